@@ -1,0 +1,59 @@
+// A strict RFC 4180 CSV reader over an in-memory buffer: quoted fields, doubled quotes, CRLF or
+// LF line ends, a UTF-8 byte-order mark. Fields are views into the buffer, which the reader owns
+// (quoted fields are unescaped in place), so reading allocates nothing per row.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lodestone/model/diagnostics.hpp"
+
+namespace lodestone::data {
+
+struct CsvOptions {
+  char delimiter = ',';
+  // A record with more fields than this is reported and its extra fields skipped, so a line
+  // of a million separators costs one scan and one message, not a million strings.
+  std::size_t max_fields = 4096;
+};
+
+class CsvReader {
+ public:
+  // `file` labels diagnostics. Problems (unterminated quote, stray quote) go to `diags`.
+  CsvReader(std::string text, std::string file, model::Diagnostics* diags, CsvOptions opt = {});
+
+  // Reads the next record. Returns false at the end of input. A blank line yields a record
+  // with one empty field (callers decide whether that is an error).
+  bool Next(std::vector<std::string_view>& fields);
+
+  // Line number (1-based) on which the record last returned by Next starts.
+  std::size_t line() const { return record_line_; }
+  // True when the record last returned had a syntax problem (already reported).
+  bool record_malformed() const { return malformed_; }
+  // True when the last record ended at end of input without a line terminator.
+  bool record_unterminated() const { return unterminated_; }
+  const std::string& file() const { return file_; }
+  std::size_t bytes() const { return text_.size(); }
+
+ private:
+  std::string text_;
+  std::string file_;
+  model::Diagnostics* diags_;
+  CsvOptions opt_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  std::size_t record_line_ = 0;
+  bool malformed_ = false;
+  bool unterminated_ = false;
+};
+
+// Splits one line of text (no line terminator) on a delimiter, honouring quotes. For small
+// inputs such as header lines of published files.
+std::vector<std::string> SplitCsvLine(std::string_view line, char delimiter = ',');
+
+// Quotes a field for writing when it contains the delimiter, a quote or a line break.
+std::string QuoteCsvField(std::string_view field, char delimiter = ',');
+
+}  // namespace lodestone::data

@@ -1,0 +1,62 @@
+// Importers of published formats. Each reads a file exactly as its publisher releases it and
+// produces dataset rows (text, schema order) plus the sources they cite; ApplyImport merges them
+// into a dataset directory all-or-nothing.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lodestone/data/raw_tables.hpp"
+#include "lodestone/data/reference.hpp"
+#include "lodestone/model/dataset.hpp"
+#include "lodestone/model/diagnostics.hpp"
+
+namespace lodestone::data {
+
+struct ImportResult {
+  std::string importer;                    // "usgs-mcs", "wgi" ...
+  std::vector<model::Source> sources;      // every source the rows cite
+  std::map<std::string, RawTable> tables;  // rows by table file
+  model::Diagnostics diagnostics;          // warnings (rows skipped and why); errors abort
+  std::vector<std::pair<std::string, std::size_t>> stats;  // "rows read" -> n, ...
+};
+
+// USGS Mineral Commodity Summaries data-release CSV (Windows-1252). Rows are mapped to minerals
+// and stages by data/reference/usgs_mcs_map.csv; errata listed in usgs_mcs_errata.csv are applied.
+ImportResult ImportUsgsMcs(const std::filesystem::path& file, const Reference& ref);
+
+// World Bank WGI: the official long format (semicolon separated, comma decimals) or the
+// DataBank export (comma separated, one column per year). Legacy codes map through the
+// reference's "wgi:" aliases.
+ImportResult ImportWgi(const std::filesystem::path& file, const Reference& ref);
+
+// EU CRM 2023 Annex 7 share tables (Material, Stage, Country, Share, t): the global-supply table
+// and/or the EU-sourcing table, told apart by file name ("global" / "sourcing") or `scope`.
+ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, const Reference& ref);
+
+// CEPII BACI (t,i,j,k,v,q): HS6 products mapped to minerals and stages by
+// data/reference/hs6_map.csv; numeric country codes through ISO numeric and "baci:" aliases.
+ImportResult ImportBaci(const std::vector<std::filesystem::path>& files, const Reference& ref);
+
+// Curated tables of ../data/curated form (each row with its own source): Minerals Security
+// Partnership membership, US critical-mineral agreements, headline processing shares (IEA).
+ImportResult ImportMspMembership(const std::filesystem::path& file, const Reference& ref);
+ImportResult ImportUsAgreements(const std::filesystem::path& file, const Reference& ref);
+ImportResult ImportProcessingHeadlines(const std::filesystem::path& file, const Reference& ref);
+
+// Names accepted by the CLI's `data import KIND`.
+std::vector<std::string> ImporterNames();
+ImportResult RunImporter(std::string_view kind, const std::vector<std::filesystem::path>& files,
+                         const Reference& ref);
+
+// Merges `result` into the dataset at `out_dir` (created from the reference tables when it does
+// not exist): rows previously imported from the same sources are replaced, rows are sorted by
+// key, the whole dataset is validated, and only then written. Throws model::InputError (with
+// every problem) and leaves `out_dir` unchanged on failure.
+model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
+                           const Reference& ref);
+
+}  // namespace lodestone::data

@@ -1,0 +1,65 @@
+// A figure that may be missing: known, a bound (">50"), or missing for a stated reason
+// ("W" withheld, "NA" not available, unknown). Missing is a state, never a silent zero.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lodestone::model {
+
+enum class ValueStatus : std::uint8_t {
+  Known,         // an exact figure (as exact as its source)
+  AtLeast,       // ">x": the figure is at least x
+  AtMost,        // "<x": the figure is below x
+  Withheld,      // "W": withheld by the publisher (e.g. to protect company data)
+  NotAvailable,  // "NA": not available from the source
+  Unknown,       // "unknown": nobody has published it
+  NetExporter,   // "E": net exporter (USGS import-reliance convention)
+};
+
+struct Value {
+  double number = 0.0;  // meaningful for Known, AtLeast, AtMost only
+  ValueStatus status = ValueStatus::Unknown;
+
+  static Value Of(double x) { return {x, ValueStatus::Known}; }
+  static Value Missing(ValueStatus s) { return {0.0, s}; }
+  static Value Bound(double x, ValueStatus s) { return {x, s}; }
+
+  bool IsKnown() const { return status == ValueStatus::Known; }
+  bool HasNumber() const {
+    return status == ValueStatus::Known || status == ValueStatus::AtLeast ||
+           status == ValueStatus::AtMost;
+  }
+  std::optional<double> Exact() const {
+    return IsKnown() ? std::optional<double>(number) : std::nullopt;
+  }
+  Value Scaled(double factor) const {
+    return HasNumber() ? Value{number * factor, status} : *this;
+  }
+  bool operator==(const Value& o) const {
+    return status == o.status && (!HasNumber() || number == o.number);
+  }
+};
+
+// Human label: "withheld", "not available", ">50", "12.5" ...
+std::string DescribeValue(const Value& v);
+std::string_view StatusName(ValueStatus s);
+
+enum class ValueParse { Ok, Empty, NotNumber, NotFinite, Negative };
+
+// Dataset cell grammar: a decimal number (dot decimal, optional exponent), ">x", "<x", "W",
+// "NA", "unknown", "E". `allow_negative` is for signed indicators such as WGI estimates.
+ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out);
+std::string_view ValueParseMessage(ValueParse p);
+
+// Shortest text that reads back to the same double (round trip exact).
+std::string FormatNumber(double x);
+// Inverse of ParseValueCell.
+std::string FormatValueCell(const Value& v);
+
+// Parses a plain finite double with std::from_chars; false on any trailing text.
+bool ParseDouble(std::string_view text, double& out);
+
+}  // namespace lodestone::model

@@ -1,0 +1,193 @@
+// CsvReader: a strict, allocation-free-per-row RFC 4180 reader.
+#include "lodestone/data/csv.hpp"
+
+#include <fmt/format.h>
+
+namespace lodestone::data {
+
+CsvReader::CsvReader(std::string text, std::string file, model::Diagnostics* diags, CsvOptions opt)
+    : text_(std::move(text)), file_(std::move(file)), diags_(diags), opt_(opt) {
+  if (text_.size() >= 3 && static_cast<unsigned char>(text_[0]) == 0xEF &&
+      static_cast<unsigned char>(text_[1]) == 0xBB && static_cast<unsigned char>(text_[2]) == 0xBF) {
+    pos_ = 3;
+  }
+}
+
+bool CsvReader::Next(std::vector<std::string_view>& fields) {
+  fields.clear();
+  malformed_ = false;
+  unterminated_ = false;
+  const std::size_t n = text_.size();
+  if (pos_ >= n) return false;
+  record_line_ = line_;
+  char* data = text_.data();
+  const char delim = opt_.delimiter;
+  std::size_t field_count = 0;
+  bool too_many_reported = false;
+
+  auto push = [&](std::size_t begin, std::size_t end) {
+    ++field_count;
+    if (fields.size() < opt_.max_fields) {
+      fields.emplace_back(data + begin, end - begin);
+    } else if (!too_many_reported) {
+      too_many_reported = true;
+      malformed_ = true;
+    }
+  };
+
+  while (true) {
+    if (pos_ < n && data[pos_] == '"') {
+      // Quoted field: unescape "" in place, writing at w.
+      const std::size_t quote_line = line_;
+      std::size_t start = ++pos_;
+      std::size_t w = start;
+      bool closed = false;
+      while (pos_ < n) {
+        char c = data[pos_];
+        if (c == '"') {
+          if (pos_ + 1 < n && data[pos_ + 1] == '"') {
+            data[w++] = '"';
+            pos_ += 2;
+            continue;
+          }
+          ++pos_;
+          closed = true;
+          break;
+        }
+        if (c == '\n') ++line_;
+        data[w++] = c;
+        ++pos_;
+      }
+      if (!closed) {
+        if (diags_) {
+          diags_->Error(file_, quote_line, field_count + 1,
+                        "unterminated quoted field (file truncated or a stray '\"')");
+        }
+        malformed_ = true;
+        push(start, w);
+        unterminated_ = true;
+        return true;
+      }
+      push(start, w);
+      if (pos_ >= n) {
+        unterminated_ = true;
+        return true;
+      }
+      char c = data[pos_];
+      if (c == delim) {
+        ++pos_;
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        pos_ += (c == '\r' && pos_ + 1 < n && data[pos_ + 1] == '\n') ? 2 : 1;
+        ++line_;
+        break;
+      }
+      if (diags_) {
+        diags_->Error(file_, line_, field_count,
+                      fmt::format("unexpected character '{}' after a closing quote", c));
+      }
+      malformed_ = true;
+      // Skip to the next delimiter or line end to resynchronise.
+      while (pos_ < n && data[pos_] != delim && data[pos_] != '\n') ++pos_;
+      if (pos_ < n && data[pos_] == delim) {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < n) {
+        ++pos_;
+        ++line_;
+      }
+      break;
+    }
+    // Unquoted field.
+    std::size_t start = pos_;
+    while (pos_ < n) {
+      char c = data[pos_];
+      if (c == delim || c == '\n' || c == '\r') break;
+      if (c == '"' && !malformed_) {
+        if (diags_) {
+          diags_->Error(file_, line_, field_count + 1,
+                        "quote inside an unquoted field (quote the whole field and double inner quotes)");
+        }
+        malformed_ = true;
+      }
+      ++pos_;
+    }
+    push(start, pos_);
+    if (pos_ >= n) {
+      unterminated_ = true;
+      break;
+    }
+    char c = data[pos_];
+    if (c == delim) {
+      ++pos_;
+      if (pos_ >= n) {  // a trailing delimiter at end of input: one more empty field
+        push(pos_, pos_);
+        unterminated_ = true;
+        break;
+      }
+      continue;
+    }
+    pos_ += (c == '\r' && pos_ + 1 < n && data[pos_ + 1] == '\n') ? 2 : 1;
+    ++line_;
+    break;
+  }
+  if (too_many_reported && diags_) {
+    diags_->Error(file_, record_line_, opt_.max_fields + 1,
+                  fmt::format("{} fields on one line; at most {} are read", field_count, opt_.max_fields));
+  }
+  return true;
+}
+
+std::vector<std::string> SplitCsvLine(std::string_view line, char delimiter) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          cur += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == delimiter) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::string QuoteCsvField(std::string_view field, char delimiter) {
+  bool needs = false;
+  for (char c : field) {
+    if (c == delimiter || c == '"' || c == '\n' || c == '\r') {
+      needs = true;
+      break;
+    }
+  }
+  if (!needs) return std::string(field);
+  std::string out;
+  out.reserve(field.size() + 2);
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace lodestone::data

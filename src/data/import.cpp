@@ -1,0 +1,140 @@
+// Import plumbing shared by all importers: the registry of importer names and the
+// all-or-nothing merge of imported rows into a dataset directory.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "import_common.hpp"
+#include "lodestone/data/importers.hpp"
+#include "lodestone/data/schema.hpp"
+
+namespace lodestone::data {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+
+std::string_view Trim(std::string_view s) {
+  auto is_space_at_front = [&](std::string_view v) -> std::size_t {
+    if (v.empty()) return 0;
+    if (v[0] == ' ' || v[0] == '\t') return 1;
+    if (v.size() >= 2 && static_cast<unsigned char>(v[0]) == 0xC2 && static_cast<unsigned char>(v[1]) == 0xA0) return 2;
+    return 0;
+  };
+  auto is_space_at_back = [&](std::string_view v) -> std::size_t {
+    if (v.empty()) return 0;
+    if (v.back() == ' ' || v.back() == '\t') return 1;
+    if (v.size() >= 2 && static_cast<unsigned char>(v[v.size() - 2]) == 0xC2 &&
+        static_cast<unsigned char>(v.back()) == 0xA0) {
+      return 2;
+    }
+    return 0;
+  };
+  while (auto n = is_space_at_front(s)) s.remove_prefix(n);
+  while (auto n = is_space_at_back(s)) s.remove_suffix(n);
+  return s;
+}
+
+void AddSource(ImportResult& result, const model::Source& src) {
+  for (const auto& s : result.sources) {
+    if (s.id == src.id) return;
+  }
+  result.sources.push_back(src);
+}
+
+}  // namespace detail
+
+std::vector<std::string> ImporterNames() {
+  return {"usgs-mcs", "wgi", "eu-crm-annex7", "baci", "msp", "us-agreements", "processing-headlines"};
+}
+
+ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& files, const Reference& ref) {
+  auto one = [&]() -> const fs::path& {
+    if (files.size() != 1) {
+      throw model::InputError("", 0, 0, fmt::format("importer '{}' takes exactly one file, got {}", kind, files.size()));
+    }
+    return files.front();
+  };
+  if (files.empty()) throw model::InputError("", 0, 0, fmt::format("importer '{}' needs at least one file", kind));
+  if (kind == "usgs-mcs") return ImportUsgsMcs(one(), ref);
+  if (kind == "wgi") return ImportWgi(one(), ref);
+  if (kind == "eu-crm-annex7") return ImportEuAnnex7(files, ref);
+  if (kind == "baci") return ImportBaci(files, ref);
+  if (kind == "msp") return ImportMspMembership(one(), ref);
+  if (kind == "us-agreements") return ImportUsAgreements(one(), ref);
+  if (kind == "processing-headlines") return ImportProcessingHeadlines(one(), ref);
+  std::string names;
+  for (const auto& n : ImporterNames()) names += (names.empty() ? "" : ", ") + n;
+  throw model::InputError("", 0, 0, fmt::format("unknown importer '{}': expected one of {}", kind, names));
+}
+
+namespace {
+
+std::string Today() {
+  auto now = std::chrono::system_clock::now();
+  auto days = std::chrono::floor<std::chrono::days>(now);
+  std::chrono::year_month_day ymd{days};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+}  // namespace
+
+model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref) {
+  if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+  RawDataset base;
+  std::error_code ec;
+  if (fs::exists(out_dir / kManifestFile, ec)) {
+    base = ReadRawDataset(out_dir);
+  } else {
+    if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
+      throw model::InputError(out_dir.string(), 0, 0,
+                              "directory exists, is not empty and has no dataset.json: refusing to overwrite");
+    }
+    base.manifest.name = "lodestone-dataset";
+    base.manifest.version = "0";
+    base.manifest.date = Today();
+    base.manifest.description = "Built by lodestone data import";
+    base.tables["countries.csv"] = ref.countries();
+    base.tables["minerals.csv"] = ref.minerals();
+  }
+  std::set<std::string> ids;
+  for (const auto& s : result.sources) {
+    ids.insert(s.id);
+    auto it = std::find_if(base.manifest.sources.begin(), base.manifest.sources.end(),
+                           [&](const model::Source& x) { return x.id == s.id; });
+    if (it != base.manifest.sources.end()) {
+      *it = s;
+    } else {
+      base.manifest.sources.push_back(s);
+    }
+  }
+  // Rows from a previous import of the same sources are replaced, in every table.
+  for (auto& [file, table] : base.tables) {
+    const auto* schema = FindTable(file);
+    auto it = std::find(schema->columns.begin(), schema->columns.end(), "source");
+    if (it == schema->columns.end()) continue;
+    auto col = static_cast<std::size_t>(it - schema->columns.begin());
+    std::erase_if(table.rows, [&](const auto& row) { return ids.count(row[col]) > 0; });
+  }
+  for (const auto& [file, table] : result.tables) {
+    const auto* schema = FindTable(file);
+    if (!schema) throw model::InputError(file, 0, 0, "importer produced an unknown table");
+    auto& dest = base.tables[file];
+    dest.rows.insert(dest.rows.end(), table.rows.begin(), table.rows.end());
+  }
+  for (auto& [file, table] : base.tables) SortRows(table, *FindTable(file));
+  // Drop tables left empty by the replacement, except the required ones.
+  for (auto it = base.tables.begin(); it != base.tables.end();) {
+    if (it->second.rows.empty() && !FindTable(it->first)->required) {
+      it = base.tables.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return CommitRawDataset(std::move(base), out_dir);
+}
+
+}  // namespace lodestone::data

@@ -1,0 +1,109 @@
+// Value: parsing and printing of possibly-missing figures.
+#include "lodestone/model/value.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace lodestone::model {
+
+std::string_view StatusName(ValueStatus s) {
+  switch (s) {
+    case ValueStatus::Known: return "known";
+    case ValueStatus::AtLeast: return "at least";
+    case ValueStatus::AtMost: return "below";
+    case ValueStatus::Withheld: return "withheld";
+    case ValueStatus::NotAvailable: return "not available";
+    case ValueStatus::Unknown: return "unknown";
+    case ValueStatus::NetExporter: return "net exporter";
+  }
+  return "unknown";
+}
+
+std::string DescribeValue(const Value& v) {
+  switch (v.status) {
+    case ValueStatus::Known: return FormatNumber(v.number);
+    case ValueStatus::AtLeast: return ">" + FormatNumber(v.number);
+    case ValueStatus::AtMost: return "<" + FormatNumber(v.number);
+    default: return std::string(StatusName(v.status));
+  }
+}
+
+bool ParseDouble(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;  // from_chars rejects a leading '+'
+  auto [ptr, ec] = std::from_chars(first, last, out, std::chars_format::general);
+  return ec == std::errc() && ptr == last;
+}
+
+namespace {
+bool LooksNonFinite(std::string_view t) {
+  // from_chars accepts "nan", "inf" and "infinity" in any case; the dataset never does.
+  auto lower = [](char c) { return static_cast<char>(c | 0x20); };
+  std::string_view s = t;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s.size() < 3) return false;
+  std::array<char, 3> p{lower(s[0]), lower(s[1]), lower(s[2])};
+  return (p[0] == 'n' && p[1] == 'a' && p[2] == 'n') || (p[0] == 'i' && p[1] == 'n' && p[2] == 'f');
+}
+}  // namespace
+
+ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out) {
+  if (text.empty()) return ValueParse::Empty;
+  if (text == "W") { out = Value::Missing(ValueStatus::Withheld); return ValueParse::Ok; }
+  if (text == "NA") { out = Value::Missing(ValueStatus::NotAvailable); return ValueParse::Ok; }
+  if (text == "unknown") { out = Value::Missing(ValueStatus::Unknown); return ValueParse::Ok; }
+  if (text == "E") { out = Value::Missing(ValueStatus::NetExporter); return ValueParse::Ok; }
+  ValueStatus status = ValueStatus::Known;
+  std::string_view num = text;
+  if (num.front() == '>' || num.front() == '<') {
+    status = num.front() == '>' ? ValueStatus::AtLeast : ValueStatus::AtMost;
+    num.remove_prefix(1);
+  }
+  if (LooksNonFinite(num)) return ValueParse::NotFinite;
+  double x = 0;
+  if (!ParseDouble(num, x)) return ValueParse::NotNumber;
+  if (!std::isfinite(x)) return ValueParse::NotFinite;  // e.g. 1e999 overflows
+  if (x < 0 && !allow_negative) return ValueParse::Negative;
+  out = Value{x, status};
+  return ValueParse::Ok;
+}
+
+std::string_view ValueParseMessage(ValueParse p) {
+  switch (p) {
+    case ValueParse::Ok: return "ok";
+    case ValueParse::Empty: return "empty cell: expected a number, or W, NA, unknown for a missing value";
+    case ValueParse::NotNumber: return "expected a number (dot decimal), '>x', '<x', or W, NA, unknown";
+    case ValueParse::NotFinite: return "NaN and infinity are not figures: write W, NA or unknown for a missing value";
+    case ValueParse::Negative: return "negative quantity: quantities are >= 0";
+  }
+  return "invalid value";
+}
+
+std::string FormatNumber(double x) {
+  if (x == 0.0) return "0";  // also folds -0
+  std::array<char, 64> buf{};
+  auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
+  (void)ec;  // 64 bytes always suffice for the shortest form of a double
+  return std::string(buf.data(), ptr);
+}
+
+std::string FormatValueCell(const Value& v) {
+  switch (v.status) {
+    case ValueStatus::Known: return FormatNumber(v.number);
+    case ValueStatus::AtLeast: return ">" + FormatNumber(v.number);
+    case ValueStatus::AtMost: return "<" + FormatNumber(v.number);
+    case ValueStatus::Withheld: return "W";
+    case ValueStatus::NotAvailable: return "NA";
+    case ValueStatus::Unknown: return "unknown";
+    case ValueStatus::NetExporter: return "E";
+  }
+  return "unknown";
+}
+
+}  // namespace lodestone::model

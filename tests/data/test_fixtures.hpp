@@ -1,0 +1,31 @@
+// Shared test fixtures: repository paths, temporary directories, small file helpers.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace lodestone::testing {
+
+std::filesystem::path SourceDir();     // the repository root
+std::filesystem::path ReferenceDir();  // data/reference
+std::filesystem::path ShippedDataDir();  // data/ (the shipped dataset)
+
+// A fresh directory under the system temp dir, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteFile(const std::filesystem::path& path, std::string_view content);
+std::string ReadFile(const std::filesystem::path& path);
+
+}  // namespace lodestone::testing

@@ -1,0 +1,1 @@
+// Tests: test_roundtrip_property

@@ -1,0 +1,1 @@
+# End-to-end test of `lodestone data ...` (filled in below).
