@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "lodestone/data/csv.hpp"
@@ -118,15 +119,26 @@ Reference Reference::Load(const fs::path& dir) {
   reorder(r.countries_, countries, "countries.csv");
   reorder(r.minerals_, minerals, "minerals.csv");
 
-  auto sources_path = dir / "sources.json";
-  std::string text = ReadFileBytes(sources_path);
-  nlohmann::json j = nlohmann::json::object({{"name", "reference"}, {"version", "0"}, {"date", "2000-01-01"}});
-  try {
-    j["sources"] = nlohmann::json::parse(text).at("sources");
-  } catch (const std::exception& e) {
-    throw model::InputError(sources_path.string(), 0, 0, fmt::format("malformed sources file: {}", e.what()));
+  // Source records: every *.json file of sources/, in file-name order.
+  std::vector<fs::path> source_files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir / "sources", ec)) {
+    if (entry.path().extension() == ".json") source_files.push_back(entry.path());
   }
-  auto m = ParseManifest(j.dump(), sources_path.string(), diags);
+  if (ec) throw model::InputError((dir / "sources").string(), 0, 0, "cannot list the source records directory");
+  std::sort(source_files.begin(), source_files.end());
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& path : source_files) {
+    std::string text = ReadFileBytes(path);
+    try {
+      for (const auto& s : nlohmann::json::parse(text).at("sources")) all.push_back(s);
+    } catch (const std::exception& e) {
+      throw model::InputError(path.string(), 0, 0, fmt::format("malformed sources file: {}", e.what()));
+    }
+  }
+  nlohmann::json j = nlohmann::json::object({{"name", "reference"}, {"version", "0"}, {"date", "2000-01-01"}});
+  j["sources"] = std::move(all);
+  auto m = ParseManifest(j.dump(), (dir / "sources").string(), diags);
   if (m) r.sources_ = std::move(m->sources);
   if (diags.HasErrors()) throw model::InputError(std::move(diags));
   return r;
@@ -167,7 +179,7 @@ const model::Source& Reference::SourceRecord(std::string_view id) const {
   for (const auto& s : sources_) {
     if (s.id == id) return s;
   }
-  throw model::InputError((dir_ / "sources.json").string(), 0, 0,
+  throw model::InputError((dir_ / "sources").string(), 0, 0,
                           fmt::format("source '{}' is not described in the reference sources", id));
 }
 

@@ -18,7 +18,7 @@ namespace lodestone::data {
 
 class Reference {
  public:
-  // Reads countries.csv, minerals.csv and sources.json from `dir` (validated as a dataset's
+  // Reads countries.csv, minerals.csv and sources/*.json from `dir` (validated as a dataset's
   // reference tables). Throws model::InputError.
   static Reference Load(const std::filesystem::path& dir);
 
