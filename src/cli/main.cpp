@@ -1,1 +1,23 @@
-int main() { return 0; }
+// lodestone: the command-line tool over the Lodestone library.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Lodestone: critical-mineral supply-chain security.\n"
+      "Maps supply stage by stage and country by country, with the source of every figure.\n"
+      "Run `lodestone COMMAND --help` for each command."};
+  app.set_version_flag("--version", std::string("lodestone 0.1.0"));
+  app.require_subcommand(1);
+  int exit_code = 0;
+  lodestone::cli::AddDataCommands(app, exit_code);
+  lodestone::cli::AddSupplyCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

@@ -1,0 +1,76 @@
+// Table and CSV printing for the CLI.
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "lodestone/data/csv.hpp"
+
+namespace lodestone::cli {
+
+namespace {
+// Display width of UTF-8 text: count code points, not bytes.
+std::size_t Width(const std::string& s) {
+  std::size_t w = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++w;
+  }
+  return w;
+}
+}  // namespace
+
+void PrintTable(std::ostream& out, const TextTable& t) {
+  std::vector<std::size_t> width(t.columns.size(), 0);
+  for (std::size_t i = 0; i < t.columns.size(); ++i) width[i] = Width(t.columns[i]);
+  for (const auto& row : t.rows) {
+    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], Width(row[i]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string s;
+    for (std::size_t i = 0; i < cells.size() && i < width.size(); ++i) {
+      std::size_t pad = width[i] - Width(cells[i]);
+      bool right = i < t.right.size() && t.right[i];
+      if (i) s += "  ";
+      if (right) s.append(pad, ' ');
+      s += cells[i];
+      if (!right && i + 1 < cells.size()) s.append(pad, ' ');
+    }
+    out << s << '\n';
+  };
+  line(t.columns);
+  std::vector<std::string> rule;
+  for (auto w : width) rule.emplace_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& row : t.rows) line(row);
+}
+
+void PrintCsv(std::ostream& out, const TextTable& t) {
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i) out << ',';
+      out << data::QuoteCsvField(cells[i]);
+    }
+    out << '\n';
+  };
+  line(t.columns);
+  for (const auto& row : t.rows) line(row);
+}
+
+std::string Grouped(double x, int decimals) {
+  std::string s = fmt::format("{:.{}f}", std::abs(x), decimals);
+  auto dot = s.find('.');
+  std::string int_part = s.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : s.substr(dot);
+  std::string grouped;
+  for (std::size_t i = 0; i < int_part.size(); ++i) {
+    if (i && (int_part.size() - i) % 3 == 0) grouped += ',';
+    grouped += int_part[i];
+  }
+  return (x < 0 ? "-" : "") + grouped + frac;
+}
+
+std::string Percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
+
+}  // namespace lodestone::cli

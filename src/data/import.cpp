@@ -8,7 +8,9 @@
 
 #include "import_common.hpp"
 #include "lodestone/data/importers.hpp"
+#include "lodestone/data/encoding.hpp"
 #include "lodestone/data/schema.hpp"
+#include <nlohmann/json.hpp>
 
 namespace lodestone::data {
 
@@ -82,24 +84,21 @@ std::string Today() {
 
 }  // namespace
 
-model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref) {
-  if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+namespace {
+
+RawDataset NewRawDataset(const Reference& ref) {
   RawDataset base;
-  std::error_code ec;
-  if (fs::exists(out_dir / kManifestFile, ec)) {
-    base = ReadRawDataset(out_dir);
-  } else {
-    if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
-      throw model::InputError(out_dir.string(), 0, 0,
-                              "directory exists, is not empty and has no dataset.json: refusing to overwrite");
-    }
-    base.manifest.name = "lodestone-dataset";
-    base.manifest.version = "0";
-    base.manifest.date = Today();
-    base.manifest.description = "Built by lodestone data import";
-    base.tables["countries.csv"] = ref.countries();
-    base.tables["minerals.csv"] = ref.minerals();
-  }
+  base.manifest.name = "lodestone-dataset";
+  base.manifest.version = "0";
+  base.manifest.date = Today();
+  base.manifest.description = "Built by lodestone data import";
+  base.tables["countries.csv"] = ref.countries();
+  base.tables["minerals.csv"] = ref.minerals();
+  return base;
+}
+
+// Replaces the rows of `result`'s sources in `base` by the imported rows; sorts every table.
+void MergeImport(RawDataset& base, const ImportResult& result) {
   std::set<std::string> ids;
   for (const auto& s : result.sources) {
     ids.insert(s.id);
@@ -111,7 +110,6 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, 
       base.manifest.sources.push_back(s);
     }
   }
-  // Rows from a previous import of the same sources are replaced, in every table.
   for (auto& [file, table] : base.tables) {
     const auto* schema = FindTable(file);
     auto it = std::find(schema->columns.begin(), schema->columns.end(), "source");
@@ -126,7 +124,6 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, 
     dest.rows.insert(dest.rows.end(), table.rows.begin(), table.rows.end());
   }
   for (auto& [file, table] : base.tables) SortRows(table, *FindTable(file));
-  // Drop tables left empty by the replacement, except the required ones.
   for (auto it = base.tables.begin(); it != base.tables.end();) {
     if (it->second.rows.empty() && !FindTable(it->first)->required) {
       it = base.tables.erase(it);
@@ -134,7 +131,78 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, 
       ++it;
     }
   }
+  // Sources in a stable order: by id.
+  std::sort(base.manifest.sources.begin(), base.manifest.sources.end(),
+            [](const model::Source& a, const model::Source& b) { return a.id < b.id; });
+}
+
+}  // namespace
+
+model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref) {
+  if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+  std::error_code ec;
+  RawDataset base;
+  if (fs::exists(out_dir / kManifestFile, ec)) {
+    base = ReadRawDataset(out_dir);
+  } else {
+    if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
+      throw model::InputError(out_dir.string(), 0, 0,
+                              "directory exists, is not empty and has no dataset.json: refusing to overwrite");
+    }
+    base = NewRawDataset(ref);
+  }
+  MergeImport(base, result);
   return CommitRawDataset(std::move(base), out_dir);
+}
+
+BuildReport BuildDataset(const fs::path& recipe, const fs::path& out_dir, const Reference& ref) {
+  std::string text = ReadFileBytes(recipe);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw model::InputError(recipe.string(), 0, 0, fmt::format("malformed JSON: {}", e.what()));
+  }
+  auto field = [&](const char* key) {
+    if (!j.contains(key) || !j[key].is_string()) {
+      throw model::InputError(recipe.string(), 0, 0, fmt::format("recipe needs a string \"{}\"", key));
+    }
+    return j[key].get<std::string>();
+  };
+  RawDataset base = NewRawDataset(ref);
+  base.manifest.name = field("name");
+  base.manifest.version = field("version");
+  base.manifest.date = field("date");
+  base.manifest.description = field("description");
+  if (!j.contains("steps") || !j["steps"].is_array()) {
+    throw model::InputError(recipe.string(), 0, 0, "recipe needs \"steps\": [{\"importer\": ..., \"files\": [...]}]");
+  }
+  std::error_code ec;
+  if (fs::exists(out_dir, ec) && !fs::exists(out_dir / kManifestFile, ec) && !fs::is_empty(out_dir, ec)) {
+    throw model::InputError(out_dir.string(), 0, 0,
+                            "directory exists, is not empty and has no dataset.json: refusing to overwrite");
+  }
+  BuildReport report;
+  model::Diagnostics failures;
+  for (const auto& step : j["steps"]) {
+    BuildStep s;
+    s.importer = step.value("importer", "");
+    for (const auto& f : step.value("files", nlohmann::json::array())) {
+      s.files.push_back(recipe.parent_path() / f.get<std::string>());
+    }
+    ImportResult r = RunImporter(s.importer, s.files, ref);
+    s.stats = r.stats;
+    s.diagnostics = r.diagnostics;
+    if (r.diagnostics.HasErrors()) {
+      failures.Append(r.diagnostics);
+    } else {
+      MergeImport(base, r);
+    }
+    report.steps.push_back(std::move(s));
+  }
+  if (failures.HasErrors()) throw model::InputError(std::move(failures));
+  report.dataset = CommitRawDataset(std::move(base), out_dir);
+  return report;
 }
 
 }  // namespace lodestone::data

@@ -572,7 +572,6 @@ class Loader {
       key.Add(scopes.Get(scope), 16);
       key.Add(co->value, 16);
       key.Add(periods.Get(t.Cell(cp)), 16);
-      key.Add(src->value, 16);
       dups.Add(key, t.line());
       out.mineral.push_back(*m);
       out.stage.push_back(*st);
@@ -872,14 +871,14 @@ class Loader {
       const auto& t = c_.shares;
       std::map<std::string, Sum> sums;
       for (std::size_t i = 0; i < t.size(); ++i) {
-        auto key = fmt::format("{}|{}|{}|{}|{}", t.mineral[i].value, t.stage[i].value, t.scope[i], t.period[i],
-                               t.source[i].value);
+        // One distribution per (mineral, stage, scope, period); its rows may cite different
+        // sources (a residual row cites the assumption that created it).
+        auto key = fmt::format("{}|{}|{}|{}", t.mineral[i].value, t.stage[i].value, t.scope[i], t.period[i]);
         auto& s = sums[key];
         if (s.first_line == 0) {
           s.first_line = share_lines_[i];
-          s.what = fmt::format("{} {} ({}, {}, source {})", c_.minerals[t.mineral[i].index()].id,
-                               c_.stage_ids.Name(t.stage[i]), t.scope[i], t.period[i],
-                               c_.source_ids.Name(t.source[i]));
+          s.what = fmt::format("{} {} ({}, {})", c_.minerals[t.mineral[i].index()].id,
+                               c_.stage_ids.Name(t.stage[i]), t.scope[i], t.period[i]);
         }
         add(s, t.share[i]);
       }

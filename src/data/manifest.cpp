@@ -26,7 +26,7 @@ const std::vector<TableSchema>& AllTables() {
        {"mineral", "country", "year"}},
       {"shares.csv",
        {"mineral", "stage", "scope", "country", "period", "share", "t", "source"},
-       {"mineral", "stage", "scope", "country", "period", "source"}},
+       {"mineral", "stage", "scope", "country", "period"}},
       {"trade.csv",
        {"mineral", "stage", "product", "exporter", "importer", "year", "quantity", "unit", "value_usd",
         "source"},
@@ -72,7 +72,7 @@ std::optional<model::Manifest> ParseManifest(std::string_view text, const std::s
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann reports a byte offset; turn it into line and column.
     std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
       if (text[i] == '\n') {
         ++line;
         col = 1;

@@ -1,1 +1,144 @@
-// PENDING
+// Dataset description and per-mineral supply pictures.
+#include "lodestone/data/summary.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace lodestone::data {
+
+using model::CountryKind;
+using model::Dataset;
+
+DatasetInfo DescribeDataset(const Dataset& ds) {
+  const auto& c = *ds;
+  DatasetInfo info;
+  info.name = c.manifest.name;
+  info.version = c.manifest.version;
+  info.date = c.manifest.date;
+  info.description = c.manifest.description;
+  for (const auto& [file, rows] : c.manifest.table_rows) info.tables.emplace_back(file, rows);
+  info.countries = c.countries.size();
+
+  std::vector<std::size_t> source_rows(c.manifest.sources.size(), 0);
+  std::set<std::uint16_t> minerals, stages, countries;
+  int ymin = 0, ymax = 0;
+  auto year = [&](int y) {
+    ymin = ymin == 0 ? y : std::min(ymin, y);
+    ymax = std::max(ymax, y);
+  };
+  auto count = [&](const std::vector<model::SourceId>& src) {
+    for (auto s : src) ++source_rows[s.index()];
+  };
+  for (const auto* t : {&c.production, &c.capacity}) {
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      minerals.insert(t->mineral[i].value);
+      stages.insert(t->stage[i].value);
+      countries.insert(t->country[i].value);
+      year(t->year[i]);
+    }
+    count(t->source);
+  }
+  for (std::size_t i = 0; i < c.reserves.size(); ++i) {
+    minerals.insert(c.reserves.mineral[i].value);
+    countries.insert(c.reserves.country[i].value);
+    year(c.reserves.year[i]);
+  }
+  count(c.reserves.source);
+  for (std::size_t i = 0; i < c.shares.size(); ++i) {
+    minerals.insert(c.shares.mineral[i].value);
+    stages.insert(c.shares.stage[i].value);
+    countries.insert(c.shares.country[i].value);
+  }
+  count(c.shares.source);
+  for (std::size_t i = 0; i < c.trade.size(); ++i) {
+    minerals.insert(c.trade.mineral[i].value);
+    stages.insert(c.trade.stage[i].value);
+    countries.insert(c.trade.exporter[i].value);
+    countries.insert(c.trade.importer[i].value);
+    year(c.trade.year[i]);
+  }
+  count(c.trade.source);
+  for (std::size_t i = 0; i < c.governance.size(); ++i) countries.insert(c.governance.country[i].value);
+  count(c.governance.source);
+  count(c.groups.source);
+  count(c.import_sources.source);
+  for (std::size_t i = 0; i < c.import_reliance.size(); ++i) year(c.import_reliance.year[i]);
+  count(c.import_reliance.source);
+  for (std::size_t i = 0; i < c.headlines.size(); ++i) minerals.insert(c.headlines.mineral[i].value);
+  count(c.headlines.source);
+
+  for (auto m : minerals) info.minerals.push_back(c.minerals[m].id);
+  std::sort(info.minerals.begin(), info.minerals.end());
+  for (auto s : stages) info.stages.push_back(c.stage_ids.Name(model::StageId{s}));
+  std::sort(info.stages.begin(), info.stages.end());
+  for (auto id : countries) {
+    if (c.countries[id].kind == CountryKind::Country) ++info.countries_with_data;
+  }
+  info.year_min = ymin;
+  info.year_max = ymax;
+  for (std::size_t i = 0; i < c.manifest.sources.size(); ++i) {
+    info.sources.push_back({c.manifest.sources[i], source_rows[i]});
+  }
+  return info;
+}
+
+std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mineral, std::optional<int> year) {
+  const auto& c = *ds;
+  const auto& t = c.production;
+  // Latest year per stage when no year is asked for.
+  std::map<std::uint16_t, int> stage_year;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t.mineral[i] != mineral) continue;
+    if (year && t.year[i] != *year) continue;
+    auto& y = stage_year[t.stage[i].value];
+    y = std::max(y, static_cast<int>(t.year[i]));
+  }
+  std::vector<SupplyPicture> out;
+  for (const auto& [stage, y] : stage_year) {
+    SupplyPicture p;
+    p.mineral = mineral;
+    p.stage = model::StageId{stage};
+    p.year = y;
+    p.unit = c.minerals[mineral.index()].unit.text;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t.mineral[i] != mineral || t.stage[i].value != stage || t.year[i] != y) continue;
+      const auto kind = c.countries[t.country[i].index()].kind;
+      if (kind == CountryKind::Aggregate) {
+        p.world = t.quantity[i];
+        p.world_source = t.source[i];
+        continue;
+      }
+      p.entries.push_back({t.country[i], t.quantity[i], std::nullopt, t.source[i], t.note[i]});
+      if (t.quantity[i].IsKnown()) {
+        p.listed_total += t.quantity[i].number;
+      } else {
+        ++p.missing;
+      }
+    }
+    double denom = p.listed_total;
+    p.share_basis = "sum of listed countries";
+    if (p.world && p.world->IsKnown() && p.world->number > 0) {
+      denom = p.world->number;
+      p.share_basis = "published world total";
+    }
+    for (auto& e : p.entries) {
+      if (e.quantity.IsKnown() && denom > 0) e.share = e.quantity.number / denom;
+    }
+    // Largest first; residual ("other countries") and missing figures last; ties by code.
+    std::stable_sort(p.entries.begin(), p.entries.end(), [&](const SupplyEntry& a, const SupplyEntry& b) {
+      auto rank = [&](const SupplyEntry& e) {
+        if (!e.quantity.IsKnown()) return 2;
+        return c.countries[e.country.index()].kind == CountryKind::Residual ? 1 : 0;
+      };
+      int ra = rank(a), rb = rank(b);
+      if (ra != rb) return ra < rb;
+      if (ra == 0 && a.quantity.number != b.quantity.number) return a.quantity.number > b.quantity.number;
+      return c.countries[a.country.index()].iso3 < c.countries[b.country.index()].iso3;
+    });
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace lodestone::data

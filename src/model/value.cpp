@@ -67,8 +67,13 @@ ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out
   }
   if (LooksNonFinite(num)) return ValueParse::NotFinite;
   double x = 0;
-  if (!ParseDouble(num, x)) return ValueParse::NotNumber;
-  if (!std::isfinite(x)) return ValueParse::NotFinite;  // e.g. 1e999 overflows
+  const char* first = num.data();
+  const char* last = num.data() + num.size();
+  if (first != last && *first == '+') ++first;
+  auto [ptr, ec] = std::from_chars(first, last, x, std::chars_format::general);
+  if (ec == std::errc::result_out_of_range && ptr == last) return ValueParse::NotFinite;  // 1e999
+  if (ec != std::errc() || ptr != last || first == last) return ValueParse::NotNumber;
+  if (!std::isfinite(x)) return ValueParse::NotFinite;
   if (x < 0 && !allow_negative) return ValueParse::Negative;
   out = Value{x, status};
   return ValueParse::Ok;

@@ -1,1 +1,73 @@
-// Tests: test_value
+// Tests: Value parsing and printing (missing states, bounds, round trip).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "lodestone/model/value.hpp"
+
+using namespace lodestone::model;
+
+namespace {
+Value Parse(std::string_view s, bool neg = false) {
+  Value v;
+  EXPECT_EQ(ParseValueCell(s, neg, v), ValueParse::Ok) << s;
+  return v;
+}
+ValueParse Fail(std::string_view s, bool neg = false) {
+  Value v;
+  return ParseValueCell(s, neg, v);
+}
+}  // namespace
+
+TEST(Value, ParsesNumbersAndMissingStates) {
+  EXPECT_EQ(Parse("92000"), Value::Of(92000));
+  EXPECT_EQ(Parse("0.0425"), Value::Of(0.0425));
+  EXPECT_EQ(Parse("1e6"), Value::Of(1e6));
+  EXPECT_EQ(Parse("W").status, ValueStatus::Withheld);
+  EXPECT_EQ(Parse("NA").status, ValueStatus::NotAvailable);
+  EXPECT_EQ(Parse("unknown").status, ValueStatus::Unknown);
+  EXPECT_EQ(Parse("E").status, ValueStatus::NetExporter);
+  EXPECT_EQ(Parse(">0.5"), Value::Bound(0.5, ValueStatus::AtLeast));
+  EXPECT_EQ(Parse("<0.001"), Value::Bound(0.001, ValueStatus::AtMost));
+  EXPECT_EQ(Parse("-1.25", true), Value::Of(-1.25));
+}
+
+TEST(Value, MissingIsNeverZero) {
+  Value w = Parse("W");
+  EXPECT_FALSE(w.IsKnown());
+  EXPECT_FALSE(w.Exact().has_value());
+  EXPECT_FALSE(w.HasNumber());
+  EXPECT_NE(w, Value::Of(0));
+}
+
+TEST(Value, RejectsBadCells) {
+  EXPECT_EQ(Fail(""), ValueParse::Empty);
+  EXPECT_EQ(Fail("12x"), ValueParse::NotNumber);
+  EXPECT_EQ(Fail("1,234"), ValueParse::NotNumber);  // thousands separators are an import concern
+  EXPECT_EQ(Fail("nan"), ValueParse::NotFinite);
+  EXPECT_EQ(Fail("NaN"), ValueParse::NotFinite);
+  EXPECT_EQ(Fail("inf"), ValueParse::NotFinite);
+  EXPECT_EQ(Fail("-Infinity", true), ValueParse::NotFinite);
+  EXPECT_EQ(Fail("1e999"), ValueParse::NotFinite);
+  EXPECT_EQ(Fail("-3"), ValueParse::Negative);
+  EXPECT_EQ(Fail(" 3"), ValueParse::NotNumber);
+}
+
+TEST(Value, FormatRoundTripsExactly) {
+  for (double x : {0.1, 1.0 / 3.0, 92000.0, 1e-300, 123456789.123456789, 0.18786862, 5e15}) {
+    Value v = Value::Of(x);
+    Value back;
+    ASSERT_EQ(ParseValueCell(FormatValueCell(v), false, back), ValueParse::Ok);
+    EXPECT_EQ(back.number, x);
+  }
+  EXPECT_EQ(FormatValueCell(Value::Missing(ValueStatus::Withheld)), "W");
+  EXPECT_EQ(FormatValueCell(Value::Bound(50, ValueStatus::AtLeast)), ">50");
+  EXPECT_EQ(FormatNumber(-0.0), "0");
+}
+
+TEST(Value, ScalingKeepsStatus) {
+  EXPECT_EQ(Value::Of(2).Scaled(1000), Value::Of(2000));
+  EXPECT_EQ(Value::Bound(0.5, ValueStatus::AtLeast).Scaled(2), Value::Bound(1, ValueStatus::AtLeast));
+  EXPECT_EQ(Value::Missing(ValueStatus::Withheld).Scaled(1000).status, ValueStatus::Withheld);
+}

@@ -59,4 +59,25 @@ ImportResult RunImporter(std::string_view kind, const std::vector<std::filesyste
 model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
                            const Reference& ref);
 
+// One step of a build: which importer ran on which files, and what it reported.
+struct BuildStep {
+  std::string importer;
+  std::vector<std::filesystem::path> files;
+  std::vector<std::pair<std::string, std::size_t>> stats;
+  model::Diagnostics diagnostics;
+};
+
+struct BuildReport {
+  std::vector<BuildStep> steps;
+  model::Dataset dataset;
+};
+
+// Builds a whole dataset from a recipe file (JSON: name, version, date, description, and
+// "steps": [{"importer": KIND, "files": [paths relative to the recipe]}]). Every step is
+// merged, the result validated once and written to `out_dir` all-or-nothing (a previous
+// dataset there is replaced only by a valid one). Re-running on the same inputs gives the
+// same bytes.
+BuildReport BuildDataset(const std::filesystem::path& recipe, const std::filesystem::path& out_dir,
+                         const Reference& ref);
+
 }  // namespace lodestone::data

@@ -1,0 +1,59 @@
+// What a dataset holds (for `lodestone data info`) and the supply picture of a mineral: each
+// country's output by stage and year, with its share and source (for `lodestone supply`).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lodestone/model/dataset.hpp"
+
+namespace lodestone::data {
+
+struct SourceUse {
+  model::Source source;
+  std::size_t rows = 0;  // rows citing it, over all tables
+};
+
+struct DatasetInfo {
+  std::string name, version, date, description;
+  std::vector<std::pair<std::string, std::size_t>> tables;  // file -> rows
+  std::vector<std::string> minerals;                        // ids with at least one figure
+  std::vector<std::string> stages;
+  std::size_t countries = 0;             // entries of countries.csv
+  std::size_t countries_with_data = 0;   // named by at least one figure
+  int year_min = 0, year_max = 0;        // over all yearly tables (0 when none)
+  std::vector<SourceUse> sources;
+};
+
+DatasetInfo DescribeDataset(const model::Dataset& ds);
+
+struct SupplyEntry {
+  model::CountryId country;
+  model::Value quantity;        // canonical unit; may be missing (withheld ...)
+  std::optional<double> share;  // of the denominator below; none when the quantity is not known
+  model::SourceId source;
+  std::string note;
+};
+
+struct SupplyPicture {
+  model::MineralId mineral;
+  model::StageId stage;
+  int year = 0;
+  std::string unit;                             // the mineral's canonical unit
+  std::optional<model::Value> world;            // published world total (WLD), if any
+  std::optional<model::SourceId> world_source;
+  std::vector<SupplyEntry> entries;             // countries and "other countries", largest first
+  double listed_total = 0;                      // sum of the known quantities listed
+  std::size_t missing = 0;                      // entries without a known quantity
+  // "published world total" when shares divide by WLD, else "sum of listed countries".
+  std::string share_basis;
+};
+
+// One picture per stage with production data for the mineral, for `year` (or the latest year
+// with data per stage).
+std::vector<SupplyPicture> SupplyPictures(const model::Dataset& ds, model::MineralId mineral,
+                                          std::optional<int> year = std::nullopt);
+
+}  // namespace lodestone::data

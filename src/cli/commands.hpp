@@ -1,0 +1,27 @@
+// Registration of the CLI's subcommands. Commands parse arguments, call the library and print;
+// they contain no method of their own.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "output.hpp"
+
+namespace lodestone::cli {
+
+// Runs a command body; model::InputError and other failures become a message on stderr and
+// exit code 1.
+int RunGuarded(const std::function<int()>& body);
+
+// The shipped dataset: $LODESTONE_DATA, else the data/ directory the program was built with.
+std::string DefaultDataDir();
+std::string DefaultReferenceDir();
+
+// Adds `--format table|json|csv` to a command.
+void AddFormatOption(CLI::App* cmd, Format& format);
+
+void AddDataCommands(CLI::App& app, int& exit_code);
+void AddSupplyCommand(CLI::App& app, int& exit_code);
+
+}  // namespace lodestone::cli

@@ -1,0 +1,25 @@
+// Output for people (aligned tables) and programs (CSV; JSON is built per command).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace lodestone::cli {
+
+enum class Format { Table, Json, Csv };
+
+struct TextTable {
+  std::vector<std::string> columns;
+  std::vector<bool> right;  // right-align a column (numbers)
+  std::vector<std::vector<std::string>> rows;
+};
+
+void PrintTable(std::ostream& out, const TextTable& t);
+void PrintCsv(std::ostream& out, const TextTable& t);
+// 1234567.8 -> "1,234,568" (rounded to `decimals` places, grouped by thousands).
+std::string Grouped(double x, int decimals = 0);
+// 0.3172 -> "31.7%".
+std::string Percent(double fraction);
+
+}  // namespace lodestone::cli
