@@ -888,8 +888,7 @@ class Loader {
       const auto& t = c_.import_sources;
       std::map<std::string, Sum> sums;
       for (std::size_t i = 0; i < t.size(); ++i) {
-        auto key = fmt::format("{}|{}|{}|{}|{}", t.consumer[i].value, t.mineral[i].value, t.material[i],
-                               t.period[i], t.source[i].value);
+        auto key = fmt::format("{}|{}|{}|{}", t.consumer[i].value, t.mineral[i].value, t.material[i], t.period[i]);
         auto& s = sums[key];
         if (s.first_line == 0) {
           s.first_line = import_lines_[i];

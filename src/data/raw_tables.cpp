@@ -195,6 +195,8 @@ RawDataset ToRaw(const model::Dataset& ds) {
                           t.note[i]});
     }
   }
+  // Tables the manifest lists are written even when empty, so that save and load round-trip.
+  for (const auto& [file, rows] : c.manifest.table_rows) raw.tables[file];
   return raw;
 }
 
