@@ -7,6 +7,8 @@ namespace lodestone::data {
 
 CsvReader::CsvReader(std::string text, std::string file, model::Diagnostics* diags, CsvOptions opt)
     : text_(std::move(text)), file_(std::move(file)), diags_(diags), opt_(opt) {
+  special_.fill(false);
+  for (char c : {opt_.delimiter, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
   if (text_.size() >= 3 && static_cast<unsigned char>(text_[0]) == 0xEF &&
       static_cast<unsigned char>(text_[1]) == 0xBB && static_cast<unsigned char>(text_[2]) == 0xBF) {
     pos_ = 3;
@@ -100,9 +102,13 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
       }
       break;
     }
-    // Unquoted field.
+    // Unquoted field: skip ordinary bytes with one table lookup each.
     std::size_t start = pos_;
     while (pos_ < n) {
+      if (!special_[static_cast<unsigned char>(data[pos_])]) {
+        ++pos_;
+        continue;
+      }
       char c = data[pos_];
       if (c == delim || c == '\n' || c == '\r') break;
       if (c == '"' && !malformed_) {

@@ -41,6 +41,49 @@ bool IsIdentifier(std::string_view s, bool allow_upper) {
   return true;
 }
 
+// Whole non-negative numbers of up to 9 digits (years, HS codes) without from_chars.
+bool ParseSmallUint(std::string_view s, std::uint32_t& out) {
+  if (s.empty() || s.size() > 9) return false;
+  std::uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+// ISO alpha-3 code -> dense id through a 26^3 table: no hashing on the hot path.
+class CountryCodeTable {
+ public:
+  static constexpr std::size_t kSize = 26 * 26 * 26;
+  static constexpr std::uint16_t kNone = 0xFFFF;
+  void Build(const model::Interner<CountryId>& ids) {
+    table_.assign(kSize, kNone);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto& code = ids.names()[i];
+      if (auto slot = Slot(code)) table_[*slot] = static_cast<std::uint16_t>(i);
+    }
+  }
+  std::optional<CountryId> Find(std::string_view code) const {
+    auto slot = Slot(code);
+    if (!slot || table_.empty() || table_[*slot] == kNone) return std::nullopt;
+    return CountryId{table_[*slot]};
+  }
+
+ private:
+  static std::optional<std::size_t> Slot(std::string_view c) {
+    if (c.size() != 3) return std::nullopt;
+    std::size_t v = 0;
+    for (char ch : c) {
+      if (ch < 'A' || ch > 'Z') return std::nullopt;
+      v = v * 26 + static_cast<std::size_t>(ch - 'A');
+    }
+    return v;
+  }
+  std::vector<std::uint16_t> table_;
+};
+
 std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;
   if (s.empty()) return out;
@@ -58,16 +101,16 @@ std::vector<std::string> SplitList(std::string_view s) {
 // hashing strings.
 struct Key {
   std::array<std::uint64_t, 2> w{};
-  int bits = 0;
+  std::array<int, 2> used{};
+  // Parts fill word 0 then word 1, each from its high bits down, so that comparing keys
+  // compares the parts in the order they were added (never straddling the two words).
   void Add(std::uint64_t v, int width) {
-    // Parts never straddle the two words.
-    int word = bits < 64 && bits + width <= 64 ? 0 : 1;
-    if (word == 1 && bits < 64) bits = 64;
-    int shift = bits - word * 64;
-    w[static_cast<std::size_t>(word)] |= (v & ((std::uint64_t{1} << width) - 1)) << shift;
-    bits += width;
+    std::size_t word = used[0] + width <= 64 ? 0 : 1;
+    used[word] += width;
+    const std::uint64_t mask = width == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1;
+    w[word] |= (v & mask) << (64 - used[word]);
   }
-  bool operator<(const Key& o) const { return w[1] != o.w[1] ? w[1] < o.w[1] : w[0] < o.w[0]; }
+  bool operator<(const Key& o) const { return w[0] != o.w[0] ? w[0] < o.w[0] : w[1] < o.w[1]; }
   bool operator==(const Key& o) const { return w == o.w; }
 };
 
@@ -168,6 +211,7 @@ class TableFile {
   std::string_view Cell(std::size_t schema_col) const { return fields_[col_index_[schema_col]]; }
   std::size_t line() const { return reader_->line(); }
   std::size_t rows() const { return rows_; }
+  std::size_t bytes() const { return reader_ ? reader_->bytes() : 0; }
   void Error(std::size_t schema_col, std::string message) {
     diags_.Error(label_, line(), col_index_[schema_col] + 1, std::move(message));
   }
@@ -206,6 +250,7 @@ class TableFile {
 // key, so the common case is a single ordered pass with no extra memory.
 class DuplicateCheck {
  public:
+  void Reserve(std::size_t n) { entries_.reserve(n); }
   void Add(const Key& k, std::size_t line) {
     if (!entries_.empty() && !(entries_.back().first < k)) sorted_ = false;
     entries_.emplace_back(k, line);
@@ -324,7 +369,7 @@ class Loader {
 
   std::optional<CountryId> CountryCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
-    if (auto id = c_.country_ids.Find(s)) return id;
+    if (auto id = country_codes_.Find(s)) return id;
     t.Error(col, s.empty() ? "empty country code"
                            : fmt::format("unknown country code '{}' (not in countries.csv)", Clip(s)));
     return std::nullopt;
@@ -338,7 +383,12 @@ class Loader {
   }
   std::optional<SourceId> SourceCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
-    if (auto id = c_.source_ids.Find(s)) return id;
+    // Consecutive rows nearly always cite the same source.
+    if (last_source_ && s == c_.source_ids.Name(*last_source_)) return last_source_;
+    if (auto id = c_.source_ids.Find(s)) {
+      last_source_ = id;
+      return id;
+    }
     t.Error(col, s.empty() ? "empty source id: every figure names its source"
                            : fmt::format("unknown source '{}' (not in dataset.json sources)", Clip(s)));
     return std::nullopt;
@@ -354,8 +404,8 @@ class Loader {
   }
   std::optional<std::int16_t> YearCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
-    double y = 0;
-    if (!model::ParseDouble(s, y) || y != std::floor(y) || y < kMinYear || y > kMaxYear) {
+    std::uint32_t y = 0;
+    if (!ParseSmallUint(s, y) || y < kMinYear || y > kMaxYear) {
       t.Error(col, fmt::format("year '{}' must be a whole year between {} and {}", Clip(s), kMinYear,
                                kMaxYear));
       return std::nullopt;
@@ -462,6 +512,7 @@ class Loader {
                               std::string(t.Cell(creg)), kind, std::move(aliases)});
     }
     dups.Report(t.label(), diags_, KeyDescription(s));
+    country_codes_.Build(c_.country_ids);
   }
 
   void ReadMinerals(const TableSchema& s, TableFile& t) {
@@ -587,12 +638,30 @@ class Loader {
     shares_file_ = t.label();
   }
 
+  // Row count to reserve for: the manifest's, bounded by what the file could hold.
+  std::size_t ExpectedRows(const TableSchema& s, const TableFile& t) const {
+    auto it = c_.manifest.table_rows.find(std::string(s.file));
+    std::size_t listed = it == c_.manifest.table_rows.end() ? 0 : it->second;
+    return std::min(listed, t.bytes() / 16);
+  }
+
   void ReadTrade(const TableSchema& s, TableFile& t) {
     auto& out = c_.trade;
+    const std::size_t expect = ExpectedRows(s, t);
+    out.mineral.reserve(expect);
+    out.stage.reserve(expect);
+    out.product.reserve(expect);
+    out.exporter.reserve(expect);
+    out.importer.reserve(expect);
+    out.year.reserve(expect);
+    out.quantity.reserve(expect);
+    out.value_usd.reserve(expect);
+    out.source.reserve(expect);
     const auto cm = t.Col("mineral"), cs = t.Col("stage"), cprod = t.Col("product"), ce = t.Col("exporter"),
                ci = t.Col("importer"), cy = t.Col("year"), cq = t.Col("quantity"), cu = t.Col("unit"),
                cv = t.Col("value_usd"), csrc = t.Col("source");
     DuplicateCheck dups;
+    dups.Reserve(expect);
     // Consecutive rows usually repeat mineral, stage and source: remember the last lookups.
     std::string last_mineral_text, last_stage_text, last_unit_text;
     std::optional<MineralId> last_mineral;
@@ -616,9 +685,9 @@ class Loader {
       } else {
         st = last_stage;
       }
-      double product = 0;
+      std::uint32_t product = 0;
       auto ptext = t.Cell(cprod);
-      bool product_ok = ptext.size() == 6 && model::ParseDouble(ptext, product) && product >= 0;
+      bool product_ok = ptext.size() == 6 && ParseSmallUint(ptext, product);
       if (!product_ok) t.Error(cprod, fmt::format("product '{}' must be a six-digit HS code", Clip(ptext)));
       auto ex = CountryCell(t, ce);
       auto im = CountryCell(t, ci);
@@ -647,13 +716,13 @@ class Loader {
       key.Add(m->value, 16);
       key.Add(st->value, 8);
       key.Add(static_cast<std::uint64_t>(product), 24);
-      key.Add(static_cast<std::uint64_t>(*y - kMinYear), 8);
       key.Add(ex->value, 16);
       key.Add(im->value, 16);
+      key.Add(static_cast<std::uint64_t>(*y - kMinYear), 8);
       dups.Add(key, t.line());
       out.mineral.push_back(*m);
       out.stage.push_back(*st);
-      out.product.push_back(static_cast<std::uint32_t>(product));
+      out.product.push_back(product);
       out.exporter.push_back(*ex);
       out.importer.push_back(*im);
       out.year.push_back(*y);
@@ -905,6 +974,8 @@ class Loader {
   LoadOptions opt_;
   Diagnostics& diags_;
   model::DatasetContents c_;
+  CountryCodeTable country_codes_;
+  std::optional<SourceId> last_source_;
   std::vector<std::size_t> share_lines_, import_lines_;
   std::string shares_file_, imports_file_;
 };

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <system_error>
 
 namespace lodestone::model {
@@ -51,6 +52,32 @@ bool LooksNonFinite(std::string_view t) {
   std::array<char, 3> p{lower(s[0]), lower(s[1]), lower(s[2])};
   return (p[0] == 'n' && p[1] == 'a' && p[2] == 'n') || (p[0] == 'i' && p[1] == 'n' && p[2] == 'f');
 }
+// Plain decimals of at most 15 significant digits ("12345.67") are the bulk of every table.
+// For them m / 10^k, with m < 2^53 and 10^k exact, is the correctly rounded double (Clinger's
+// fast path), so this gives the same bits as from_chars, faster. Anything else returns false.
+bool FastDecimal(std::string_view s, double& out) {
+  static constexpr std::array<double, 16> kPow10 = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  if (s.empty() || s.size() > 16) return false;
+  std::uint64_t m = 0;
+  int digits = 0;
+  int frac = -1;  // digits after the point, -1 when no point
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      m = m * 10 + static_cast<std::uint64_t>(c - '0');
+      ++digits;
+      if (frac >= 0) ++frac;
+    } else if (c == '.' && frac < 0) {
+      frac = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15 || frac == 0) return false;
+  out = frac > 0 ? static_cast<double>(m) / kPow10[static_cast<std::size_t>(frac)] : static_cast<double>(m);
+  return true;
+}
+
 }  // namespace
 
 ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out) {
@@ -67,6 +94,10 @@ ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out
   }
   if (LooksNonFinite(num)) return ValueParse::NotFinite;
   double x = 0;
+  if (FastDecimal(num, x)) {
+    out = Value{x, status};
+    return ValueParse::Ok;
+  }
   const char* first = num.data();
   const char* last = num.data() + num.size();
   if (first != last && *first == '+') ++first;

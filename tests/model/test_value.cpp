@@ -71,3 +71,29 @@ TEST(Value, ScalingKeepsStatus) {
   EXPECT_EQ(Value::Bound(0.5, ValueStatus::AtLeast).Scaled(2), Value::Bound(1, ValueStatus::AtLeast));
   EXPECT_EQ(Value::Missing(ValueStatus::Withheld).Scaled(1000).status, ValueStatus::Withheld);
 }
+
+TEST(Value, FastDecimalPathMatchesFromChars) {
+  // Every plain decimal must parse to the same bits as std::from_chars, whichever path it takes.
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 200000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    int digits = 1 + static_cast<int>(x % 17);
+    std::string s;
+    std::uint64_t y = x;
+    for (int d = 0; d < digits; ++d) {
+      s += static_cast<char>('0' + y % 10);
+      y /= 10;
+    }
+    auto point = (x >> 40) % (digits + 1);
+    if (point < static_cast<std::uint64_t>(digits) && (x >> 50) % 2) s.insert(point, ".");
+    if (s.front() == '.') s.insert(0, "0");
+    if (s.back() == '.') s.pop_back();
+    Value v;
+    ASSERT_EQ(ParseValueCell(s, false, v), ValueParse::Ok) << s;
+    double expected = 0;
+    ASSERT_TRUE(ParseDouble(s, expected)) << s;
+    ASSERT_EQ(v.number, expected) << s;
+  }
+}

@@ -3,6 +3,7 @@
 // (quoted fields are unescaped in place), so reading allocates nothing per row.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -47,6 +48,7 @@ class CsvReader {
   std::size_t record_line_ = 0;
   bool malformed_ = false;
   bool unterminated_ = false;
+  std::array<bool, 256> special_{};  // bytes that end or quote an unquoted field
 };
 
 // Splits one line of text (no line terminator) on a delimiter, honouring quotes. For small
