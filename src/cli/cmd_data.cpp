@@ -33,7 +33,10 @@ std::string DefaultDataDir() {
   return LODESTONE_DATA_DIR;
 }
 
-std::string DefaultReferenceDir() { return DefaultDataDir() + "/reference"; }
+std::string DefaultReferenceDir() {
+  if (const char* env = std::getenv("LODESTONE_REFERENCE")) return env;
+  return LODESTONE_REFERENCE_DIR;
+}
 
 void AddFormatOption(CLI::App* cmd, Format& format) {
   static const std::map<std::string, Format> kFormats = {
@@ -326,7 +329,7 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
   }
   {
     auto* cmd = data_cmd->add_subcommand(
-        "build", "Build a dataset from a recipe of published files (sources/build.json builds the shipped data/)");
+        "build", "Build a dataset from a recipe of published files (sources/build.json builds the shipped data/starter)");
     static std::string recipe;
     static std::string out;
     static std::string ref;
@@ -363,7 +366,7 @@ void AddSupplyCommand(CLI::App& app, int& exit_code) {
   static std::optional<int> year;
   static int top = 8;
   static Format format = Format::Table;
-  cmd->add_option("--dataset", dir, "Dataset directory; default: the shipped dataset ($LODESTONE_DATA or data/)");
+  cmd->add_option("--dataset", dir, "Dataset directory; default: the shipped dataset ($LODESTONE_DATA or data/starter)");
   cmd->add_option("--mineral", minerals, "Comma-separated mineral ids")->capture_default_str();
   cmd->add_option("--year", year, "Year (default: the latest year with data, per stage)");
   cmd->add_option("--top", top, "Countries listed per stage in the table (the rest are summed)")->capture_default_str();

@@ -10,7 +10,7 @@ namespace lodestone::testing {
 
 std::filesystem::path SourceDir() { return LODESTONE_SOURCE_DIR; }
 std::filesystem::path ReferenceDir() { return SourceDir() / "data" / "reference"; }
-std::filesystem::path ShippedDataDir() { return SourceDir() / "data"; }
+std::filesystem::path ShippedDataDir() { return SourceDir() / "data" / "starter"; }
 
 TempDir::TempDir() {
   std::random_device rd;
