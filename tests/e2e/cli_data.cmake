@@ -1,1 +1,91 @@
-# End-to-end test of `lodestone data ...` (filled in below).
+# End-to-end test of the `lodestone` executable's data commands, run by ctest:
+#   cmake -DLODESTONE=... -DSOURCE_DIR=... -DWORK_DIR=... -P cli_data.cmake
+# Each step runs the real program and checks its exit code and output.
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+
+function(run expect_code)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT code EQUAL expect_code)
+    message(FATAL_ERROR "expected exit ${expect_code}, got ${code}: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(OUT "${out}" PARENT_SCOPE)
+  set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_contains text needle)
+  string(FIND "${text}" "${needle}" pos)
+  if(pos EQUAL -1)
+    message(FATAL_ERROR "expected to find '${needle}' in:\n${text}")
+  endif()
+endfunction()
+
+# Help everywhere.
+run(0 ${LODESTONE} --help)
+expect_contains("${OUT}" "supply")
+run(0 ${LODESTONE} data import --help)
+expect_contains("${OUT}" "usgs-mcs")
+
+# A valid dataset checks; a broken one lists its problems with file, line and column.
+run(0 ${LODESTONE} data check ${SOURCE_DIR}/tests/data/mini)
+expect_contains("${OUT}" "ok: mini")
+file(COPY ${SOURCE_DIR}/tests/data/mini/ DESTINATION ${WORK_DIR}/broken)
+file(READ ${WORK_DIR}/broken/production.csv text)
+string(REPLACE "lithium,mining,AUS" "lithium,mining,AUX" text "${text}")
+string(REPLACE "56000" "-56000" text "${text}")
+file(WRITE ${WORK_DIR}/broken/production.csv "${text}")
+run(1 ${LODESTONE} data check ${WORK_DIR}/broken)
+expect_contains("${ERR}" "broken/production.csv:4:3: error: unknown country code 'AUX'")
+expect_contains("${ERR}" "broken/production.csv:5:5: error: '-56000': negative quantity")
+expect_contains("${ERR}" "2 error(s)")
+run(1 ${LODESTONE} data check ${WORK_DIR}/broken --format json)
+expect_contains("${OUT}" "\"valid\": false")
+
+# Import the published USGS file into a new dataset, then describe it.
+run(0 ${LODESTONE} data import usgs-mcs ${SOURCE_DIR}/sources/usgs_mcs2026/MCS2026_Commodities_Data.csv
+    --out ${WORK_DIR}/ds)
+run(0 ${LODESTONE} data check ${WORK_DIR}/ds)
+run(0 ${LODESTONE} data info ${WORK_DIR}/ds --format json)
+expect_contains("${OUT}" "\"usgs_mcs2026\"")
+
+# A failed import changes nothing.
+file(SHA256 ${WORK_DIR}/ds/dataset.json before)
+file(WRITE ${WORK_DIR}/bad_wgi.csv "codeindyr;code;countryname;year;indicator;estimate;stddev;nsource;pctrank;pctranklower;pctrankupper\nQQQcc2023;QQQ;Nowhere;2023;cc;-1,15;0,17;8;13,7;6,1;20,8\n")
+run(1 ${LODESTONE} data import wgi ${WORK_DIR}/bad_wgi.csv --out ${WORK_DIR}/ds)
+expect_contains("${ERR}" "bad_wgi.csv:2:")
+file(SHA256 ${WORK_DIR}/ds/dataset.json after)
+if(NOT before STREQUAL after)
+  message(FATAL_ERROR "a failed import changed the dataset")
+endif()
+file(GLOB leftovers ${WORK_DIR}/.ds.*)
+if(leftovers)
+  message(FATAL_ERROR "temporary directories left behind: ${leftovers}")
+endif()
+
+# Unknown importer and unknown mineral: one clear line, non-zero exit.
+run(1 ${LODESTONE} data import nonsense x.csv --out ${WORK_DIR}/x)
+expect_contains("${ERR}" "unknown importer 'nonsense'")
+run(1 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
+expect_contains("${ERR}" "unknown mineral 'unobtainium'")
+
+# The build recipe reproduces the shipped dataset byte for byte.
+run(0 ${LODESTONE} data build ${SOURCE_DIR}/sources/build.json --out ${WORK_DIR}/built)
+file(GLOB shipped RELATIVE ${SOURCE_DIR}/data/starter ${SOURCE_DIR}/data/starter/*)
+file(GLOB built RELATIVE ${WORK_DIR}/built ${WORK_DIR}/built/*)
+if(NOT "${shipped}" STREQUAL "${built}")
+  message(FATAL_ERROR "built files differ from data/starter: ${built} vs ${shipped}")
+endif()
+foreach(f IN LISTS shipped)
+  file(SHA256 ${SOURCE_DIR}/data/starter/${f} a)
+  file(SHA256 ${WORK_DIR}/built/${f} b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "data/starter/${f} differs from a fresh build: run `lodestone data build sources/build.json --out data/starter`")
+  endif()
+endforeach()
+
+# The supply picture on the shipped data names figures and sources.
+run(0 ${LODESTONE} supply --dataset ${SOURCE_DIR}/data/starter --mineral cobalt --format csv)
+expect_contains("${OUT}" "cobalt,mining,2025,COD")
+run(0 ${LODESTONE} supply --dataset ${SOURCE_DIR}/data/starter --mineral germanium)
+expect_contains("${OUT}" "withheld")
