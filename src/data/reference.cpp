@@ -131,7 +131,9 @@ Reference Reference::Load(const fs::path& dir) {
   for (const auto& path : source_files) {
     std::string text = ReadFileBytes(path);
     try {
-      for (const auto& s : nlohmann::json::parse(text).at("sources")) all.push_back(s);
+      // Keep the parsed document alive: a range-for over a member of a temporary dangles.
+      const auto parsed = nlohmann::json::parse(text);
+      for (const auto& s : parsed.at("sources")) all.push_back(s);
     } catch (const std::exception& e) {
       throw model::InputError(path.string(), 0, 0, fmt::format("malformed sources file: {}", e.what()));
     }
