@@ -123,9 +123,13 @@ std::string_view ValueParseMessage(ValueParse p) {
 
 std::string FormatNumber(double x) {
   if (x == 0.0) return "0";  // also folds -0
-  std::array<char, 64> buf{};
-  auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
-  (void)ec;  // 64 bytes always suffice for the shortest form of a double
+  // Plain decimals for ordinary magnitudes (900000, not 9e+05), exponents only at the extremes;
+  // both are the shortest text that reads back to the same double.
+  std::array<char, 400> buf{};
+  const double mag = std::abs(x);
+  auto format = mag >= 1e-5 && mag < 1e16 ? std::chars_format::fixed : std::chars_format::general;
+  auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x, format);
+  (void)ec;  // 400 bytes always suffice for these forms
   return std::string(buf.data(), ptr);
 }
 

@@ -97,3 +97,12 @@ TEST(Value, FastDecimalPathMatchesFromChars) {
     ASSERT_EQ(v.number, expected) << s;
   }
 }
+
+TEST(Value, NumbersPrintWithoutExponentsAtOrdinaryMagnitudes) {
+  EXPECT_EQ(FormatNumber(900000), "900000");
+  EXPECT_EQ(FormatNumber(11000000), "11000000");
+  EXPECT_EQ(FormatNumber(0.001), "0.001");
+  EXPECT_EQ(FormatNumber(0.18787), "0.18787");
+  EXPECT_EQ(FormatNumber(1e-300), "1e-300");
+  EXPECT_EQ(FormatNumber(2.5e20), "2.5e+20");
+}
