@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   lodestone::cli::AddDataCommands(app, exit_code);
   lodestone::cli::AddSupplyCommand(app, exit_code);
+  lodestone::cli::AddRiskCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
