@@ -235,30 +235,48 @@ int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::
         }
         continue;
       }
-      std::string world = p.world ? fmt::format("world {} {}", ValueText(*p.world), p.unit) : "no published world total";
-      std::cout << fmt::format("{} - {}, {} ({}; shares of the {})\n", mineral.name, stage, p.year, world,
-                               p.share_basis);
+      std::string heading;
+      if (p.from_shares) {
+        heading = fmt::format("{} - {}, {} (no production figures: {})", mineral.name, stage, p.period, p.share_basis);
+      } else {
+        std::string world = !p.world                 ? "no published world total"
+                            : p.world->HasNumber() ? fmt::format("world {} {}", ValueText(*p.world), p.unit)
+                                                   : fmt::format("world total {}", ValueText(*p.world));
+        heading = fmt::format("{} - {}, {} ({}; shares of the {})", mineral.name, stage, p.year, world, p.share_basis);
+      }
+      std::cout << heading << '\n';
+      if (p.entries.empty() || (p.listed_total == 0 && !p.from_shares && p.missing == p.entries.size())) {
+        std::cout << "  insufficient data" << (p.world_note.empty() ? "" : ": " + p.world_note) << "\n\n";
+        if (p.world_source) cited.insert(p.world_source->value);
+        continue;
+      }
       TextTable t{{"#", "country", "quantity", "share", "source", "note"}, {true, false, true, true, false, false}, {}};
       int rank = 0;
-      double rest = 0;
+      double rest = 0, rest_share = 0;
       std::size_t rest_n = 0;
       for (const auto& e : p.entries) {
         const auto& c = ds.Country(e.country);
         bool residual = c.kind == model::CountryKind::Residual;
-        if (!residual && e.quantity.IsKnown() && rank >= top) {
-          rest += e.quantity.number;
+        bool ranked = !residual && e.share.has_value();
+        if (ranked && rank >= top) {
+          rest += e.quantity.IsKnown() ? e.quantity.number : 0;
+          rest_share += *e.share;
           ++rest_n;
           continue;
         }
         std::string note = e.note.size() > 48 ? e.note.substr(0, 45) + "..." : e.note;
-        t.rows.push_back({residual || !e.quantity.IsKnown() ? "" : std::to_string(++rank), c.name,
-                          e.quantity.HasNumber() ? ValueText(e.quantity) + " " + p.unit : ValueText(e.quantity),
-                          e.share ? Percent(*e.share) : "-",
-                          ds.SourceOf(e.source).id, note});
+        std::string quantity = p.from_shares             ? "-"
+                               : e.quantity.HasNumber() ? ValueText(e.quantity) + " " + p.unit
+                                                        : ValueText(e.quantity);
+        std::string share = e.share                                           ? Percent(*e.share)
+                            : e.share_value.status == model::ValueStatus::AtMost ? "<" + Percent(e.share_value.number)
+                                                                                  : "-";
+        t.rows.push_back({ranked ? std::to_string(++rank) : "", c.name, quantity, share, ds.SourceOf(e.source).id, note});
         cited.insert(e.source.value);
       }
       if (rest_n > 0) {
-        t.rows.push_back({"", fmt::format("{} more countries", rest_n), Grouped(rest) + " " + p.unit, "", "", ""});
+        t.rows.push_back({"", fmt::format("{} more countries", rest_n),
+                          p.from_shares ? "-" : Grouped(rest) + " " + p.unit, Percent(rest_share), "", ""});
       }
       if (p.world_source) cited.insert(p.world_source->value);
       PrintTable(std::cout, t);

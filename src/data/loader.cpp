@@ -362,6 +362,7 @@ class Loader {
     if (f == "groups.csv") return ReadGroups(schema, t);
     if (f == "import_sources.csv") return ReadImportSources(schema, t);
     if (f == "import_reliance.csv") return ReadImportReliance(schema, t);
+    if (f == "policies.csv") return ReadPolicies(schema, t);
     if (f == "headlines.csv") return ReadHeadlines(schema, t);
   }
 
@@ -859,6 +860,88 @@ class Loader {
       out.year.push_back(*y);
       out.reliance.push_back(*r);
       out.source.push_back(*src);
+    }
+    dups.Report(t.label(), diags_, KeyDescription(s));
+  }
+
+  static bool IsDate(std::string_view d) {
+    // YYYY, YYYY-MM or YYYY-MM-DD (publishers often give only the month or year).
+    auto digits = [&](std::size_t from, std::size_t n) {
+      for (std::size_t i = from; i < from + n; ++i) {
+        if (d[i] < '0' || d[i] > '9') return false;
+      }
+      return true;
+    };
+    if (d.size() == 4) return digits(0, 4);
+    if (d.size() == 7) return digits(0, 4) && d[4] == '-' && digits(5, 2);
+    if (d.size() == 10) return digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' && digits(8, 2);
+    return false;
+  }
+
+  void ReadPolicies(const TableSchema& s, TableFile& t) {
+    auto& out = c_.policies;
+    const auto cid = t.Col("id"), cc = t.Col("country"), cm = t.Col("mineral"), cs = t.Col("stage"),
+               ck = t.Col("kind"), ct = t.Col("targets"), ca = t.Col("announced"), ce = t.Col("effective"),
+               cend = t.Col("ended"), cst = t.Col("status"), csrc = t.Col("source"), cn = t.Col("note");
+    DuplicateCheck dups;
+    TextIds ids;
+    while (t.Next()) {
+      bool ok = true;
+      auto id = t.Cell(cid);
+      if (!IsIdentifier(id, true)) {
+        t.Error(cid, fmt::format("measure id '{}' must be an identifier such as CN-2023-GA-GE", Clip(id)));
+        ok = false;
+      }
+      auto co = CountryCell(t, cc);
+      auto m = MineralCell(t, cm);
+      auto st = StageCell(t, cs);
+      auto kind = t.Cell(ck);
+      if (!IsIdentifier(kind, false)) {
+        t.Error(ck, fmt::format("kind '{}' must be an identifier (ban, licence, quota, duty, disruption)", Clip(kind)));
+        ok = false;
+      }
+      auto targets = t.Cell(ct);
+      if (targets != "all" && targets.rfind("all_but:", 0) != 0) {
+        for (const auto& code : SplitList(targets)) {
+          if (!country_codes_.Find(code)) {
+            t.Error(ct, fmt::format("targets '{}': expected all, all_but:GROUP or ISO3 codes separated by ';'",
+                                    Clip(targets)));
+            ok = false;
+            break;
+          }
+        }
+      }
+      for (auto col : {ca, ce, cend}) {
+        auto d = t.Cell(col);
+        if (!d.empty() && !IsDate(d)) {
+          t.Error(col, fmt::format("date '{}' must be YYYY, YYYY-MM or YYYY-MM-DD", Clip(d)));
+          ok = false;
+        }
+      }
+      auto status = t.Cell(cst);
+      if (status != "in_force" && status != "suspended" && status != "ended" && status != "announced") {
+        t.Error(cst, fmt::format("status '{}' must be in_force, suspended, ended or announced", Clip(status)));
+        ok = false;
+      }
+      auto src = SourceCell(t, csrc);
+      if (!ok || !co || !m || !st || !src) continue;
+      Key key;
+      key.Add(ids.Get(id), 32);
+      key.Add(m->value, 16);
+      key.Add(st->value, 16);
+      dups.Add(key, t.line());
+      out.id.emplace_back(id);
+      out.country.push_back(*co);
+      out.mineral.push_back(*m);
+      out.stage.push_back(*st);
+      out.kind.emplace_back(kind);
+      out.targets.emplace_back(targets);
+      out.announced.emplace_back(t.Cell(ca));
+      out.effective.emplace_back(t.Cell(ce));
+      out.ended.emplace_back(t.Cell(cend));
+      out.status.emplace_back(status);
+      out.source.push_back(*src);
+      out.note.emplace_back(t.Cell(cn));
     }
     dups.Report(t.label(), diags_, KeyDescription(s));
   }

@@ -186,6 +186,14 @@ RawDataset ToRaw(const model::Dataset& ds) {
                           FormatValueCell(t.reliance[i]), src(t.source[i])});
     }
   }
+  if (c.policies.size() > 0) {
+    auto& out = raw.tables["policies.csv"];
+    const auto& t = c.policies;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      out.rows.push_back({t.id[i], iso(t.country[i]), min(t.mineral[i]), stage(t.stage[i]), t.kind[i], t.targets[i],
+                          t.announced[i], t.effective[i], t.ended[i], t.status[i], src(t.source[i]), t.note[i]});
+    }
+  }
   if (c.headlines.size() > 0) {
     auto& out = raw.tables["headlines.csv"];
     const auto& t = c.headlines;

@@ -67,6 +67,7 @@ DatasetInfo DescribeDataset(const Dataset& ds) {
   count(c.import_reliance.source);
   for (std::size_t i = 0; i < c.headlines.size(); ++i) minerals.insert(c.headlines.mineral[i].value);
   count(c.headlines.source);
+  count(c.policies.source);
 
   for (auto m : minerals) info.minerals.push_back(c.minerals[m].id);
   std::sort(info.minerals.begin(), info.minerals.end());
@@ -107,9 +108,11 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
       if (kind == CountryKind::Aggregate) {
         p.world = t.quantity[i];
         p.world_source = t.source[i];
+        p.world_note = t.note[i];
         continue;
       }
-      p.entries.push_back({t.country[i], t.quantity[i], std::nullopt, t.source[i], t.note[i]});
+      p.entries.push_back({t.country[i], t.quantity[i], std::nullopt, model::Value::Missing(model::ValueStatus::Unknown),
+                           t.source[i], t.note[i]});
       if (t.quantity[i].IsKnown()) {
         p.listed_total += t.quantity[i].number;
       } else {
@@ -123,7 +126,10 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
       p.share_basis = "published world total";
     }
     for (auto& e : p.entries) {
-      if (e.quantity.IsKnown() && denom > 0) e.share = e.quantity.number / denom;
+      if (e.quantity.IsKnown() && denom > 0) {
+        e.share = e.quantity.number / denom;
+        e.share_value = model::Value::Of(*e.share);
+      }
     }
     // Largest first; residual ("other countries") and missing figures last; ties by code.
     std::stable_sort(p.entries.begin(), p.entries.end(), [&](const SupplyEntry& a, const SupplyEntry& b) {
@@ -134,6 +140,46 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
       int ra = rank(a), rb = rank(b);
       if (ra != rb) return ra < rb;
       if (ra == 0 && a.quantity.number != b.quantity.number) return a.quantity.number > b.quantity.number;
+      return c.countries[a.country.index()].iso3 < c.countries[b.country.index()].iso3;
+    });
+    out.push_back(std::move(p));
+  }
+  // Stages without any known production figure: the latest period of global shares.
+  std::set<std::uint16_t> covered;
+  for (const auto& p : out) {
+    if (p.listed_total > 0) covered.insert(p.stage.value);
+  }
+  const auto& sh = c.shares;
+  std::map<std::uint16_t, std::string> stage_period;
+  for (std::size_t i = 0; i < sh.size(); ++i) {
+    if (sh.mineral[i] != mineral || sh.scope[i] != "global" || covered.count(sh.stage[i].value)) continue;
+    auto& period = stage_period[sh.stage[i].value];
+    period = std::max(period, sh.period[i]);
+  }
+  for (const auto& [stage, period] : stage_period) {
+    SupplyPicture p;
+    p.mineral = mineral;
+    p.stage = model::StageId{stage};
+    p.unit = "share";
+    p.from_shares = true;
+    p.period = period;
+    p.share_basis = "published country shares of world supply";
+    for (std::size_t i = 0; i < sh.size(); ++i) {
+      if (sh.mineral[i] != mineral || sh.stage[i].value != stage || sh.scope[i] != "global" || sh.period[i] != period) {
+        continue;
+      }
+      SupplyEntry e{sh.country[i], model::Value::Missing(model::ValueStatus::Unknown), sh.share[i].Exact(),
+                    sh.share[i], sh.source[i], ""};
+      p.entries.push_back(e);
+    }
+    std::stable_sort(p.entries.begin(), p.entries.end(), [&](const SupplyEntry& a, const SupplyEntry& b) {
+      auto rank = [&](const SupplyEntry& e) {
+        if (c.countries[e.country.index()].kind == CountryKind::Residual) return 2;
+        return e.share ? 0 : 1;
+      };
+      int ra = rank(a), rb = rank(b);
+      if (ra != rb) return ra < rb;
+      if (ra == 0 && *a.share != *b.share) return *a.share > *b.share;
       return c.countries[a.country.index()].iso3 < c.countries[b.country.index()].iso3;
     });
     out.push_back(std::move(p));

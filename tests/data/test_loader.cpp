@@ -85,9 +85,16 @@ TEST(Loader, SupplyPictureSharesOfWorldTotal) {
   ASSERT_EQ(pics[0].entries.size(), 1u);
   EXPECT_NEAR(*pics[0].entries[0].share, 230000.0 / 310000.0, 1e-12);
   auto li = data::SupplyPictures(ds, *ds.FindMineral("lithium"), 2025);
-  ASSERT_EQ(li.size(), 2u);  // mining, refining
+  // Mining and refining from production; refining has only a bound (">50000"), so the refining
+  // shares of shares.csv are shown as well.
+  ASSERT_EQ(li.size(), 3u);
   EXPECT_EQ(li[0].missing, 1u);  // the withheld US figure
   EXPECT_FALSE(li[0].entries.back().share.has_value());
+  EXPECT_TRUE(li[2].from_shares);
+  EXPECT_EQ(li[2].period, "2016-2020");
+  ASSERT_EQ(li[2].entries.size(), 3u);
+  EXPECT_EQ(ds.Country(li[2].entries[0].country).iso3, "CHN");
+  EXPECT_EQ(ds.Country(li[2].entries.back().country).iso3, "XOT");  // residual last
 }
 
 TEST(Loader, FailedCommitLeavesTheDirectoryUnchanged) {

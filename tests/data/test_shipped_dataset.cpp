@@ -105,13 +105,15 @@ TEST(ShippedDataset, GovernanceForEveryWgiEconomy) {
     if (ds->governance.year[i] == 2023) with_wgi.insert(ds->governance.country[i].value);
   }
   EXPECT_GE(with_wgi.size(), 214u);
-  // Every country that produces a key mineral has a WGI estimate.
+  // Every producing country has a WGI estimate, except New Caledonia, which WGI does not cover
+  // (a known gap: methods that need its governance say "insufficient data").
   const auto& p = ds->production;
+  std::set<std::string> without;
   for (std::size_t i = 0; i < p.size(); ++i) {
     const auto& c = ds.Country(p.country[i]);
-    if (c.kind != model::CountryKind::Country) continue;
-    EXPECT_TRUE(with_wgi.count(p.country[i].value)) << c.iso3;
+    if (c.kind == model::CountryKind::Country && !with_wgi.count(p.country[i].value)) without.insert(c.iso3);
   }
+  EXPECT_EQ(without, (std::set<std::string>{"NCL"}));
 }
 
 TEST(ShippedDataset, PartnerGroups) {

@@ -33,6 +33,7 @@ struct SupplyEntry {
   model::CountryId country;
   model::Value quantity;        // canonical unit; may be missing (withheld ...)
   std::optional<double> share;  // of the denominator below; none when the quantity is not known
+  model::Value share_value;     // the share as published (may be a bound "<0.001")
   model::SourceId source;
   std::string note;
 };
@@ -44,6 +45,11 @@ struct SupplyPicture {
   std::string unit;                             // the mineral's canonical unit
   std::optional<model::Value> world;            // published world total (WLD), if any
   std::optional<model::SourceId> world_source;
+  std::string world_note;                       // e.g. why the world total is withheld
+  // True when the picture comes from country shares (shares.csv, e.g. EU CRM Annex 7) because
+  // no production figures exist for the stage: entries then carry `share_value` only.
+  bool from_shares = false;
+  std::string period;                           // the shares' period ("2016-2020")
   std::vector<SupplyEntry> entries;             // countries and "other countries", largest first
   double listed_total = 0;                      // sum of the known quantities listed
   std::size_t missing = 0;                      // entries without a known quantity
@@ -52,7 +58,8 @@ struct SupplyPicture {
 };
 
 // One picture per stage with production data for the mineral, for `year` (or the latest year
-// with data per stage).
+// with data per stage); then, for stages without production figures, one picture from the
+// global country shares (e.g. refining shares of the EU CRM 2023 study), saying so.
 std::vector<SupplyPicture> SupplyPictures(const model::Dataset& ds, model::MineralId mineral,
                                           std::optional<int> year = std::nullopt);
 

@@ -181,6 +181,25 @@ struct HeadlineTable {
   bool operator==(const HeadlineTable&) const = default;
 };
 
+// policies.csv: export restrictions imposed by producer countries (bans, licences, quotas),
+// one row per measure, mineral and stage, with their dates and status as read.
+struct PolicyTable {
+  std::vector<std::string> id;         // measure id, e.g. CN-2023-GA-GE
+  std::vector<CountryId> country;      // the restricting country
+  std::vector<MineralId> mineral;
+  std::vector<StageId> stage;          // the stage whose exports are restricted
+  std::vector<std::string> kind;       // ban | licence | quota | duty | disruption
+  std::vector<std::string> targets;    // "all", "all_but:GROUP", or ISO3 codes separated by ';'
+  std::vector<std::string> announced;  // YYYY, YYYY-MM or YYYY-MM-DD; empty when not known
+  std::vector<std::string> effective;
+  std::vector<std::string> ended;      // empty while in force
+  std::vector<std::string> status;     // in_force | suspended | ended | announced
+  std::vector<SourceId> source;
+  std::vector<std::string> note;
+  std::size_t size() const { return id.size(); }
+  bool operator==(const PolicyTable&) const = default;
+};
+
 struct DatasetContents {
   Manifest manifest;
   Interner<CountryId> country_ids;
@@ -199,6 +218,7 @@ struct DatasetContents {
   GroupTable groups;
   ImportSourceTable import_sources;
   ImportRelianceTable import_reliance;
+  PolicyTable policies;
   HeadlineTable headlines;
   bool operator==(const DatasetContents&) const = default;
 };
