@@ -168,7 +168,8 @@ std::string_view Annex7StageId(Annex7Stage stage) {
   return stage == Annex7Stage::Extraction ? "mining" : "refining";
 }
 
-Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& ref, model::Diagnostics& diags) {
+Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& ref, model::Diagnostics& diags,
+                           const Annex7ReadOptions& options) {
   Annex7Table table;
   table.file = file.string();
   const std::string& label = table.file;
@@ -193,8 +194,8 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     diags.Error(label, 1, 0, "header must name the columns Material, Stage, Country, Share (and t)");
     return table;
   }
-  std::optional<std::string> file_scope;
-  if (!c_scope) {
+  std::optional<std::string> file_scope = options.scope;
+  if (!c_scope && !file_scope) {
     file_scope = Annex7ScopeFromFileName(file);
     if (!file_scope) {
       diags.Error(label, 0, 0,
@@ -214,7 +215,9 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     Annex7Row row;
     row.line = line;
     bool ok = true;
-    if (c_scope) {
+    if (options.scope) {
+      row.scope = *options.scope;
+    } else if (c_scope) {
       auto scope = ScopeFromCell(fields[*c_scope]);
       if (!scope) {
         diags.Error(label, line, *c_scope + 1,
@@ -245,6 +248,11 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     row.country_text = std::string(detail::Trim(fields[*c_country]));
     if (auto iso3 = ref.CountryByName(row.country_text)) {
       row.country = *iso3;
+    } else if (options.keep_unknown_countries) {
+      diags.Warning(label, line, *c_country + 1,
+                    fmt::format("unknown country '{}': kept without a country code; add this spelling to the "
+                                "aliases of its country in data/reference/countries.csv",
+                                row.country_text));
     } else {
       diags.Error(label, line, *c_country + 1,
                   fmt::format("unknown country '{}': add this spelling to the aliases of its country in "

@@ -1,1 +1,894 @@
-// PENDING
+// EU Critical Raw Materials supply-risk method (2017 guidelines): HHI_WGI,t, SR per stage with the
+// three supply-data variants, the bottleneck stage, EI, criticality, and the two validation entry
+// points (published table; Annex-7 country shares with WGI). See docs/methods/eu_crm.md.
+#include "lodestone/risk/eu_crm.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+#include "lodestone/data/csv.hpp"
+#include "lodestone/data/encoding.hpp"
+#include "lodestone/data/eu_annex7.hpp"
+#include "lodestone/data/importers.hpp"
+#include "lodestone/data/reference.hpp"
+#include "lodestone/data/schema.hpp"
+#include "lodestone/model/value.hpp"
+
+namespace lodestone::risk {
+
+namespace {
+
+constexpr double kPercent = 100.0;
+// Shares (end uses, country shares) are published rounded: a sum this far above 1 is still
+// rounding, beyond it the figures contradict each other (the loader's tolerance too).
+constexpr double kShareSumTolerance = 0.02;
+// A country without WGI is counted anywhere on the scale; its central value is the midpoint.
+constexpr double kScaledWgiMidpoint = kEuScaledWgiMax / 2.0;
+constexpr std::size_t kWgiEstimateCount = 6;
+constexpr std::string_view kInsufficient = "insufficient data";
+
+// --- text helpers ------------------------------------------------------------------------------
+
+std::string_view Trim(std::string_view s) {
+  // ASCII blanks and the UTF-8 no-break space (Excel exports use it).
+  auto blank_front = [&] {
+    if (s.empty()) return std::size_t{0};
+    if (s.front() == ' ' || s.front() == '\t' || s.front() == '\r') return std::size_t{1};
+    if (s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0xC2 && static_cast<unsigned char>(s[1]) == 0xA0) {
+      return std::size_t{2};
+    }
+    return std::size_t{0};
+  };
+  auto blank_back = [&] {
+    if (s.empty()) return std::size_t{0};
+    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\r') return std::size_t{1};
+    if (s.size() >= 2 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2 &&
+        static_cast<unsigned char>(s.back()) == 0xA0) {
+      return std::size_t{2};
+    }
+    return std::size_t{0};
+  };
+  while (auto n = blank_front()) s.remove_prefix(n);
+  while (auto n = blank_back()) s.remove_suffix(n);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Cells the EU tables use for "not published".
+bool IsMissingCell(std::string_view text) {
+  const auto lower = Lower(Trim(text));
+  return lower.empty() || lower == "n/a" || lower == "na" || lower == "n.a." || lower == "n.a";
+}
+
+enum class CellParse { Number, Missing, Bad };
+
+// A plain number, optionally followed by '%' when `percent_sign_allowed`.
+CellParse ParseNumberCell(std::string_view raw, bool percent_sign_allowed, double& out) {
+  if (IsMissingCell(raw)) return CellParse::Missing;
+  auto text = Trim(raw);
+  if (percent_sign_allowed && !text.empty() && text.back() == '%') text = Trim(text.substr(0, text.size() - 1));
+  if (!model::ParseDouble(text, out) || !std::isfinite(out)) return CellParse::Bad;
+  return CellParse::Number;
+}
+
+// The file as UTF-8 text: a file that is not UTF-8 but is not UTF-16 or binary either is read
+// as Windows-1252 (Excel's CSV on Western Windows), with a warning.
+std::string ReadText(const std::filesystem::path& file, model::Diagnostics& diags) {
+  std::string text = data::ReadFileBytes(file);
+  auto problem = data::CheckUtf8(text);
+  if (!problem) return text;
+  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
+                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
+                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
+                                               static_cast<unsigned char>(text[1]) == 0xFF));
+  if (utf16_bom || text.find('\0') != std::string::npos) {
+    throw model::InputError(file.string(), problem->line, problem->column, problem->message);
+  }
+  diags.Warning(file.string(), problem->line, 0,
+                fmt::format("not UTF-8 ({}): read as Windows-1252", problem->message));
+  return data::Cp1252ToUtf8(text);
+}
+
+// Columns of a header line by lower-case trimmed name.
+struct Header {
+  std::map<std::string, std::size_t, std::less<>> index;
+  std::size_t width = 0;
+
+  explicit Header(const std::vector<std::string_view>& fields) : width(fields.size()) {
+    for (std::size_t i = 0; i < fields.size(); ++i) index.emplace(Lower(Trim(fields[i])), i);
+  }
+  // The first of `names` present.
+  std::optional<std::size_t> Find(std::span<const std::string_view> names) const {
+    for (auto n : names) {
+      if (auto it = index.find(Lower(n)); it != index.end()) return it->second;
+    }
+    return std::nullopt;
+  }
+  std::optional<std::size_t> Find(std::initializer_list<std::string_view> names) const {
+    return Find(std::span<const std::string_view>(names.begin(), names.size()));
+  }
+};
+
+std::string FormatPercentShare(double fraction) {
+  // Shares as the EU prints them: one decimal, trailing ".0" dropped ("2%", "59.6%").
+  auto s = fmt::format("{:.1f}", fraction * kPercent);
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  return s + "%";
+}
+
+void CheckFinite(double x, std::string_view what) {
+  if (!std::isfinite(x)) throw std::invalid_argument(fmt::format("{} is not a finite number", what));
+}
+
+}  // namespace
+
+// --- building blocks -----------------------------------------------------------------------------
+
+double ScaledWgi(double mean_of_six) {
+  CheckFinite(mean_of_six, "WGI mean");
+  return std::clamp((kEuWgiUpper - mean_of_six) * 2.0, 0.0, kEuScaledWgiMax);
+}
+
+double HhiWgiT(std::span<const HhiWgiTTerm> terms) {
+  double sum = 0;
+  for (const auto& term : terms) {
+    CheckFinite(term.share, "share");
+    CheckFinite(term.wgi_scaled, "WGI_scaled");
+    CheckFinite(term.t, "trade factor t");
+    if (term.share < 0 || term.wgi_scaled < 0 || term.t < 0) {
+      throw std::invalid_argument("HHI_WGI,t terms must be non-negative (share, WGI_scaled, t)");
+    }
+    sum += term.share * term.share * term.wgi_scaled * term.t;
+  }
+  return sum;
+}
+
+std::optional<SupplyDataUsed> ParseSupplyDataUsed(std::string_view text) {
+  // Letters only, lower case: "GS + EUS", "GS+EUS", "gs + eu" are one spelling.
+  std::string key;
+  for (char c : Trim(text)) {
+    if (std::isalpha(static_cast<unsigned char>(c))) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (key == "gseus" || key == "gseu" || key == "gsandeus" || key == "gsandeu") return SupplyDataUsed::GsAndEus;
+  if (key == "gsonly" || key == "gs") return SupplyDataUsed::GsOnly;
+  if (key == "eusonly" || key == "euonly" || key == "eus" || key == "sourcingonly") return SupplyDataUsed::EusOnly;
+  return std::nullopt;
+}
+
+std::string_view SupplyDataUsedName(SupplyDataUsed v) {
+  switch (v) {
+    case SupplyDataUsed::GsAndEus: return "GS + EUS";
+    case SupplyDataUsed::GsOnly: return "GS only";
+    case SupplyDataUsed::EusOnly: return "EUS only";
+  }
+  return "?";
+}
+
+SupplyRiskResult SupplyRisk(const SupplyRiskInputs& in) {
+  // Out-of-range figures are errors of the caller (file readers report them with their place);
+  // missing figures are a state of the data.
+  auto check = [](const std::optional<double>& x, std::string_view what, double lo, double hi) {
+    if (!x) return;
+    CheckFinite(*x, what);
+    if (*x < lo || *x > hi) throw std::invalid_argument(fmt::format("{} {} is outside {}..{}", what, *x, lo, hi));
+  };
+  constexpr double kUnbounded = std::numeric_limits<double>::max();
+  check(in.hhi_gs, "HHI_WGI,t (global supply)", 0.0, kUnbounded);
+  check(in.hhi_sourcing, "HHI_WGI,t (sourcing)", 0.0, kUnbounded);
+  check(in.import_reliance, "import reliance", -kUnbounded, 1.0);
+  check(in.eol_rir, "EOL-RIR", 0.0, 1.0);
+  check(in.si_sr, "SI_SR", 0.0, 1.0);
+
+  const bool needs_gs = in.supply_data_used != SupplyDataUsed::EusOnly;
+  const bool needs_sourcing = in.supply_data_used != SupplyDataUsed::GsOnly;
+  const bool needs_ir = in.supply_data_used == SupplyDataUsed::GsAndEus;
+  std::vector<std::string_view> missing;
+  if (needs_gs && !in.hhi_gs) missing.push_back("HHI_WGI,t of global supply");
+  if (needs_sourcing && !in.hhi_sourcing) missing.push_back("HHI_WGI,t of sourcing");
+  if (needs_ir && !in.import_reliance) missing.push_back("import reliance IR");
+  if (!in.eol_rir) missing.push_back("EOL-RIR");
+  if (!in.si_sr) missing.push_back("SI_SR");
+  SupplyRiskResult r;
+  if (!missing.empty()) {
+    std::string names;
+    for (auto m : missing) names += (names.empty() ? "" : ", ") + std::string(m);
+    r.insufficient =
+        fmt::format("{}: '{}' needs {}, not given", kInsufficient, SupplyDataUsedName(in.supply_data_used), names);
+    return r;
+  }
+  double concentration = 0;
+  switch (in.supply_data_used) {
+    case SupplyDataUsed::GsAndEus: {
+      // A net exporter (negative IR) weighs global supply at 0, as the method sets IR to 0.
+      const double half_ir = std::max(*in.import_reliance, 0.0) / 2.0;
+      concentration = *in.hhi_gs * half_ir + *in.hhi_sourcing * (1.0 - half_ir);
+      break;
+    }
+    case SupplyDataUsed::GsOnly: concentration = *in.hhi_gs; break;
+    case SupplyDataUsed::EusOnly: concentration = *in.hhi_sourcing; break;
+  }
+  r.sr = concentration * (1.0 - *in.eol_rir) * *in.si_sr;
+  return r;
+}
+
+BottleneckResult Bottleneck(std::span<const StageSupplyRisk> stages) {
+  BottleneckResult b;
+  b.complete = !stages.empty();
+  std::string missing;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const auto& s = stages[i];
+    if (!s.result.sr) {
+      b.complete = false;
+      // Stage reasons start with "insufficient data: "; the note says that once.
+      std::string_view why = s.result.insufficient;
+      if (why.rfind(kInsufficient, 0) == 0) why.remove_prefix(std::min(why.size(), kInsufficient.size() + 2));
+      missing += fmt::format("{}{}: {}", missing.empty() ? "" : "; ", s.stage, why);
+      continue;
+    }
+    if (!b.sr || *s.result.sr > *b.sr) {  // strict: the first of equal stages stays
+      b.sr = s.result.sr;
+      b.stage = i;
+    }
+  }
+  if (stages.empty()) {
+    b.note = fmt::format("{}: no stage assessed", kInsufficient);
+  } else if (!b.sr) {
+    b.note = fmt::format("{}: no stage has an SR ({})", kInsufficient, missing);
+  } else if (!b.complete) {
+    b.note = fmt::format("SR is at least {:.2f} ({}); stages without an SR ({})", *b.sr, stages[*b.stage].stage, missing);
+  }
+  return b;
+}
+
+double EconomicImportance(std::span<const EndUse> uses, double largest_sector_value_added, double si_ei) {
+  CheckFinite(largest_sector_value_added, "largest sector value added");
+  CheckFinite(si_ei, "SI_EI");
+  if (largest_sector_value_added <= 0) throw std::invalid_argument("largest sector value added must be positive");
+  if (si_ei < 0 || si_ei > 1) throw std::invalid_argument(fmt::format("SI_EI {} is outside 0..1", si_ei));
+  double shares = 0, weighted = 0;
+  for (const auto& u : uses) {
+    CheckFinite(u.share, "end-use share");
+    CheckFinite(u.value_added, "sector value added");
+    if (u.share < 0 || u.share > 1) {
+      throw std::invalid_argument(fmt::format("end-use share {} of {} is outside 0..1", u.share, u.sector));
+    }
+    if (u.value_added < 0) throw std::invalid_argument(fmt::format("value added of {} is negative", u.sector));
+    // Q_max is the largest sector: a sector above it means the two figures come from different tables.
+    if (u.value_added > largest_sector_value_added) {
+      throw std::invalid_argument(fmt::format("value added of {} ({}) exceeds the largest sector's ({})", u.sector,
+                                              u.value_added, largest_sector_value_added));
+    }
+    shares += u.share;
+    weighted += u.share * u.value_added;
+  }
+  if (shares > 1.0 + kShareSumTolerance) {
+    throw std::invalid_argument(fmt::format("end-use shares sum to {:.3f}, above 1", shares));
+  }
+  return weighted / largest_sector_value_added * kEuEiScale * si_ei;
+}
+
+bool IsCritical(double sr, double ei) { return sr >= kEuCriticalSr && ei >= kEuCriticalEi; }
+
+double RoundToOneDecimal(double x) { return std::round(x * 10.0) / 10.0; }
+
+// --- grouping stages by material ---------------------------------------------------------------
+
+namespace {
+
+// Stages of each material in order of first appearance, with the bottleneck of each.
+std::vector<MaterialBottleneck> GroupByMaterial(const std::vector<std::pair<std::string, StageSupplyRisk>>& rows) {
+  std::vector<MaterialBottleneck> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto& [material, stage] : rows) {
+    auto key = data::NormaliseName(material);
+    auto [it, inserted] = index.emplace(key, out.size());
+    if (inserted) out.push_back({material, {}, {}});
+    out[it->second].stages.push_back(stage);
+  }
+  for (auto& m : out) m.bottleneck = Bottleneck(m.stages);
+  return out;
+}
+
+}  // namespace
+
+// --- validation entry point a: the published table -----------------------------------------------
+
+EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
+  EuSrTableResult result;
+  result.file = path.string();
+  const std::string& label = result.file;
+  model::Diagnostics diags;
+  data::CsvReader reader(ReadText(path, result.warnings), label, &diags);
+  std::vector<std::string_view> fields;
+  if (!reader.Next(fields)) throw model::InputError(label, 1, 0, "empty file: expected a header line");
+  const Header header(fields);
+
+  struct Column {
+    std::vector<std::string_view> names;  // accepted spellings, the first is the canonical one
+    std::optional<std::size_t> index;
+  };
+  Column material{{"material"}, {}}, stage{{"stage"}, {}}, variant{{"supply_data_used"}, {}},
+      hhi_gs{{"HHI_WGI_t_GS"}, {}},
+      hhi_sourcing{{"HHI_WGI_t_EU28", "HHI_WGI_t_EU27", "HHI_WGI_t_EU", "HHI_WGI_t_sourcing"}, {}},
+      ir{{"IR_pct"}, {}}, eol{{"EOL_RIR_pct"}, {}}, si{{"SI_SR"}, {}};
+  for (Column* c : {&material, &stage, &variant, &hhi_gs, &hhi_sourcing, &ir, &eol, &si}) {
+    c->index = header.Find(c->names);
+    if (!c->index) {
+      std::string names;
+      for (auto n : c->names) names += (names.empty() ? "'" : "' or '") + std::string(n);
+      diags.Error(label, 1, 0, fmt::format("missing column {}'", names));
+    }
+  }
+  if (diags.HasErrors()) throw model::InputError(diags);
+  const auto published = header.Find({"SR_published"});
+
+  std::vector<std::pair<std::string, StageSupplyRisk>> stages;
+  while (reader.Next(fields)) {
+    const std::size_t line = reader.line();
+    if (fields.size() == 1 && Trim(fields[0]).empty()) continue;  // blank line
+    if (reader.record_malformed()) continue;                      // already reported
+    if (fields.size() != header.width) {
+      diags.Error(label, line, 0, fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
+      continue;
+    }
+    EuSrTableRow row;
+    row.line = line;
+    bool ok = true;
+    row.material = std::string(Trim(fields[*material.index]));
+    row.stage = std::string(Trim(fields[*stage.index]));
+    if (row.material.empty()) {
+      diags.Error(label, line, *material.index + 1, "empty material");
+      ok = false;
+    }
+    if (auto v = ParseSupplyDataUsed(fields[*variant.index])) {
+      row.supply_data_used = *v;
+    } else {
+      diags.Error(label, line, *variant.index + 1,
+                  fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'",
+                              Trim(fields[*variant.index])));
+      ok = false;
+    }
+    // A number within lo..hi, or missing; errors carry the cell's place.
+    auto number = [&](std::size_t col, std::string_view name, bool percent, double lo, double hi,
+                      std::optional<double>& out) {
+      double x = 0;
+      switch (ParseNumberCell(fields[col], percent, x)) {
+        case CellParse::Missing: return;
+        case CellParse::Bad:
+          diags.Error(label, line, col + 1,
+                      fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
+          ok = false;
+          return;
+        case CellParse::Number:
+          if (x < lo || x > hi) {
+            diags.Error(label, line, col + 1, fmt::format("{} {} is outside {}..{}", name, Trim(fields[col]), lo, hi));
+            ok = false;
+            return;
+          }
+          out = x;
+      }
+    };
+    constexpr double kNoBound = std::numeric_limits<double>::max();
+    SupplyRiskInputs in;
+    in.supply_data_used = row.supply_data_used;
+    std::optional<double> ir_pct, eol_pct;
+    number(*hhi_gs.index, "HHI_WGI_t_GS", false, 0.0, kNoBound, in.hhi_gs);
+    number(*hhi_sourcing.index, "sourcing HHI_WGI_t", false, 0.0, kNoBound, in.hhi_sourcing);
+    // Negative IR (a net exporter) is valid input: the formula counts it as 0.
+    number(*ir.index, "IR_pct", true, -kNoBound, kPercent, ir_pct);
+    number(*eol.index, "EOL_RIR_pct", true, 0.0, kPercent, eol_pct);
+    number(*si.index, "SI_SR", false, 0.0, 1.0, in.si_sr);
+    if (published) number(*published, "SR_published", false, 0.0, kNoBound, row.sr_published);
+    if (!ok) continue;
+    if (ir_pct) in.import_reliance = *ir_pct / kPercent;
+    if (eol_pct) in.eol_rir = *eol_pct / kPercent;
+    row.sr = SupplyRisk(in);
+    stages.push_back({row.material, {row.stage, row.sr}});
+    result.rows.push_back(std::move(row));
+  }
+  if (diags.HasErrors()) throw model::InputError(diags);
+  result.warnings.Append(diags);  // CSV warnings, if any
+  result.materials = GroupByMaterial(stages);
+  return result;
+}
+
+std::optional<PublishedAgreement> CompareWithPublished(const EuSrTableResult& result) {
+  PublishedAgreement a;
+  double sum = 0;
+  for (const auto& r : result.rows) {
+    if (!r.sr.sr || !r.sr_published) continue;
+    const double d = std::abs(*r.sr.sr - *r.sr_published);
+    ++a.compared;
+    sum += d;
+    if (a.compared == 1 || d > a.max_abs_diff) {
+      a.max_abs_diff = d;
+      a.worst = fmt::format("{} ({})", r.material, r.stage);
+    }
+  }
+  if (a.compared == 0) return std::nullopt;
+  a.mean_abs_diff = sum / static_cast<double>(a.compared);
+  return a;
+}
+
+// --- WGI ---------------------------------------------------------------------------------------
+
+namespace {
+
+// Mean of the estimates that are known; nullopt when none is.
+std::optional<WgiCountry> MeanOfEstimates(const std::array<model::Value, kWgiEstimateCount>& estimates) {
+  WgiCountry c;
+  c.estimates = 0;
+  double sum = 0;
+  for (const auto& v : estimates) {
+    if (!v.IsKnown()) continue;
+    sum += v.number;
+    ++c.estimates;
+  }
+  if (c.estimates == 0) return std::nullopt;
+  c.mean = sum / c.estimates;
+  return c;
+}
+
+}  // namespace
+
+WgiTable WgiFromDataset(const model::Dataset& ds, int year) {
+  WgiTable table;
+  table.year = year;
+  const auto& g = ds->governance;
+  std::set<std::string> citations;
+  std::set<int> years;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    years.insert(g.year[i]);
+    if (g.year[i] != year) continue;
+    auto c = MeanOfEstimates({g.va[i], g.pv[i], g.ge[i], g.rq[i], g.rl[i], g.cc[i]});
+    citations.insert(ds.SourceOf(g.source[i]).citation);
+    if (c) table.by_country.emplace(ds.Country(g.country[i]).iso3, *c);
+  }
+  if (table.by_country.empty()) {
+    std::string have;
+    for (int y : years) have += (have.empty() ? "" : ", ") + std::to_string(y);
+    throw model::InputError("", 0, 0,
+                            fmt::format("dataset {} has no WGI estimates for {} (governance years: {})",
+                                        ds->manifest.name, year, have.empty() ? "none" : have));
+  }
+  std::string cited;
+  for (const auto& c : citations) cited += (cited.empty() ? "" : "; ") + c;
+  table.source = fmt::format("{}; year {} (dataset {} {})", cited, year, ds->manifest.name, ds->manifest.version);
+  return table;
+}
+
+WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& ref, std::optional<int> year) {
+  auto imported = data::ImportWgi(file, ref);  // throws model::InputError with every problem
+  const auto* schema = data::FindTable("governance.csv");
+  auto it = imported.tables.find("governance.csv");
+  if (schema == nullptr || it == imported.tables.end() || it->second.rows.empty()) {
+    throw model::InputError(file.string(), 0, 0, "no WGI estimates found in the file");
+  }
+  auto col = [&](std::string_view name) {
+    auto pos = std::find(schema->columns.begin(), schema->columns.end(), name);
+    return static_cast<std::size_t>(pos - schema->columns.begin());
+  };
+  const std::size_t c_country = col("country"), c_year = col("year");
+  const std::array<std::size_t, kWgiEstimateCount> c_est = {col("va"), col("pv"), col("ge"),
+                                                            col("rq"), col("rl"), col("cc")};
+  std::set<int> years;
+  for (const auto& row : it->second.rows) years.insert(std::stoi(row[c_year]));
+  WgiTable table;
+  table.year = year ? *year : *years.rbegin();
+  if (!years.count(table.year)) {
+    std::string have;
+    for (int y : years) have += (have.empty() ? "" : ", ") + std::to_string(y);
+    throw model::InputError(file.string(), 0, 0, fmt::format("no WGI estimates for {} (years in the file: {})", table.year, have));
+  }
+  for (const auto& row : it->second.rows) {
+    if (std::stoi(row[c_year]) != table.year) continue;
+    std::array<model::Value, kWgiEstimateCount> est;
+    for (std::size_t k = 0; k < kWgiEstimateCount; ++k) {
+      // The importer writes dataset cells: a number or NA.
+      if (model::ParseValueCell(row[c_est[k]], true, est[k]) != model::ValueParse::Ok) {
+        est[k] = model::Value::Missing(model::ValueStatus::NotAvailable);
+      }
+    }
+    if (auto c = MeanOfEstimates(est)) table.by_country.emplace(row[c_country], *c);
+  }
+  const std::string citation = imported.sources.empty() ? std::string("World Bank WGI") : imported.sources.front().citation;
+  table.source = fmt::format("{}; year {} (file {})", citation, table.year, file.string());
+  table.warnings.Append(imported.diagnostics);
+  return table;
+}
+
+// --- validation entry point b: Annex-7 shares --------------------------------------------------
+
+namespace {
+
+enum class ShareRole { Global, Sourcing };
+
+
+std::string_view StageName(data::Annex7Stage s) {
+  return s == data::Annex7Stage::Extraction ? "Extraction" : "Processing";
+}
+
+std::optional<data::Annex7Stage> ParseStage(std::string_view raw) {
+  const auto s = Lower(Trim(raw));
+  if (s == "e" || s == "extraction") return data::Annex7Stage::Extraction;
+  if (s == "p" || s == "processing") return data::Annex7Stage::Processing;
+  return std::nullopt;
+}
+
+// One country's share of one (material, stage) distribution.
+struct ShareEntry {
+  std::size_t line = 0;
+  std::string material_key;  // data::NormaliseName of the material
+  data::Annex7Stage stage = data::Annex7Stage::Extraction;
+  std::string country;       // ISO alpha-3; empty when the reference does not know the name
+  std::string country_text;  // as printed
+  double share = 0;          // central: "<x" at x/2
+  double share_low = 0, share_high = 0;
+  bool below = false;        // printed "<x%"
+  std::optional<double> t;   // empty when not given
+};
+
+using DistributionKey = std::pair<std::string, data::Annex7Stage>;
+
+struct ShareFile {
+  std::string file;
+  std::map<DistributionKey, std::vector<ShareEntry>> distributions;
+};
+
+ShareFile ReadShareFile(const std::filesystem::path& file, ShareRole role, const data::Reference& ref,
+                        model::Diagnostics& diags) {
+  ShareFile out;
+  out.file = file.string();
+  // The caller says which table this is; an unknown country name is a warning and its share
+  // still counts, with bounded governance (see EstimateHhi).
+  data::Annex7ReadOptions options;
+  options.scope = role == ShareRole::Global ? "global" : "sourcing";
+  options.keep_unknown_countries = true;
+  auto table = data::ReadAnnex7File(file, ref, diags, options);
+  if (auto named = data::Annex7ScopeFromFileName(file); named && (*named == "global") != (role == ShareRole::Global)) {
+    diags.Warning(out.file, 0, 0,
+                  fmt::format("read as the {} table although its name says {}: are --shares and --sourcing swapped?",
+                              role == ShareRole::Global ? "global-supply" : "sourcing", *named));
+  }
+
+  std::vector<ShareEntry> entries;
+  for (const auto& row : table.rows) {
+    ShareEntry e;
+    e.line = row.line;
+    e.material_key = data::NormaliseName(row.material);
+    e.stage = row.stage;
+    e.country = row.country;
+    e.country_text = row.country_text;
+    const auto fraction = row.share.Fraction();
+    e.below = row.share.below;
+    e.share_high = fraction.number;
+    e.share_low = e.below ? 0.0 : fraction.number;
+    e.share = e.below ? fraction.number / 2.0 : fraction.number;
+    if (row.t.IsKnown()) e.t = row.t.number;
+    entries.push_back(std::move(e));
+  }
+  // One share per country and distribution.
+  std::map<std::tuple<std::string, data::Annex7Stage, std::string>, std::size_t> seen;
+  for (auto& e : entries) {
+    const auto who = e.country.empty() ? "name:" + data::NormaliseName(e.country_text) : e.country;
+    auto [it, inserted] = seen.emplace(std::make_tuple(e.material_key, e.stage, who), e.line);
+    if (!inserted) {
+      diags.Error(out.file, e.line, 0,
+                  fmt::format("second share of '{}' for this material and stage (first on line {})", e.country_text,
+                              it->second));
+      continue;
+    }
+    out.distributions[{e.material_key, e.stage}].push_back(std::move(e));
+  }
+  return out;
+}
+
+struct ParamsRow {
+  std::size_t line = 0;
+  std::string material;
+  std::string material_key;
+  data::Annex7Stage stage = data::Annex7Stage::Extraction;
+  SupplyDataUsed supply_data_used = SupplyDataUsed::GsAndEus;
+  std::optional<double> ir, eol, si;  // fractions
+};
+
+std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diagnostics& diags) {
+  std::vector<ParamsRow> out;
+  const std::string label = file.string();
+  model::Diagnostics local;
+  data::CsvReader reader(ReadText(file, diags), label, &local);
+  std::vector<std::string_view> fields;
+  if (!reader.Next(fields)) {
+    diags.Error(label, 1, 0, "empty file: expected the header material,stage,ir_pct,eol_rir_pct,si_sr,supply_data_used");
+    return out;
+  }
+  const Header header(fields);
+  const auto c_material = header.Find({"material"}), c_stage = header.Find({"stage"}), c_ir = header.Find({"ir_pct"}),
+             c_eol = header.Find({"eol_rir_pct"}), c_si = header.Find({"si_sr"}),
+             c_variant = header.Find({"supply_data_used"});
+  bool columns_ok = true;
+  const std::array<std::pair<std::optional<std::size_t>, std::string_view>, 6> required = {{
+      {c_material, "material"}, {c_stage, "stage"}, {c_ir, "ir_pct"}, {c_eol, "eol_rir_pct"}, {c_si, "si_sr"},
+      {c_variant, "supply_data_used"}}};
+  for (const auto& [c, name] : required) {
+    if (!c) {
+      diags.Error(label, 1, 0, fmt::format("missing column '{}'", name));
+      columns_ok = false;
+    }
+  }
+  if (!columns_ok) return out;
+  std::map<std::pair<std::string, data::Annex7Stage>, std::size_t> seen;
+  while (reader.Next(fields)) {
+    const std::size_t line = reader.line();
+    if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
+    if (reader.record_malformed()) continue;
+    if (fields.size() != header.width) {
+      diags.Error(label, line, 0, fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
+      continue;
+    }
+    ParamsRow p;
+    p.line = line;
+    bool ok = true;
+    p.material = std::string(Trim(fields[*c_material]));
+    p.material_key = data::NormaliseName(p.material);
+    if (p.material_key.empty()) {
+      diags.Error(label, line, *c_material + 1, "empty material");
+      ok = false;
+    }
+    if (auto s = ParseStage(fields[*c_stage])) {
+      p.stage = *s;
+    } else {
+      diags.Error(label, line, *c_stage + 1,
+                  fmt::format("stage '{}' must be E, P, Extraction or Processing", Trim(fields[*c_stage])));
+      ok = false;
+    }
+    if (auto v = ParseSupplyDataUsed(fields[*c_variant])) {
+      p.supply_data_used = *v;
+    } else {
+      diags.Error(label, line, *c_variant + 1,
+                  fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'",
+                              Trim(fields[*c_variant])));
+      ok = false;
+    }
+    auto number = [&](std::size_t col, std::string_view name, bool percent, double lo, double hi, double scale,
+                      std::optional<double>& out_value) {
+      double x = 0;
+      switch (ParseNumberCell(fields[col], percent, x)) {
+        case CellParse::Missing: return;
+        case CellParse::Bad:
+          diags.Error(label, line, col + 1, fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
+          ok = false;
+          return;
+        case CellParse::Number:
+          if (x < lo || x > hi) {
+            diags.Error(label, line, col + 1, fmt::format("{} {} is outside {}..{}", name, Trim(fields[col]), lo, hi));
+            ok = false;
+            return;
+          }
+          out_value = x / scale;
+      }
+    };
+    number(*c_ir, "ir_pct", true, -std::numeric_limits<double>::max(), kPercent, kPercent, p.ir);
+    number(*c_eol, "eol_rir_pct", true, 0.0, kPercent, kPercent, p.eol);
+    number(*c_si, "si_sr", false, 0.0, 1.0, 1.0, p.si);
+    if (!ok) continue;
+    auto [it, inserted] = seen.emplace(std::make_pair(p.material_key, p.stage), line);
+    if (!inserted) {
+      diags.Error(label, line, 0,
+                  fmt::format("{} {} is given twice (first on line {})", p.material, StageName(p.stage), it->second));
+      continue;
+    }
+    out.push_back(std::move(p));
+  }
+  diags.Append(local);
+  return out;
+}
+
+// Codes of the reference that are not single countries: "other countries" (residual) and totals.
+std::set<std::string> NonCountryCodes(const data::Reference& ref) {
+  std::set<std::string> out;
+  const auto* schema = data::FindTable("countries.csv");
+  if (schema == nullptr) return out;
+  const auto pos = [&](std::string_view name) {
+    return static_cast<std::size_t>(std::find(schema->columns.begin(), schema->columns.end(), name) -
+                                    schema->columns.begin());
+  };
+  const std::size_t c_iso = pos("iso3"), c_kind = pos("kind");
+  for (const auto& row : ref.countries().rows) {
+    if (c_kind < row.size() && c_iso < row.size() && row[c_kind] != "country") out.insert(row[c_iso]);
+  }
+  return out;
+}
+
+struct HhiContext {
+  const WgiTable& wgi;
+  const std::set<std::string>& non_countries;
+  const EuSrSharesOptions& options;
+  model::Diagnostics& warnings;
+  std::set<std::string>& warned;           // countries already warned about
+  std::map<std::string, int>& partial_wgi;  // countries whose WGI mean is over fewer than six estimates
+};
+
+// HHI_WGI,t of one distribution with its bounds; notes say what was assumed.
+HhiEstimate EstimateHhi(const std::vector<ShareEntry>& entries, std::string_view what, const std::string& file,
+                        HhiContext& ctx, std::vector<std::string>& notes) {
+  HhiEstimate h;
+  std::vector<HhiWgiTTerm> central, low, high;
+  double not_counted = 0, listed = 0;
+  std::size_t t_defaults = 0, bounds = 0;
+  std::vector<std::string> non_country_names;
+  for (const auto& e : entries) {
+    listed += e.share;
+    if (!e.country.empty() && ctx.non_countries.count(e.country)) {
+      // "Other countries" is many countries: like the unlisted remainder, it is not one supplier.
+      not_counted += e.share;
+      non_country_names.push_back(fmt::format("{} {}", e.country_text, FormatPercentShare(e.share)));
+      continue;
+    }
+    const double t = e.t.value_or(kEuDefaultTradeFactor);
+    if (!e.t) ++t_defaults;
+    if (e.below) ++bounds;
+    const WgiCountry* w = nullptr;
+    if (!e.country.empty()) {
+      if (auto it = ctx.wgi.by_country.find(e.country); it != ctx.wgi.by_country.end()) w = &it->second;
+    }
+    if (w != nullptr) {
+      const double scaled = ScaledWgi(w->mean);
+      central.push_back({e.share, scaled, t});
+      low.push_back({e.share_low, scaled, t});
+      high.push_back({e.share_high, scaled, t});
+      if (w->estimates < static_cast<int>(kWgiEstimateCount)) ctx.partial_wgi.emplace(e.country, w->estimates);
+    } else {
+      // No governance figure: anywhere on the scale. The central value takes the midpoint; the
+      // bounds carry the doubt into the SR, which is withheld when the doubt is material.
+      central.push_back({e.share, kScaledWgiMidpoint, t});
+      low.push_back({e.share_low, 0.0, t});
+      high.push_back({e.share_high, kEuScaledWgiMax, t});
+      h.without_wgi.push_back(fmt::format("{} {}", e.country_text, FormatPercentShare(e.share)));
+      const std::string who = e.country.empty() ? e.country_text : e.country;
+      if (!e.country.empty() && ctx.warned.insert(who).second) {
+        ctx.warnings.Warning(file, e.line, 0,
+                             fmt::format("no WGI for {} ({}) in {}: counted with WGI_scaled 0..10 (5 in the central "
+                                         "value)",
+                                         e.country_text, e.country, ctx.wgi.year));
+      }
+    }
+  }
+  h.value = HhiWgiT(central);
+  h.low = HhiWgiT(low);
+  h.high = HhiWgiT(high);
+  h.coverage = listed - not_counted;
+  h.countries = central.size();
+  if (listed > 1.0 + kShareSumTolerance) {
+    ctx.warnings.Warning(file, 0, 0, fmt::format("{}: shares sum to {}", what, FormatPercentShare(listed)));
+  }
+  if (!non_country_names.empty()) {
+    std::string names;
+    for (const auto& n : non_country_names) names += (names.empty() ? "" : ", ") + n;
+    notes.push_back(fmt::format("{}: {} not a single country, not counted", what, names));
+  }
+  if (h.coverage < ctx.options.min_coverage) {
+    notes.push_back(fmt::format("{}: countries listed cover {} of supply; the rest is not counted (HHI may be "
+                                "understated)",
+                                what, FormatPercentShare(h.coverage)));
+  }
+  if (!h.without_wgi.empty()) {
+    std::string names;
+    for (const auto& n : h.without_wgi) names += (names.empty() ? "" : ", ") + n;
+    notes.push_back(fmt::format("{}: no WGI for {} (WGI_scaled 0..10, 5 in the central value)", what, names));
+  }
+  if (bounds > 0) {
+    notes.push_back(fmt::format("{}: {} share(s) printed as '<x%' counted at x/2 (bounds 0..x)", what, bounds));
+  }
+  if (t_defaults > 0) {
+    notes.push_back(fmt::format("{}: t not given for {} country(ies): {} used", what, t_defaults, kEuDefaultTradeFactor));
+  }
+  return h;
+}
+
+}  // namespace
+
+EuSrSharesResult EuSrFromShares(const std::filesystem::path& global_file, const std::filesystem::path& sourcing_file,
+                                const std::filesystem::path& params_file, const WgiTable& wgi,
+                                const data::Reference& ref, const EuSrSharesOptions& options) {
+  EuSrSharesResult result;
+  result.consumer = options.consumer;
+  result.wgi_source = wgi.source;
+  model::Diagnostics diags;
+  auto global = ReadShareFile(global_file, ShareRole::Global, ref, diags);
+  std::optional<ShareFile> sourcing;
+  if (!sourcing_file.empty()) sourcing = ReadShareFile(sourcing_file, ShareRole::Sourcing, ref, diags);
+  const auto params = ReadParams(params_file, diags);
+  if (diags.HasErrors()) throw model::InputError(diags);
+  result.warnings.Append(diags);
+  result.warnings.Append(wgi.warnings);
+
+  const auto non_countries = NonCountryCodes(ref);
+  std::set<std::string> warned;
+  std::map<std::string, int> partial_wgi;
+  HhiContext ctx{wgi, non_countries, options, result.warnings, warned, partial_wgi};
+  std::vector<std::pair<std::string, StageSupplyRisk>> stages;
+  for (const auto& p : params) {
+    EuSrSharesRow row;
+    row.material = p.material;
+    row.stage = std::string(StageName(p.stage));
+    row.supply_data_used = p.supply_data_used;
+    const DistributionKey key{p.material_key, p.stage};
+    const std::string label = fmt::format("{} {}", p.material, Lower(row.stage));
+    if (auto it = global.distributions.find(key); it != global.distributions.end()) {
+      row.hhi_gs = EstimateHhi(it->second, "global supply", global.file, ctx, row.notes);
+    } else if (p.supply_data_used != SupplyDataUsed::EusOnly) {
+      row.notes.push_back(fmt::format("no global-supply shares for {} in {}", label, global.file));
+    }
+    const std::string sourcing_label = fmt::format("{} sourcing", options.consumer);
+    if (sourcing) {
+      if (auto it = sourcing->distributions.find(key); it != sourcing->distributions.end()) {
+        row.hhi_sourcing = EstimateHhi(it->second, sourcing_label, sourcing->file, ctx, row.notes);
+      } else if (p.supply_data_used != SupplyDataUsed::GsOnly) {
+        row.notes.push_back(fmt::format("no {} shares for {} in {}", sourcing_label, label, sourcing->file));
+      }
+    } else if (p.supply_data_used != SupplyDataUsed::GsOnly) {
+      row.notes.push_back("no sourcing file given");
+    }
+    auto inputs = [&](auto pick) {
+      SupplyRiskInputs in;
+      in.supply_data_used = p.supply_data_used;
+      if (row.hhi_gs) in.hhi_gs = pick(*row.hhi_gs);
+      if (row.hhi_sourcing) in.hhi_sourcing = pick(*row.hhi_sourcing);
+      in.import_reliance = p.ir;
+      in.eol_rir = p.eol;
+      in.si_sr = p.si;
+      return in;
+    };
+    row.sr = SupplyRisk(inputs([](const HhiEstimate& h) { return h.value; }));
+    if (row.sr.sr) {
+      // SR grows with each HHI (its weights are non-negative), so the HHI bounds bound the SR.
+      row.sr_low = *SupplyRisk(inputs([](const HhiEstimate& h) { return h.low; })).sr;
+      row.sr_high = *SupplyRisk(inputs([](const HhiEstimate& h) { return h.high; })).sr;
+      if (row.sr_high - row.sr_low > options.max_unresolved_sr) {
+        row.sr.insufficient = fmt::format(
+            "{}: SR lies between {:.2f} and {:.2f} (countries without WGI or shares printed as '<x%' in the shares "
+            "that count); the spread exceeds {}",
+            kInsufficient, row.sr_low, row.sr_high, options.max_unresolved_sr);
+        row.sr.sr.reset();
+      }
+    } else if (!row.notes.empty()) {
+      std::string why;
+      for (const auto& n : row.notes) {
+        if (n.rfind("no ", 0) == 0) why += (why.empty() ? "" : "; ") + n;
+      }
+      if (!why.empty()) row.sr.insufficient += " (" + why + ")";
+    }
+    stages.push_back({row.material, {row.stage, row.sr}});
+    result.rows.push_back(std::move(row));
+  }
+  if (!partial_wgi.empty()) {
+    // One warning, not one per country: a WGI file without one indicator affects every country.
+    std::string names;
+    for (const auto& [iso3, n] : partial_wgi) names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", iso3, n);
+    result.warnings.Warning("", 0, 0,
+                            fmt::format("WGI {}: the mean is over fewer than the six estimates for {} of the countries "
+                                        "used (estimates available): {}",
+                                        wgi.year, partial_wgi.size(), names));
+  }
+  result.materials = GroupByMaterial(stages);
+  return result;
+}
+
+}  // namespace lodestone::risk

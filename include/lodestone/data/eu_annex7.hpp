@@ -38,7 +38,8 @@ struct Annex7Row {
   std::string scope;          // "global" or "sourcing:EU"
   std::string material;       // as printed ("Natural Graphite")
   Annex7Stage stage = Annex7Stage::Extraction;
-  std::string country;        // ISO alpha-3 (through data/reference/countries.csv names and aliases)
+  std::string country;        // ISO alpha-3 (through data/reference/countries.csv names and aliases);
+                              // empty only when kept with keep_unknown_countries
   std::string country_text;   // as printed ("Congo, D.R.")
   Annex7Percent share;
   model::Value t;             // the trade factor t; Unknown when the cell is empty
@@ -50,10 +51,20 @@ struct Annex7Table {
   std::vector<Annex7Row> rows;  // file order; rows with problems are left out
 };
 
+struct Annex7ReadOptions {
+  // The table's scope when the caller knows it ("global", "sourcing:EU", "sourcing:JPN" ...);
+  // otherwise a Scope column or the file name decides.
+  std::optional<std::string> scope;
+  // Keep rows whose country name is not in the reference (country left empty, a warning
+  // instead of an error): the risk method still counts their share, the importer must not.
+  bool keep_unknown_countries = false;
+};
+
 // Reads one Annex 7 table (UTF-8; columns Material, Stage, Country, Share, t and optionally
 // Scope, in any order). Every problem goes to `diags` with file, line and column; throws
 // model::InputError only when the file cannot be read at all.
-Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& ref, model::Diagnostics& diags);
+Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& ref, model::Diagnostics& diags,
+                           const Annex7ReadOptions& options = {});
 // "global" or "sourcing:EU" from the file name; nullopt when the name says neither or both.
 std::optional<std::string> Annex7ScopeFromFileName(const std::filesystem::path& file);
 // Dataset stage of an Annex 7 stage letter: E -> "mining", P -> "refining".
