@@ -1,14 +1,131 @@
-// `lodestone risk`: the per-mineral, per-stage risk table for a consumer, and the validation
-// entry points of the published methods (subcommands eu-sr and geopolrisk).
+// `lodestone risk`: the per-mineral, per-stage risk table for a consumer (risk::Assess), and the
+// validation entry points of the published methods (subcommands eu-sr and geopolrisk).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
+#include "lodestone/data/loader.hpp"
+#include "lodestone/model/diagnostics.hpp"
+#include "lodestone/risk/assess.hpp"
 
 namespace lodestone::cli {
 
+namespace {
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto p = s.find_first_of(",+", start);
+    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
+    if (!part.empty()) out.push_back(part);
+    if (p == std::string::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+int RiskTable(const std::string& dir, const std::string& minerals, const std::string& consumer,
+              const std::string& partners, const std::string& methods, const std::string& as_of, Format format) {
+  auto ds = data::LoadDatasetOrThrow(dir);
+  risk::AssessRequest req;
+  req.minerals = SplitList(minerals);
+  req.consumer = SplitList(consumer);
+  req.partners = partners;
+  req.as_of = as_of;
+  auto parsed = risk::ParseMethods(methods);
+  if (!parsed) {
+    throw model::InputError("", 0, 0,
+                            fmt::format("--method '{}': expected eu-crm, geopolrisk, concentration, import-reliance "
+                                        "or all (comma-separated)",
+                                        methods));
+  }
+  req.methods = *parsed;
+  auto result = risk::Assess(ds, req);
+  if (format == Format::Json) {
+    nlohmann::ordered_json j = {{"consumer", result.consumer}, {"partners", partners}, {"as_of", as_of}};
+    auto& rows = j["rows"] = nlohmann::ordered_json::array();
+    for (const auto& r : result.rows) {
+      rows.push_back({{"mineral", r.mineral},
+                      {"stage", r.stage},
+                      {"method", r.method},
+                      {"metric", r.metric},
+                      {"value", r.value ? nlohmann::ordered_json(*r.value) : nlohmann::ordered_json(nullptr)},
+                      {"display", r.display},
+                      {"status", r.status},
+                      {"basis", r.basis},
+                      {"sources", r.sources},
+                      {"assumptions", r.assumptions}});
+    }
+    std::cout << j.dump(2) << '\n';
+    return 0;
+  }
+  TextTable t{{"mineral", "stage", "method", "metric", "value", "basis", "sources"}, {}, {}};
+  if (format == Format::Csv) {
+    t.columns = {"mineral", "stage", "method", "metric", "value", "status", "basis", "sources", "assumptions"};
+  }
+  for (const auto& r : result.rows) {
+    std::string value = r.value ? model::FormatNumber(*r.value) : "";
+    if (format == Format::Csv) {
+      t.rows.push_back({r.mineral, r.stage, r.method, r.metric, value, r.status, r.basis, Join(r.sources, ";"),
+                        Join(r.assumptions, " | ")});
+    } else {
+      std::string shown = r.status == "ok" ? r.display : r.status;
+      if (shown.size() > 70) shown = shown.substr(0, 67) + "...";
+      t.rows.push_back({r.mineral, r.stage, r.method, r.metric, shown, r.basis, Join(r.sources, ", ")});
+    }
+  }
+  if (format == Format::Csv) {
+    PrintCsv(std::cout, t);
+    return 0;
+  }
+  std::cout << fmt::format("Risk for {} (partners: {}; export restrictions in force on {})\n\n", result.consumer,
+                           partners, as_of);
+  PrintTable(std::cout, t);
+  std::set<std::string> assumptions;
+  for (const auto& r : result.rows) assumptions.insert(r.assumptions.begin(), r.assumptions.end());
+  if (!assumptions.empty()) {
+    std::cout << "\nAssumptions used:\n";
+    for (const auto& a : assumptions) std::cout << "  - " << a << '\n';
+  }
+  std::cout << "\nSources: `lodestone data info` lists each source's citation and licence. Methods: docs/methods/.\n";
+  return 0;
+}
+
+}  // namespace
+
 void AddRiskCommands(CLI::App& app, int& exit_code) {
-  auto* risk = app.add_subcommand("risk", "Supply risk by the published methods (EU CRM, GeoPolRisk, concentration, import reliance)");
+  auto* risk = app.add_subcommand(
+      "risk",
+      "Supply risk by the published methods (concentration, EU CRM, GeoPolRisk, import reliance) for a consumer");
   risk->require_subcommand(0, 1);
+  static std::string dir, minerals, consumer = "USA,JPN", partners = "MSP", methods = "all", as_of = "2026-11-27";
+  static Format format = Format::Table;
+  risk->add_option("--dataset", dir, "Dataset directory; default: the shipped dataset");
+  risk->add_option("--mineral", minerals, "Comma-separated mineral ids (default: all with data)");
+  risk->add_option("--consumer", consumer, "Consumer: ISO3 codes, one buyer together (e.g. USA,JPN)")
+      ->capture_default_str();
+  risk->add_option("--partners", partners, "Partner group for allied shares (a group of groups.csv)")
+      ->capture_default_str();
+  risk->add_option("--method", methods, "eu-crm, geopolrisk, concentration, import-reliance or all")
+      ->capture_default_str();
+  risk->add_option("--as-of", as_of, "Export restrictions in force on this date (YYYY-MM-DD)")->capture_default_str();
+  AddFormatOption(risk, format);
   AddRiskEuSrCommand(risk, exit_code);
   AddRiskGeoPolRiskCommand(risk, exit_code);
+  risk->callback([risk, &exit_code] {
+    if (!risk->get_subcommands().empty()) return;  // a validation subcommand ran
+    exit_code = RunGuarded(
+        [] { return RiskTable(dir.empty() ? DefaultDataDir() : dir, minerals, consumer, partners, methods, as_of, format); });
+  });
 }
 
 }  // namespace lodestone::cli

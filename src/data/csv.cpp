@@ -3,16 +3,62 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace lodestone::data {
 
 CsvReader::CsvReader(std::string text, std::string file, model::Diagnostics* diags, CsvOptions opt)
+    : CsvReader(TextBuffer(std::move(text)), std::move(file), diags, opt) {}
+
+CsvReader::CsvReader(TextBuffer text, std::string file, model::Diagnostics* diags, CsvOptions opt)
     : text_(std::move(text)), file_(std::move(file)), diags_(diags), opt_(opt) {
   special_.fill(false);
   for (char c : {opt_.delimiter, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
-  if (text_.size() >= 3 && static_cast<unsigned char>(text_[0]) == 0xEF &&
-      static_cast<unsigned char>(text_[1]) == 0xBB && static_cast<unsigned char>(text_[2]) == 0xBF) {
+  const char* t = text_.data();
+  if (text_.size() >= 3 && static_cast<unsigned char>(t[0]) == 0xEF && static_cast<unsigned char>(t[1]) == 0xBB &&
+      static_cast<unsigned char>(t[2]) == 0xBF) {
     pos_ = 3;
   }
+}
+
+void CsvReader::ReportTooMany(std::size_t field_count) {
+  malformed_ = true;
+  if (diags_) {
+    diags_->Error(file_, record_line_, opt_.max_fields + 1,
+                  fmt::format("{} fields on one line; at most {} are read", field_count, opt_.max_fields));
+  }
+}
+
+bool CsvReader::NextFast(std::vector<std::string_view>& fields) {
+  char* data = text_.data();
+  const std::size_t n = text_.size();
+  const char* begin = data + pos_;
+  const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', n - pos_));
+  const char* end = nl ? nl : data + n;
+  const auto len = static_cast<std::size_t>(end - begin);
+  if (std::memchr(begin, '"', len)) return false;  // quoted fields: the general path
+  const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', len));
+  if (cr && (cr + 1 != end || !nl)) return false;  // a CR other than a CRLF line end
+  if (cr) end = cr;
+  std::size_t field_count = 0;
+  const char* p = begin;
+  while (true) {
+    const auto* d = static_cast<const char*>(std::memchr(p, opt_.delimiter, static_cast<std::size_t>(end - p)));
+    const char* field_end = d ? d : end;
+    ++field_count;
+    if (fields.size() < opt_.max_fields) fields.emplace_back(p, static_cast<std::size_t>(field_end - p));
+    if (!d) break;
+    p = d + 1;
+  }
+  if (field_count > opt_.max_fields) ReportTooMany(field_count);
+  if (nl) {
+    pos_ = static_cast<std::size_t>(nl - data) + 1;
+    ++line_;
+  } else {
+    pos_ = n;
+    unterminated_ = true;
+  }
+  return true;
 }
 
 bool CsvReader::Next(std::vector<std::string_view>& fields) {
@@ -22,6 +68,8 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
   const std::size_t n = text_.size();
   if (pos_ >= n) return false;
   record_line_ = line_;
+  if (NextFast(fields)) return true;
+  fields.clear();
   char* data = text_.data();
   const char delim = opt_.delimiter;
   std::size_t field_count = 0;
@@ -139,10 +187,7 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
     ++line_;
     break;
   }
-  if (too_many_reported && diags_) {
-    diags_->Error(file_, record_line_, opt_.max_fields + 1,
-                  fmt::format("{} fields on one line; at most {} are read", field_count, opt_.max_fields));
-  }
+  if (too_many_reported) ReportTooMany(field_count);
   return true;
 }
 

@@ -8,6 +8,11 @@
 #include <cstring>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "lodestone/model/diagnostics.hpp"
 
 namespace lodestone::data {
@@ -142,6 +147,53 @@ std::string ReadFileBytes(const std::filesystem::path& path) {
   in.read(data.data(), size);
   if (!in) throw model::InputError(path.string(), 0, 0, "read error");
   return data;
+}
+
+namespace {
+// Below this size a plain read is as fast as mapping and simpler.
+constexpr std::size_t kMapThreshold = std::size_t{1} << 20;
+}  // namespace
+
+TextBuffer TextBuffer::FromFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size < kMapThreshold) return TextBuffer(ReadFileBytes(path));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return TextBuffer(ReadFileBytes(path));  // reports the reason
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return TextBuffer(ReadFileBytes(path));
+  ::madvise(p, size, MADV_SEQUENTIAL);
+  TextBuffer b;
+  b.map_ = static_cast<char*>(p);
+  b.map_size_ = size;
+  return b;
+}
+
+void TextBuffer::Release() {
+  if (map_) ::munmap(map_, map_size_);
+  map_ = nullptr;
+  map_size_ = 0;
+}
+
+TextBuffer::~TextBuffer() { Release(); }
+
+TextBuffer::TextBuffer(TextBuffer&& other) noexcept
+    : owned_(std::move(other.owned_)), map_(other.map_), map_size_(other.map_size_) {
+  other.map_ = nullptr;
+  other.map_size_ = 0;
+}
+
+TextBuffer& TextBuffer::operator=(TextBuffer&& other) noexcept {
+  if (this != &other) {
+    Release();
+    owned_ = std::move(other.owned_);
+    map_ = other.map_;
+    map_size_ = other.map_size_;
+    other.map_ = nullptr;
+    other.map_size_ = 0;
+  }
+  return *this;
 }
 
 }  // namespace lodestone::data

@@ -135,18 +135,18 @@ class TableFile {
  public:
   TableFile(const std::filesystem::path& dir, const TableSchema& schema, Diagnostics& diags)
       : schema_(schema), diags_(diags), label_((dir / schema.file).string()) {
-    std::string text;
+    TextBuffer text;
     try {
-      text = ReadFileBytes(dir / schema.file);
+      text = TextBuffer::FromFile(dir / schema.file);
     } catch (const model::InputError& e) {
       diags_.Append(e.diagnostics());
       return;
     }
-    if (auto problem = CheckUtf8(text)) {
+    if (auto problem = CheckUtf8(text.view())) {
       diags_.Error(label_, problem->line, problem->column, problem->message);
       return;
     }
-    if (text.empty()) {
+    if (text.size() == 0) {
       diags_.Error(label_, 1, 0,
                    fmt::format("empty file: expected the header line '{}'", ExpectedHeader()));
       return;

@@ -121,9 +121,14 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
     }
     double denom = p.listed_total;
     p.share_basis = "sum of listed countries";
-    if (p.world && p.world->IsKnown() && p.world->number > 0) {
+    // Published world totals are rounded; when the listed countries add up to more (gallium 2025:
+    // China 900 t of a rounded world 900 t, plus Japan and Russia), shares use the listed sum so
+    // that they never exceed 1.
+    if (p.world && p.world->IsKnown() && p.world->number >= p.listed_total && p.world->number > 0) {
       denom = p.world->number;
       p.share_basis = "published world total";
+    } else if (p.world && p.world->IsKnown()) {
+      p.share_basis = "sum of listed countries (above the rounded world total)";
     }
     for (auto& e : p.entries) {
       if (e.quantity.IsKnown() && denom > 0) {

@@ -1,1 +1,346 @@
-// PENDING
+// risk::Assess: runs the methods over a dataset for a consumer and collects sourced rows.
+#include "lodestone/risk/assess.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "lodestone/data/summary.hpp"
+#include "lodestone/model/diagnostics.hpp"
+#include "lodestone/risk/eu_crm.hpp"
+#include "lodestone/risk/reliance.hpp"
+
+namespace lodestone::risk {
+
+using model::CountryId;
+
+std::string_view MethodName(Method m) {
+  switch (m) {
+    case Method::Concentration: return "concentration";
+    case Method::EuCrm: return "eu-crm";
+    case Method::GeoPolRisk: return "geopolrisk";
+    case Method::ImportReliance: return "import-reliance";
+  }
+  return "";
+}
+
+std::optional<std::set<Method>> ParseMethods(std::string_view text) {
+  std::set<Method> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto p = text.find(',', start);
+    auto part = text.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start);
+    if (part == "all") {
+      out = {Method::Concentration, Method::EuCrm, Method::GeoPolRisk, Method::ImportReliance};
+    } else if (part == "concentration") {
+      out.insert(Method::Concentration);
+    } else if (part == "eu-crm") {
+      out.insert(Method::EuCrm);
+    } else if (part == "geopolrisk") {
+      out.insert(Method::GeoPolRisk);
+    } else if (part == "import-reliance" || part == "reliance") {
+      out.insert(Method::ImportReliance);
+    } else {
+      return std::nullopt;
+    }
+    if (p == std::string_view::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+namespace {
+
+std::string Pct(double f) { return fmt::format("{:.1f}%", f * 100.0); }
+
+void AddSource(AssessRow& r, const model::Dataset& ds, model::SourceId s) {
+  const auto& id = ds.SourceOf(s).id;
+  if (std::find(r.sources.begin(), r.sources.end(), id) == r.sources.end()) r.sources.push_back(id);
+  if (ds.SourceOf(s).kind == model::SourceKind::Assumption) {
+    const auto& rule = ds.SourceOf(s).rule;
+    if (std::find(r.assumptions.begin(), r.assumptions.end(), rule) == r.assumptions.end()) {
+      r.assumptions.push_back(rule);
+    }
+  }
+}
+
+struct StageShares {
+  std::string stage;
+  std::string basis;
+  std::vector<CountryShare> shares;
+  std::vector<model::Value> t;  // trade factor per share (EU), unknown when not published
+  std::vector<model::SourceId> sources;
+  std::vector<std::string> assumptions;
+};
+
+// The shares each stage's metrics rest on: the latest production figures where they exist,
+// else the published global shares.
+std::vector<StageShares> CollectStages(const model::Dataset& ds, model::MineralId mineral) {
+  std::vector<StageShares> out;
+  for (const auto& pic : data::SupplyPictures(ds, mineral)) {
+    if (pic.listed_total <= 0 && !pic.from_shares) continue;
+    StageShares s;
+    s.stage = ds.Stage(pic.stage);
+    s.basis = pic.from_shares ? fmt::format("country shares of world supply, {}", pic.period)
+                              : fmt::format("production {} ({})", pic.year, pic.share_basis);
+    std::size_t withheld = 0;
+    for (const auto& e : pic.entries) {
+      if (e.share) {
+        s.shares.push_back({e.country, *e.share});
+      } else if (!e.share_value.HasNumber()) {
+        ++withheld;
+      }
+      if (std::find(s.sources.begin(), s.sources.end(), e.source) == s.sources.end()) s.sources.push_back(e.source);
+    }
+    if (pic.world_source &&
+        std::find(s.sources.begin(), s.sources.end(), *pic.world_source) == s.sources.end()) {
+      s.sources.push_back(*pic.world_source);
+    }
+    if (withheld > 0) {
+      s.assumptions.push_back(fmt::format("{} producer(s) with withheld or unknown output left out of the shares", withheld));
+    }
+    if (pic.from_shares) {
+      // The trade factor t of each country, where the share table gives it.
+      const auto& sh = ds->shares;
+      for (const auto& cs : s.shares) {
+        model::Value t = model::Value::Missing(model::ValueStatus::Unknown);
+        for (std::size_t i = 0; i < sh.size(); ++i) {
+          if (sh.mineral[i] == mineral && sh.stage[i] == pic.stage && sh.country[i] == cs.country &&
+              sh.scope[i] == "global" && sh.period[i] == pic.period) {
+            t = sh.t_factor[i];
+            break;
+          }
+        }
+        s.t.push_back(t);
+      }
+    } else {
+      s.t.assign(s.shares.size(), model::Value::Missing(model::ValueStatus::Unknown));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
+  AssessResult result;
+  std::vector<CountryId> consumer;
+  for (const auto& c : req.consumer) {
+    auto id = ds.FindCountry(c);
+    if (!id) throw model::InputError("", 0, 0, fmt::format("unknown consumer country '{}' (ISO alpha-3 expected)", c));
+    consumer.push_back(*id);
+    result.consumer += (result.consumer.empty() ? "" : "+") + c;
+  }
+  std::optional<model::GroupId> partners;
+  if (!req.partners.empty()) {
+    partners = ds.FindGroup(req.partners);
+    if (!partners) throw model::InputError("", 0, 0, fmt::format("unknown partner group '{}'", req.partners));
+  }
+  std::vector<model::MineralId> minerals;
+  if (req.minerals.empty()) {
+    for (std::size_t i = 0; i < ds->minerals.size(); ++i) minerals.push_back(model::MineralId{static_cast<std::uint16_t>(i)});
+  } else {
+    for (const auto& m : req.minerals) {
+      auto id = ds.FindMineral(m);
+      if (!id) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", m));
+      minerals.push_back(*id);
+    }
+  }
+  const WgiTable wgi = WgiFromDataset(ds, req.wgi_year);
+  std::optional<model::SourceId> wgi_source;
+  for (std::size_t i = 0; i < ds->governance.size(); ++i) {
+    if (ds->governance.year[i] == req.wgi_year) {
+      wgi_source = ds->governance.source[i];
+      break;
+    }
+  }
+
+  for (auto mineral : minerals) {
+    const auto& mid = ds.Mineral(mineral).id;
+    auto stages = CollectStages(ds, mineral);
+    if (stages.empty() && !req.minerals.empty()) {
+      AssessRow r;
+      r.mineral = mid;
+      r.method = "all";
+      r.metric = "supply";
+      r.status = "insufficient data: no production or share figures";
+      result.rows.push_back(std::move(r));
+    }
+    for (const auto& st : stages) {
+      auto base = [&](Method m, std::string metric) {
+        AssessRow r;
+        r.mineral = mid;
+        r.stage = st.stage;
+        r.method = std::string(MethodName(m));
+        r.metric = std::move(metric);
+        r.basis = st.basis;
+        for (auto s : st.sources) AddSource(r, ds, s);
+        r.assumptions.insert(r.assumptions.end(), st.assumptions.begin(), st.assumptions.end());
+        return r;
+      };
+      if (req.methods.count(Method::Concentration)) {
+        auto c = ComputeConcentration(st.shares, ds, req.concentration);
+        if (c.top1) {
+          auto r = base(Method::Concentration, "top1_share");
+          r.value = c.top1->share;
+          r.display = fmt::format("{} {}", ds.Country(c.top1->country).name, Pct(c.top1->share));
+          result.rows.push_back(r);
+          r = base(Method::Concentration, "top3_share");
+          r.value = c.top3_share;
+          r.display = Pct(c.top3_share);
+          result.rows.push_back(r);
+          r = base(Method::Concentration, "hhi");
+          r.value = c.hhi;
+          r.display = fmt::format("{:.0f} of 10,000", c.hhi_10000());
+          result.rows.push_back(r);
+          r = base(Method::Concentration, "dominant_supplier");
+          r.value = c.dominant ? 1.0 : 0.0;
+          r.display = c.dominant ? fmt::format("yes: {} above {}", ds.Country(c.top1->country).name,
+                                               Pct(req.concentration.dominant_threshold))
+                                 : "no";
+          result.rows.push_back(r);
+          auto b = SingleCountryBenchmark(c, consumer, req.concentration);
+          r = base(Method::Concentration, "crma_single_country_benchmark");
+          if (b.applicable) {
+            r.value = b.largest_third_country->share;
+            r.display = fmt::format("{}: {} {} {}", b.exceeded ? "exceeded" : "met",
+                                    ds.Country(b.largest_third_country->country).name,
+                                    Pct(b.largest_third_country->share), b.exceeded ? "> 65%" : "<= 65%");
+          } else {
+            r.status = "insufficient data: no third-country supplier";
+          }
+          result.rows.push_back(r);
+        } else {
+          auto r = base(Method::Concentration, "hhi");
+          r.status = "insufficient data: no known country shares";
+          result.rows.push_back(r);
+        }
+      }
+      if (req.methods.count(Method::EuCrm)) {
+        // HHI_WGI,t of global supply. SR also needs IR, EOL-RIR and SI_SR, which this dataset
+        // does not hold: the row says so instead of guessing them.
+        std::vector<HhiWgiTTerm> terms;
+        std::vector<std::string> no_wgi;
+        bool default_t = false;
+        for (std::size_t i = 0; i < st.shares.size(); ++i) {
+          // As the EU sums over listed countries: "other countries" is not one supplier.
+          if (ds.Country(st.shares[i].country).kind != model::CountryKind::Country) continue;
+          const auto& iso = ds.Country(st.shares[i].country).iso3;
+          auto it = wgi.by_country.find(iso);
+          if (it == wgi.by_country.end()) {
+            no_wgi.push_back(iso);
+            continue;
+          }
+          double t = st.t[i].IsKnown() ? st.t[i].number : kEuDefaultTradeFactor;
+          default_t = default_t || !st.t[i].IsKnown();
+          terms.push_back({st.shares[i].share, ScaledWgi(it->second.mean), t});
+        }
+        auto r = base(Method::EuCrm, "hhi_wgi_t_global");
+        if (terms.empty()) {
+          r.status = "insufficient data: no country share with WGI estimates";
+        } else {
+          r.value = HhiWgiT(terms);
+          r.display = fmt::format("{:.2f}", *r.value);
+          if (!no_wgi.empty()) {
+            std::string list;
+            for (const auto& c : no_wgi) list += (list.empty() ? "" : ", ") + c;
+            r.assumptions.push_back(fmt::format("no WGI estimate for {}: left out of HHI_WGI,t", list));
+          }
+          if (default_t) r.assumptions.push_back("trade factor t = 1.0 where not published (EU default)");
+        }
+        if (wgi_source) AddSource(r, ds, *wgi_source);
+        result.rows.push_back(r);
+        auto sr = base(Method::EuCrm, "supply_risk");
+        sr.status = "insufficient data: SR needs import reliance of the assessing body, EOL-RIR and SI_SR "
+                    "(use `lodestone risk eu-sr --shares ... --params ...`)";
+        result.rows.push_back(sr);
+      }
+      if (req.methods.count(Method::GeoPolRisk)) {
+        auto r = base(Method::GeoPolRisk, "score");
+        r.status = ds->trade.size() == 0
+                       ? "insufficient data: GeoPolRisk needs bilateral imports (import a BACI file with "
+                         "`lodestone data import baci`); use `lodestone risk geopolrisk` on trade files"
+                       : "insufficient data: not computed from the dataset yet; use `lodestone risk geopolrisk`";
+        r.sources.clear();
+        result.rows.push_back(r);
+      }
+    }
+    if (req.methods.count(Method::ImportReliance)) {
+      RelianceRequest rr;
+      rr.consumer = consumer;
+      rr.partners = partners;
+      rr.as_of = req.as_of;
+      for (const auto& row : ImportReliance(ds, mineral, rr)) {
+        AssessRow r;
+        r.mineral = mid;
+        r.stage = row.stage;
+        r.method = std::string(MethodName(Method::ImportReliance));
+        r.basis = row.basis;
+        for (auto s : row.sources) AddSource(r, ds, s);
+        if (row.pooled) {
+          r.assumptions.push_back(
+              "pooled world market: without bilateral data the consumer is assumed to buy from each supplier in "
+              "proportion to world supply");
+        }
+        auto emit = [&](std::string metric, double v, std::string display) {
+          AssessRow x = r;
+          x.metric = std::move(metric);
+          x.value = v;
+          x.display = std::move(display);
+          result.rows.push_back(std::move(x));
+        };
+        emit("within_consumer_share", row.domestic_share, Pct(row.domestic_share));
+        emit("partner_share", row.partner_share,
+             fmt::format("{} from {} partners", Pct(row.partner_share), req.partners));
+        std::string measures;
+        for (const auto& m : row.restrictions) measures += (measures.empty() ? "" : ", ") + m;
+        emit("restricted_share", row.restricted_share,
+             row.restrictions.empty() ? Pct(row.restricted_share)
+                                      : fmt::format("{} ({})", Pct(row.restricted_share), measures));
+        if (!row.suppliers.empty()) {
+          const auto& top = row.suppliers.front();
+          emit("top_supplier_share", top.share, fmt::format("{} {}", ds.Country(top.country).name, Pct(top.share)));
+        }
+      }
+      // Net import reliance as published (USGS, for the United States).
+      const auto& ir = ds->import_reliance;
+      for (std::size_t i = 0; i < ir.size(); ++i) {
+        if (ir.mineral[i] != mineral || std::find(consumer.begin(), consumer.end(), ir.consumer[i]) == consumer.end()) {
+          continue;
+        }
+        bool latest = true;
+        for (std::size_t j = 0; j < ir.size(); ++j) {
+          if (ir.mineral[j] == mineral && ir.consumer[j] == ir.consumer[i] && ir.material[j] == ir.material[i] &&
+              ir.year[j] > ir.year[i]) {
+            latest = false;
+          }
+        }
+        if (!latest) continue;
+        AssessRow r;
+        r.mineral = mid;
+        r.stage = "imports: " + ir.material[i];
+        r.method = std::string(MethodName(Method::ImportReliance));
+        r.metric = fmt::format("net_import_reliance_{}", ds.Country(ir.consumer[i]).iso3);
+        r.basis = fmt::format("{} net import reliance {}", ds.Country(ir.consumer[i]).iso3, ir.year[i]);
+        AddSource(r, ds, ir.source[i]);
+        const auto& v = ir.reliance[i];
+        if (v.IsKnown()) {
+          r.value = v.number;
+          r.display = Pct(v.number);
+        } else if (v.HasNumber()) {
+          r.display = (v.status == model::ValueStatus::AtLeast ? ">" : "<") + Pct(v.number);
+        } else if (v.status == model::ValueStatus::NetExporter) {
+          r.value = 0.0;
+          r.display = "net exporter";
+        } else {
+          r.status = fmt::format("insufficient data: {}", model::StatusName(v.status));
+        }
+        result.rows.push_back(std::move(r));
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace lodestone::risk

@@ -26,4 +26,30 @@ std::string Cp1252ToUtf8(std::string_view text);
 // Whole file into memory; throws model::InputError when it cannot be read.
 std::string ReadFileBytes(const std::filesystem::path& path);
 
+// A file's bytes, writable and owned: large files are mapped copy-on-write (no copy from the page
+// cache, no zero-filling), small ones read into a string. Move-only.
+class TextBuffer {
+ public:
+  TextBuffer() = default;
+  explicit TextBuffer(std::string text) : owned_(std::move(text)) {}
+  // Throws model::InputError when the file cannot be opened or read.
+  static TextBuffer FromFile(const std::filesystem::path& path);
+  ~TextBuffer();
+  TextBuffer(TextBuffer&& other) noexcept;
+  TextBuffer& operator=(TextBuffer&& other) noexcept;
+  TextBuffer(const TextBuffer&) = delete;
+  TextBuffer& operator=(const TextBuffer&) = delete;
+
+  char* data() { return map_ ? map_ : owned_.data(); }
+  const char* data() const { return map_ ? map_ : owned_.data(); }
+  std::size_t size() const { return map_ ? map_size_ : owned_.size(); }
+  std::string_view view() const { return {data(), size()}; }
+
+ private:
+  void Release();
+  std::string owned_;
+  char* map_ = nullptr;
+  std::size_t map_size_ = 0;
+};
+
 }  // namespace lodestone::data
