@@ -49,7 +49,8 @@ void AddSource(ImportResult& result, const model::Source& src) {
 }  // namespace detail
 
 std::vector<std::string> ImporterNames() {
-  return {"usgs-mcs", "wgi", "eu-crm-annex7", "baci", "msp", "us-agreements", "processing-headlines"};
+  return {"usgs-mcs", "wgi", "eu-crm-annex7", "baci", "msp", "us-agreements", "processing-headlines",
+          "export-restrictions", "japan-import-sources"};
 }
 
 ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& files, const Reference& ref) {
@@ -67,6 +68,8 @@ ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& fil
   if (kind == "msp") return ImportMspMembership(one(), ref);
   if (kind == "us-agreements") return ImportUsAgreements(one(), ref);
   if (kind == "processing-headlines") return ImportProcessingHeadlines(one(), ref);
+  if (kind == "export-restrictions") return ImportExportRestrictions(one(), ref);
+  if (kind == "japan-import-sources") return ImportJapanImportSources(one(), ref);
   std::string names;
   for (const auto& n : ImporterNames()) names += (names.empty() ? "" : ", ") + n;
   throw model::InputError("", 0, 0, fmt::format("unknown importer '{}': expected one of {}", kind, names));

@@ -1,6 +1,7 @@
 // Tests: the shipped starter dataset (data/starter) validates and holds what the issue asks for:
 // production and reserves of the key minerals for 2024 and 2025, refining shares, WGI for every
-// economy, MSP and agreement groups, US import sources and reliance, every source licensed.
+// economy, MSP and agreement groups, US and Japanese import sources and US reliance, China's export
+// restrictions, every source licensed.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -142,6 +143,22 @@ TEST(ShippedDataset, UsImportSourcesAndReliance) {
     EXPECT_TRUE(reliance.count(m)) << m;
     EXPECT_TRUE(sources.count(m)) << m;
   }
+}
+
+TEST(ShippedDataset, ChinaExportRestrictionsAndJapanImportSources) {
+  const auto& ds = Shipped();
+  auto chn = *ds.FindCountry("CHN");
+  std::set<std::string> restricted;
+  for (std::size_t i = 0; i < ds->policies.size(); ++i) {
+    if (ds->policies.country[i] == chn) restricted.insert(ds.Mineral(ds->policies.mineral[i]).id);
+  }
+  for (const auto& m : {"gallium", "germanium", "graphite", "rare_earths"}) EXPECT_TRUE(restricted.count(m)) << m;
+  auto jpn = *ds.FindCountry("JPN");
+  std::set<std::string> japan;
+  for (std::size_t i = 0; i < ds->import_sources.size(); ++i) {
+    if (ds->import_sources.consumer[i] == jpn) japan.insert(ds.Mineral(ds->import_sources.mineral[i]).id);
+  }
+  EXPECT_TRUE(japan.count("lithium"));
 }
 
 TEST(ShippedDataset, EverySourceHasCitationAndLicence) {

@@ -46,6 +46,11 @@ ImportResult ImportBaci(const std::vector<std::filesystem::path>& files, const R
 ImportResult ImportMspMembership(const std::filesystem::path& file, const Reference& ref);
 ImportResult ImportUsAgreements(const std::filesystem::path& file, const Reference& ref);
 ImportResult ImportProcessingHeadlines(const std::filesystem::path& file, const Reference& ref);
+// Export restrictions (policies.csv: one row per measure, mineral and stage; wording decisions in
+// data/reference/policy_map.csv) and Japan's import sources (import_sources.csv, consumer JPN,
+// the unlisted remainder of a distribution as "other countries").
+ImportResult ImportExportRestrictions(const std::filesystem::path& file, const Reference& ref);
+ImportResult ImportJapanImportSources(const std::filesystem::path& file, const Reference& ref);
 
 // Names accepted by the CLI's `data import KIND`.
 std::vector<std::string> ImporterNames();
