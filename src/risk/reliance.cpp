@@ -16,6 +16,8 @@ using model::CountryKind;
 
 namespace {
 
+constexpr std::string_view kTechnologyStage = "technology";
+
 bool Contains(const std::vector<CountryId>& v, CountryId c) { return std::find(v.begin(), v.end(), c) != v.end(); }
 
 // Does a measure's target list reach any consumer country?
@@ -76,6 +78,8 @@ std::vector<std::string> RestrictionsInForce(const model::Dataset& ds, CountryId
   const auto& p = ds->policies;
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (p.country[i] != country || p.mineral[i] != mineral) continue;
+    // Bans on exporting know-how (stage "technology") do not stop material flows.
+    if (ds.Stage(p.stage[i]) == kTechnologyStage) continue;
     if (!stage.empty() && ds.Stage(p.stage[i]) != stage) continue;
     if (p.status[i] != "in_force") continue;
     // Dates are ISO text of varying precision; "2025-10" <= "2026-11-27" compares as intended.
