@@ -89,3 +89,19 @@ run(0 ${LODESTONE} supply --dataset ${SOURCE_DIR}/data/starter --mineral cobalt 
 expect_contains("${OUT}" "cobalt,mining,2025,COD")
 run(0 ${LODESTONE} supply --dataset ${SOURCE_DIR}/data/starter --mineral germanium)
 expect_contains("${OUT}" "withheld")
+
+# Risk: the per-mineral table on the shipped data and the validation entry points.
+run(0 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --mineral cobalt,gallium --format json)
+expect_contains("${OUT}" "\"consumer\": \"USA+JPN\"")
+expect_contains("${OUT}" "\"metric\": \"crma_single_country_benchmark\"")
+expect_contains("${OUT}" "CN-2023-GA-GE")
+run(1 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --method bogus)
+expect_contains("${ERR}" "--method 'bogus'")
+run(0 ${LODESTONE} risk eu-sr --table ${SOURCE_DIR}/tests/validation/eu_crm/eu_crm_2017_sr.csv --format csv)
+expect_contains("${OUT}" "material,stage,sr")
+expect_contains("${OUT}" "Antimony,Processing,")
+set(gpr ${SOURCE_DIR}/tests/validation/geopolrisk)
+run(0 ${LODESTONE} risk geopolrisk --production ${gpr}/production_2018_2022.csv --trade ${gpr}/trade_data_USA_2022.csv
+    --wgi-pv ${gpr}/wgi_pv_normalized.csv --importer USA --year 2022 --format csv)
+expect_contains("${OUT}" "material,hhi,wta,score,price,midpoint,cf")
+expect_contains("${OUT}" "Nickel,0.26749007657640966,")
