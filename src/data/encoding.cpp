@@ -8,6 +8,10 @@
 #include <cstring>
 #include <fstream>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -69,6 +73,18 @@ std::optional<EncodingProblem> CheckUtf8(std::string_view text) {
   constexpr std::uint64_t kLow = 0x0101010101010101ULL;
   std::size_t i = 0;
   while (i < n) {
+#if defined(__SSE2__)
+    // Fast path: sixteen ASCII bytes with no NUL.
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      const int high = _mm_movemask_epi8(v);
+      const int zero = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+      if ((high | zero) == 0) {
+        i += 16;
+        continue;
+      }
+    }
+#endif
     // Fast path: eight ASCII bytes with no NUL.
     if (i + 8 <= n) {
       std::uint64_t w;

@@ -82,6 +82,14 @@ bool FastDecimal(std::string_view s, double& out) {
 
 ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out) {
   if (text.empty()) return ValueParse::Empty;
+  if (text[0] >= '0' && text[0] <= '9') {
+    // The common case first: a plain figure.
+    double x = 0;
+    if (FastDecimal(text, x)) {
+      out = Value::Of(x);
+      return ValueParse::Ok;
+    }
+  }
   if (text == "W") { out = Value::Missing(ValueStatus::Withheld); return ValueParse::Ok; }
   if (text == "NA") { out = Value::Missing(ValueStatus::NotAvailable); return ValueParse::Ok; }
   if (text == "unknown") { out = Value::Missing(ValueStatus::Unknown); return ValueParse::Ok; }
