@@ -10,7 +10,7 @@ bin=build/bench/bench/bench_loader
 mkdir -p bench/results
 "$bin" --benchmark_format=console --benchmark_out=bench/results/loader.csv --benchmark_out_format=csv
 for filter in BM_ReadBytes BM_LoadDataset BM_NaiveLoad; do
-  peak=$( { /usr/bin/time -v "$bin" --benchmark_filter="^${filter}\$" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  peak=$( { /usr/bin/time -v "$bin" --benchmark_filter="^${filter}/" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
   echo "${filter}: peak resident memory ${peak} KB"
 done
 ls -l "/tmp/lodestone-bench-${LODESTONE_BENCH_ROWS}/trade.csv" | awk '{print "trade.csv bytes: " $5}'
