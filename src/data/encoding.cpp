@@ -165,6 +165,23 @@ std::string ReadFileBytes(const std::filesystem::path& path) {
   return data;
 }
 
+std::string ReadTextAsUtf8(const std::filesystem::path& path, model::Diagnostics& diags) {
+  std::string text = ReadFileBytes(path);
+  auto problem = CheckUtf8(text);
+  if (!problem) return text;
+  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
+                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
+                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
+                                               static_cast<unsigned char>(text[1]) == 0xFF));
+  if (utf16_bom || text.find('\0') != std::string::npos) {
+    throw model::InputError(path.string(), problem->line, problem->column, problem->message);
+  }
+  diags.Warning(path.string(), problem->line, 0,
+                fmt::format("not UTF-8 ({} at byte {} of the line): read as Windows-1252", problem->message,
+                            problem->column));
+  return Cp1252ToUtf8(text);
+}
+
 namespace {
 // Below this size a plain read is as fast as mapping and simpler.
 constexpr std::size_t kMapThreshold = std::size_t{1} << 20;

@@ -249,6 +249,23 @@ std::optional<std::string_view> NormaliseEvidence(std::string_view text) {
   return kGrades[*weakest];
 }
 
+// The evidence grade and source every curated row must have; reports what is missing and clears
+// `ok`.
+std::optional<std::string_view> CheckEvidenceAndSource(const CuratedTable& t, std::size_t r, std::size_t line,
+                                                       model::Diagnostics& diags, bool& ok) {
+  auto grade = NormaliseEvidence(t.Cell(r, "evidence"));
+  if (!grade) {
+    diags.Error(t.file, line, t.Column("evidence"),
+                fmt::format("evidence '{}' must grade as primary, secondary or low", Clip(t.Cell(r, "evidence"))));
+    ok = false;
+  }
+  if (t.Cell(r, "source").empty()) {
+    diags.Error(t.file, line, t.Column("source"), "empty source: every row names its source");
+    ok = false;
+  }
+  return grade;
+}
+
 std::string Slug(std::string_view text) {
   std::string out;
   for (char ch : text) {
@@ -554,17 +571,7 @@ ImportResult ImportMspMembership(const fs::path& file, const Reference& ref) {
                   fmt::format("role '{}' names neither an MSP partner nor an MSP Forum member", Clip(role)));
       ok = false;
     }
-    auto grade = NormaliseEvidence(t.Cell(r, "evidence"));
-    if (!grade) {
-      diags.Error(
-          t.file, line, t.Column("evidence"),
-          fmt::format("evidence '{}' must grade as primary, secondary or low", Clip(t.Cell(r, "evidence"))));
-      ok = false;
-    }
-    if (t.Cell(r, "source").empty()) {
-      diags.Error(t.file, line, t.Column("source"), "empty source: every row names its source");
-      ok = false;
-    }
+    auto grade = CheckEvidenceAndSource(t, r, line, diags, ok);
     if (!ok) continue;
     const auto& iso = t.Cell(r, "iso3");
     if (!members.insert(iso).second) {
@@ -615,17 +622,7 @@ ImportResult ImportUsAgreements(const fs::path& file, const Reference& ref) {
                   fmt::format("date_signed '{}' must begin with YYYY-MM", Clip(t.Cell(r, "date_signed"))));
       ok = false;
     }
-    auto grade = NormaliseEvidence(t.Cell(r, "evidence"));
-    if (!grade) {
-      diags.Error(
-          t.file, line, t.Column("evidence"),
-          fmt::format("evidence '{}' must grade as primary, secondary or low", Clip(t.Cell(r, "evidence"))));
-      ok = false;
-    }
-    if (t.Cell(r, "source").empty()) {
-      diags.Error(t.file, line, t.Column("source"), "empty source: every row names its source");
-      ok = false;
-    }
+    auto grade = CheckEvidenceAndSource(t, r, line, diags, ok);
     if (!ok) continue;
     Instrument ins{*date, r, book.Cite(t.Cell(r, "source"), t.Cell(r, "stored_at"), "", *grade)};
     if (t.Cell(r, "iso3") == kJapan && *date == kUsJpnDate) {

@@ -57,25 +57,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// UTF-8 expected (the EU files print "Türkiye" in UTF-8). A file that is not UTF-8 but is not
-// UTF-16 or binary either is taken to be Windows-1252 (Excel's CSV on Western Windows); names
-// are matched on their ASCII letters only, so the two readings match the same countries.
-std::string ReadAsUtf8(const std::filesystem::path& file, model::Diagnostics& diags) {
-  std::string text = ReadFileBytes(file);
-  auto problem = CheckUtf8(text);
-  if (!problem) return text;
-  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
-                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
-                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
-                                               static_cast<unsigned char>(text[1]) == 0xFF));
-  if (utf16_bom || text.find('\0') != std::string::npos) {
-    throw model::InputError(file.string(), problem->line, 0, problem->message);
-  }
-  diags.Warning(file.string(), problem->line, 0,
-                fmt::format("not UTF-8 ({} at byte {} of the line): read as Windows-1252", problem->message,
-                            problem->column));
-  return Cp1252ToUtf8(text);
-}
 
 // Share cell: "<"? digits ("." digits)? "%". A bare number is read as a percentage with a
 // warning: every Annex 7 share is one, and a fraction above 1 is impossible.
@@ -173,7 +154,7 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
   Annex7Table table;
   table.file = file.string();
   const std::string& label = table.file;
-  CsvReader reader(ReadAsUtf8(file, diags), label, &diags);
+  CsvReader reader(ReadTextAsUtf8(file, diags), label, &diags);
   std::vector<std::string_view> fields;
   if (!reader.Next(fields)) {
     diags.Error(label, 1, 0, "empty file: expected the header Material,Stage,Country,Share,t");

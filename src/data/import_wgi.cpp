@@ -69,26 +69,6 @@ std::optional<std::size_t> IndicatorIndex(std::string_view code) {
   return std::nullopt;
 }
 
-// The file as UTF-8. WGI files are ASCII in practice; a file that is not UTF-8 but is not
-// UTF-16 or binary either is taken to be Windows-1252 (what Excel writes on Western Windows
-// when the file is re-saved), which cannot change the result because only the ASCII codes,
-// indicators and numbers are read: names are never used.
-std::string ReadAsUtf8(const std::filesystem::path& file, model::Diagnostics& diags) {
-  std::string text = ReadFileBytes(file);
-  auto problem = CheckUtf8(text);
-  if (!problem) return text;
-  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
-                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
-                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
-                                               static_cast<unsigned char>(text[1]) == 0xFF));
-  if (utf16_bom || text.find('\0') != std::string::npos) {
-    throw model::InputError(file.string(), problem->line, 0, problem->message);
-  }
-  diags.Warning(file.string(), problem->line, 0,
-                fmt::format("not UTF-8 ({} at byte {} of the line): read as Windows-1252", problem->message,
-                            problem->column));
-  return Cp1252ToUtf8(text);
-}
 
 // "-1,15" (official format) or "-1.152" (DataBank) -> dataset text; ".." and empty -> "NA".
 // nullopt (with an error reported) when the cell is not an estimate.
@@ -360,7 +340,7 @@ ImportResult ImportWgi(const std::filesystem::path& file, const Reference& ref) 
   // Listed even when no row cites it, so that ApplyImport replaces an earlier WGI import.
   detail::AddSource(result, ref.SourceRecord(kSourceId));
   const std::string label = file.string();
-  std::string text = ReadAsUtf8(file, result.diagnostics);
+  std::string text = ReadTextAsUtf8(file, result.diagnostics);
   WgiReader reader(label, ref, result.diagnostics);
   reader.Read(std::move(text));
   if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);

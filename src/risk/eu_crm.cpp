@@ -87,23 +87,6 @@ CellParse ParseNumberCell(std::string_view raw, bool percent_sign_allowed, doubl
   return CellParse::Number;
 }
 
-// The file as UTF-8 text: a file that is not UTF-8 but is not UTF-16 or binary either is read
-// as Windows-1252 (Excel's CSV on Western Windows), with a warning.
-std::string ReadText(const std::filesystem::path& file, model::Diagnostics& diags) {
-  std::string text = data::ReadFileBytes(file);
-  auto problem = data::CheckUtf8(text);
-  if (!problem) return text;
-  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
-                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
-                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
-                                               static_cast<unsigned char>(text[1]) == 0xFF));
-  if (utf16_bom || text.find('\0') != std::string::npos) {
-    throw model::InputError(file.string(), problem->line, problem->column, problem->message);
-  }
-  diags.Warning(file.string(), problem->line, 0,
-                fmt::format("not UTF-8 ({}): read as Windows-1252", problem->message));
-  return data::Cp1252ToUtf8(text);
-}
 
 // Columns of a header line by lower-case trimmed name.
 struct Header {
@@ -314,7 +297,7 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
   result.file = path.string();
   const std::string& label = result.file;
   model::Diagnostics diags;
-  data::CsvReader reader(ReadText(path, result.warnings), label, &diags);
+  data::CsvReader reader(data::ReadTextAsUtf8(path, result.warnings), label, &diags);
   std::vector<std::string_view> fields;
   if (!reader.Next(fields)) throw model::InputError(label, 1, 0, "empty file: expected a header line");
   const Header header(fields);
@@ -612,7 +595,7 @@ std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diag
   std::vector<ParamsRow> out;
   const std::string label = file.string();
   model::Diagnostics local;
-  data::CsvReader reader(ReadText(file, diags), label, &local);
+  data::CsvReader reader(data::ReadTextAsUtf8(file, diags), label, &local);
   std::vector<std::string_view> fields;
   if (!reader.Next(fields)) {
     diags.Error(label, 1, 0, "empty file: expected the header material,stage,ir_pct,eol_rir_pct,si_sr,supply_data_used");

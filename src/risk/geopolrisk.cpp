@@ -340,16 +340,6 @@ std::optional<int> BaciCodeFromReference(const data::Reference& ref, const std::
   return std::nullopt;
 }
 
-std::string ReadUtf8(const std::filesystem::path& file, model::Diagnostics& diags) {
-  std::string text = data::ReadFileBytes(file);
-  auto problem = data::CheckUtf8(text);
-  if (!problem) return text;
-  if (text.find('\0') != std::string::npos) throw model::InputError(file.string(), problem->line, 0, problem->message);
-  // Excel on Western Windows re-saves CSV as Windows-1252; only names are affected.
-  diags.Warning(file.string(), problem->line, 0,
-                fmt::format("not UTF-8 ({}): read as Windows-1252", problem->message));
-  return data::Cp1252ToUtf8(text);
-}
 
 struct Header {
   std::vector<std::string> names;
@@ -372,7 +362,7 @@ struct Header {
 class TableReader {
  public:
   TableReader(const std::filesystem::path& path, model::Diagnostics& diags)
-      : file_(path.string()), diags_(diags), reader_(ReadUtf8(path, diags), path.string(), &diags) {
+      : file_(path.string()), diags_(diags), reader_(data::ReadTextAsUtf8(path, diags), path.string(), &diags) {
     if (!reader_.Next(fields_) || (fields_.size() == 1 && Trim(fields_[0]).empty())) {
       diags_.Error(file_, 1, 0, "empty file: expected a header row");
       ok_ = false;

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "lodestone/model/diagnostics.hpp"
+
 namespace lodestone::data {
 
 struct EncodingProblem {
@@ -25,6 +27,11 @@ std::string Cp1252ToUtf8(std::string_view text);
 
 // Whole file into memory; throws model::InputError when it cannot be read.
 std::string ReadFileBytes(const std::filesystem::path& path);
+
+// A published table as UTF-8 text. A file that is not UTF-8 but is neither UTF-16 nor binary is
+// taken to be Windows-1252 (what Excel writes when a CSV is re-saved on Western Windows) and
+// converted, with a warning in `diags`; UTF-16 or binary data throws model::InputError.
+std::string ReadTextAsUtf8(const std::filesystem::path& path, model::Diagnostics& diags);
 
 // A file's bytes, writable and owned: large files are mapped copy-on-write (no copy from the page
 // cache, no zero-filling), small ones read into a string. Move-only.
