@@ -291,6 +291,42 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
           result.rows.push_back(std::move(x));
         };
         emit("within_consumer_share", row.domestic_share, Pct(row.domestic_share));
+        if (!row.pooled && req.methods.count(Method::EuCrm)) {
+          // The EU method's "sourcing" side for this consumer: HHI_WGI,t of its import sources
+          // (suppliers outside the consumer, t = 1; "other countries" and countries without WGI
+          // left out and said).
+          std::vector<HhiWgiTTerm> terms;
+          std::vector<std::string> no_wgi;
+          for (const auto& s : row.suppliers) {
+            const auto& c = ds.Country(s.country);
+            if (c.kind != model::CountryKind::Country || std::find(consumer.begin(), consumer.end(), s.country) != consumer.end()) {
+              continue;
+            }
+            auto it = wgi.by_country.find(c.iso3);
+            if (it == wgi.by_country.end()) {
+              no_wgi.push_back(c.iso3);
+              continue;
+            }
+            terms.push_back({s.share, ScaledWgi(it->second.mean), kEuDefaultTradeFactor});
+          }
+          AssessRow x = r;
+          x.method = std::string(MethodName(Method::EuCrm));
+          x.metric = "hhi_wgi_t_sourcing";
+          if (wgi_source) AddSource(x, ds, *wgi_source);
+          x.assumptions.push_back("trade factor t = 1.0 for import sources (EU default)");
+          if (!no_wgi.empty()) {
+            std::string list;
+            for (const auto& c : no_wgi) list += (list.empty() ? "" : ", ") + c;
+            x.assumptions.push_back(fmt::format("no WGI estimate for {}: left out of HHI_WGI,t", list));
+          }
+          if (terms.empty()) {
+            x.status = "insufficient data: no named supplier with WGI estimates";
+          } else {
+            x.value = HhiWgiT(terms);
+            x.display = fmt::format("{:.2f}", *x.value);
+          }
+          result.rows.push_back(std::move(x));
+        }
         emit("partner_share", row.partner_share,
              fmt::format("{} from {} partners", Pct(row.partner_share), req.partners));
         std::string measures;

@@ -57,6 +57,23 @@ TEST(Assess, EuCrmHhiFromSharesAndWgi) {
   EXPECT_EQ(sr->status.rfind("insufficient data", 0), 0u);
 }
 
+TEST(Assess, EuCrmSourcingSideForAnyConsumer) {
+  risk::AssessRequest req;
+  req.minerals = {"lithium"};
+  req.consumer = {"USA"};
+  req.methods = {risk::Method::EuCrm, risk::Method::ImportReliance};
+  auto r = risk::Assess(Mini(), req);
+  const risk::AssessRow* row = nullptr;
+  for (const auto& x : r.rows) {
+    if (x.metric == "hhi_wgi_t_sourcing") row = &x;
+  }
+  ASSERT_NE(row, nullptr);
+  // US lithium imports: Chile 50% (no WGI in the mini dataset) and other countries 50%: nothing
+  // to weigh, and the row says why instead of printing 0.
+  EXPECT_FALSE(row->value);
+  EXPECT_EQ(row->status.rfind("insufficient data", 0), 0u);
+}
+
 TEST(Assess, MissingInputsSayInsufficientData) {
   risk::AssessRequest req;
   req.minerals = {"cobalt"};
