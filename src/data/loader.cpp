@@ -31,6 +31,16 @@ namespace {
 constexpr int kMinYear = 1900;
 constexpr int kMaxYear = 2155;  // years are packed into 8 bits of a key
 
+// Equality of short strings without a library call: the row caches compare a handful of bytes
+// per cell, millions of times.
+inline bool SameShort(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 bool IsIdentifier(std::string_view s, bool allow_upper) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
@@ -398,9 +408,10 @@ class Loader {
   std::optional<SourceId> SourceCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
     // Consecutive rows nearly always cite the same source.
-    if (last_source_ && s == c_.source_ids.Name(*last_source_)) return last_source_;
+    if (last_source_ && SameShort(s, last_source_text_)) return last_source_;
     if (auto id = c_.source_ids.Find(s)) {
       last_source_ = id;
+      last_source_text_ = s;
       return id;
     }
     t.Error(col, s.empty() ? "empty source id: every figure names its source"
@@ -683,7 +694,7 @@ class Loader {
     std::optional<double> last_factor;
     while (t.Next()) {
       std::optional<MineralId> m;
-      if (!last_mineral || t.Cell(cm) != last_mineral_text) {
+      if (!last_mineral || !SameShort(t.Cell(cm), last_mineral_text)) {
         m = MineralCell(t, cm);
         last_mineral = m;
         last_mineral_text = t.Cell(cm);
@@ -692,7 +703,7 @@ class Loader {
         m = last_mineral;
       }
       std::optional<StageId> st;
-      if (!last_stage || t.Cell(cs) != last_stage_text) {
+      if (!last_stage || !SameShort(t.Cell(cs), last_stage_text)) {
         st = StageCell(t, cs);
         last_stage = st;
         last_stage_text = t.Cell(cs);
@@ -709,7 +720,7 @@ class Loader {
       auto q = ValueCell(t, cq, false);
       // Unit: converted once per distinct (mineral, unit) run.
       std::optional<double> factor;
-      if (m && t.Cell(cu) == last_unit_text && last_factor) {
+      if (m && last_factor && SameShort(t.Cell(cu), last_unit_text)) {
         factor = last_factor;
       } else if (m) {
         auto unit = model::ParseUnit(t.Cell(cu));
@@ -1072,6 +1083,7 @@ class Loader {
   model::DatasetContents c_;
   CountryCodeTable country_codes_;
   std::optional<SourceId> last_source_;
+  std::string last_source_text_;
   std::vector<std::size_t> share_lines_, import_lines_;
   std::string shares_file_, imports_file_;
 };
