@@ -37,6 +37,16 @@ void WriteFile(const std::filesystem::path& path, std::string_view content) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
+bool HasError(const model::Diagnostics& d, std::size_t line, std::size_t column, std::string_view text) {
+  for (const auto& x : d.Items()) {
+    if (x.severity == model::Severity::Error && x.line == line && x.column == column &&
+        x.message.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());

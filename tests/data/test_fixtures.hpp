@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "lodestone/model/diagnostics.hpp"
+
 namespace lodestone::testing {
 
 std::filesystem::path SourceDir();     // the repository root
@@ -26,6 +28,9 @@ class TempDir {
 };
 
 void WriteFile(const std::filesystem::path& path, std::string_view content);
+
+// True when `d` holds an error at exactly (line, column) whose message contains `text`.
+bool HasError(const model::Diagnostics& d, std::size_t line, std::size_t column, std::string_view text);
 std::string ReadFile(const std::filesystem::path& path);
 
 }  // namespace lodestone::testing

@@ -92,13 +92,7 @@ ImportResult ImportText(const TempDir& dir, std::string_view body, std::string_v
 }
 
 bool HasError(const ImportResult& r, std::size_t line, std::size_t column, std::string_view text) {
-  for (const auto& d : r.diagnostics.Items()) {
-    if (d.severity == model::Severity::Error && d.line == line && d.column == column &&
-        d.message.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
+  return lodestone::testing::HasError(r.diagnostics, line, column, text);
 }
 
 TEST(ImportBaciSample, ImportsWithoutErrors) {

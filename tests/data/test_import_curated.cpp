@@ -124,13 +124,7 @@ std::size_t Stat(const ImportResult& r, std::string_view name) {
 }
 
 bool HasError(const ImportResult& r, std::size_t line, std::size_t column, std::string_view text) {
-  for (const auto& d : r.diagnostics.Items()) {
-    if (d.severity == model::Severity::Error && d.line == line && d.column == column &&
-        d.message.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
+  return lodestone::testing::HasError(r.diagnostics, line, column, text);
 }
 
 const model::Source* FindSource(const ImportResult& r, std::string_view id) {

@@ -64,12 +64,7 @@ model::Diagnostics FailingImport(const std::filesystem::path& file) {
   return {};
 }
 
-bool HasError(const model::Diagnostics& d, std::size_t line, std::size_t column, std::string_view text) {
-  return std::any_of(d.Items().begin(), d.Items().end(), [&](const model::Diagnostic& x) {
-    return x.severity == model::Severity::Error && x.line == line && x.column == column &&
-           x.message.find(text) != std::string::npos;
-  });
-}
+using lodestone::testing::HasError;
 
 class ImportWgiOfficial : public ::testing::Test {
  protected:
