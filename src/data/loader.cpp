@@ -297,6 +297,55 @@ class DuplicateCheck {
   bool sorted_ = true;
 };
 
+// The duplicate-key check for large tables (trade): rows written by Lodestone come sorted by
+// key, so a duplicate is always next to its twin and only the previous key and each row's line
+// (4 bytes) are kept. If the order breaks, keys are rebuilt from the table's columns at the end
+// and sorted.
+class SortedKeyCheck {
+ public:
+  void Reserve(std::size_t n) { lines_.reserve(n); }
+  void Add(const KeyBuilder& kb, std::size_t line) {
+    const Key& k = kb.key();
+    if (!lines_.empty() && sorted_) {
+      if (k == last_) {
+        adjacent_.emplace_back(lines_.back(), static_cast<std::uint32_t>(line));
+      } else if (k < last_) {
+        sorted_ = false;
+      }
+    }
+    last_ = k;
+    lines_.push_back(static_cast<std::uint32_t>(line));
+  }
+  // `key_of(i)` rebuilds row i's key from the table's columns.
+  template <class KeyOf>
+  void Report(const std::string& file, Diagnostics& diags, std::string_view key_desc, KeyOf key_of) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    if (sorted_) {
+      pairs = std::move(adjacent_);
+    } else {
+      std::vector<std::pair<Key, std::uint32_t>> entries;
+      entries.reserve(lines_.size());
+      for (std::size_t i = 0; i < lines_.size(); ++i) entries.emplace_back(key_of(i), lines_[i]);
+      std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        if (entries[i].first == entries[i - 1].first) {
+          auto [first, second] = std::minmax(entries[i - 1].second, entries[i].second);
+          pairs.emplace_back(first, second);
+        }
+      }
+    }
+    for (const auto& [first, second] : pairs) {
+      diags.Error(file, second, 0, fmt::format("duplicate key ({}): same as line {}", key_desc, first));
+    }
+  }
+
+ private:
+  std::vector<std::uint32_t> lines_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> adjacent_;
+  Key last_;
+  bool sorted_ = true;
+};
+
 std::string KeyDescription(const TableSchema& s) {
   std::string out;
   for (auto k : s.key) {
@@ -685,8 +734,18 @@ class Loader {
     const auto cm = t.Col("mineral"), cs = t.Col("stage"), cprod = t.Col("product"), ce = t.Col("exporter"),
                ci = t.Col("importer"), cy = t.Col("year"), cq = t.Col("quantity"), cu = t.Col("unit"),
                cv = t.Col("value_usd"), csrc = t.Col("source");
-    DuplicateCheck dups;
+    SortedKeyCheck dups;
     dups.Reserve(expect);
+    auto key_of = [&out](std::size_t i) {
+      KeyBuilder key;
+      key.Add(out.mineral[i].value, 16)
+          .Add(out.stage[i].value, 8)
+          .Add(out.product[i], 24)
+          .Add(out.exporter[i].value, 16)
+          .Add(out.importer[i].value, 16)
+          .Add(static_cast<std::uint64_t>(out.year[i] - kMinYear), 8);
+      return key;
+    };
     // Consecutive rows usually repeat mineral, stage and source: remember the last lookups.
     std::string last_mineral_text, last_stage_text, last_unit_text;
     std::optional<MineralId> last_mineral;
@@ -737,14 +796,6 @@ class Loader {
       auto v = ValueCell(t, cv, false);
       auto src = SourceCell(t, csrc);
       if (!m || !st || !product_ok || !ex || !im || !y || !q || !factor || !v || !src) continue;
-      KeyBuilder key;
-      key.Add(m->value, 16);
-      key.Add(st->value, 8);
-      key.Add(static_cast<std::uint64_t>(product), 24);
-      key.Add(ex->value, 16);
-      key.Add(im->value, 16);
-      key.Add(static_cast<std::uint64_t>(*y - kMinYear), 8);
-      dups.Add(key, t.line());
       out.mineral.push_back(*m);
       out.stage.push_back(*st);
       out.product.push_back(product);
@@ -754,8 +805,9 @@ class Loader {
       out.quantity.push_back(q->Scaled(*factor));
       out.value_usd.push_back(*v);
       out.source.push_back(*src);
+      dups.Add(key_of(out.size() - 1), t.line());
     }
-    dups.Report(t.label(), diags_, KeyDescription(s));
+    dups.Report(t.label(), diags_, KeyDescription(s), [&](std::size_t i) { return key_of(i).key(); });
   }
 
   void ReadGovernance(const TableSchema& s, TableFile& t) {

@@ -104,6 +104,22 @@ TEST(BrokenInputs, DuplicateKey) {
               "duplicate key (mineral, stage, country, year): same as line 4");
 }
 
+TEST(BrokenInputs, DuplicateTradeFlows) {
+  // Next to each other (the sorted fast path) ...
+  Broken b;
+  b.Edit("trade.csv", "CHL,JPN,2022,unknown", "CHL,USA,2022,unknown");
+  ExpectError(b.Load(), b.Path("trade.csv"), 3, 0,
+              "duplicate key (mineral, stage, product, exporter, importer, year): same as line 2");
+  // ... and apart, after the order broke (keys rebuilt and sorted).
+  Broken c;
+  c.Set("trade.csv", ReadFile(c.Path("trade.csv")) + "lithium,refining,283691,CHL,USA,2022,5,t Li,7,test_src\n");
+  c.Edit("dataset.json", "\"trade.csv\": {\"rows\": 2}", "\"trade.csv\": {\"rows\": 3}");
+  auto r = c.Load();
+  ExpectError(r, c.Path("trade.csv"), 4, 0,
+              "duplicate key (mineral, stage, product, exporter, importer, year): same as line 2");
+  EXPECT_EQ(r.diagnostics.ErrorCount(), 1u) << r.diagnostics.Format();
+}
+
 TEST(BrokenInputs, SharesThatDoNotSumToOne) {
   Broken b;
   b.Edit("shares.csv", "CHN,2016-2020,0.56", "CHN,2016-2020,0.46");
