@@ -583,7 +583,7 @@ class Loader {
       if (c_.country_ids.Find(iso)) continue;  // reported as a duplicate below
       c_.country_ids.Intern(iso);
       c_.countries.push_back({std::string(iso), static_cast<int>(num), std::string(t.Cell(cname)),
-                              std::string(t.Cell(creg)), kind, std::move(aliases)});
+                              c_.region_ids.Intern(t.Cell(creg)), kind, std::move(aliases)});
     }
     dups.Report(t.label(), diags_, KeyDescription(s));
     country_codes_.Build(c_.country_ids);

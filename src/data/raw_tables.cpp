@@ -110,7 +110,7 @@ RawDataset ToRaw(const model::Dataset& ds) {
 
   auto& countries = raw.tables["countries.csv"];
   for (const auto& x : c.countries) {
-    countries.rows.push_back({x.iso3, x.iso_num ? std::to_string(x.iso_num) : "", x.name, x.region,
+    countries.rows.push_back({x.iso3, x.iso_num ? std::to_string(x.iso_num) : "", x.name, c.region_ids.Name(x.region),
                               KindText(x.kind), JoinList(x.aliases)});
   }
   auto& minerals = raw.tables["minerals.csv"];

@@ -25,6 +25,10 @@ TEST(Loader, LoadsTheMiniDataset) {
   ASSERT_TRUE(cod);
   EXPECT_EQ(ds.Country(*cod).aliases, (std::vector<std::string>{"Congo (Kinshasa)", "wgi:ZAR"}));
   EXPECT_EQ(ds.Country(*ds.FindCountry("WLD")).kind, model::CountryKind::Aggregate);
+  // Regions are interned: countries of one region share one dense id.
+  EXPECT_EQ(ds.Region(ds.Country(*cod).region), "Sub-Saharan Africa");
+  EXPECT_EQ(ds.Country(*ds.FindCountry("CHN")).region, ds.Country(*ds.FindCountry("JPN")).region);
+  EXPECT_NE(ds.Country(*ds.FindCountry("CHN")).region, ds.Country(*ds.FindCountry("AUS")).region);
 }
 
 TEST(Loader, ConvertsUnitsToTheMineralsCanonicalUnit) {

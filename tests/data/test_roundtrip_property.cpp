@@ -79,7 +79,7 @@ model::Dataset GenerateDataset() {
     ci.iso3 = Code3(code);
     ci.iso_num = *rc::gen::inRange(0, 1000);
     ci.name = "Country " + ci.iso3 + (k % 3 == 0 ? ", the" : "");
-    ci.region = k % 2 ? "Region \"x\"" : "";
+    ci.region = c.region_ids.Intern(k % 2 ? "Region \"x\"" : "");
     ci.kind = k == 0 ? model::CountryKind::Residual : model::CountryKind::Country;
     if (k % 4 == 1) ci.aliases = {"alias " + ci.iso3, "ns:" + std::to_string(code)};
     c.country_ids.Intern(ci.iso3);

@@ -49,7 +49,7 @@ struct CountryInfo {
   std::string iso3;
   int iso_num = 0;  // ISO 3166-1 numeric; 0 when none
   std::string name;
-  std::string region;
+  RegionId region;  // UN M49 sub-region, interned (region_ids); "" is a region id too
   CountryKind kind = CountryKind::Country;
   std::vector<std::string> aliases;  // names used by publishers (USGS, EU, WGI ...)
   bool operator==(const CountryInfo&) const = default;
@@ -207,6 +207,7 @@ struct DatasetContents {
   Interner<StageId> stage_ids;
   Interner<SourceId> source_ids;
   Interner<GroupId> group_ids;
+  Interner<RegionId> region_ids;
   std::vector<CountryInfo> countries;  // indexed by CountryId
   std::vector<MineralInfo> minerals;   // indexed by MineralId
   QuantityTable production;
@@ -248,6 +249,7 @@ class Dataset {
   const CountryInfo& Country(CountryId id) const { return contents_->countries.at(id.index()); }
   const MineralInfo& Mineral(MineralId id) const { return contents_->minerals.at(id.index()); }
   const std::string& Stage(StageId id) const { return contents_->stage_ids.Name(id); }
+  const std::string& Region(RegionId id) const { return contents_->region_ids.Name(id); }
   const Source& SourceOf(SourceId id) const { return contents_->manifest.sources.at(id.index()); }
   // Members of a group, in table order.
   std::vector<CountryId> GroupMembers(GroupId g) const;

@@ -26,6 +26,7 @@ using MineralId = Id<struct MineralTag>;
 using StageId = Id<struct StageTag>;
 using SourceId = Id<struct SourceTag>;
 using GroupId = Id<struct GroupTag>;
+using RegionId = Id<struct RegionTag>;
 
 struct StringHash {
   using is_transparent = void;
