@@ -266,6 +266,18 @@ std::optional<std::string_view> CheckEvidenceAndSource(const CuratedTable& t, st
   return grade;
 }
 
+// Rows graded low are placeholders by the curated files' own definition ("do not ship it as fact
+// without a better source"): every curated importer reports them and leaves them out.
+constexpr std::string_view kLowGrade = "low";
+bool SkipPlaceholder(std::string_view grade, const CuratedTable& t, std::size_t line, std::string_view what,
+                     std::string_view evidence_text, model::Diagnostics& diags) {
+  if (grade != kLowGrade) return false;
+  diags.Warning(t.file, line, t.Column("evidence"),
+                fmt::format("{} skipped: evidence '{}' grades low, a placeholder until a better source", what,
+                            evidence_text));
+  return true;
+}
+
 std::string Slug(std::string_view text) {
   std::string out;
   for (char ch : text) {
@@ -752,17 +764,12 @@ ImportResult ImportProcessingHeadlines(const fs::path& file, const Reference& re
       ok = false;
     }
     const auto& etext = t.Cell(r, "evidence");
-    auto grade = NormaliseEvidence(etext);
-    if (!grade) {
-      diags.Error(t.file, line, t.Column("evidence"),
-                  fmt::format("evidence '{}' must grade as primary, secondary or low", Clip(etext)));
-      ok = false;
-    }
-    if (t.Cell(r, "source").empty()) {
-      diags.Error(t.file, line, t.Column("source"), "empty source: every row names its source");
-      ok = false;
-    }
+    auto grade = CheckEvidenceAndSource(t, r, line, diags, ok);
     if (!ok) continue;
+    if (SkipPlaceholder(*grade, t, line, "row", etext, diags)) {
+      ++skipped["low evidence"];
+      continue;
+    }
     const auto id = book.Cite(t.Cell(r, "source"), t.Cell(r, "stored_at"), licence, *grade);
     const std::string year_text = model::FormatNumber(year);
     const auto& subject = t.Cell(r, "country_or_group");
@@ -790,6 +797,7 @@ ImportResult ImportProcessingHeadlines(const fs::path& file, const Reference& re
                   {"rows imported", imported},
                   {"rows skipped: several_minerals", skipped["several_minerals"]},
                   {"rows skipped: not_in_minerals", skipped["not_in_minerals"]},
+                  {"rows skipped: low evidence (placeholder)", skipped["low evidence"]},
                   {"qualitative rows (value NA)", qualitative},
                   {"values with a qualifier (nearly, up to ...)", qualified}};
   return result;
@@ -804,7 +812,6 @@ constexpr std::string_view kPoliciesTable = "policies.csv";
 constexpr std::string_view kImportSourcesTable = "import_sources.csv";
 constexpr std::string_view kAllTargets = "all";
 constexpr std::string_view kAllBut = "all_but:";
-constexpr std::string_view kLowGrade = "low";
 constexpr std::string_view kTotalPartner = "all";  // the total row of a Japanese distribution
 constexpr std::string_view kResidualCountry = "XOT";
 constexpr std::string_view kJpnResidualSourceId = "assume_jpn_import_residual";
@@ -1430,12 +1437,7 @@ ImportResult ImportExportRestrictions(const fs::path& file, const Reference& ref
       stages[m] = {SplitIds(s->id), s->note};
     }
     if (!ok) continue;
-    // Rows graded low are placeholders by the curated files' own definition ("do not ship it as
-    // fact without a better source"): reported and left out, not shipped as restrictions.
-    if (*grade == kLowGrade) {
-      diags.Warning(t.file, line, t.Column("evidence"),
-                    fmt::format("{} skipped: evidence '{}' grades low, a placeholder until a better source", id,
-                                etext));
+    if (SkipPlaceholder(*grade, t, line, id, etext, diags)) {
       ++skipped_low;
       continue;
     }
@@ -1591,9 +1593,7 @@ ImportResult ImportJapanImportSources(const fs::path& file, const Reference& ref
       }
       continue;
     }
-    if (*grade == kLowGrade) {
-      diags.Warning(t.file, line, t.Column("evidence"),
-                    fmt::format("row skipped: evidence '{}' grades low, a placeholder until a better source", etext));
+    if (SkipPlaceholder(*grade, t, line, "row", etext, diags)) {
       ++skipped["low evidence"];
       continue;
     }
