@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev
+  libtbb-dev libpcg-cpp-dev libsqlite3-dev sqlite3 coinor-libcbc-dev
 )
 missing=()
 for p in "${packages[@]}"; do
