@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddDataCommands(app, exit_code);
   lodestone::cli::AddSupplyCommand(app, exit_code);
   lodestone::cli::AddRiskCommands(app, exit_code);
+  lodestone::cli::AddSimulateCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,109 @@
+// The simulator's own inputs beside the dataset (data/sim/): consumers' demand, the sector split
+// of demand, stockpiles, chokepoints and the share of each trade route through them, refining
+// shares for minerals whose dataset rows lack them, and model parameters. Every row names a
+// source; assumptions carry their rule in sources.csv.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lodestone/model/dataset.hpp"
+#include "lodestone/model/value.hpp"
+
+namespace lodestone::sim {
+
+// The five sectors demand is split into.
+enum class Sector : std::uint8_t { SemiconductorsElectronics, EvBatteries, RenewableEnergy, Defence, Other };
+inline constexpr int kSectors = 5;
+const char* SectorName(Sector s);
+// Parses a sector id ("defence"); false when unknown.
+bool ParseSector(std::string_view text, Sector& out);
+
+struct SimSource {
+  std::string id;
+  std::string kind;  // published | assumption
+  std::string citation;
+  std::string licence;
+  std::string url;
+  std::string rule;
+};
+
+struct DemandRow {
+  std::string mineral;
+  std::string consumer;  // ISO3, or WLD for the world total
+  int year = 0;
+  model::Value quantity;  // canonical unit of the mineral; Unknown when the row gives a share
+  model::Value share_of_world;
+  std::string source;
+  std::size_t line = 0;
+};
+
+struct SectorRow {
+  std::string mineral;
+  std::string region;  // "world" or ISO3
+  Sector sector = Sector::Other;
+  double share = 0;
+  std::string source;
+};
+
+struct StockpileRow {
+  std::string consumer;
+  std::string mineral;
+  model::Value days;  // NotAvailable when not known
+  std::string basis;  // target | reported | assumption
+  std::string source;
+};
+
+struct ChokepointRow {
+  std::string id;
+  std::string name;
+  double reroutable = 0;
+  std::string source;
+};
+
+struct RouteRow {
+  std::string chokepoint;
+  std::string exporter;  // ISO3 or "*"
+  std::string importer;  // ISO3 or "*"
+  double share = 0;
+  std::string source;
+};
+
+struct RefiningRow {
+  std::string mineral;
+  std::string country;  // ISO3 or XOT
+  double share = 0;
+  std::string source;
+};
+
+// Named model parameters (parameters.csv): refinery headroom and the like.
+struct ParameterRow {
+  std::string key;
+  double value = 0;
+  std::string source;
+};
+
+struct SimInputs {
+  std::filesystem::path dir;
+  std::vector<SimSource> sources;
+  std::vector<DemandRow> demand;
+  std::vector<SectorRow> sectors;
+  std::vector<StockpileRow> stockpiles;
+  std::vector<ChokepointRow> chokepoints;
+  std::vector<RouteRow> routes;
+  std::vector<RefiningRow> refining;
+  std::vector<ParameterRow> parameters;
+
+  const SimSource* FindSource(std::string_view id) const;
+  // A parameter's value; `fallback` when the file does not set it.
+  double Parameter(std::string_view key, double fallback) const;
+};
+
+// Reads and validates data/sim/ against the dataset (mineral ids, country codes, sources, shares
+// in range, sector splits summing to 1). Throws model::InputError listing every problem with
+// file, line and column.
+SimInputs LoadSimInputs(const std::filesystem::path& dir, const model::Dataset& dataset);
+
+}  // namespace lodestone::sim

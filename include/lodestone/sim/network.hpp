@@ -1,0 +1,82 @@
+// The baseline flow network of each mineral in one year: mine countries -> refinery countries ->
+// consumers, with capacities, consumers' demand by sector, stockpiles and the share of each flow
+// through each chokepoint. Built once from the dataset and data/sim/; read by every scenario.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "lodestone/model/dataset.hpp"
+#include "lodestone/sim/inputs.hpp"
+
+namespace lodestone::sim {
+
+inline constexpr int kRestOfWorld = -1;  // consumer "ROW": world demand not listed by country
+
+struct Consumer {
+  std::string code;          // ISO3 or ROW
+  int country = kRestOfWorld;  // CountryId index, or kRestOfWorld
+};
+
+// One mineral's network. Flows are annual rates in the mineral's canonical unit (tonnes of content).
+struct MineralNetwork {
+  model::MineralId mineral;
+  std::string id;    // mineral id
+  std::string unit;  // canonical unit text
+  int year = 0;
+  bool has_ore_stage = false;  // false: refined output is given, no mine -> refinery stage
+
+  std::vector<int> miners;          // CountryId indexes (I)
+  std::vector<double> mine_output;  // P_i
+  std::vector<int> refiners;        // CountryId indexes (J)
+  std::vector<double> refined_output;      // Q_j
+  std::vector<double> refinery_capacity;   // C_j >= Q_j
+  double yield = 1;                        // refined content per unit of ore content (sum Q / sum P)
+  std::vector<double> ore_flow;            // I x J, row-major: F_ij
+  std::vector<double> refined_flow;        // J x K, row-major: G_jk
+  std::vector<int> miner_home_refiner;     // refiner index of a miner's own country, or -1
+  std::vector<int> refiner_home_consumer;  // consumer index of a refiner's own country, or -1
+
+  // Consumers: the network's consumer list (same for all minerals); demand may be unknown.
+  std::vector<double> demand;                          // D_k, annual
+  std::vector<std::array<double, kSectors>> sector_share;  // per consumer, sums to 1
+  std::vector<double> stock;                           // t held at the start (0 when none or unknown)
+  std::vector<double> stock_days;                      // days of cover; NaN when not known
+  std::vector<bool> demand_known;
+
+  // Route shares: for chokepoint c, the share of each ore flow (I x J) and refined flow (J x K)
+  // through it. Empty vectors when no flow of this mineral passes c.
+  std::vector<std::vector<float>> ore_route;
+  std::vector<std::vector<float>> refined_route;
+
+  std::vector<std::string> basis;    // how the baseline was built (pooled market, shares ...), in words
+  std::vector<std::string> sources;  // source ids behind the baseline
+
+  std::size_t I() const { return miners.size(); }
+  std::size_t J() const { return refiners.size(); }
+};
+
+struct Network {
+  model::Dataset dataset;
+  int year = 0;
+  std::vector<Consumer> consumers;     // K, the last is ROW
+  std::vector<MineralNetwork> minerals;  // only minerals that can be simulated
+  std::vector<std::string> skipped;      // "mineral: why" for minerals that cannot
+  std::vector<ChokepointRow> chokepoints;
+  std::vector<SimSource> sources;
+  double refinery_headroom = 0;
+  double stock_year_days = 365;
+
+  std::size_t K() const { return consumers.size(); }
+  const MineralNetwork* Find(std::string_view mineral) const;
+  int FindMineralIndex(std::string_view mineral) const;
+  int FindConsumer(std::string_view code) const;
+  int FindChokepoint(std::string_view id) const;
+};
+
+// Builds the baseline of `year` (production of that year, else the latest earlier year). Throws
+// model::InputError when inputs contradict each other (listed demand above world supply ...).
+Network BuildNetwork(const model::Dataset& dataset, const SimInputs& inputs, int year);
+
+}  // namespace lodestone::sim

@@ -1,0 +1,536 @@
+// Propagating shocks through one mineral's network: shocked mine output and deliveries ->
+// refinery output limited by feed and capacity -> refined deliveries -> reallocation of freed
+// supply and spare capacity to short consumers who may receive it -> stockpile drawdown ->
+// shortfall. The rule of every step is written in docs/simulation.md; this file is its only
+// implementation in the library (tests keep an independent one as the oracle).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "lodestone/model/diagnostics.hpp"
+#include "lodestone/sim/simulate.hpp"
+
+namespace lodestone::sim {
+
+namespace {
+
+constexpr double kMonthsPerYear = 12.0;
+constexpr double kRelativeZero = 1e-12;
+
+// Pro-rata water-filling: distributes `avail` (units sent) over recipients with remaining
+// `need` (units arriving) and efficiency `eff` (arriving per unit sent), pro rata to need. A
+// recipient whose pro-rata share would overfill it is filled and leaves; the rest is shared again
+// among the others. Adds arrivals to `arrive`; returns what is left to send.
+double WaterFill(double avail, std::size_t n, double* need, const double* eff, double* arrive) {
+  while (avail > 0) {
+    double sum = 0;
+    for (std::size_t r = 0; r < n; ++r) sum += need[r];
+    if (sum <= 0) break;
+    bool filled = false;
+    const double round_avail = avail;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (need[r] <= 0) continue;
+      if (round_avail * (need[r] / sum) * eff[r] >= need[r]) {
+        arrive[r] += need[r];
+        avail -= need[r] / eff[r];
+        need[r] = 0;
+        filled = true;
+      }
+    }
+    if (filled) continue;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (need[r] <= 0) continue;
+      double got = round_avail * (need[r] / sum) * eff[r];
+      arrive[r] += got;
+      need[r] -= got;
+    }
+    avail = 0;
+  }
+  return std::max(avail, 0.0);
+}
+
+template <class T>
+void Fill(std::vector<T>& v, std::size_t n, T x) {
+  if (v.size() < n) v.resize(n);
+  std::fill(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), x);
+}
+
+// Rates (per year) of one segment with a constant set of active shocks: sector demand into
+// ws.sector_demand, deliveries into ws.f.
+void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShock* const* act, std::size_t na,
+                  Workspace& ws) {
+  const std::size_t I = mn.I(), J = mn.J(), K = net.K();
+  if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
+  for (std::size_t k = 0; k < K; ++k) {
+    for (int s = 0; s < kSectors; ++s) ws.sector_demand[k][s] = mn.demand[k] * mn.sector_share[k][s];
+  }
+  Fill(ws.a, I, 1.0);  // mine output kept
+  Fill(ws.b, J, 1.0);  // refinery capacity kept
+  bool ore_mod = false, fin_mod = false;
+  for (std::size_t n = 0; n < na; ++n) {
+    const ShockTemplate& t = *act[n]->t;
+    if (t.kind == ShockKind::ExportControl && t.node >= 0 && act[n]->fraction > 0) (t.on_refiners ? fin_mod : ore_mod) = true;
+    if (t.kind == ShockKind::Chokepoint && act[n]->fraction > 0) {
+      ore_mod |= mn.has_ore_stage && !mn.ore_route[t.chokepoint].empty();
+      fin_mod |= !mn.refined_route[t.chokepoint].empty();
+    }
+  }
+  if (ore_mod) {
+    Fill(ws.keep_ore_ctrl, I * J, 1.0);
+    Fill(ws.keep_ore_route, I * J, 1.0);
+    Fill(ws.ore_targeted, I * J, std::uint8_t{0});
+  }
+  if (fin_mod) {
+    Fill(ws.keep_fin_ctrl, J * K, 1.0);
+    Fill(ws.keep_fin_route, J * K, 1.0);
+    Fill(ws.fin_targeted, J * K, std::uint8_t{0});
+  }
+  for (std::size_t n = 0; n < na; ++n) {
+    const ActiveShock& a = *act[n];
+    const ShockTemplate& t = *a.t;
+    switch (t.kind) {
+      case ShockKind::Outage:
+        if (t.node < 0) break;
+        (t.on_refiners ? ws.b : ws.a)[t.node] *= 1 - a.fraction;
+        break;
+      case ShockKind::ExportControl:
+        if (t.node < 0 || a.fraction <= 0) break;
+        if (t.on_refiners) {
+          for (std::size_t k = 0; k < K; ++k) {
+            if (!t.targeted[k]) continue;
+            ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction;
+            ws.fin_targeted[t.node * K + k] = 1;
+          }
+        } else {
+          for (std::size_t j = 0; j < J; ++j) {
+            if (!t.targeted[j]) continue;
+            ws.keep_ore_ctrl[t.node * J + j] *= 1 - a.fraction;
+            ws.ore_targeted[t.node * J + j] = 1;
+          }
+        }
+        break;
+      case ShockKind::Chokepoint: {
+        if (a.fraction <= 0) break;
+        const double loss = a.fraction * (1 - t.reroutable);
+        if (mn.has_ore_stage && !mn.ore_route[t.chokepoint].empty()) {
+          const auto& r = mn.ore_route[t.chokepoint];
+          for (std::size_t x = 0; x < I * J; ++x) ws.keep_ore_route[x] *= 1 - r[x] * loss;
+        }
+        if (!mn.refined_route[t.chokepoint].empty()) {
+          const auto& r = mn.refined_route[t.chokepoint];
+          for (std::size_t x = 0; x < J * K; ++x) ws.keep_fin_route[x] *= 1 - r[x] * loss;
+        }
+        break;
+      }
+      case ShockKind::Demand:
+        for (std::size_t k = 0; k < K; ++k) {
+          if (t.consumer >= 0 && static_cast<std::size_t>(t.consumer) != k) continue;
+          for (int s = 0; s < kSectors; ++s) {
+            if (t.sector < 0 || t.sector == s) ws.sector_demand[k][s] *= a.factor;
+          }
+        }
+        break;
+    }
+  }
+
+  // Refinery output before and after reallocation of blocked ore.
+  Fill(ws.d, J, 0.0);  // R: refined output
+  Fill(ws.e, J, 0.0);  // output from the unshocked baseline flows (base R)
+  if (mn.has_ore_stage) {
+    Fill(ws.c, J, 0.0);  // feed
+    Fill(ws.g, I, 0.0);  // ore blocked at its mine country
+    for (std::size_t i = 0; i < I; ++i) {
+      const double* row = &mn.ore_flow[i * J];
+      for (std::size_t j = 0; j < J; ++j) {
+        double base = row[j] * ws.a[i];
+        double f = ore_mod ? base * ws.keep_ore_ctrl[i * J + j] * ws.keep_ore_route[i * J + j] : base;
+        ws.c[j] += f;
+        ws.g[i] += base - f;
+      }
+    }
+    std::vector<double>& cap = ws.h;
+    Fill(cap, J, 0.0);
+    for (std::size_t j = 0; j < J; ++j) {
+      cap[j] = mn.refinery_capacity[j] * ws.b[j];
+      ws.d[j] = std::min(mn.yield * ws.c[j], cap[j]);
+      ws.e[j] = ws.d[j];
+    }
+    if (ore_mod) {
+      // Blocked ore stays at home first (the controlling country's own refineries), then goes to
+      // refineries it may legally reach, pro rata to their spare capacity.
+      Fill(ws.scratch, 3 * J, 0.0);
+      double* need = ws.scratch.data();
+      double* eff = need + J;
+      double* got = eff + J;
+      for (std::size_t i = 0; i < I; ++i) {
+        double avail = ws.g[i];
+        if (avail <= 0) continue;
+        int home = mn.miner_home_refiner.empty() ? -1 : mn.miner_home_refiner[i];
+        if (home >= 0) {
+          double take = std::min(avail, std::max(0.0, cap[home] - ws.d[home]) / mn.yield);
+          ws.d[home] += take * mn.yield;
+          avail -= take;
+        }
+        if (avail <= 0) continue;
+        for (std::size_t j = 0; j < J; ++j) {
+          bool ok = static_cast<int>(j) != home && !ws.ore_targeted[i * J + j] && ws.keep_ore_route[i * J + j] > 0;
+          need[j] = ok ? std::max(0.0, cap[j] - ws.d[j]) / mn.yield : 0.0;
+          eff[j] = ws.keep_ore_route[i * J + j];
+          got[j] = 0;
+        }
+        WaterFill(avail, J, need, eff, got);
+        for (std::size_t j = 0; j < J; ++j) ws.d[j] += got[j] * mn.yield;
+      }
+    }
+  } else {
+    for (std::size_t j = 0; j < J; ++j) {
+      ws.d[j] = mn.refined_output[j] * ws.b[j];
+      ws.e[j] = ws.d[j];
+    }
+  }
+
+  // Refined deliveries along the baseline flows, scaled by each refinery's output.
+  Fill(ws.f, K, 0.0);               // X: delivered
+  Fill(ws.gflow, J * K, 0.0);       // delivered along each baseline flow
+  std::vector<double>& free = ws.c;  // refined supply not delivered (blocked, excess, extra)
+  Fill(free, J, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    double s = mn.refined_output[j] > 0 ? ws.e[j] / mn.refined_output[j] : 0.0;
+    free[j] = ws.d[j] - ws.e[j];
+    const double* row = &mn.refined_flow[j * K];
+    for (std::size_t k = 0; k < K; ++k) {
+      double base = row[k] * s;
+      double g = fin_mod ? base * ws.keep_fin_ctrl[j * K + k] * ws.keep_fin_route[j * K + k] : base;
+      ws.gflow[j * K + k] = g;
+      ws.f[k] += g;
+      free[j] += base - g;
+    }
+  }
+  // A consumer whose demand fell returns what it no longer takes, pro rata to its suppliers.
+  for (std::size_t k = 0; k < K; ++k) {
+    double dk = 0;
+    for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+    if (ws.f[k] > dk) {
+      double excess = ws.f[k] - dk;
+      for (std::size_t j = 0; j < J; ++j) free[j] += excess * (ws.gflow[j * K + k] / ws.f[k]);
+      ws.f[k] = dk;
+    }
+  }
+  // Free refined supply goes to short consumers: the refinery's own country first, then those
+  // it may legally supply, pro rata to their shortfall.
+  Fill(ws.scratch, 3 * K, 0.0);
+  double* need = ws.scratch.data();
+  double* eff = need + K;
+  double* got = eff + K;
+  for (std::size_t j = 0; j < J; ++j) {
+    double avail = free[j];
+    if (avail <= 0) continue;
+    int home = mn.refiner_home_consumer[j];
+    if (home >= 0) {
+      double dk = 0;
+      for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[home][s];
+      double take = std::min(avail, std::max(0.0, dk - ws.f[home]));
+      ws.f[home] += take;
+      avail -= take;
+    }
+    if (avail <= 0) continue;
+    bool any = false;
+    for (std::size_t k = 0; k < K; ++k) {
+      double dk = 0;
+      for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+      bool ok = static_cast<int>(k) != home && (!fin_mod || (!ws.fin_targeted[j * K + k] && ws.keep_fin_route[j * K + k] > 0));
+      need[k] = ok ? std::max(0.0, dk - ws.f[k]) : 0.0;
+      eff[k] = fin_mod ? ws.keep_fin_route[j * K + k] : 1.0;
+      got[k] = 0;
+      any |= need[k] > 0;
+    }
+    if (!any) continue;
+    WaterFill(avail, K, need, eff, got);
+    for (std::size_t k = 0; k < K; ++k) ws.f[k] += got[k];
+  }
+}
+
+std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnostics& diags) {
+  std::set<int> out;
+  const auto& ds = net.dataset;
+  for (const auto& code : s.targets.codes) {
+    if (auto g = ds.FindGroup(code)) {
+      const auto& t = ds->groups;
+      for (std::size_t r = 0; r < t.size(); ++r) {
+        if (t.group[r] == *g) out.insert(static_cast<int>(t.country[r].index()));
+      }
+    } else if (auto c = ds.FindCountry(code)) {
+      out.insert(static_cast<int>(c->index()));
+    } else {
+      diags.Error(s.file, s.line, s.column,
+                  fmt::format("unknown target '{}': expected a group id (MSP, US_AGREEMENT ...) or an ISO3 code", code));
+    }
+  }
+  return out;
+}
+
+bool IsTarget(const Targets& t, const std::set<int>& set, int country) {
+  switch (t.kind) {
+    case Targets::Kind::All: return true;
+    case Targets::Kind::AllBut: return country == kRestOfWorld || !set.count(country);
+    case Targets::Kind::Only: return country != kRestOfWorld && set.count(country);
+  }
+  return true;
+}
+
+}  // namespace
+
+CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shocks) {
+  CompiledShocks out;
+  model::Diagnostics diags;
+  const auto& ds = net.dataset;
+  const std::size_t K = net.K();
+  for (std::size_t si = 0; si < shocks.size(); ++si) {
+    const Shock& s = shocks[si];
+    auto err = [&](std::string msg) { diags.Error(s.file, s.line, s.column, std::move(msg)); };
+    std::vector<int> minerals;
+    for (const auto& m : s.minerals) {
+      if (!ds.FindMineral(m)) {
+        err(fmt::format("unknown mineral '{}'", m));
+        continue;
+      }
+      int idx = net.FindMineralIndex(m);
+      if (idx >= 0) minerals.push_back(idx);
+    }
+    ShockTemplate base;
+    base.kind = s.kind;
+    int country = -1;
+    std::set<int> targets;
+    switch (s.kind) {
+      case ShockKind::Outage:
+      case ShockKind::ExportControl:
+        if (auto c = ds.FindCountry(s.country)) {
+          country = static_cast<int>(c->index());
+        } else {
+          err(fmt::format("unknown country '{}'", s.country));
+        }
+        if (s.kind == ShockKind::ExportControl) targets = ResolveTargets(net, s, diags);
+        break;
+      case ShockKind::Chokepoint:
+        base.chokepoint = net.FindChokepoint(s.chokepoint);
+        if (base.chokepoint < 0) {
+          err(fmt::format("unknown chokepoint '{}': not in data/sim/chokepoints.csv", s.chokepoint));
+          break;
+        }
+        base.reroutable = s.reroutable >= 0 ? s.reroutable : net.chokepoints[base.chokepoint].reroutable;
+        if (s.minerals.empty()) {
+          for (std::size_t m = 0; m < net.minerals.size(); ++m) {
+            const auto& mn = net.minerals[m];
+            if ((mn.has_ore_stage && !mn.ore_route[base.chokepoint].empty()) || !mn.refined_route[base.chokepoint].empty()) {
+              minerals.push_back(static_cast<int>(m));
+            }
+          }
+        }
+        break;
+      case ShockKind::Demand:
+        if (s.consumer != "*") {
+          base.consumer = net.FindConsumer(s.consumer);
+          if (base.consumer < 0) {
+            std::vector<std::string> codes;
+            for (const auto& c : net.consumers) codes.push_back(c.code);
+            err(fmt::format("unknown consumer '{}': expected * or one of {}", s.consumer, fmt::join(codes, ", ")));
+          }
+        }
+        if (s.sector != "*") {
+          Sector sec;
+          if (ParseSector(s.sector, sec)) {
+            base.sector = static_cast<int>(sec);
+          } else {
+            err(fmt::format("unknown sector '{}'", s.sector));
+          }
+        }
+        break;
+    }
+    for (int m : minerals) {
+      const MineralNetwork& mn = net.minerals[m];
+      ShockTemplate t = base;
+      t.mineral = m;
+      if ((s.kind == ShockKind::Outage || s.kind == ShockKind::ExportControl) && country >= 0) {
+        t.on_refiners = s.stage == SimStage::Refining || !mn.has_ore_stage;
+        const auto& nodes = t.on_refiners ? mn.refiners : mn.miners;
+        for (std::size_t n = 0; n < nodes.size(); ++n) {
+          if (nodes[n] == country) t.node = static_cast<int>(n);
+        }
+        if (s.kind == ShockKind::ExportControl) {
+          if (t.on_refiners) {
+            t.targeted.assign(K, 0);
+            for (std::size_t k = 0; k < K; ++k) {
+              int c = net.consumers[k].country;
+              t.targeted[k] = c != country && IsTarget(s.targets, targets, c);
+            }
+          } else {
+            t.targeted.assign(mn.J(), 0);
+            for (std::size_t j = 0; j < mn.J(); ++j) {
+              int c = mn.refiners[j];
+              t.targeted[j] = c != country && IsTarget(s.targets, targets, c);
+            }
+          }
+        }
+      }
+      out.templates.push_back(std::move(t));
+      out.shock_of_template.push_back(static_cast<int>(si));
+    }
+  }
+  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  return out;
+}
+
+void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
+                     const EvalOptions& opt, Workspace& ws, MineralOutcome& out) {
+  const MineralNetwork& mn = net.minerals[mineral];
+  const std::size_t K = net.K();
+  out.by_consumer.assign(K, {});
+  // Segment bounds: every start and end inside the horizon.
+  ws.bounds.clear();
+  ws.bounds.push_back(0);
+  ws.bounds.push_back(horizon);
+  for (std::size_t n = 0; n < count; ++n) {
+    for (double x : {shocks[n].start, shocks[n].end}) {
+      if (x > 0 && x < horizon) ws.bounds.push_back(x);
+    }
+  }
+  std::sort(ws.bounds.begin(), ws.bounds.end());
+  ws.bounds.erase(std::unique(ws.bounds.begin(), ws.bounds.end()), ws.bounds.end());
+
+  Fill(ws.stock_left, K, 0.0);
+  for (std::size_t k = 0; k < K; ++k) ws.stock_left[k] = mn.stock[k];
+  const ActiveShock* active[64];
+  std::vector<const ActiveShock*> many;
+  for (std::size_t b = 0; b + 1 < ws.bounds.size(); ++b) {
+    const double lo = ws.bounds[b], hi = ws.bounds[b + 1], years = (hi - lo) / kMonthsPerYear;
+    const ActiveShock* const* act = active;
+    std::size_t na = 0;
+    if (count <= 64) {
+      for (std::size_t n = 0; n < count; ++n) {
+        if (shocks[n].start <= lo && shocks[n].end >= hi) active[na++] = &shocks[n];
+      }
+    } else {
+      many.clear();
+      for (std::size_t n = 0; n < count; ++n) {
+        if (shocks[n].start <= lo && shocks[n].end >= hi) many.push_back(&shocks[n]);
+      }
+      act = many.data();
+      na = many.size();
+    }
+    SegmentRates(net, mn, act, na, ws);
+    for (std::size_t k = 0; k < K; ++k) {
+      const auto& sd = ws.sector_demand[k];
+      double dk = 0;
+      for (int s = 0; s < kSectors; ++s) dk += sd[s];
+      double x = std::min(ws.f[k], dk);
+      double short_rate = dk - x;
+      if (short_rate <= kRelativeZero * dk) {
+        short_rate = 0;
+        x = dk;
+      }
+      // Shortfall rate by sector before stock: pro rata to demand, or defence served first.
+      std::array<double, kSectors> pre{};
+      if (short_rate > 0) {
+        if (opt.sector_rule == SectorRule::DefenceFirst) {
+          const int def = static_cast<int>(Sector::Defence);
+          double to_def = std::min(sd[def], x);
+          double rest = x - to_def, other_demand = dk - sd[def];
+          for (int s = 0; s < kSectors; ++s) {
+            double del = s == def ? to_def : (other_demand > 0 ? rest * (sd[s] / other_demand) : 0.0);
+            pre[s] = std::max(0.0, sd[s] - del);
+          }
+        } else {
+          for (int s = 0; s < kSectors; ++s) pre[s] = dk > 0 ? short_rate * (sd[s] / dk) : 0.0;
+        }
+      }
+      double amount = short_rate * years;
+      double draw = std::min(ws.stock_left[k], amount);
+      ws.stock_left[k] -= draw;
+      auto& o = out.by_consumer[k];
+      for (int s = 0; s < kSectors; ++s) {
+        double amt = pre[s] * years;
+        double ds = amount > 0 ? draw * (amt / amount) : 0.0;
+        o[s].demand += sd[s] * years;
+        o[s].delivered += (sd[s] - pre[s]) * years;
+        o[s].stock_drawn += ds;
+        o[s].shortfall += amt - ds;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < K; ++k) {
+    auto& o = out.by_consumer[k];
+    Flows t;
+    for (int s = 0; s < kSectors; ++s) {
+      t.demand += o[s].demand;
+      t.delivered += o[s].delivered;
+      t.stock_drawn += o[s].stock_drawn;
+      t.shortfall += o[s].shortfall;
+    }
+    o[kSectors] = t;
+  }
+}
+
+ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt) {
+  ScenarioResult res;
+  res.scenario = scenario;
+  CompiledShocks cs = CompileShocks(net, scenario.shocks);
+  std::vector<int> touched;
+  for (const auto& t : cs.templates) {
+    if (std::find(touched.begin(), touched.end(), t.mineral) == touched.end()) touched.push_back(t.mineral);
+  }
+  std::sort(touched.begin(), touched.end());
+  for (std::size_t i = 0; i < cs.templates.size(); ++i) {
+    const auto& t = cs.templates[i];
+    const Shock& s = scenario.shocks[cs.shock_of_template[i]];
+    if ((t.kind == ShockKind::Outage || t.kind == ShockKind::ExportControl) && t.node < 0) {
+      res.notes.push_back(fmt::format("{} {}: {} has no {} of {} in the baseline; the shock changes nothing",
+                                      ShockKindName(s.kind), s.source, s.country,
+                                      t.on_refiners ? "refining" : "mining", net.minerals[t.mineral].id));
+    }
+  }
+  for (const auto& m : scenario.shocks) {
+    for (const auto& id : m.minerals) {
+      if (net.FindMineralIndex(id) < 0) {
+        res.notes.push_back(fmt::format("{}: not simulated ({})", id, [&] {
+          for (const auto& s : net.skipped) {
+            if (s.rfind(id + ":", 0) == 0) return s.substr(id.size() + 2);
+          }
+          return std::string("no baseline");
+        }()));
+      }
+    }
+  }
+  Workspace ws;
+  MineralOutcome out;
+  std::vector<ActiveShock> act;
+  for (int m : touched) {
+    act.clear();
+    for (std::size_t i = 0; i < cs.templates.size(); ++i) {
+      if (cs.templates[i].mineral != m) continue;
+      const Shock& s = scenario.shocks[cs.shock_of_template[i]];
+      act.push_back({&cs.templates[i], s.fraction, s.factor, s.start_month, s.start_month + s.months});
+    }
+    EvaluateMineral(net, m, act.data(), act.size(), scenario.horizon_months, opt, ws, out);
+    const MineralNetwork& mn = net.minerals[m];
+    res.minerals.push_back(mn.id);
+    for (const auto& b : mn.basis) res.notes.push_back(fmt::format("{}: {}", mn.id, b));
+    for (std::size_t k = 0; k < net.K(); ++k) {
+      for (int s = kSectors; s >= 0; --s) {
+        ScenarioRow row;
+        row.mineral = mn.id;
+        row.unit = mn.unit;
+        row.consumer = net.consumers[k].code;
+        row.sector = s == kSectors ? "total" : SectorName(static_cast<Sector>(s));
+        row.flows = out.by_consumer[k][s];
+        row.stock_days = mn.stock_days[k];
+        row.demand_known = mn.demand_known[k];
+        res.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return res;
+}
+
+}  // namespace lodestone::sim

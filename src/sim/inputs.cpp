@@ -1,0 +1,310 @@
+// Reading data/sim/: each file is read whole, every problem is collected with its file, line and
+// column, and nothing is returned unless all files validate.
+#include "lodestone/sim/inputs.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "lodestone/data/reference.hpp"
+#include "lodestone/model/units.hpp"
+
+namespace lodestone::sim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<const char*, kSectors> kSectorNames = {"semiconductors_electronics", "ev_batteries",
+                                                            "renewable_energy", "defence", "other"};
+constexpr double kSectorSumTolerance = 0.005;
+
+// Reads a file's rows with named columns; column positions for messages are 1-based.
+struct Table {
+  data::MappingFile file;
+  std::map<std::string, std::size_t> cols;
+  bool Has(std::string_view c) const { return cols.count(std::string(c)) > 0; }
+};
+
+Table ReadTable(const fs::path& path, const std::vector<std::string>& required, model::Diagnostics& diags) {
+  Table t;
+  t.file = data::ReadMappingFile(path);
+  for (std::size_t i = 0; i < t.file.header.size(); ++i) t.cols[t.file.header[i]] = i;
+  for (const auto& c : required) {
+    if (!t.cols.count(c)) diags.Error(t.file.file, 1, 0, fmt::format("missing column '{}'", c));
+  }
+  return t;
+}
+
+class RowCtx {
+ public:
+  RowCtx(const Table& t, std::size_t r, model::Diagnostics& d) : t_(t), r_(r), d_(d) {}
+  const std::string& Get(const std::string& col) const {
+    static const std::string kEmpty;
+    auto it = t_.cols.find(col);
+    return it == t_.cols.end() ? kEmpty : t_.file.rows[r_][it->second];
+  }
+  void Error(const std::string& col, std::string msg) const {
+    auto it = t_.cols.find(col);
+    d_.Error(t_.file.file, t_.file.lines[r_], it == t_.cols.end() ? 0 : it->second + 1, std::move(msg));
+  }
+  std::size_t line() const { return t_.file.lines[r_]; }
+
+ private:
+  const Table& t_;
+  std::size_t r_;
+  model::Diagnostics& d_;
+};
+
+bool ParseFraction(const RowCtx& row, const std::string& col, double& out) {
+  const std::string& text = row.Get(col);
+  model::Value v;
+  if (model::ParseValueCell(text, false, v) != model::ValueParse::Ok || v.status != model::ValueStatus::Known) {
+    row.Error(col, fmt::format("expected a number between 0 and 1, found '{}'", text));
+    return false;
+  }
+  if (v.number < 0 || v.number > 1) {
+    row.Error(col, fmt::format("expected a number between 0 and 1, found {}", text));
+    return false;
+  }
+  out = v.number;
+  return true;
+}
+
+}  // namespace
+
+const char* SectorName(Sector s) { return kSectorNames[static_cast<int>(s)]; }
+
+bool ParseSector(std::string_view text, Sector& out) {
+  for (int i = 0; i < kSectors; ++i) {
+    if (text == kSectorNames[i]) {
+      out = static_cast<Sector>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+const SimSource* SimInputs::FindSource(std::string_view id) const {
+  for (const auto& s : sources) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+double SimInputs::Parameter(std::string_view key, double fallback) const {
+  for (const auto& p : parameters) {
+    if (p.key == key) return p.value;
+  }
+  return fallback;
+}
+
+SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
+  SimInputs in;
+  in.dir = dir;
+  model::Diagnostics diags;
+  if (!fs::is_directory(dir)) {
+    throw model::InputError(dir.string(), 0, 0, "simulator inputs not found: expected a directory with demand.csv");
+  }
+  std::set<std::string> source_ids;
+  {
+    Table t = ReadTable(dir / "sources.csv", {"id", "kind", "citation", "licence", "url", "rule"}, diags);
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      SimSource s{row.Get("id"), row.Get("kind"), row.Get("citation"), row.Get("licence"), row.Get("url"),
+                  row.Get("rule")};
+      if (s.id.empty()) row.Error("id", "empty source id");
+      if (s.kind != "published" && s.kind != "assumption") {
+        row.Error("kind", fmt::format("expected 'published' or 'assumption', found '{}'", s.kind));
+      }
+      if (s.kind == "assumption" && s.rule.empty()) row.Error("rule", "an assumption must state its rule");
+      if (!source_ids.insert(s.id).second) row.Error("id", fmt::format("duplicate source id '{}'", s.id));
+      in.sources.push_back(std::move(s));
+    }
+  }
+  auto check_source = [&](const RowCtx& row) {
+    const std::string& id = row.Get("source");
+    if (!source_ids.count(id)) row.Error("source", fmt::format("unknown source '{}': not in sources.csv", id));
+    return id;
+  };
+  auto check_mineral = [&](const RowCtx& row) {
+    const std::string& m = row.Get("mineral");
+    if (!ds.FindMineral(m)) row.Error("mineral", fmt::format("unknown mineral '{}'", m));
+    return m;
+  };
+  auto check_country = [&](const RowCtx& row, const std::string& col, bool allow_star, bool allow_wld) {
+    const std::string& c = row.Get(col);
+    if ((allow_star && c == "*") || (allow_wld && c == "WLD")) return c;
+    if (!ds.FindCountry(c) || c == "WLD") row.Error(col, fmt::format("unknown country code '{}'", c));
+    return c;
+  };
+
+  {
+    Table t = ReadTable(dir / "demand.csv",
+                        {"mineral", "consumer", "year", "quantity", "unit", "share_of_world", "source"}, diags);
+    std::set<std::string> keys;
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      DemandRow d;
+      d.line = row.line();
+      d.mineral = check_mineral(row);
+      d.consumer = check_country(row, "consumer", false, true);
+      d.source = check_source(row);
+      int year = 0;
+      if (std::sscanf(row.Get("year").c_str(), "%d", &year) != 1 || year < 1900 || year > 2100) {
+        row.Error("year", fmt::format("expected a year, found '{}'", row.Get("year")));
+      }
+      d.year = year;
+      const std::string& q = row.Get("quantity");
+      const std::string& s = row.Get("share_of_world");
+      if (q.empty() == s.empty()) {
+        row.Error("quantity", "expected exactly one of quantity and share_of_world");
+      } else if (!q.empty()) {
+        if (model::ParseValueCell(q, false, d.quantity) != model::ValueParse::Ok) {
+          row.Error("quantity", fmt::format("expected a number or NA, found '{}'", q));
+        } else if (d.quantity.status == model::ValueStatus::Known || d.quantity.status == model::ValueStatus::AtLeast ||
+                   d.quantity.status == model::ValueStatus::AtMost) {
+          auto mid = ds.FindMineral(d.mineral);
+          auto unit = model::ParseUnit(row.Get("unit"));
+          if (!unit) {
+            row.Error("unit", fmt::format("unknown unit '{}': expected e.g. 't Co', 'kt Cu', 'kg Ga'", row.Get("unit")));
+          } else if (mid) {
+            auto f = model::ConversionFactor(*unit, ds.Mineral(*mid).unit);
+            if (!f) {
+              row.Error("unit", fmt::format("unit '{}' does not convert to {}", row.Get("unit"),
+                                            ds.Mineral(*mid).unit.text));
+            } else {
+              d.quantity.number *= *f;
+            }
+          }
+        }
+      } else {
+        if (ParseFraction(row, "share_of_world", d.share_of_world.number)) {
+          d.share_of_world.status = model::ValueStatus::Known;
+        }
+      }
+      if (!keys.insert(d.mineral + "|" + d.consumer + "|" + std::to_string(d.year)).second) {
+        row.Error("consumer", fmt::format("duplicate row for {} {} {}", d.mineral, d.consumer, d.year));
+      }
+      in.demand.push_back(std::move(d));
+    }
+  }
+  {
+    Table t = ReadTable(dir / "sectors.csv", {"mineral", "region", "sector", "share", "source"}, diags);
+    std::map<std::string, std::pair<double, std::size_t>> sums;
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      SectorRow s;
+      s.mineral = check_mineral(row);
+      s.region = row.Get("region") == "world" ? std::string("world") : check_country(row, "region", false, false);
+      if (!ParseSector(row.Get("sector"), s.sector)) {
+        row.Error("sector", fmt::format("unknown sector '{}': expected semiconductors_electronics, ev_batteries, "
+                                        "renewable_energy, defence or other",
+                                        row.Get("sector")));
+      }
+      ParseFraction(row, "share", s.share);
+      s.source = check_source(row);
+      auto& acc = sums[s.mineral + " in " + s.region];
+      acc.first += s.share;
+      acc.second = row.line();
+      in.sectors.push_back(std::move(s));
+    }
+    for (const auto& [key, acc] : sums) {
+      if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
+        diags.Error(t.file.file, acc.second, 0,
+                    fmt::format("sector shares of {} sum to {:.4f}, expected 1 (within {})", key, acc.first,
+                                kSectorSumTolerance));
+      }
+    }
+  }
+  {
+    Table t = ReadTable(dir / "stockpiles.csv", {"consumer", "mineral", "days_of_cover", "basis", "source"}, diags);
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      StockpileRow s;
+      s.consumer = check_country(row, "consumer", false, false);
+      s.mineral = check_mineral(row);
+      if (model::ParseValueCell(row.Get("days_of_cover"), false, s.days) != model::ValueParse::Ok) {
+        row.Error("days_of_cover", fmt::format("expected a number of days or NA, found '{}'", row.Get("days_of_cover")));
+      }
+      s.basis = row.Get("basis");
+      if (s.basis != "target" && s.basis != "reported" && s.basis != "assumption") {
+        row.Error("basis", fmt::format("expected target, reported or assumption, found '{}'", s.basis));
+      }
+      s.source = check_source(row);
+      in.stockpiles.push_back(std::move(s));
+    }
+  }
+  std::set<std::string> chokepoint_ids;
+  {
+    Table t = ReadTable(dir / "chokepoints.csv", {"id", "name", "reroutable", "source"}, diags);
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      ChokepointRow c{row.Get("id"), row.Get("name"), 0, ""};
+      ParseFraction(row, "reroutable", c.reroutable);
+      c.source = check_source(row);
+      if (!chokepoint_ids.insert(c.id).second) row.Error("id", fmt::format("duplicate chokepoint '{}'", c.id));
+      in.chokepoints.push_back(std::move(c));
+    }
+  }
+  {
+    Table t = ReadTable(dir / "routes.csv", {"chokepoint", "exporter", "importer", "share", "source"}, diags);
+    std::set<std::string> keys;
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      RouteRow rr;
+      rr.chokepoint = row.Get("chokepoint");
+      if (!chokepoint_ids.count(rr.chokepoint)) {
+        row.Error("chokepoint", fmt::format("unknown chokepoint '{}': not in chokepoints.csv", rr.chokepoint));
+      }
+      rr.exporter = check_country(row, "exporter", true, false);
+      rr.importer = check_country(row, "importer", true, false);
+      ParseFraction(row, "share", rr.share);
+      rr.source = check_source(row);
+      if (!keys.insert(rr.chokepoint + "|" + rr.exporter + "|" + rr.importer).second) {
+        row.Error("importer", fmt::format("duplicate route {} {} -> {}", rr.chokepoint, rr.exporter, rr.importer));
+      }
+      in.routes.push_back(std::move(rr));
+    }
+  }
+  if (fs::exists(dir / "refining.csv")) {
+    Table t = ReadTable(dir / "refining.csv", {"mineral", "country", "share", "source"}, diags);
+    std::map<std::string, std::pair<double, std::size_t>> sums;
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      RefiningRow f;
+      f.mineral = check_mineral(row);
+      f.country = check_country(row, "country", false, false);
+      ParseFraction(row, "share", f.share);
+      f.source = check_source(row);
+      auto& acc = sums[f.mineral];
+      acc.first += f.share;
+      acc.second = row.line();
+      in.refining.push_back(std::move(f));
+    }
+    for (const auto& [m, acc] : sums) {
+      if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
+        diags.Error(t.file.file, acc.second, 0, fmt::format("refining shares of {} sum to {:.4f}, expected 1", m, acc.first));
+      }
+    }
+  }
+  if (fs::exists(dir / "parameters.csv")) {
+    Table t = ReadTable(dir / "parameters.csv", {"key", "value", "source"}, diags);
+    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      ParameterRow p;
+      p.key = row.Get("key");
+      if (!model::ParseDouble(row.Get("value"), p.value) || !std::isfinite(p.value)) {
+        row.Error("value", fmt::format("expected a number, found '{}'", row.Get("value")));
+      }
+      p.source = check_source(row);
+      in.parameters.push_back(std::move(p));
+    }
+  }
+  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  return in;
+}
+
+}  // namespace lodestone::sim

@@ -1,0 +1,288 @@
+// Monte Carlo over the risk register. Scenarios come in blocks of kBlock; block b draws from
+// pcg32 stream b of the seed, so a scenario's draws do not depend on which thread runs it. Every
+// statistic is accumulated in integers (fixed-point sums, histogram counts) or as a maximum, so
+// merging per-thread accumulators gives the same bits in any order: results are identical for
+// any thread count. Only minerals a scenario touches are evaluated; untouched (scenario,
+// mineral) pairs are the baseline and are added in closed form at the end.
+#include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <pcg_random.hpp>
+
+#include "lodestone/sim/simulate.hpp"
+
+namespace lodestone::sim {
+
+namespace {
+
+constexpr std::uint64_t kBlock = 1024;
+constexpr int kBins = 1000;              // histogram of shortfall as a fraction of demand: 0.1% bins
+constexpr int kHistSize = kBins + 2;     // [0] exact zero, [1..kBins] (0, 100%], [kBins + 1] above 100%
+constexpr double kFixedPoint = 1e6;      // sums in millionths of a tonne
+constexpr double kFracFixedPoint = 1e9;  // fraction sums in billionths
+constexpr int kCells = kSectors + 1;
+__extension__ typedef __int128 Int128;  // fixed-point sums of up to 1e6 scenarios x 1e13 units
+
+double Uniform(pcg32& rng) { return static_cast<double>(rng()) * 0x1p-32; }
+
+// Draws one scenario: which events occur, and their severity and timing.
+void DrawOne(const Register& reg, pcg32& rng, std::vector<DrawnEvent>& out) {
+  out.clear();
+  for (std::size_t e = 0; e < reg.events.size(); ++e) {
+    const RegisterEvent& ev = reg.events[e];
+    if (Uniform(rng) >= ev.probability) continue;
+    DrawnEvent d;
+    d.event = static_cast<int>(e);
+    d.fraction = ev.fraction.Sample(Uniform(rng));
+    d.months = ev.months.Sample(Uniform(rng));
+    d.start = ev.start_month.Sample(Uniform(rng));
+    d.factor = ev.factor.Sample(Uniform(rng));
+    out.push_back(d);
+  }
+}
+
+struct Accumulator {
+  std::size_t cells = 0;
+  std::vector<Int128> demand, delivered, stock, shortfall;
+  std::vector<std::uint64_t> nonzero;
+  std::vector<double> max_t;
+  std::vector<std::uint32_t> hist_count;
+  std::vector<std::int64_t> hist_sum;  // fractions of demand in billionths
+  std::vector<std::uint64_t> touched;  // per mineral: scenarios that evaluated it
+  std::vector<std::uint64_t> events;
+  std::uint64_t evaluations = 0;
+
+  void Init(std::size_t minerals, std::size_t consumers, std::size_t nevents) {
+    cells = minerals * consumers * kCells;
+    demand.assign(cells, 0);
+    delivered.assign(cells, 0);
+    stock.assign(cells, 0);
+    shortfall.assign(cells, 0);
+    nonzero.assign(cells, 0);
+    max_t.assign(cells, 0.0);
+    hist_count.assign(cells * kHistSize, 0);
+    hist_sum.assign(cells * kHistSize, 0);
+    touched.assign(minerals, 0);
+    events.assign(nevents, 0);
+  }
+  void Merge(const Accumulator& o) {
+    for (std::size_t c = 0; c < cells; ++c) {
+      demand[c] += o.demand[c];
+      delivered[c] += o.delivered[c];
+      stock[c] += o.stock[c];
+      shortfall[c] += o.shortfall[c];
+      nonzero[c] += o.nonzero[c];
+      max_t[c] = std::max(max_t[c], o.max_t[c]);
+    }
+    for (std::size_t i = 0; i < hist_count.size(); ++i) {
+      hist_count[i] += o.hist_count[i];
+      hist_sum[i] += o.hist_sum[i];
+    }
+    for (std::size_t m = 0; m < touched.size(); ++m) touched[m] += o.touched[m];
+    for (std::size_t e = 0; e < events.size(); ++e) events[e] += o.events[e];
+    evaluations += o.evaluations;
+  }
+};
+
+std::int64_t Fixed(double x, double scale) { return std::llround(x * scale); }
+
+// Order statistic of rank r (1-based) from the histogram; the mean of its bin.
+double Quantile(const std::uint32_t* count, const std::int64_t* sum, std::uint64_t zeros, std::uint64_t rank) {
+  if (rank <= zeros) return 0.0;
+  std::uint64_t cum = zeros;
+  for (int b = 1; b < kHistSize; ++b) {
+    cum += count[b];
+    if (cum >= rank && count[b] > 0) return static_cast<double>(sum[b]) / kFracFixedPoint / count[b];
+  }
+  return 0.0;
+}
+
+// Mean of the largest `tail` values.
+double TailMean(const std::uint32_t* count, const std::int64_t* sum, std::uint64_t tail) {
+  if (tail == 0) return 0.0;
+  std::uint64_t left = tail;
+  double acc = 0;
+  for (int b = kHistSize - 1; b >= 1 && left > 0; --b) {
+    if (count[b] == 0) continue;
+    std::uint64_t take = std::min<std::uint64_t>(left, count[b]);
+    acc += static_cast<double>(sum[b]) / kFracFixedPoint * (static_cast<double>(take) / count[b]);
+    left -= take;
+  }
+  return acc / static_cast<double>(tail);
+}
+
+}  // namespace
+
+std::vector<std::vector<DrawnEvent>> DrawScenarios(const Register& reg, std::uint64_t runs, std::uint64_t seed) {
+  std::vector<std::vector<DrawnEvent>> out(runs);
+  for (std::uint64_t b = 0; b * kBlock < runs; ++b) {
+    pcg32 rng(seed, b);
+    for (std::uint64_t s = b * kBlock; s < std::min(runs, (b + 1) * kBlock); ++s) DrawOne(reg, rng, out[s]);
+  }
+  return out;
+}
+
+McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions& opt) {
+  McResult res;
+  res.reg = reg;
+  res.runs = opt.runs;
+  res.seed = opt.seed;
+  res.horizon_months = reg.horizon_months;
+  res.histogram_resolution_pct = 100.0 / kBins;
+  const std::size_t M = net.minerals.size(), K = net.K();
+
+  std::vector<Shock> shocks;
+  for (const auto& ev : reg.events) shocks.push_back(ev.shock);
+  CompiledShocks cs = CompileShocks(net, shocks);
+  std::vector<std::vector<int>> templates_of_event(reg.events.size());
+  for (std::size_t t = 0; t < cs.templates.size(); ++t) templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
+
+  // Baseline horizon demand per cell: the denominator of shortfall fractions.
+  const double years = reg.horizon_months / 12.0;
+  std::vector<double> base(M * K * kCells, 0.0);
+  for (std::size_t m = 0; m < M; ++m) {
+    for (std::size_t k = 0; k < K; ++k) {
+      for (int s = 0; s < kCells; ++s) {
+        double share = s == kSectors ? 1.0 : net.minerals[m].sector_share[k][s];
+        base[(m * K + k) * kCells + s] = net.minerals[m].demand[k] * share * years;
+      }
+    }
+  }
+
+  const std::uint64_t blocks = (opt.runs + kBlock - 1) / kBlock;
+  tbb::enumerable_thread_specific<Accumulator> accs([&] {
+    Accumulator a;
+    a.Init(M, K, reg.events.size());
+    return a;
+  });
+  std::atomic<std::uint64_t> done{0};
+  std::mutex report_mutex, observe_mutex;
+
+  auto run_block = [&](std::uint64_t b) {
+    Accumulator& acc = accs.local();
+    thread_local Workspace ws;
+    thread_local MineralOutcome out;
+    thread_local std::vector<DrawnEvent> drawn;
+    thread_local std::vector<std::vector<ActiveShock>> per_mineral;
+    thread_local std::vector<int> touched;
+    per_mineral.resize(M);
+    pcg32 rng(opt.seed, b);
+    const std::uint64_t end = std::min(opt.runs, (b + 1) * kBlock);
+    for (std::uint64_t sc = b * kBlock; sc < end; ++sc) {
+      DrawOne(reg, rng, drawn);
+      touched.clear();
+      for (const auto& d : drawn) {
+        ++acc.events[d.event];
+        for (int t : templates_of_event[d.event]) {
+          const ShockTemplate& tpl = cs.templates[t];
+          auto& list = per_mineral[tpl.mineral];
+          if (list.empty()) touched.push_back(tpl.mineral);
+          list.push_back({&tpl, d.fraction, d.factor, d.start, d.start + d.months});
+        }
+      }
+      std::sort(touched.begin(), touched.end());
+      for (int m : touched) {
+        auto& list = per_mineral[m];
+        EvaluateMineral(net, m, list.data(), list.size(), reg.horizon_months, opt.eval, ws, out);
+        list.clear();
+        ++acc.touched[m];
+        ++acc.evaluations;
+        if (opt.observe) {
+          std::lock_guard<std::mutex> lock(observe_mutex);
+          opt.observe(sc, m, out);
+        }
+        for (std::size_t k = 0; k < K; ++k) {
+          for (int s = 0; s < kCells; ++s) {
+            const std::size_t cell = (m * K + k) * kCells + s;
+            const Flows& f = out.by_consumer[k][s];
+            acc.demand[cell] += Fixed(f.demand, kFixedPoint);
+            acc.delivered[cell] += Fixed(f.delivered, kFixedPoint);
+            acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
+            acc.shortfall[cell] += Fixed(f.shortfall, kFixedPoint);
+            if (f.shortfall <= 0 || base[cell] <= 0) continue;
+            ++acc.nonzero[cell];
+            acc.max_t[cell] = std::max(acc.max_t[cell], f.shortfall);
+            double frac = f.shortfall / base[cell];
+            int bin = frac > 1.0 ? kBins + 1 : std::clamp(static_cast<int>(std::ceil(frac * kBins)), 1, kBins);
+            acc.hist_count[cell * kHistSize + bin] += 1;
+            acc.hist_sum[cell * kHistSize + bin] += Fixed(frac, kFracFixedPoint);
+          }
+        }
+      }
+    }
+    std::uint64_t now = done.fetch_add(end - b * kBlock) + (end - b * kBlock);
+    if (opt.progress && report_mutex.try_lock()) {
+      opt.progress(now, opt.runs);
+      report_mutex.unlock();
+    }
+  };
+
+  int threads = opt.threads > 0 ? opt.threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::uint64_t>& r) {
+      for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(b);
+    });
+  });
+  if (opt.progress) opt.progress(opt.runs, opt.runs);
+
+  Accumulator total;
+  total.Init(M, K, reg.events.size());
+  for (const auto& a : accs) total.Merge(a);  // integer sums and maxima: order does not matter
+  res.mineral_evaluations = total.evaluations;
+  for (std::size_t e = 0; e < reg.events.size(); ++e) {
+    res.event_rate.push_back(opt.runs ? static_cast<double>(total.events[e]) / static_cast<double>(opt.runs) : 0.0);
+  }
+
+  const double n = static_cast<double>(opt.runs);
+  for (std::size_t m = 0; m < M; ++m) {
+    if (total.touched[m] == 0) continue;  // never shocked: the baseline, no row
+    const MineralNetwork& mn = net.minerals[m];
+    const double untouched = n - static_cast<double>(total.touched[m]);
+    for (std::size_t k = 0; k < K; ++k) {
+      for (int s = kSectors; s >= 0; --s) {
+        const std::size_t cell = (m * K + k) * kCells + s;
+        McRow row;
+        row.mineral = mn.id;
+        row.unit = mn.unit;
+        row.consumer = net.consumers[k].code;
+        row.sector = s == kSectors ? "total" : SectorName(static_cast<Sector>(s));
+        auto mean = [&](Int128 sum, double baseline_each) {
+          return (static_cast<double>(sum) / kFixedPoint + untouched * baseline_each) / n;
+        };
+        row.demand_t = mean(total.demand[cell], base[cell]);
+        row.delivered_t = mean(total.delivered[cell], base[cell]);
+        row.stock_drawn_t = mean(total.stock[cell], 0.0);
+        row.shortfall_t.mean = mean(total.shortfall[cell], 0.0);
+        row.shortfall_t.max = total.max_t[cell];
+        const std::uint32_t* hc = &total.hist_count[cell * kHistSize];
+        const std::int64_t* hs = &total.hist_sum[cell * kHistSize];
+        const std::uint64_t zeros = opt.runs - total.nonzero[cell];
+        const auto rank = [&](double q) { return static_cast<std::uint64_t>(std::ceil(q * n)); };
+        const std::uint64_t tail = opt.runs - static_cast<std::uint64_t>(std::floor(0.95 * n));
+        row.shortfall_pct.p50 = 100 * Quantile(hc, hs, zeros, std::max<std::uint64_t>(1, rank(0.5)));
+        row.shortfall_pct.p95 = 100 * Quantile(hc, hs, zeros, std::max<std::uint64_t>(1, rank(0.95)));
+        row.shortfall_pct.cvar95 = 100 * TailMean(hc, hs, tail);
+        row.shortfall_pct.mean = base[cell] > 0 ? 100 * row.shortfall_t.mean / base[cell] : 0.0;
+        row.shortfall_pct.max = base[cell] > 0 ? 100 * row.shortfall_t.max / base[cell] : 0.0;
+        row.shortfall_t.p50 = row.shortfall_pct.p50 / 100 * base[cell];
+        row.shortfall_t.p95 = row.shortfall_pct.p95 / 100 * base[cell];
+        row.shortfall_t.cvar95 = row.shortfall_pct.cvar95 / 100 * base[cell];
+        row.p_shortfall = static_cast<double>(total.nonzero[cell]) / n;
+        row.stock_days = mn.stock_days[k];
+        double daily = mn.demand[k] * (s == kSectors ? 1.0 : mn.sector_share[k][s]) / net.stock_year_days;
+        row.stock_days_used = daily > 0 ? row.stock_drawn_t / daily : 0.0;
+        res.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return res;
+}
+
+}  // namespace lodestone::sim

@@ -1,0 +1,475 @@
+// Building each mineral's baseline network from the dataset and data/sim/. The rules are in
+// docs/simulation.md ("Baseline"); every rule that is an assumption is written into the
+// network's `basis` so that results can say how they were obtained.
+#include "lodestone/sim/network.hpp"
+
+#include "lodestone/model/diagnostics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+namespace lodestone::sim {
+
+namespace {
+
+constexpr double kDefaultHeadroom = 0.10;
+constexpr double kLoose = 1e-6;
+
+bool Usable(const model::Value& v) {
+  return v.status == model::ValueStatus::Known || v.status == model::ValueStatus::AtLeast ||
+         v.status == model::ValueStatus::AtMost;
+}
+
+// Country -> quantity for one mineral, stage and year of production.csv or capacity.csv; the
+// world row (WLD) apart.
+struct StageRows {
+  std::map<int, double> by_country;
+  double world = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::string> withheld;  // countries whose figure is W / NA
+  std::vector<std::string> sources;
+};
+
+StageRows Collect(const model::Dataset& ds, const model::QuantityTable& t, model::MineralId m, const std::string& stage,
+                  int year) {
+  StageRows out;
+  auto sid = ds.FindStage(stage);
+  if (!sid) return out;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    if (t.mineral[r] != m || t.stage[r] != *sid || t.year[r] != year) continue;
+    const auto& c = ds.Country(t.country[r]);
+    const std::string& src = ds.SourceOf(t.source[r]).id;
+    if (std::find(out.sources.begin(), out.sources.end(), src) == out.sources.end()) out.sources.push_back(src);
+    if (c.kind == model::CountryKind::Aggregate) {
+      if (Usable(t.quantity[r])) out.world = t.quantity[r].number;
+      continue;
+    }
+    if (!Usable(t.quantity[r])) {
+      out.withheld.push_back(c.iso3);
+      continue;
+    }
+    if (t.quantity[r].number > 0) out.by_country[static_cast<int>(t.country[r].index())] += t.quantity[r].number;
+  }
+  return out;
+}
+
+// The latest year <= `year` with usable rows for (mineral, stage).
+int LatestYear(const model::Dataset& ds, model::MineralId m, const std::string& stage, int year) {
+  auto sid = ds.FindStage(stage);
+  if (!sid) return 0;
+  const auto& t = ds->production;
+  int best = 0;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    if (t.mineral[r] == m && t.stage[r] == *sid && t.year[r] <= year && t.year[r] > best && Usable(t.quantity[r]) &&
+        ds.Country(t.country[r]).kind != model::CountryKind::Aggregate) {
+      best = t.year[r];
+    }
+  }
+  return best;
+}
+
+// Global refining shares of the latest period in shares.csv; empty when none.
+std::map<int, double> DatasetRefiningShares(const model::Dataset& ds, model::MineralId m, std::string& period,
+                                            std::vector<std::string>& sources) {
+  std::map<int, double> out;
+  auto sid = ds.FindStage("refining");
+  if (!sid) return out;
+  const auto& t = ds->shares;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    if (t.mineral[r] == m && t.stage[r] == *sid && t.scope[r] == "global" && t.period[r] > period) period = t.period[r];
+  }
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    if (t.mineral[r] != m || t.stage[r] != *sid || t.scope[r] != "global" || t.period[r] != period) continue;
+    const auto& v = t.share[r];
+    double x = 0;
+    if (v.status == model::ValueStatus::Known) x = v.number;
+    else if (v.status == model::ValueStatus::AtMost) x = v.number / 2;  // "<0.1%": half the bound
+    else if (v.status == model::ValueStatus::AtLeast) x = v.number;
+    if (x > 0) out[static_cast<int>(t.country[r].index())] += x;
+    const std::string& src = ds.SourceOf(t.source[r]).id;
+    if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
+  }
+  return out;
+}
+
+void Normalise(std::map<int, double>& shares) {
+  double sum = 0;
+  for (auto& [c, s] : shares) sum += s;
+  if (sum <= 0) return;
+  for (auto& [c, s] : shares) s /= sum;
+}
+
+// Domestic first, then a pooled market pro rata to the remaining need: rows supply `supply`,
+// columns need `need` (sums equal); home[r] is the column of row r's own country or -1.
+std::vector<double> DomesticThenPooled(const std::vector<double>& supply, const std::vector<double>& need,
+                                       const std::vector<int>& home) {
+  const std::size_t R = supply.size(), C = need.size();
+  std::vector<double> flow(R * C, 0.0), left = supply, want = need;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (home[r] < 0) continue;
+    double d = std::min(left[r], want[home[r]]);
+    flow[r * C + home[r]] += d;
+    left[r] -= d;
+    want[home[r]] -= d;
+  }
+  double total_want = std::accumulate(want.begin(), want.end(), 0.0);
+  if (total_want <= 0) return flow;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (left[r] <= 0) continue;
+    for (std::size_t c = 0; c < C; ++c) flow[r * C + c] += left[r] * (want[c] / total_want);
+  }
+  return flow;
+}
+
+}  // namespace
+
+const MineralNetwork* Network::Find(std::string_view mineral) const {
+  int i = FindMineralIndex(mineral);
+  return i < 0 ? nullptr : &minerals[i];
+}
+
+int Network::FindMineralIndex(std::string_view mineral) const {
+  for (std::size_t i = 0; i < minerals.size(); ++i) {
+    if (minerals[i].id == mineral) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Network::FindConsumer(std::string_view code) const {
+  for (std::size_t k = 0; k < consumers.size(); ++k) {
+    if (consumers[k].code == code) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+int Network::FindChokepoint(std::string_view id) const {
+  for (std::size_t c = 0; c < chokepoints.size(); ++c) {
+    if (chokepoints[c].id == id) return static_cast<int>(c);
+  }
+  return -1;
+}
+
+Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
+  Network net;
+  net.dataset = ds;
+  net.year = year;
+  net.chokepoints = in.chokepoints;
+  net.sources = in.sources;
+  net.refinery_headroom = in.Parameter("refinery_headroom", kDefaultHeadroom);
+  model::Diagnostics diags;
+  const std::string demand_file = (in.dir / "demand.csv").string();
+
+  // Consumers: every country named in demand.csv, in code order, then the rest of the world.
+  std::vector<std::string> codes;
+  for (const auto& d : in.demand) {
+    if (d.consumer != "WLD" && std::find(codes.begin(), codes.end(), d.consumer) == codes.end()) {
+      codes.push_back(d.consumer);
+    }
+  }
+  std::sort(codes.begin(), codes.end());
+  for (const auto& c : codes) net.consumers.push_back({c, static_cast<int>(ds.FindCountry(c)->index())});
+  net.consumers.push_back({"ROW", kRestOfWorld});
+  const std::size_t K = net.consumers.size();
+
+  for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi) {
+    model::MineralId m{static_cast<std::uint16_t>(mi)};
+    const auto& info = ds.Mineral(m);
+    MineralNetwork mn;
+    mn.mineral = m;
+    mn.id = info.id;
+    mn.unit = info.unit.text;
+    auto add_source = [&](const std::string& s) {
+      if (std::find(mn.sources.begin(), mn.sources.end(), s) == mn.sources.end()) mn.sources.push_back(s);
+    };
+
+    int mine_year = LatestYear(ds, m, "mining", year);
+    int ref_year = LatestYear(ds, m, "refining", year);
+    StageRows mine = mine_year ? Collect(ds, ds->production, m, "mining", mine_year) : StageRows{};
+    StageRows ref = ref_year ? Collect(ds, ds->production, m, "refining", ref_year) : StageRows{};
+    for (const auto& s : mine.sources) add_source(s);
+    for (const auto& s : ref.sources) add_source(s);
+    double mine_sum = 0;
+    for (auto& [c, q] : mine.by_country) mine_sum += q;
+    if (mine_year && std::isfinite(mine.world) && mine.world > mine_sum * (1 + kLoose)) {
+      int xot = static_cast<int>(ds.FindCountry("XOT")->index());
+      mine.by_country[xot] += mine.world - mine_sum;
+      mn.basis.push_back(fmt::format("mine output: the world total {} exceeds the listed countries' sum; the "
+                                     "difference is counted as other countries (XOT)",
+                                     model::FormatNumber(mine.world)));
+      mine_sum = mine.world;
+    }
+    if (mine_year) {
+      mn.basis.push_back(fmt::format("mine output by country: production {}", mine_year));
+      if (!mine.withheld.empty()) {
+        mn.basis.push_back(fmt::format("mine output withheld or not available for {}: not counted",
+                                       fmt::join(mine.withheld, ", ")));
+      }
+    }
+    double ref_sum = 0;
+    for (auto& [c, q] : ref.by_country) ref_sum += q;
+
+    // World demand: demand.csv's WLD row, else refined output in tonnes, else mine output.
+    double world = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& d : in.demand) {
+      if (d.mineral == info.id && d.consumer == "WLD" && Usable(d.quantity)) {
+        world = d.quantity.number;
+        add_source(d.source);
+        mn.basis.push_back(fmt::format("world demand {} {} from demand.csv (source {})", model::FormatNumber(world),
+                                       mn.unit, d.source));
+      }
+    }
+
+    std::map<int, double> refined;  // country -> annual refined output
+    bool one_stage = false;
+    if (ref_sum > 0) {
+      refined = ref.by_country;
+      if (std::isfinite(ref.world) && ref.world > ref_sum * (1 + kLoose)) {
+        refined[static_cast<int>(ds.FindCountry("XOT")->index())] += ref.world - ref_sum;
+        ref_sum = ref.world;
+      }
+      mn.basis.push_back(fmt::format("refined output by country: refinery production {}", ref_year));
+      if (!std::isfinite(world)) world = ref_sum;
+    } else {
+      if (!std::isfinite(world) && mine_sum > 0) world = mine_sum;
+      std::string period;
+      std::vector<std::string> share_sources;
+      auto shares = DatasetRefiningShares(ds, m, period, share_sources);
+      std::string how;
+      if (!shares.empty()) {
+        how = fmt::format("refining shares of {} (dataset shares.csv)", period);
+        for (const auto& s : share_sources) add_source(s);
+      } else {
+        for (const auto& r : in.refining) {
+          if (r.mineral == info.id) {
+            shares[static_cast<int>(ds.FindCountry(r.country)->index())] += r.share;
+            add_source(r.source);
+            how = fmt::format("refining shares from data/sim/refining.csv (source {})", r.source);
+          }
+        }
+      }
+      Normalise(shares);
+      if (!shares.empty() && std::isfinite(world)) {
+        for (auto& [c, s] : shares) refined[c] = s * world;
+        mn.basis.push_back(fmt::format("refined output by country: {} applied to world demand {} {} (shares, not "
+                                       "tonnes; refined content assumed equal to world demand)",
+                                       how, model::FormatNumber(world), mn.unit));
+      } else if (mine_sum > 0) {
+        refined = mine.by_country;
+        if (std::isfinite(world) && std::fabs(world - mine_sum) > kLoose * world) {
+          for (auto& [c, q] : refined) q *= world / mine_sum;
+        }
+        one_stage = true;
+        mn.basis.push_back("no refining data: each mining country refines its own output (one stage)");
+      }
+    }
+    if (refined.empty() || !std::isfinite(world) || world <= 0) {
+      net.skipped.push_back(fmt::format("{}: no usable production or world demand for {}", info.id, year));
+      continue;
+    }
+    mn.year = mine_year ? mine_year : ref_year;
+
+    for (auto& [c, q] : refined) {
+      mn.refiners.push_back(c);
+      mn.refined_output.push_back(q);
+    }
+    const std::size_t J = mn.refiners.size();
+    double q_sum = std::accumulate(mn.refined_output.begin(), mn.refined_output.end(), 0.0);
+    mn.has_ore_stage = mine_sum > 0 && !one_stage;
+    if (mine_sum > 0) {
+      for (auto& [c, q] : mine.by_country) {
+        mn.miners.push_back(c);
+        mn.mine_output.push_back(q);
+      }
+    }
+    const std::size_t I = mn.miners.size();
+    mn.yield = mn.has_ore_stage ? q_sum / mine_sum : 1.0;
+    if (mn.has_ore_stage && std::fabs(mn.yield - 1) > 1e-9) {
+      mn.basis.push_back(fmt::format("refined output is {:.4f} of mine output in content terms (losses, stocks "
+                                     "and secondary feed); ore needs scale by that ratio",
+                                     mn.yield));
+    }
+
+    // Capacity: the dataset's refinery capacity where given, else output plus the headroom.
+    auto cap_year = LatestYear(ds, m, "refining", year);
+    StageRows caps;
+    if (auto sid = ds.FindStage("refining")) {
+      const auto& t = ds->capacity;
+      for (std::size_t r = 0; r < t.size(); ++r) {
+        if (t.mineral[r] == m && t.stage[r] == *sid && t.year[r] <= year && Usable(t.quantity[r])) {
+          caps.by_country[static_cast<int>(t.country[r].index())] = t.quantity[r].number;
+          add_source(ds.SourceOf(t.source[r]).id);
+        }
+      }
+    }
+    (void)cap_year;
+    for (std::size_t j = 0; j < J; ++j) {
+      auto it = caps.by_country.find(mn.refiners[j]);
+      double c = mn.refined_output[j] * (1 + net.refinery_headroom);
+      if (it != caps.by_country.end()) c = std::max(mn.refined_output[j], it->second);
+      mn.refinery_capacity.push_back(c);
+    }
+    mn.basis.push_back(fmt::format("refinery capacity: dataset capacity where published, else output + {:.0f}% "
+                                   "(parameter refinery_headroom)",
+                                   100 * net.refinery_headroom));
+
+    // Consumers' demand.
+    mn.demand.assign(K, 0.0);
+    mn.demand_known.assign(K, false);
+    double listed = 0;
+    std::size_t last_line = 0;
+    for (std::size_t k = 0; k + 1 < K; ++k) {
+      for (const auto& d : in.demand) {
+        if (d.mineral != info.id || d.consumer != net.consumers[k].code || d.year != year) continue;
+        last_line = d.line;
+        if (d.share_of_world.status == model::ValueStatus::Known) {
+          mn.demand[k] = d.share_of_world.number * world;
+          mn.demand_known[k] = true;
+        } else if (Usable(d.quantity)) {
+          mn.demand[k] = d.quantity.number;
+          mn.demand_known[k] = true;
+        }
+        if (mn.demand_known[k]) add_source(d.source);
+      }
+      if (!mn.demand_known[k]) {
+        mn.basis.push_back(fmt::format("{} demand not known: counted in the rest of the world",
+                                       net.consumers[k].code));
+      }
+      listed += mn.demand[k];
+    }
+    if (listed > world * (1 + kLoose)) {
+      diags.Error(demand_file, last_line, 0,
+                  fmt::format("{}: listed consumers' demand {} exceeds world demand {} {}", info.id,
+                              model::FormatNumber(listed), model::FormatNumber(world), mn.unit));
+      continue;
+    }
+    mn.demand[K - 1] = std::max(0.0, world - listed);
+    mn.demand_known[K - 1] = true;
+    mn.basis.push_back("world demand equals refined supply in the baseline (a balanced market); the rest of the "
+                       "world takes what listed consumers do not");
+
+    // Sector split: the consumer's own split where given, else the world split.
+    mn.sector_share.assign(K, {});
+    for (std::size_t k = 0; k < K; ++k) {
+      std::array<double, kSectors> own{}, wld{};
+      bool has_own = false, has_wld = false;
+      for (const auto& s : in.sectors) {
+        if (s.mineral != info.id) continue;
+        if (s.region == net.consumers[k].code) {
+          own[static_cast<int>(s.sector)] += s.share;
+          has_own = true;
+        } else if (s.region == "world") {
+          wld[static_cast<int>(s.sector)] += s.share;
+          has_wld = true;
+        }
+      }
+      auto& sh = mn.sector_share[k];
+      sh = has_own ? own : wld;
+      if (!has_own && !has_wld) sh[static_cast<int>(Sector::Other)] = 1;
+      double sum = std::accumulate(sh.begin(), sh.end(), 0.0);
+      for (auto& x : sh) x /= sum;
+      if (k == 0 && !has_own && !has_wld) mn.basis.push_back("no sector split known: all demand counted as other");
+    }
+    for (const auto& s : in.sectors) {
+      if (s.mineral == info.id) add_source(s.source);
+    }
+
+    // Stockpiles: days of cover of the consumer's baseline demand.
+    mn.stock.assign(K, 0.0);
+    mn.stock_days.assign(K, std::numeric_limits<double>::quiet_NaN());
+    for (const auto& s : in.stockpiles) {
+      if (s.mineral != info.id) continue;
+      int k = net.FindConsumer(s.consumer);
+      if (k < 0) continue;
+      add_source(s.source);
+      if (s.days.status == model::ValueStatus::Known) {
+        mn.stock_days[k] = s.days.number;
+        mn.stock[k] = s.days.number / net.stock_year_days * mn.demand[k];
+      }
+    }
+
+    // Baseline flows: domestic first, then a pooled world market.
+    std::vector<int> refiner_consumer(J, -1);
+    for (std::size_t j = 0; j < J; ++j) {
+      for (std::size_t k = 0; k + 1 < K; ++k) {
+        if (net.consumers[k].country == mn.refiners[j]) refiner_consumer[j] = static_cast<int>(k);
+      }
+    }
+    mn.refiner_home_consumer = refiner_consumer;
+    mn.refined_flow = DomesticThenPooled(mn.refined_output, mn.demand, refiner_consumer);
+    if (mn.has_ore_stage) {
+      std::vector<double> feed(J);
+      for (std::size_t j = 0; j < J; ++j) feed[j] = mn.refined_output[j] / mn.yield;
+      std::vector<int> miner_refiner(I, -1);
+      for (std::size_t i = 0; i < I; ++i) {
+        for (std::size_t j = 0; j < J; ++j) {
+          if (mn.refiners[j] == mn.miners[i]) miner_refiner[i] = static_cast<int>(j);
+        }
+      }
+      mn.miner_home_refiner = miner_refiner;
+      mn.ore_flow = DomesticThenPooled(mn.mine_output, feed, miner_refiner);
+    }
+    mn.basis.push_back("no bilateral trade in the dataset: flows are domestic first, then a pooled world market "
+                       "pro rata to remaining need");
+
+    // Route shares through each chokepoint.
+    auto lookup = [&](const RouteRow* exact, const RouteRow* by_exp, const RouteRow* by_imp) {
+      if (exact) return exact->share;
+      if (by_exp) return by_exp->share;
+      if (by_imp) return by_imp->share;
+      return 0.0;
+    };
+    auto share_of = [&](const std::string& cp, int from, int to) -> double {
+      if (from == to && from != kRestOfWorld) return 0.0;
+      const std::string& f = ds.Country(model::CountryId{static_cast<std::uint16_t>(from)}).iso3;
+      std::string t = to == kRestOfWorld ? std::string("*")
+                                         : ds.Country(model::CountryId{static_cast<std::uint16_t>(to)}).iso3;
+      const RouteRow *exact = nullptr, *by_exp = nullptr, *by_imp = nullptr;
+      for (const auto& r : in.routes) {
+        if (r.chokepoint != cp) continue;
+        if (r.exporter == f && r.importer == t) exact = &r;
+        else if (r.exporter == f && r.importer == "*") by_exp = &r;
+        else if (r.exporter == "*" && r.importer == t) by_imp = &r;
+      }
+      return lookup(exact, by_exp, by_imp);
+    };
+    mn.ore_route.resize(net.chokepoints.size());
+    mn.refined_route.resize(net.chokepoints.size());
+    for (std::size_t c = 0; c < net.chokepoints.size(); ++c) {
+      const std::string& cp = net.chokepoints[c].id;
+      std::vector<float> ore(I * J, 0.0f), fin(J * K, 0.0f);
+      bool any = false;
+      for (std::size_t i = 0; i < I && mn.has_ore_stage; ++i) {
+        for (std::size_t j = 0; j < J; ++j) {
+          if (mn.ore_flow[i * J + j] <= 0) continue;
+          ore[i * J + j] = static_cast<float>(share_of(cp, mn.miners[i], mn.refiners[j]));
+          any |= ore[i * J + j] > 0;
+        }
+      }
+      bool any_fin = false;
+      for (std::size_t j = 0; j < J; ++j) {
+        for (std::size_t k = 0; k < K; ++k) {
+          if (mn.refined_flow[j * K + k] <= 0 && net.consumers[k].country != kRestOfWorld) continue;
+          fin[j * K + k] = static_cast<float>(share_of(cp, mn.refiners[j], net.consumers[k].country));
+          any_fin |= fin[j * K + k] > 0;
+        }
+      }
+      if (any) mn.ore_route[c] = std::move(ore);
+      if (any_fin) mn.refined_route[c] = std::move(fin);
+      if (any || any_fin) {
+        for (const auto& r : in.routes) {
+          if (r.chokepoint == cp) add_source(r.source);
+        }
+        add_source(net.chokepoints[c].source);
+      }
+    }
+    net.minerals.push_back(std::move(mn));
+  }
+  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  return net;
+}
+
+}  // namespace lodestone::sim
