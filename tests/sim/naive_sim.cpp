@@ -1,0 +1,290 @@
+// See naive_sim.hpp.
+#include "naive_sim.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace lodestone::sim::naive {
+
+namespace {
+
+std::string Code(const Network& net, int country) {
+  if (country < 0) return "ROW";
+  return net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(country)}).iso3;
+}
+
+std::set<std::string> Members(const Network& net, const std::vector<std::string>& codes) {
+  std::set<std::string> out;
+  for (const auto& c : codes) {
+    bool group = false;
+    const auto& g = net.dataset->groups;
+    for (std::size_t r = 0; r < g.size(); ++r) {
+      if (net.dataset->group_ids.Name(g.group[r]) == c) {
+        out.insert(net.dataset.Country(g.country[r]).iso3);
+        group = true;
+      }
+    }
+    if (!group) out.insert(c);
+  }
+  return out;
+}
+
+bool Targeted(const Network& net, const Shock& s, const std::string& to) {
+  if (to == s.country) return false;
+  auto members = Members(net, s.targets.codes);
+  if (s.targets.kind == Targets::Kind::All) return true;
+  if (s.targets.kind == Targets::Kind::AllBut) return to == "ROW" || !members.count(to);
+  return to != "ROW" && members.count(to) > 0;
+}
+
+bool Touches(const Shock& s, const std::string& mineral) {
+  if (s.kind == ShockKind::Chokepoint && s.minerals.empty()) return true;
+  return std::find(s.minerals.begin(), s.minerals.end(), mineral) != s.minerals.end();
+}
+
+// Share of the from -> to flow through chokepoint `cp` (by the routes baked into the network).
+double Route(const std::vector<std::vector<float>>& routes, int cp, std::size_t idx) {
+  if (routes[cp].empty()) return 0.0;
+  return routes[cp][idx];
+}
+
+// Pro-rata water-filling, as the rules describe it, written with maps.
+void Fill(double avail, std::map<int, double>& need, const std::map<int, double>& eff, std::map<int, double>& got) {
+  while (avail > 0) {
+    double sum = 0;
+    for (auto& [r, n] : need) sum += n;
+    if (sum <= 0) return;
+    std::vector<int> full;
+    for (auto& [r, n] : need) {
+      if (n > 0 && avail * (n / sum) * eff.at(r) >= n) full.push_back(r);
+    }
+    if (!full.empty()) {
+      for (int r : full) {
+        got[r] += need[r];
+        avail -= need[r] / eff.at(r);
+        need[r] = 0;
+      }
+      continue;
+    }
+    for (auto& [r, n] : need) {
+      if (n <= 0) continue;
+      double g = avail * (n / sum) * eff.at(r);
+      got[r] += g;
+      n -= g;
+    }
+    return;
+  }
+}
+
+}  // namespace
+
+NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, double horizon, bool defence_first) {
+  NaiveResult res;
+  const std::size_t K = net.K();
+  for (const MineralNetwork& mn : net.minerals) {
+    const std::size_t I = mn.I(), J = mn.J();
+    std::vector<const Shock*> mine;
+    for (const auto& s : shocks) {
+      if (Touches(s, mn.id)) mine.push_back(&s);
+    }
+    std::set<double> bounds = {0.0, horizon};
+    for (const Shock* s : mine) {
+      for (double x : {s->start_month, s->start_month + s->months}) {
+        if (x > 0 && x < horizon) bounds.insert(x);
+      }
+    }
+    std::vector<double> b(bounds.begin(), bounds.end());
+    std::vector<double> stock = mn.stock;
+    std::vector<std::array<NaiveFlows, kSectors>> acc(K);
+    for (std::size_t seg = 0; seg + 1 < b.size(); ++seg) {
+      double lo = b[seg], hi = b[seg + 1], years = (hi - lo) / 12.0;
+      std::vector<const Shock*> on;
+      for (const Shock* s : mine) {
+        if (s->start_month <= lo && s->start_month + s->months >= hi) on.push_back(s);
+      }
+      std::vector<std::array<double, kSectors>> sd(K);
+      for (std::size_t k = 0; k < K; ++k) {
+        for (int s = 0; s < kSectors; ++s) sd[k][s] = mn.demand[k] * mn.sector_share[k][s];
+      }
+      std::vector<double> mine_keep(I, 1.0), ref_keep(J, 1.0);
+      std::vector<double> ore_ctrl(I * J, 1.0), ore_route(I * J, 1.0), fin_ctrl(J * K, 1.0), fin_route(J * K, 1.0);
+      std::vector<bool> ore_t(I * J, false), fin_t(J * K, false);
+      for (const Shock* s : on) {
+        bool on_ref = s->stage == SimStage::Refining || !mn.has_ore_stage;
+        if (s->kind == ShockKind::Outage) {
+          if (on_ref) {
+            for (std::size_t j = 0; j < J; ++j) {
+              if (Code(net, mn.refiners[j]) == s->country) ref_keep[j] *= 1 - s->fraction;
+            }
+          } else {
+            for (std::size_t i = 0; i < I; ++i) {
+              if (Code(net, mn.miners[i]) == s->country) mine_keep[i] *= 1 - s->fraction;
+            }
+          }
+        } else if (s->kind == ShockKind::ExportControl && s->fraction > 0) {
+          if (on_ref) {
+            for (std::size_t j = 0; j < J; ++j) {
+              if (Code(net, mn.refiners[j]) != s->country) continue;
+              for (std::size_t k = 0; k < K; ++k) {
+                std::string to = net.consumers[k].code;
+                if (Targeted(net, *s, to)) {
+                  fin_ctrl[j * K + k] *= 1 - s->fraction;
+                  fin_t[j * K + k] = true;
+                }
+              }
+            }
+          } else {
+            for (std::size_t i = 0; i < I; ++i) {
+              if (Code(net, mn.miners[i]) != s->country) continue;
+              for (std::size_t j = 0; j < J; ++j) {
+                if (Targeted(net, *s, Code(net, mn.refiners[j]))) {
+                  ore_ctrl[i * J + j] *= 1 - s->fraction;
+                  ore_t[i * J + j] = true;
+                }
+              }
+            }
+          }
+        } else if (s->kind == ShockKind::Chokepoint && s->fraction > 0) {
+          int cp = net.FindChokepoint(s->chokepoint);
+          double rr = s->reroutable >= 0 ? s->reroutable : net.chokepoints[cp].reroutable;
+          double loss = s->fraction * (1 - rr);
+          if (mn.has_ore_stage) {
+            for (std::size_t x = 0; x < I * J; ++x) ore_route[x] *= 1 - Route(mn.ore_route, cp, x) * loss;
+          }
+          for (std::size_t x = 0; x < J * K; ++x) fin_route[x] *= 1 - Route(mn.refined_route, cp, x) * loss;
+        } else if (s->kind == ShockKind::Demand) {
+          for (std::size_t k = 0; k < K; ++k) {
+            if (s->consumer != "*" && s->consumer != net.consumers[k].code) continue;
+            for (int q = 0; q < kSectors; ++q) {
+              if (s->sector == "*" || s->sector == SectorName(static_cast<Sector>(q))) sd[k][q] *= s->factor;
+            }
+          }
+        }
+      }
+      std::vector<double> R(J), baseR(J), cap(J);
+      if (mn.has_ore_stage) {
+        std::vector<double> feed(J, 0.0), blocked(I, 0.0);
+        for (std::size_t i = 0; i < I; ++i) {
+          for (std::size_t j = 0; j < J; ++j) {
+            double base = mn.ore_flow[i * J + j] * mine_keep[i];
+            double f = base * ore_ctrl[i * J + j] * ore_route[i * J + j];
+            feed[j] += f;
+            blocked[i] += base - f;
+          }
+        }
+        for (std::size_t j = 0; j < J; ++j) {
+          cap[j] = mn.refinery_capacity[j] * ref_keep[j];
+          R[j] = std::min(mn.yield * feed[j], cap[j]);
+          baseR[j] = R[j];
+        }
+        for (std::size_t i = 0; i < I; ++i) {
+          double avail = blocked[i];
+          if (avail <= 0) continue;
+          int home = mn.miner_home_refiner[i];
+          if (home >= 0) {
+            double take = std::min(avail, std::max(0.0, cap[home] - R[home]) / mn.yield);
+            R[home] += take * mn.yield;
+            avail -= take;
+          }
+          if (avail <= 0) continue;
+          std::map<int, double> need, eff, got;
+          for (std::size_t j = 0; j < J; ++j) {
+            bool ok = static_cast<int>(j) != home && !ore_t[i * J + j] && ore_route[i * J + j] > 0;
+            need[static_cast<int>(j)] = ok ? std::max(0.0, cap[j] - R[j]) / mn.yield : 0.0;
+            eff[static_cast<int>(j)] = ore_route[i * J + j];
+          }
+          Fill(avail, need, eff, got);
+          for (auto& [j, g] : got) R[j] += g * mn.yield;
+        }
+      } else {
+        for (std::size_t j = 0; j < J; ++j) R[j] = baseR[j] = mn.refined_output[j] * ref_keep[j];
+      }
+      std::vector<double> X(K, 0.0), freeq(J, 0.0), g(J * K, 0.0);
+      for (std::size_t j = 0; j < J; ++j) {
+        double s = mn.refined_output[j] > 0 ? baseR[j] / mn.refined_output[j] : 0.0;
+        freeq[j] = R[j] - baseR[j];
+        for (std::size_t k = 0; k < K; ++k) {
+          double base = mn.refined_flow[j * K + k] * s;
+          g[j * K + k] = base * fin_ctrl[j * K + k] * fin_route[j * K + k];
+          X[k] += g[j * K + k];
+          freeq[j] += base - g[j * K + k];
+        }
+      }
+      auto total = [&](std::size_t k) {
+        double d = 0;
+        for (int q = 0; q < kSectors; ++q) d += sd[k][q];
+        return d;
+      };
+      for (std::size_t k = 0; k < K; ++k) {
+        if (X[k] > total(k)) {
+          double ex = X[k] - total(k);
+          for (std::size_t j = 0; j < J; ++j) freeq[j] += ex * (g[j * K + k] / X[k]);
+          X[k] = total(k);
+        }
+      }
+      for (std::size_t j = 0; j < J; ++j) {
+        double avail = freeq[j];
+        if (avail <= 0) continue;
+        int home = mn.refiner_home_consumer[j];
+        if (home >= 0) {
+          double take = std::min(avail, std::max(0.0, total(home) - X[home]));
+          X[home] += take;
+          avail -= take;
+        }
+        if (avail <= 0) continue;
+        std::map<int, double> need, eff, got;
+        for (std::size_t k = 0; k < K; ++k) {
+          bool ok = static_cast<int>(k) != home && !fin_t[j * K + k] && fin_route[j * K + k] > 0;
+          need[static_cast<int>(k)] = ok ? std::max(0.0, total(k) - X[k]) : 0.0;
+          eff[static_cast<int>(k)] = fin_route[j * K + k];
+        }
+        Fill(avail, need, eff, got);
+        for (auto& [k, v] : got) X[k] += v;
+      }
+      for (std::size_t k = 0; k < K; ++k) {
+        double dk = total(k), x = std::min(X[k], dk), sh = dk - x;
+        if (sh <= 1e-12 * dk) {
+          sh = 0;
+          x = dk;
+        }
+        std::array<double, kSectors> pre{};
+        if (sh > 0) {
+          if (defence_first) {
+            const int def = static_cast<int>(Sector::Defence);
+            double to_def = std::min(sd[k][def], x), rest = x - to_def, other = dk - sd[k][def];
+            for (int q = 0; q < kSectors; ++q) {
+              double del = q == def ? to_def : (other > 0 ? rest * (sd[k][q] / other) : 0.0);
+              pre[q] = std::max(0.0, sd[k][q] - del);
+            }
+          } else {
+            for (int q = 0; q < kSectors; ++q) pre[q] = dk > 0 ? sh * (sd[k][q] / dk) : 0.0;
+          }
+        }
+        double amount = sh * years, draw = std::min(stock[k], amount);
+        stock[k] -= draw;
+        for (int q = 0; q < kSectors; ++q) {
+          double amt = pre[q] * years, d = amount > 0 ? draw * (amt / amount) : 0.0;
+          acc[k][q].demand += sd[k][q] * years;
+          acc[k][q].delivered += (sd[k][q] - pre[q]) * years;
+          acc[k][q].stock += d;
+          acc[k][q].shortfall += amt - d;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      NaiveFlows t;
+      for (int q = 0; q < kSectors; ++q) {
+        res[mn.id][net.consumers[k].code][SectorName(static_cast<Sector>(q))] = acc[k][q];
+        t.demand += acc[k][q].demand;
+        t.delivered += acc[k][q].delivered;
+        t.stock += acc[k][q].stock;
+        t.shortfall += acc[k][q].shortfall;
+      }
+      res[mn.id][net.consumers[k].code]["total"] = t;
+    }
+  }
+  return res;
+}
+
+}  // namespace lodestone::sim::naive
