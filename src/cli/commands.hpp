@@ -25,6 +25,7 @@ void AddDataCommands(CLI::App& app, int& exit_code);
 void AddSupplyCommand(CLI::App& app, int& exit_code);
 void AddRiskCommands(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
+void AddProjectsCommands(CLI::App& app, int& exit_code);
 // Subcommands of `risk` (one file each).
 void AddRiskEuSrCommand(CLI::App* risk, int& exit_code);
 void AddRiskGeoPolRiskCommand(CLI::App* risk, int& exit_code);

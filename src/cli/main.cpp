@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddSupplyCommand(app, exit_code);
   lodestone::cli::AddRiskCommands(app, exit_code);
   lodestone::cli::AddSimulateCommand(app, exit_code);
+  lodestone::cli::AddProjectsCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -141,14 +141,25 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   if (mn.has_ore_stage) {
     Fill(ws.c, J, 0.0);  // feed
     Fill(ws.g, I, 0.0);  // ore blocked at its mine country
-    for (std::size_t i = 0; i < I; ++i) {
-      const double* row = &mn.ore_flow[i * J];
-      for (std::size_t j = 0; j < J; ++j) {
-        double base = row[j] * ws.a[i];
-        double f = ore_mod ? base * ws.keep_ore_ctrl[i * J + j] * ws.keep_ore_route[i * J + j] : base;
-        ws.c[j] += f;
-        ws.g[i] += base - f;
+    if (ore_mod) {
+      for (std::size_t i = 0; i < I; ++i) {
+        const double* row = &mn.ore_flow[i * J];
+        for (std::size_t j = 0; j < J; ++j) {
+          double base = row[j] * ws.a[i];
+          double f = base * ws.keep_ore_ctrl[i * J + j] * ws.keep_ore_route[i * J + j];
+          ws.c[j] += f;
+          ws.g[i] += base - f;
+        }
       }
+    } else {
+      // Only outages touch the ore stage: the baseline feed less the shocked mines' share.
+      for (std::size_t j = 0; j < J; ++j) ws.c[j] = mn.refined_output[j] / mn.yield;
+      for (std::size_t i = 0; i < I; ++i) {
+        if (ws.a[i] == 1.0) continue;
+        const double* row = &mn.ore_flow[i * J];
+        for (std::size_t j = 0; j < J; ++j) ws.c[j] -= row[j] * (1 - ws.a[i]);
+      }
+      for (std::size_t j = 0; j < J; ++j) ws.c[j] = std::max(0.0, ws.c[j]);
     }
     std::vector<double>& cap = ws.h;
     Fill(cap, J, 0.0);

@@ -90,7 +90,11 @@ struct Accumulator {
   }
 };
 
-std::int64_t Fixed(double x, double scale) { return std::llround(x * scale); }
+// Non-negative amounts to the nearest fixed-point unit (faster than llround, same result here).
+std::int64_t Fixed(double x, double scale) {
+  double y = x * scale;
+  return static_cast<std::int64_t>(y >= 0 ? y + 0.5 : y - 0.5);
+}
 
 // Order statistic of rank r (1-based) from the histogram; the mean of its bin.
 double Quantile(const std::uint32_t* count, const std::int64_t* sum, std::uint64_t zeros, std::uint64_t rank) {
@@ -189,6 +193,8 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
       std::sort(touched.begin(), touched.end());
       for (int m : touched) {
         auto& list = per_mineral[m];
+        bool demand_shock = false;
+        for (const auto& a : list) demand_shock |= a.t->kind == ShockKind::Demand;
         EvaluateMineral(net, m, list.data(), list.size(), reg.horizon_months, opt.eval, ws, out);
         list.clear();
         ++acc.touched[m];
@@ -201,11 +207,13 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
           for (int s = 0; s < kCells; ++s) {
             const std::size_t cell = (m * K + k) * kCells + s;
             const Flows& f = out.by_consumer[k][s];
-            acc.demand[cell] += Fixed(f.demand, kFixedPoint);
-            acc.delivered[cell] += Fixed(f.delivered, kFixedPoint);
-            acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
+            // Demand differs from the baseline only under a demand shock; delivered follows from
+            // demand - stock - shortfall, so only what moved is summed.
+            if (demand_shock) acc.demand[cell] += Fixed(f.demand - base[cell], kFixedPoint) ;
+            if (f.stock_drawn > 0) acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
+            if (f.shortfall <= 0) continue;
             acc.shortfall[cell] += Fixed(f.shortfall, kFixedPoint);
-            if (f.shortfall <= 0 || base[cell] <= 0) continue;
+            if (base[cell] <= 0) continue;
             ++acc.nonzero[cell];
             acc.max_t[cell] = std::max(acc.max_t[cell], f.shortfall);
             double frac = f.shortfall / base[cell];
@@ -256,10 +264,10 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         auto mean = [&](Int128 sum, double baseline_each) {
           return (static_cast<double>(sum) / kFixedPoint + untouched * baseline_each) / n;
         };
-        row.demand_t = mean(total.demand[cell], base[cell]);
-        row.delivered_t = mean(total.delivered[cell], base[cell]);
+        row.demand_t = base[cell] + static_cast<double>(total.demand[cell]) / kFixedPoint / n;
         row.stock_drawn_t = mean(total.stock[cell], 0.0);
         row.shortfall_t.mean = mean(total.shortfall[cell], 0.0);
+        row.delivered_t = row.demand_t - row.stock_drawn_t - row.shortfall_t.mean;
         row.shortfall_t.max = total.max_t[cell];
         const std::uint32_t* hc = &total.hist_count[cell * kHistSize];
         const std::int64_t* hs = &total.hist_sum[cell * kHistSize];

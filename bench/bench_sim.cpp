@@ -1,0 +1,103 @@
+// Monte Carlo throughput over the shipped register and dataset: the sparse parallel path with 1
+// and 2 threads, the naive reference path (every mineral of every scenario, plain loops) in the
+// same run, and the machine's memory copy bandwidth for the bytes-per-scenario comparison.
+//   LODESTONE_BENCH_RUNS=1000000 build/bench/bench/bench_sim
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "../tests/sim/naive_sim.hpp"
+#include "lodestone/data/loader.hpp"
+#include "lodestone/sim/simulate.hpp"
+
+namespace {
+
+using namespace lodestone;
+const std::filesystem::path kRoot = LODESTONE_SOURCE_DIR;
+
+const sim::Network& Net() {
+  static const sim::Network net = [] {
+    auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
+    return sim::BuildNetwork(ds, sim::LoadSimInputs(kRoot / "data/sim", ds), 2025);
+  }();
+  return net;
+}
+const sim::Register& Reg() {
+  static const sim::Register reg = sim::LoadRegister(kRoot / "scenarios/register.json");
+  return reg;
+}
+std::uint64_t Runs() {
+  const char* env = std::getenv("LODESTONE_BENCH_RUNS");
+  return env ? std::strtoull(env, nullptr, 10) : 200000;
+}
+
+// Bytes of network state one evaluation of a mineral reads (flows, capacities, demand) and
+// writes (scratch), summed over the minerals weighted by how often scenarios evaluate them.
+double NetworkBytes(const sim::MineralNetwork& mn, std::size_t K) {
+  double ij = static_cast<double>(mn.I() * mn.J()), jk = static_cast<double>(mn.J() * K);
+  return 8.0 * (ij + 2 * jk + 6 * static_cast<double>(mn.J()) + 2 * static_cast<double>(mn.I())) + 8.0 * 30 * K;
+}
+
+void BM_MonteCarlo(benchmark::State& state) {
+  sim::McOptions opt;
+  opt.runs = Runs();
+  opt.seed = 20251028;
+  opt.threads = static_cast<int>(state.range(0));
+  std::uint64_t evals = 0;
+  for (auto _ : state) {
+    auto res = sim::RunMonteCarlo(Net(), Reg(), opt);
+    evals = res.mineral_evaluations;
+    benchmark::DoNotOptimize(res.rows.data());
+  }
+  double per = static_cast<double>(evals) / static_cast<double>(opt.runs);
+  double bytes = 0;
+  for (const auto& mn : Net().minerals) bytes += NetworkBytes(mn, Net().K());
+  bytes /= static_cast<double>(Net().minerals.size());
+  state.counters["scenarios/s"] =
+      benchmark::Counter(static_cast<double>(opt.runs) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["minerals_per_scenario"] = per;
+  state.counters["bytes_per_scenario"] = per * bytes;
+}
+BENCHMARK(BM_MonteCarlo)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+// The naive path: draws the same scenarios, recomputes every mineral of each, one thread.
+void BM_NaivePath(benchmark::State& state) {
+  const std::uint64_t n = 2000;
+  auto draws = sim::DrawScenarios(Reg(), n, 20251028);
+  for (auto _ : state) {
+    for (const auto& d : draws) {
+      std::vector<sim::Shock> shocks;
+      for (const auto& e : d) {
+        sim::Shock s = Reg().events[e.event].shock;
+        s.fraction = e.fraction;
+        s.factor = e.factor;
+        s.start_month = e.start;
+        s.months = e.months;
+        shocks.push_back(s);
+      }
+      auto r = sim::naive::Evaluate(Net(), shocks, Reg().horizon_months);
+      benchmark::DoNotOptimize(r);
+    }
+  }
+  state.counters["scenarios/s"] =
+      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_NaivePath)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+void BM_MemoryCopy(benchmark::State& state) {
+  const std::size_t bytes = 256u << 20;
+  std::vector<char> a(bytes, 1), b(bytes);
+  for (auto _ : state) {
+    std::memcpy(b.data(), a.data(), bytes);
+    benchmark::DoNotOptimize(b.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(bytes) * 2);
+}
+BENCHMARK(BM_MemoryCopy)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,118 @@
+// Projects of interest: the plain record other modules read (portfolio optimiser, outlook), the
+// shipped CSV format (data/projects/projects.csv + capital_stack.csv) and its validation. No
+// database here: LoadProjectsCsv works on files alone.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/value.hpp"
+
+namespace lodestone::invest {
+
+// The most downstream step the project performs.
+enum class Stage { Mining, Refining, Separation, Magnets, Cathode, Anode, Recycling };
+enum class DevelopmentStage { Announced, Feasibility, Financing, Construction, Commissioning, Operating };
+enum class Status { Active, Paused, Cancelled };
+enum class Instrument { Grant, Loan, Guarantee, Equity, Offtake };
+enum class Funder { UsPublic, JapanPublic, OtherPublic, Private };
+
+std::string_view Name(Stage s);
+std::string_view Name(DevelopmentStage s);
+std::string_view Name(Status s);
+std::string_view Name(Instrument s);
+std::string_view Name(Funder s);
+std::optional<Stage> ParseStage(std::string_view text);
+std::optional<DevelopmentStage> ParseDevelopmentStage(std::string_view text);
+std::optional<Status> ParseStatus(std::string_view text);
+std::optional<Instrument> ParseInstrument(std::string_view text);
+std::optional<Funder> ParseFunder(std::string_view text);
+
+// One line of a project's financing.
+struct CapitalLine {
+  Instrument instrument = Instrument::Loan;
+  Funder funder = Funder::Private;
+  model::Value amount_musd = model::Value::Missing(model::ValueStatus::NotAvailable);  // million 2025 USD
+  std::string closing_date;                                                            // YYYY-MM-DD, YYYY-MM or empty
+  std::string source;
+  std::string note;
+  bool operator==(const CapitalLine&) const = default;
+};
+
+struct Project {
+  std::string id;  // [a-z0-9_]+
+  std::string name;
+  std::string mineral;  // a Lodestone mineral id (data/reference/minerals.csv)
+  Stage stage = Stage::Mining;
+  std::string country;                                                                // ISO 3166-1 alpha-3
+  model::Value capacity_t = model::Value::Missing(model::ValueStatus::NotAvailable);  // t/yr, mineral's content basis
+  std::string capacity_basis;                                                         // the figure as published
+  model::Value capex_musd = model::Value::Missing(model::ValueStatus::NotAvailable);
+  model::Value opex_musd_per_year = model::Value::Missing(model::ValueStatus::NotAvailable);
+  std::string first_output;  // YYYY or YYYY-MM; empty when not announced ("NA" in the CSV)
+  DevelopmentStage development_stage = DevelopmentStage::Announced;
+  Status status = Status::Active;
+  std::vector<std::string> sponsors;
+  model::Value esg_score = model::Value::Missing(model::ValueStatus::NotAvailable);  // 0..1
+  std::string esg_notes;
+  std::string source;
+  std::string url;
+  std::string assumptions;
+  std::vector<CapitalLine> capital_stack;
+
+  bool operator==(const Project&) const = default;
+};
+
+// The codes a project is checked against: mineral ids and ISO3 country codes.
+struct ReferenceCodes {
+  std::set<std::string, std::less<>> minerals;
+  std::set<std::string, std::less<>> countries;
+  // Reads minerals.csv and countries.csv of a reference directory; throws model::InputError.
+  static ReferenceCodes Load(const std::filesystem::path& reference_dir);
+  // The reference directory the library was built with (data/reference), or $LODESTONE_REFERENCE.
+  static const ReferenceCodes& Shipped();
+};
+
+// The columns of projects.csv, in order, and of capital_stack.csv.
+const std::vector<std::string>& ProjectColumns();
+const std::vector<std::string>& CapitalStackColumns();
+
+// Field-level access by column name, shared by the CSV reader, `projects add` and `projects edit`
+// so that every path validates the same way. The text is the field's CSV cell ("NA" for a
+// missing figure, sponsors ";"-separated). "capital_stack" is a field too (read-only here: its
+// text is one line per instrument; it changes through imports).
+const std::vector<std::string>& EditableFields();
+std::optional<std::string> GetField(const Project& p, std::string_view field);
+// Sets a field from its cell text. Returns an error message ("expected ...") or nullopt.
+std::optional<std::string> SetField(Project& p, std::string_view field, std::string_view text,
+                                    const ReferenceCodes& codes);
+// Whole-record checks beyond single fields (required fields present). Messages, one per problem.
+std::vector<std::string> CheckProject(const Project& p, const ReferenceCodes& codes);
+std::string CapitalStackText(const std::vector<CapitalLine>& lines);
+
+struct ProjectsLoad {
+  std::vector<Project> projects;  // in file order; empty when there are errors
+  model::Diagnostics diagnostics;
+};
+
+// Reads projects.csv and (when `stack_path` is not empty) capital_stack.csv. Every problem is
+// reported with file, line and column; when there is any error no project is returned.
+ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const std::filesystem::path& stack_path = {},
+                             const ReferenceCodes& codes = ReferenceCodes::Shipped());
+// As LoadProjectsCsv, throwing model::InputError with all diagnostics on error.
+std::vector<Project> LoadProjectsCsvOrThrow(const std::filesystem::path& projects_path,
+                                            const std::filesystem::path& stack_path = {},
+                                            const ReferenceCodes& codes = ReferenceCodes::Shipped());
+
+// Writes the two files in the shipped format (header, one row per project / capital line), in
+// the order given. Reading them back with LoadProjectsCsv gives the same projects.
+void WriteProjectsCsv(std::ostream& out, const std::vector<Project>& projects);
+void WriteCapitalStackCsv(std::ostream& out, const std::vector<Project>& projects);
+
+}  // namespace lodestone::invest

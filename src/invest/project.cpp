@@ -1,0 +1,497 @@
+// Projects of interest: field validation, the shipped CSV format (read and write).
+#include "lodestone/invest/project.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "lodestone/data/csv.hpp"
+#include "lodestone/data/encoding.hpp"
+#include "lodestone/data/reference.hpp"
+
+#ifndef LODESTONE_REFERENCE_DIR
+#define LODESTONE_REFERENCE_DIR "data/reference"
+#endif
+
+namespace lodestone::invest {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> kStages = {"mining",  "refining", "separation", "magnets",
+                                                     "cathode", "anode",    "recycling"};
+constexpr std::array<std::string_view, 6> kDevStages = {"announced",    "feasibility",   "financing",
+                                                        "construction", "commissioning", "operating"};
+constexpr std::array<std::string_view, 3> kStatuses = {"active", "paused", "cancelled"};
+constexpr std::array<std::string_view, 5> kInstruments = {"grant", "loan", "guarantee", "equity", "offtake"};
+constexpr std::array<std::string_view, 4> kFunders = {"us_public", "japan_public", "other_public", "private"};
+constexpr std::size_t kMaxIdLength = 64;
+constexpr int kMinYear = 1900;
+constexpr int kMaxYear = 2100;
+
+template <typename E, std::size_t N>
+std::optional<E> ParseEnum(const std::array<std::string_view, N>& names, std::string_view text) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+template <std::size_t N>
+std::string Choices(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < N; ++i) out += fmt::format("{}{}", i == 0 ? "" : (i + 1 == N ? " or " : ", "), names[i]);
+  return out;
+}
+
+// One-line text: no control characters (a line break inside a field is almost always a pasting
+// error, and the audit log and tables print fields on one line).
+std::optional<std::string> CheckText(std::string_view text, bool required) {
+  if (required && text.empty()) return "must not be empty";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return "contains a control character (line break or tab); expected one line of text";
+  }
+  return std::nullopt;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int ToInt(std::string_view s) {
+  int x = 0;
+  for (char c : s) x = x * 10 + (c - '0');
+  return x;
+}
+
+bool LeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// YYYY, YYYY-MM or (when allow_day) YYYY-MM-DD, a real calendar date.
+bool ValidDate(std::string_view s, bool allow_year, bool allow_day) {
+  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return false;
+  if (!AllDigits(s.substr(0, 4))) return false;
+  int year = ToInt(s.substr(0, 4));
+  if (year < kMinYear || year > kMaxYear) return false;
+  if (s.size() == 4) return allow_year;
+  if (s[4] != '-' || !AllDigits(s.substr(5, 2))) return false;
+  int month = ToInt(s.substr(5, 2));
+  if (month < 1 || month > 12) return false;
+  if (s.size() == 7) return true;
+  if (!allow_day || s[7] != '-' || !AllDigits(s.substr(8, 2))) return false;
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int day = ToInt(s.substr(8, 2));
+  int max_day = kDays[static_cast<std::size_t>(month - 1)] + (month == 2 && LeapYear(year) ? 1 : 0);
+  return day >= 1 && day <= max_day;
+}
+
+// A figure: a non-negative number, ">x", "<x", or NA / unknown / W. `max` bounds the number.
+std::optional<std::string> ParseFigure(std::string_view text, model::Value& out, std::optional<double> max = {}) {
+  model::Value v;
+  auto r = model::ParseValueCell(text, false, v);
+  if (r == model::ValueParse::Empty) return "empty: expected a number or NA (missing is not zero)";
+  if (r == model::ValueParse::Negative) return "negative: expected a number >= 0";
+  if (r != model::ValueParse::Ok) return "expected a number (e.g. 1250.5) or NA / unknown / W";
+  if (v.status == model::ValueStatus::NetExporter)
+    return "'E' (net exporter) does not apply here: expected a number or NA";
+  if (max && v.HasNumber() && v.number > *max) return fmt::format("out of range: expected a number from 0 to {}", *max);
+  out = v;
+  return std::nullopt;
+}
+
+std::vector<std::string> SplitSponsors(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto p = text.find(';', start);
+    auto part = text.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) out.emplace_back(part);
+    if (p == std::string_view::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+std::string JoinSponsors(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ";") + s;
+  return out;
+}
+
+// capital_stack.csv fields of one line (not "project").
+std::optional<std::string> SetLineField(CapitalLine& l, std::string_view field, std::string_view text) {
+  if (field == "instrument") {
+    auto v = ParseInstrument(text);
+    if (!v) return fmt::format("expected {}", Choices(kInstruments));
+    l.instrument = *v;
+  } else if (field == "funder") {
+    auto v = ParseFunder(text);
+    if (!v) return fmt::format("expected {}", Choices(kFunders));
+    l.funder = *v;
+  } else if (field == "amount_musd") {
+    return ParseFigure(text, l.amount_musd);
+  } else if (field == "closing_date") {
+    if (!text.empty() && !ValidDate(text, false, true)) return "expected a date YYYY-MM-DD or YYYY-MM, or empty";
+    l.closing_date = std::string(text);
+  } else if (field == "source" || field == "note") {
+    if (auto e = CheckText(text, false)) return e;
+    (field == "source" ? l.source : l.note) = std::string(text);
+  } else {
+    return fmt::format("unknown capital-stack field '{}'", field);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> LineFields(const CapitalLine& l) {
+  return {std::string(Name(l.instrument)),
+          std::string(Name(l.funder)),
+          model::FormatValueCell(l.amount_musd),
+          l.closing_date,
+          l.source,
+          l.note};
+}
+
+void WriteRow(std::ostream& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << data::QuoteCsvField(fields[i]);
+  out << '\n';
+}
+
+}  // namespace
+
+std::string_view Name(Stage s) { return kStages[static_cast<std::size_t>(s)]; }
+std::string_view Name(DevelopmentStage s) { return kDevStages[static_cast<std::size_t>(s)]; }
+std::string_view Name(Status s) { return kStatuses[static_cast<std::size_t>(s)]; }
+std::string_view Name(Instrument s) { return kInstruments[static_cast<std::size_t>(s)]; }
+std::string_view Name(Funder s) { return kFunders[static_cast<std::size_t>(s)]; }
+std::optional<Stage> ParseStage(std::string_view t) { return ParseEnum<Stage>(kStages, t); }
+std::optional<DevelopmentStage> ParseDevelopmentStage(std::string_view t) {
+  return ParseEnum<DevelopmentStage>(kDevStages, t);
+}
+std::optional<Status> ParseStatus(std::string_view t) { return ParseEnum<Status>(kStatuses, t); }
+std::optional<Instrument> ParseInstrument(std::string_view t) { return ParseEnum<Instrument>(kInstruments, t); }
+std::optional<Funder> ParseFunder(std::string_view t) { return ParseEnum<Funder>(kFunders, t); }
+
+ReferenceCodes ReferenceCodes::Load(const std::filesystem::path& reference_dir) {
+  ReferenceCodes codes;
+  auto minerals = data::ReadMappingFile(reference_dir / "minerals.csv");
+  auto mid = minerals.Col("id");
+  for (const auto& row : minerals.rows) codes.minerals.insert(row[mid]);
+  auto countries = data::ReadMappingFile(reference_dir / "countries.csv");
+  auto ciso = countries.Col("iso3");
+  for (const auto& row : countries.rows) codes.countries.insert(row[ciso]);
+  return codes;
+}
+
+const ReferenceCodes& ReferenceCodes::Shipped() {
+  static const ReferenceCodes kCodes = [] {
+    const char* env = std::getenv("LODESTONE_REFERENCE");
+    return Load(env && *env ? std::filesystem::path(env) : std::filesystem::path(LODESTONE_REFERENCE_DIR));
+  }();
+  return kCodes;
+}
+
+const std::vector<std::string>& ProjectColumns() {
+  static const std::vector<std::string> kColumns = {"id",
+                                                    "name",
+                                                    "mineral",
+                                                    "stage",
+                                                    "country",
+                                                    "capacity_t",
+                                                    "capacity_basis",
+                                                    "capex_musd",
+                                                    "opex_musd_per_year",
+                                                    "first_output",
+                                                    "development_stage",
+                                                    "status",
+                                                    "sponsors",
+                                                    "esg_score",
+                                                    "esg_notes",
+                                                    "source",
+                                                    "url",
+                                                    "assumptions"};
+  return kColumns;
+}
+
+const std::vector<std::string>& CapitalStackColumns() {
+  static const std::vector<std::string> kColumns = {"project",      "instrument", "funder", "amount_musd",
+                                                    "closing_date", "source",     "note"};
+  return kColumns;
+}
+
+const std::vector<std::string>& EditableFields() {
+  static const std::vector<std::string> kFields = [] {
+    std::vector<std::string> f(ProjectColumns().begin() + 1, ProjectColumns().end());
+    return f;
+  }();
+  return kFields;
+}
+
+std::string CapitalStackText(const std::vector<CapitalLine>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    if (!out.empty()) out += " | ";
+    auto fields = LineFields(l);
+    for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + data::QuoteCsvField(fields[i]);
+  }
+  return out;
+}
+
+std::optional<std::string> GetField(const Project& p, std::string_view f) {
+  if (f == "id") return p.id;
+  if (f == "name") return p.name;
+  if (f == "mineral") return p.mineral;
+  if (f == "stage") return std::string(Name(p.stage));
+  if (f == "country") return p.country;
+  if (f == "capacity_t") return model::FormatValueCell(p.capacity_t);
+  if (f == "capacity_basis") return p.capacity_basis;
+  if (f == "capex_musd") return model::FormatValueCell(p.capex_musd);
+  if (f == "opex_musd_per_year") return model::FormatValueCell(p.opex_musd_per_year);
+  if (f == "first_output") return p.first_output.empty() ? std::string("NA") : p.first_output;
+  if (f == "development_stage") return std::string(Name(p.development_stage));
+  if (f == "status") return std::string(Name(p.status));
+  if (f == "sponsors") return JoinSponsors(p.sponsors);
+  if (f == "esg_score") return model::FormatValueCell(p.esg_score);
+  if (f == "esg_notes") return p.esg_notes;
+  if (f == "source") return p.source;
+  if (f == "url") return p.url;
+  if (f == "assumptions") return p.assumptions;
+  if (f == "capital_stack") return CapitalStackText(p.capital_stack);
+  return std::nullopt;
+}
+
+std::optional<std::string> SetField(Project& p, std::string_view f, std::string_view text,
+                                    const ReferenceCodes& codes) {
+  if (f == "id") {
+    if (text.empty() || text.size() > kMaxIdLength)
+      return fmt::format("expected an id of 1 to {} characters [a-z0-9_]", kMaxIdLength);
+    for (char c : text) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return "expected an id of lower-case letters, digits and '_' ([a-z0-9_]+)";
+      }
+    }
+    p.id = std::string(text);
+  } else if (f == "name") {
+    if (auto e = CheckText(text, true)) return e;
+    p.name = std::string(text);
+  } else if (f == "mineral") {
+    if (!codes.minerals.contains(text)) {
+      return "unknown mineral id (expected an id of data/reference/minerals.csv, e.g. lithium, rare_earths)";
+    }
+    p.mineral = std::string(text);
+  } else if (f == "stage") {
+    auto v = ParseStage(text);
+    if (!v) return fmt::format("expected {}", Choices(kStages));
+    p.stage = *v;
+  } else if (f == "country") {
+    if (!codes.countries.contains(text)) return "unknown country code (expected ISO 3166-1 alpha-3, e.g. USA, JPN)";
+    p.country = std::string(text);
+  } else if (f == "capacity_t") {
+    return ParseFigure(text, p.capacity_t);
+  } else if (f == "capex_musd") {
+    return ParseFigure(text, p.capex_musd);
+  } else if (f == "opex_musd_per_year") {
+    return ParseFigure(text, p.opex_musd_per_year);
+  } else if (f == "esg_score") {
+    return ParseFigure(text, p.esg_score, 1.0);
+  } else if (f == "first_output") {
+    if (text == "NA") {
+      p.first_output.clear();
+    } else {
+      if (!ValidDate(text, true, false)) return "expected a year YYYY or a month YYYY-MM, or NA";
+      p.first_output = std::string(text);
+    }
+  } else if (f == "development_stage") {
+    auto v = ParseDevelopmentStage(text);
+    if (!v) return fmt::format("expected {}", Choices(kDevStages));
+    p.development_stage = *v;
+  } else if (f == "status") {
+    auto v = ParseStatus(text);
+    if (!v) return fmt::format("expected {}", Choices(kStatuses));
+    p.status = *v;
+  } else if (f == "sponsors") {
+    if (auto e = CheckText(text, false)) return e;
+    p.sponsors = SplitSponsors(text);
+  } else if (f == "capacity_basis" || f == "esg_notes" || f == "source" || f == "url" || f == "assumptions") {
+    if (auto e = CheckText(text, false)) return e;
+    std::string* target = f == "capacity_basis" ? &p.capacity_basis
+                          : f == "esg_notes"    ? &p.esg_notes
+                          : f == "source"       ? &p.source
+                          : f == "url"          ? &p.url
+                                                : &p.assumptions;
+    *target = std::string(text);
+  } else if (f == "capital_stack") {
+    return "the capital stack changes by import (lodestone projects import FILE --stack FILE)";
+  } else {
+    std::string known;
+    for (const auto& c : EditableFields()) known += (known.empty() ? "" : ", ") + c;
+    return fmt::format("unknown field '{}' (fields: {})", f, known);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> CheckProject(const Project& p, const ReferenceCodes& codes) {
+  std::vector<std::string> problems;
+  Project scratch;
+  for (const auto& f : ProjectColumns()) {
+    auto text = GetField(p, f);
+    if (auto e = SetField(scratch, f, *text, codes)) problems.push_back(fmt::format("{} '{}': {}", f, *text, *e));
+  }
+  // Sponsors must survive the ';' join unchanged.
+  for (const auto& s : p.sponsors) {
+    if (s.empty() || s.find(';') != std::string::npos || s.front() == ' ' || s.back() == ' ') {
+      problems.push_back(fmt::format("sponsor '{}': expected a non-empty name without ';' or edge spaces", s));
+    }
+  }
+  if (!p.first_output.empty() && p.first_output == "NA")
+    problems.push_back("first_output: store a missing date as empty");
+  for (std::size_t i = 0; i < p.capital_stack.size(); ++i) {
+    const auto& l = p.capital_stack[i];
+    CapitalLine scratch_line;
+    auto fields = LineFields(l);
+    for (std::size_t k = 0; k < fields.size(); ++k) {
+      const auto& name = CapitalStackColumns()[k + 1];
+      if (auto e = SetLineField(scratch_line, name, fields[k])) {
+        problems.push_back(fmt::format("capital_stack line {} {} '{}': {}", i + 1, name, fields[k], *e));
+      }
+    }
+  }
+  return problems;
+}
+
+ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const std::filesystem::path& stack_path,
+                             const ReferenceCodes& codes) {
+  ProjectsLoad out;
+  auto& diags = out.diagnostics;
+  std::map<std::string, std::size_t, std::less<>> index;  // id -> position in out.projects
+
+  auto read_table =
+      [&](const std::filesystem::path& path, const std::vector<std::string>& expected,
+          const std::function<void(const std::vector<std::string_view>&, std::size_t, const std::vector<std::size_t>&)>&
+              row_fn) {
+        const std::string file = path.string();
+        std::string text = data::ReadFileBytes(path);
+        if (auto bad = data::CheckUtf8(text)) {
+          diags.Error(file, bad->line, bad->column, bad->message + " (expected UTF-8 text)");
+          return;
+        }
+        data::CsvReader reader(std::move(text), file, &diags);
+        std::vector<std::string_view> fields;
+        if (!reader.Next(fields)) {
+          diags.Error(file, 1, 0, "empty file: expected the header line");
+          return;
+        }
+        // Columns are found by name, so their order may differ; every column must be there.
+        std::vector<std::size_t> col(expected.size(), SIZE_MAX);
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+          bool known = false;
+          for (std::size_t k = 0; k < expected.size(); ++k) {
+            if (fields[i] == expected[k]) {
+              if (col[k] != SIZE_MAX) diags.Error(file, 1, i + 1, fmt::format("column '{}' appears twice", fields[i]));
+              col[k] = i;
+              known = true;
+            }
+          }
+          if (!known) diags.Error(file, 1, i + 1, fmt::format("unknown column '{}'", fields[i]));
+        }
+        for (std::size_t k = 0; k < expected.size(); ++k) {
+          if (col[k] == SIZE_MAX) diags.Error(file, 1, 0, fmt::format("missing column '{}'", expected[k]));
+        }
+        if (diags.HasErrors()) return;
+        const std::size_t width = fields.size();
+        while (reader.Next(fields)) {
+          if (reader.record_malformed()) continue;
+          if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+          if (fields.size() != width) {
+            diags.Error(file, reader.line(), 0, fmt::format("expected {} fields, found {}", width, fields.size()));
+            continue;
+          }
+          row_fn(fields, reader.line(), col);
+        }
+      };
+
+  const std::string pfile = projects_path.string();
+  read_table(projects_path, ProjectColumns(),
+             [&](const std::vector<std::string_view>& fields, std::size_t line, const std::vector<std::size_t>& col) {
+               Project p;
+               bool ok = true;
+               for (std::size_t k = 0; k < ProjectColumns().size(); ++k) {
+                 auto text = fields[col[k]];
+                 if (auto e = SetField(p, ProjectColumns()[k], text, codes)) {
+                   diags.Error(pfile, line, col[k] + 1, fmt::format("{} '{}': {}", ProjectColumns()[k], text, *e));
+                   ok = false;
+                 }
+               }
+               if (!ok) return;
+               if (auto it = index.find(p.id); it != index.end()) {
+                 diags.Error(pfile, line, col[0] + 1, fmt::format("duplicate project id '{}'", p.id));
+                 return;
+               }
+               index.emplace(p.id, out.projects.size());
+               out.projects.push_back(std::move(p));
+             });
+
+  if (!stack_path.empty()) {
+    const std::string sfile = stack_path.string();
+    read_table(stack_path, CapitalStackColumns(),
+               [&](const std::vector<std::string_view>& fields, std::size_t line, const std::vector<std::size_t>& col) {
+                 auto project = fields[col[0]];
+                 auto it = index.find(project);
+                 bool ok = true;
+                 if (it == index.end()) {
+                   diags.Error(sfile, line, col[0] + 1,
+                               fmt::format("project '{}' is not in {}", project, projects_path.filename().string()));
+                   ok = false;
+                 }
+                 CapitalLine l;
+                 for (std::size_t k = 1; k < CapitalStackColumns().size(); ++k) {
+                   auto text = fields[col[k]];
+                   if (auto e = SetLineField(l, CapitalStackColumns()[k], text)) {
+                     diags.Error(sfile, line, col[k] + 1,
+                                 fmt::format("{} '{}': {}", CapitalStackColumns()[k], text, *e));
+                     ok = false;
+                   }
+                 }
+                 if (ok) out.projects[it->second].capital_stack.push_back(std::move(l));
+               });
+  }
+  if (diags.HasErrors()) out.projects.clear();
+  return out;
+}
+
+std::vector<Project> LoadProjectsCsvOrThrow(const std::filesystem::path& projects_path,
+                                            const std::filesystem::path& stack_path, const ReferenceCodes& codes) {
+  auto load = LoadProjectsCsv(projects_path, stack_path, codes);
+  if (load.diagnostics.HasErrors()) throw model::InputError(std::move(load.diagnostics));
+  return std::move(load.projects);
+}
+
+void WriteProjectsCsv(std::ostream& out, const std::vector<Project>& projects) {
+  WriteRow(out, ProjectColumns());
+  for (const auto& p : projects) {
+    std::vector<std::string> row;
+    for (const auto& c : ProjectColumns()) row.push_back(*GetField(p, c));
+    WriteRow(out, row);
+  }
+}
+
+void WriteCapitalStackCsv(std::ostream& out, const std::vector<Project>& projects) {
+  WriteRow(out, CapitalStackColumns());
+  for (const auto& p : projects) {
+    for (const auto& l : p.capital_stack) {
+      auto row = LineFields(l);
+      row.insert(row.begin(), p.id);
+      WriteRow(out, row);
+    }
+  }
+}
+
+}  // namespace lodestone::invest

@@ -1,0 +1,91 @@
+// The schema of the Lodestone database, as an ordered list of migrations. Each runs in its own
+// transaction (see Database::Open); a shipped migration is never changed, only followed.
+#include "lodestone/store/database.hpp"
+
+namespace lodestone::store {
+
+namespace {
+
+// Figures that may be missing are a pair of columns: the number (NULL when there is none) and
+// its status (known, at_least, at_most, withheld, not_available, unknown). Missing is not zero.
+constexpr const char* kProjectsV1 = R"sql(
+CREATE TABLE projects (
+  id                   TEXT PRIMARY KEY CHECK (length(id) > 0 AND id NOT GLOB '*[^a-z0-9_]*'),
+  name                 TEXT NOT NULL CHECK (length(name) > 0),
+  mineral              TEXT NOT NULL,
+  stage                TEXT NOT NULL CHECK (stage IN ('mining','refining','separation','magnets','cathode','anode','recycling')),
+  country              TEXT NOT NULL CHECK (length(country) = 3),
+  capacity_t           REAL CHECK (capacity_t IS NULL OR capacity_t >= 0),
+  capacity_t_status    TEXT NOT NULL,
+  capacity_basis       TEXT NOT NULL,
+  capex_musd           REAL CHECK (capex_musd IS NULL OR capex_musd >= 0),
+  capex_musd_status    TEXT NOT NULL,
+  opex_musd_per_year   REAL CHECK (opex_musd_per_year IS NULL OR opex_musd_per_year >= 0),
+  opex_musd_per_year_status TEXT NOT NULL,
+  first_output         TEXT,
+  development_stage    TEXT NOT NULL CHECK (development_stage IN ('announced','feasibility','financing','construction','commissioning','operating')),
+  status               TEXT NOT NULL CHECK (status IN ('active','paused','cancelled')),
+  sponsors             TEXT NOT NULL,
+  esg_score            REAL CHECK (esg_score IS NULL OR (esg_score >= 0 AND esg_score <= 1)),
+  esg_score_status     TEXT NOT NULL,
+  esg_notes            TEXT NOT NULL,
+  source               TEXT NOT NULL,
+  url                  TEXT NOT NULL,
+  assumptions          TEXT NOT NULL,
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+);
+
+CREATE TABLE capital_stack (
+  project       TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  position      INTEGER NOT NULL CHECK (position >= 0),
+  instrument    TEXT NOT NULL CHECK (instrument IN ('grant','loan','guarantee','equity','offtake')),
+  funder        TEXT NOT NULL CHECK (funder IN ('us_public','japan_public','other_public','private')),
+  amount_musd   REAL CHECK (amount_musd IS NULL OR amount_musd >= 0),
+  amount_status TEXT NOT NULL,
+  closing_date  TEXT NOT NULL,
+  source        TEXT NOT NULL,
+  note          TEXT NOT NULL,
+  PRIMARY KEY (project, position)
+);
+
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          TEXT NOT NULL,
+  actor       TEXT NOT NULL CHECK (length(actor) > 0),
+  action      TEXT NOT NULL CHECK (action IN ('insert','update','delete','import')),
+  project_id  TEXT NOT NULL,
+  field       TEXT,
+  old_value   TEXT,
+  new_value   TEXT,
+  reason      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: rows cannot be updated');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only: rows cannot be deleted');
+END;
+)sql";
+
+constexpr const char* kIndexesV2 = R"sql(
+CREATE INDEX projects_by_mineral ON projects(mineral, stage);
+CREATE INDEX projects_by_country ON projects(country);
+CREATE INDEX audit_log_by_project ON audit_log(project_id, id);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "projects, capital_stack and the append-only audit_log", kProjectsV1},
+      {2, "indexes for list filters and project history", kIndexesV2},
+  };
+  return kMigrations;
+}
+
+}  // namespace lodestone::store
