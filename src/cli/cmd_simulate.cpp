@@ -59,7 +59,6 @@ bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
   return std::find(consumers.begin(), consumers.end(), c) != consumers.end();
 }
 
-double Num(double x) { return std::isfinite(x) ? x : 0.0; }
 ordered_json NumOrNull(double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); }
 
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
@@ -88,12 +87,12 @@ ordered_json SourcesJson(const sim::Network& net, const std::vector<std::string>
         }()) {
       out.push_back({{"id", s->id}, {"kind", s->kind}, {"citation", s->citation}, {"licence", s->licence}, {"rule", s->rule}});
     } else if (auto sid = net.dataset->source_ids.Find(id)) {
-      const auto& s = net.dataset.SourceOf(*sid);
-      out.push_back({{"id", s.id},
-                     {"kind", s.kind == model::SourceKind::Assumption ? "assumption" : "published"},
-                     {"citation", s.citation},
-                     {"licence", s.licence},
-                     {"rule", s.rule}});
+      const auto& src = net.dataset.SourceOf(*sid);
+      out.push_back({{"id", src.id},
+                     {"kind", src.kind == model::SourceKind::Assumption ? "assumption" : "published"},
+                     {"citation", src.citation},
+                     {"licence", src.licence},
+                     {"rule", src.rule}});
     }
   }
   return out;

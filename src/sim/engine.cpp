@@ -77,7 +77,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       fin_mod |= !mn.refined_route[t.chokepoint].empty();
     }
   }
-  if (ore_mod) {
+  const bool extra_ore = !mn.extra_ore.empty();
+  if (ore_mod || (extra_ore && mn.has_ore_stage)) {
+    ore_mod = true;
     Fill(ws.keep_ore_ctrl, I * J, 1.0);
     Fill(ws.keep_ore_route, I * J, 1.0);
     Fill(ws.ore_targeted, I * J, std::uint8_t{0});
@@ -161,6 +163,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       }
       for (std::size_t j = 0; j < J; ++j) ws.c[j] = std::max(0.0, ws.c[j]);
     }
+    if (extra_ore) {
+      for (std::size_t i = 0; i < I; ++i) ws.g[i] += mn.extra_ore[i];
+    }
     std::vector<double>& cap = ws.h;
     Fill(cap, J, 0.0);
     for (std::size_t j = 0; j < J; ++j) {
@@ -210,6 +215,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   for (std::size_t j = 0; j < J; ++j) {
     double s = mn.refined_output[j] > 0 ? ws.e[j] / mn.refined_output[j] : 0.0;
     free[j] = ws.d[j] - ws.e[j];
+    if (!mn.extra_refined.empty()) free[j] += mn.extra_refined[j] * ws.b[j];
     const double* row = &mn.refined_flow[j * K];
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;

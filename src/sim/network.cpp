@@ -153,6 +153,87 @@ int Network::FindChokepoint(std::string_view id) const {
   return -1;
 }
 
+Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& additions) {
+  Network net = base;
+  const std::size_t K = net.K();
+  for (const auto& a : additions) {
+    int m = net.FindMineralIndex(a.mineral);
+    if (m < 0) throw model::InputError("", 0, 0, fmt::format("mineral '{}' is not simulated", a.mineral));
+    auto cid = net.dataset.FindCountry(a.country);
+    if (!cid) throw model::InputError("", 0, 0, fmt::format("unknown country '{}'", a.country));
+    const int c = static_cast<int>(cid->index());
+    MineralNetwork& mn = net.minerals[m];
+    const bool refined = a.refined || !mn.has_ore_stage;
+    auto& nodes = refined ? mn.refiners : mn.miners;
+    int node = -1;
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      if (nodes[n] == c) node = static_cast<int>(n);
+    }
+    const std::size_t I = mn.I(), J = mn.J();
+    if (node < 0 && refined) {
+      // A new refinery: no baseline flows, its capacity is the project's.
+      std::vector<double> ore(I * (J + 1), 0.0), fin((J + 1) * K, 0.0);
+      for (std::size_t i = 0; i < I && mn.has_ore_stage; ++i) {
+        for (std::size_t j = 0; j < J; ++j) ore[i * (J + 1) + j] = mn.ore_flow[i * J + j];
+      }
+      for (std::size_t x = 0; x < J * K; ++x) fin[x] = mn.refined_flow[x];
+      if (mn.has_ore_stage) mn.ore_flow = std::move(ore);
+      mn.refined_flow = std::move(fin);
+      for (auto& r : mn.ore_route) {
+        if (r.empty()) continue;
+        std::vector<float> n(I * (J + 1), 0.0f);
+        for (std::size_t i = 0; i < I; ++i) {
+          for (std::size_t j = 0; j < J; ++j) n[i * (J + 1) + j] = r[i * J + j];
+        }
+        r = std::move(n);
+      }
+      for (auto& r : mn.refined_route) {
+        if (!r.empty()) r.resize((J + 1) * K, 0.0f);
+      }
+      mn.refiners.push_back(c);
+      mn.refined_output.push_back(0.0);
+      mn.refinery_capacity.push_back(0.0);
+      int home = -1;
+      for (std::size_t k = 0; k + 1 < K; ++k) {
+        if (net.consumers[k].country == c) home = static_cast<int>(k);
+      }
+      mn.refiner_home_consumer.push_back(home);
+      for (std::size_t i = 0; i < I; ++i) {
+        if (!mn.miner_home_refiner.empty() && mn.miners[i] == c) mn.miner_home_refiner[i] = static_cast<int>(J);
+      }
+      if (!mn.extra_refined.empty()) mn.extra_refined.push_back(0.0);
+      node = static_cast<int>(J);
+    } else if (node < 0) {
+      // A new mine: no baseline flows; its ore finds refineries with spare capacity.
+      std::vector<double> ore((I + 1) * J, 0.0);
+      std::copy(mn.ore_flow.begin(), mn.ore_flow.end(), ore.begin());
+      mn.ore_flow = std::move(ore);
+      for (auto& r : mn.ore_route) {
+        if (!r.empty()) r.resize((I + 1) * J, 0.0f);
+      }
+      mn.miners.push_back(c);
+      mn.mine_output.push_back(0.0);
+      int home = -1;
+      for (std::size_t j = 0; j < J; ++j) {
+        if (mn.refiners[j] == c) home = static_cast<int>(j);
+      }
+      mn.miner_home_refiner.push_back(home);
+      if (!mn.extra_ore.empty()) mn.extra_ore.push_back(0.0);
+      node = static_cast<int>(I);
+    }
+    if (refined) {
+      mn.extra_refined.resize(mn.J(), 0.0);
+      // The project brings its own feed (contracted concentrate, scrap): its output is extra
+      // refined supply, not spare capacity for other ore.
+      mn.extra_refined[node] += a.tonnes_per_year;
+    } else {
+      mn.extra_ore.resize(mn.I(), 0.0);
+      mn.extra_ore[node] += a.tonnes_per_year;
+    }
+  }
+  return net;
+}
+
 Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   Network net;
   net.dataset = ds;

@@ -50,6 +50,11 @@ struct MineralNetwork {
   std::vector<std::vector<float>> ore_route;
   std::vector<std::vector<float>> refined_route;
 
+  // Supply added on top of the baseline (new projects), annual: not committed to any baseline
+  // flow, so it is free supply that reallocation offers to short consumers. Empty = none.
+  std::vector<double> extra_ore;      // per miner (I), ore content
+  std::vector<double> extra_refined;  // per refiner (J), refined content
+
   std::vector<std::string> basis;    // how the baseline was built (pooled market, shares ...), in words
   std::vector<std::string> sources;  // source ids behind the baseline
 
@@ -74,6 +79,19 @@ struct Network {
   int FindConsumer(std::string_view code) const;
   int FindChokepoint(std::string_view id) const;
 };
+
+// New supply (a project's capacity) added to a network: at a mining country (ore, which needs
+// spare refining capacity to become refined supply) or at a refining country (refined supply).
+// A country without that stage in the baseline becomes a node with no baseline flows.
+struct SupplyAddition {
+  std::string mineral;
+  std::string country;  // ISO3
+  bool refined = true;  // false: ore at a mine
+  double tonnes_per_year = 0;
+};
+// The network with the additions applied; throws model::InputError on an unknown mineral or
+// country. Shocks must be compiled against the returned network.
+Network WithAdditions(const Network& net, const std::vector<SupplyAddition>& additions);
 
 // Builds the baseline of `year` (production of that year, else the latest earlier year). Throws
 // model::InputError when inputs contradict each other (listed demand above world supply ...).
