@@ -24,6 +24,8 @@ void AddFormatOption(CLI::App* cmd, Format& format);
 void AddDataCommands(CLI::App& app, int& exit_code);
 void AddSupplyCommand(CLI::App& app, int& exit_code);
 void AddRiskCommands(CLI::App& app, int& exit_code);
+void AddOutlookCommand(CLI::App& app, int& exit_code);
+void AddReportCommand(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
 void AddProjectsCommands(CLI::App& app, int& exit_code);
 // Subcommands of `risk` (one file each).

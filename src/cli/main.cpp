@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   lodestone::cli::AddDataCommands(app, exit_code);
   lodestone::cli::AddSupplyCommand(app, exit_code);
   lodestone::cli::AddRiskCommands(app, exit_code);
+  lodestone::cli::AddOutlookCommand(app, exit_code);
+  lodestone::cli::AddReportCommand(app, exit_code);
   lodestone::cli::AddSimulateCommand(app, exit_code);
   lodestone::cli::AddProjectsCommands(app, exit_code);
   try {

@@ -138,8 +138,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   }
 
   // Refinery output before and after reallocation of blocked ore.
-  Fill(ws.d, J, 0.0);  // R: refined output
-  Fill(ws.e, J, 0.0);  // output from the unshocked baseline flows (base R)
+  // Sized, not cleared: every entry is written below.
+  if (ws.d.size() < J) ws.d.resize(J);  // R: refined output
+  if (ws.e.size() < J) ws.e.resize(J);  // output from the baseline flows (base R)
   if (mn.has_ore_stage) {
     Fill(ws.c, J, 0.0);  // feed
     Fill(ws.g, I, 0.0);  // ore blocked at its mine country
@@ -167,7 +168,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       for (std::size_t i = 0; i < I; ++i) ws.g[i] += mn.extra_ore[i];
     }
     std::vector<double>& cap = ws.h;
-    Fill(cap, J, 0.0);
+    if (cap.size() < J) cap.resize(J);
     for (std::size_t j = 0; j < J; ++j) {
       cap[j] = mn.refinery_capacity[j] * ws.b[j];
       ws.d[j] = std::min(mn.yield * ws.c[j], cap[j]);
@@ -209,9 +210,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
 
   // Refined deliveries along the baseline flows, scaled by each refinery's output.
   Fill(ws.f, K, 0.0);               // X: delivered
-  Fill(ws.gflow, J * K, 0.0);       // delivered along each baseline flow
+  if (ws.gflow.size() < J * K) ws.gflow.resize(J * K);  // delivered along each baseline flow
   std::vector<double>& free = ws.c;  // refined supply not delivered (blocked, excess, extra)
-  Fill(free, J, 0.0);
+  if (free.size() < J) free.resize(J);
   for (std::size_t j = 0; j < J; ++j) {
     double s = mn.refined_output[j] > 0 ? ws.e[j] / mn.refined_output[j] : 0.0;
     free[j] = ws.d[j] - ws.e[j];

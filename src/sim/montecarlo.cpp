@@ -170,11 +170,17 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
 
   auto run_block = [&](std::uint64_t b) {
     Accumulator& acc = accs.local();
-    thread_local Workspace ws;
-    thread_local MineralOutcome out;
-    thread_local std::vector<DrawnEvent> drawn;
-    thread_local std::vector<std::vector<ActiveShock>> per_mineral;
-    thread_local std::vector<int> touched;
+    // Per-thread scratch, bound once per block (thread_local access has a cost per use).
+    thread_local Workspace tl_ws;
+    thread_local MineralOutcome tl_out;
+    thread_local std::vector<DrawnEvent> tl_drawn;
+    thread_local std::vector<std::vector<ActiveShock>> tl_per_mineral;
+    thread_local std::vector<int> tl_touched;
+    Workspace& ws = tl_ws;
+    MineralOutcome& out = tl_out;
+    std::vector<DrawnEvent>& drawn = tl_drawn;
+    std::vector<std::vector<ActiveShock>>& per_mineral = tl_per_mineral;
+    std::vector<int>& touched = tl_touched;
     per_mineral.resize(M);
     pcg32 rng(opt.seed, b);
     const std::uint64_t end = std::min(opt.runs, (b + 1) * kBlock);

@@ -1,0 +1,94 @@
+// The outlook's own data (data/outlook/): named demand scenarios as anchor points with their
+// sources, consumers' shares of world demand, secondary-supply shares, the development-stage
+// ladder of the project pipeline and the uncertainty parameters. Loaded and validated as a whole;
+// any problem is reported with file, line and column and nothing is returned.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lodestone/model/dataset.hpp"
+
+namespace lodestone::outlook {
+
+// How an anchor's value is read.
+enum class AnchorBasis {
+  Absolute,           // tonnes (converted to the mineral's canonical unit at load)
+  Index,              // multiple of the path's value at `ref_year`
+  DatasetProduction,  // world primary production of the year, read from the dataset
+  ShareOfWorld,       // a consumer region's share of world demand (fraction)
+};
+
+struct DemandAnchor {
+  std::string scenario;  // "*" = every scenario (shares of world)
+  std::string mineral;
+  std::string region;  // "world" or a consumer's ISO3 code
+  std::string sector;  // "total" or a sector name
+  int year = 0;
+  AnchorBasis basis = AnchorBasis::Absolute;
+  int ref_year = 0;    // Index only
+  double value = 0;    // canonical unit (Absolute), multiple (Index), fraction (ShareOfWorld)
+  std::string source;  // id in sources.csv
+  std::string note;
+  std::size_t line = 0;  // in demand.csv, for messages
+};
+
+struct Scenario {
+  std::string id;
+  std::string title;
+  bool trend_after_last = false;  // false: flat after the last anchor
+  std::string description;
+};
+
+struct RecyclingAnchor {
+  std::string scenario;  // "*" = every scenario without its own rows
+  std::string mineral;
+  int year = 0;
+  double share = 0;  // fraction of demand met by secondary supply
+  std::string source;
+  std::string note;
+};
+
+struct StageOdds {
+  std::string development_stage;
+  double probability = 0;
+  double delay_years = 0;
+  std::string source;
+  std::string rule;
+};
+
+struct Parameters {
+  int base_year = 2025;
+  int end_year = 2050;
+  double demand_growth_sigma = 0.015;
+  double delay_jitter_mean_years = 1.0;
+  int ramp_years = 2;
+  double paused_factor = 0.5;
+};
+
+struct OutlookData {
+  std::filesystem::path dir;
+  std::vector<model::Source> sources;
+  std::vector<Scenario> scenarios;
+  std::vector<DemandAnchor> demand;
+  std::vector<RecyclingAnchor> recycling;
+  std::vector<StageOdds> stages;  // in file order
+  Parameters parameters;
+  std::map<std::string, std::string> parameter_rules;  // parameter -> rule, for reports
+
+  const model::Source* FindSource(const std::string& id) const;
+  const Scenario* FindScenario(const std::string& id) const;
+  const StageOdds* FindStage(const std::string& development_stage) const;
+  // Scenario ids with a world demand path for the mineral, in scenarios.csv order.
+  std::vector<std::string> ScenariosFor(const std::string& mineral) const;
+};
+
+// Reads sources.csv, scenarios.csv, demand.csv, recycling.csv, pipeline_stages.csv and
+// parameters.csv from `dir`. Mineral ids and units are checked against the dataset's minerals.
+// Throws model::InputError with every problem found.
+OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Dataset& ds);
+
+}  // namespace lodestone::outlook

@@ -1,0 +1,54 @@
+// SVG line charts written by the program itself: axes with readable ticks and units, a title, a
+// legend, series as lines, uncertainty bands as filled polygons and a source note. No script,
+// no external font or URL: the file is self-contained and renders the same offline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lodestone/outlook/outlook.hpp"
+
+namespace lodestone::report {
+
+struct ChartSeries {
+  std::string name;
+  std::vector<double> x, y;
+  std::string colour = "#1f4e79";
+  bool dashed = false;
+};
+
+struct ChartBand {
+  std::string name;
+  std::vector<double> x, lo, hi;
+  std::string colour = "#1f4e79";
+  double opacity = 0.18;
+};
+
+struct LineChart {
+  std::string title;
+  std::string subtitle;
+  std::string x_label = "year";
+  std::string unit;  // canonical unit of the values, e.g. "t Li"; ticks may show kt or Mt of it
+  std::string source_note;
+  std::vector<ChartSeries> series;
+  std::vector<ChartBand> bands;
+  int width = 860;
+  int height = 500;
+};
+
+// Tick positions covering [lo, hi] at a 1-2-5 step, about `target` of them.
+std::vector<double> NiceTicks(double lo, double hi, int target = 6);
+// 1234567.8 -> "1,234,568" (rounded to `decimals` places).
+std::string Thousands(double x, int decimals = 0);
+// Escapes &, <, >, " and ' for XML and HTML text and attributes.
+std::string XmlEscape(const std::string& s);
+
+// `standalone`: with the XML namespace declaration, for a .svg file; without it for inline use
+// in HTML (where the namespace is implied).
+std::string RenderSvg(const LineChart& chart, bool standalone = true);
+
+// The outlook chart: world demand and supply with their P5-P95 bands, and the partners' demand
+// against their secure supply; the source note names the scenario, the runs and the seed.
+LineChart OutlookChart(const outlook::OutlookResult& result);
+
+}  // namespace lodestone::report

@@ -1,0 +1,318 @@
+// Loading data/outlook/: scenarios, demand anchors, shares, secondary supply, stage odds and
+// parameters, each row checked (ids, years, numbers, units, sources) before anything is used.
+#include "lodestone/outlook/data.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "lodestone/model/units.hpp"
+#include "lodestone/model/value.hpp"
+#include "table.hpp"
+
+namespace lodestone::outlook {
+
+using internal::ParseNumberCell;
+using internal::ParseYearCell;
+using internal::ReadTable;
+using internal::Table;
+
+namespace {
+
+bool IsId(const std::string& s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
+}
+
+void LoadSources(OutlookData& d, model::Diagnostics& diags) {
+  Table t = ReadTable(d.dir / "sources.csv", {"id", "kind", "citation", "url", "licence", "evidence", "rule"}, diags);
+  std::set<std::string> seen;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    model::Source s;
+    s.id = t.Cell(r, "id");
+    const std::string& kind = t.Cell(r, "kind");
+    if (!IsId(s.id)) diags.Error(t.file, t.lines[r], t.Col("id"), fmt::format("id '{}': expected [a-z0-9_-]+", s.id));
+    if (!seen.insert(s.id).second) diags.Error(t.file, t.lines[r], t.Col("id"), fmt::format("duplicate id '{}'", s.id));
+    if (kind == "published") {
+      s.kind = model::SourceKind::Published;
+    } else if (kind == "assumption") {
+      s.kind = model::SourceKind::Assumption;
+    } else {
+      diags.Error(t.file, t.lines[r], t.Col("kind"), fmt::format("kind '{}': expected published or assumption", kind));
+    }
+    s.citation = t.Cell(r, "citation");
+    s.url = t.Cell(r, "url");
+    s.licence = t.Cell(r, "licence");
+    s.evidence = t.Cell(r, "evidence");
+    s.rule = t.Cell(r, "rule");
+    if (s.citation.empty() || s.licence.empty()) {
+      diags.Error(t.file, t.lines[r], s.citation.empty() ? t.Col("citation") : t.Col("licence"),
+                  "every source needs a citation and a licence");
+    }
+    if (s.kind == model::SourceKind::Assumption && s.rule.empty()) {
+      diags.Error(t.file, t.lines[r], t.Col("rule"), "an assumption needs its rule in words");
+    }
+    d.sources.push_back(std::move(s));
+  }
+}
+
+void CheckSource(const OutlookData& d, const Table& t, std::size_t r, model::Diagnostics& diags) {
+  const std::string& id = t.Cell(r, "source");
+  if (!d.FindSource(id)) {
+    diags.Error(t.file, t.lines[r], t.Col("source"), fmt::format("source '{}': not in sources.csv", id));
+  }
+}
+
+void LoadScenarios(OutlookData& d, model::Diagnostics& diags) {
+  Table t = ReadTable(d.dir / "scenarios.csv", {"id", "title", "after_last_anchor", "description"}, diags);
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    Scenario s;
+    s.id = t.Cell(r, "id");
+    s.title = t.Cell(r, "title");
+    s.description = t.Cell(r, "description");
+    const std::string& after = t.Cell(r, "after_last_anchor");
+    if (!IsId(s.id)) diags.Error(t.file, t.lines[r], t.Col("id"), fmt::format("id '{}': expected [a-z0-9_-]+", s.id));
+    if (d.FindScenario(s.id))
+      diags.Error(t.file, t.lines[r], t.Col("id"), fmt::format("duplicate scenario '{}'", s.id));
+    if (after == "trend") {
+      s.trend_after_last = true;
+    } else if (after != "flat") {
+      diags.Error(t.file, t.lines[r], t.Col("after_last_anchor"),
+                  fmt::format("after_last_anchor '{}': expected flat or trend", after));
+    }
+    d.scenarios.push_back(std::move(s));
+  }
+}
+
+void LoadDemand(OutlookData& d, const model::Dataset& ds, model::Diagnostics& diags) {
+  Table t = ReadTable(
+      d.dir / "demand.csv",
+      {"scenario", "mineral", "region", "sector", "year", "basis", "ref_year", "value", "unit", "source", "note"},
+      diags);
+  std::set<std::tuple<std::string, std::string, std::string, std::string, int>> keys;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    DemandAnchor a;
+    a.line = t.lines[r];
+    a.scenario = t.Cell(r, "scenario");
+    a.mineral = t.Cell(r, "mineral");
+    a.region = t.Cell(r, "region");
+    a.sector = t.Cell(r, "sector");
+    a.source = t.Cell(r, "source");
+    a.note = t.Cell(r, "note");
+    bool ok = true;
+    if (a.scenario != "*" && !d.FindScenario(a.scenario)) {
+      diags.Error(t.file, a.line, t.Col("scenario"), fmt::format("scenario '{}': not in scenarios.csv", a.scenario));
+      ok = false;
+    }
+    auto mineral = ds.FindMineral(a.mineral);
+    if (!mineral) {
+      diags.Error(t.file, a.line, t.Col("mineral"),
+                  fmt::format("mineral '{}': not a mineral of the dataset", a.mineral));
+      ok = false;
+    }
+    if (a.region != "world" && !ds.FindCountry(a.region)) {
+      diags.Error(t.file, a.line, t.Col("region"),
+                  fmt::format("region '{}': expected world or an ISO3 code of countries.csv", a.region));
+      ok = false;
+    }
+    if (!IsId(a.sector)) {
+      diags.Error(t.file, a.line, t.Col("sector"), fmt::format("sector '{}': expected total or a sector id", a.sector));
+      ok = false;
+    }
+    if (!ParseYearCell(t, r, "year", a.year, diags)) ok = false;
+    CheckSource(d, t, r, diags);
+    const std::string& basis = t.Cell(r, "basis");
+    if (basis == "absolute") {
+      a.basis = AnchorBasis::Absolute;
+      double v = 0;
+      if (ParseNumberCell(t, r, "value", 0, 1e15, v, diags) && mineral) {
+        auto unit = model::ParseUnit(t.Cell(r, "unit"));
+        auto factor = unit ? model::ConversionFactor(*unit, ds.Mineral(*mineral).unit) : std::nullopt;
+        if (!factor) {
+          diags.Error(t.file, a.line, t.Col("unit"),
+                      fmt::format("unit '{}': expected a mass unit convertible to {}", t.Cell(r, "unit"),
+                                  ds.Mineral(*mineral).unit.text));
+          ok = false;
+        } else {
+          a.value = v * *factor;
+        }
+      } else {
+        ok = false;
+      }
+    } else if (basis == "index") {
+      a.basis = AnchorBasis::Index;
+      if (!ParseNumberCell(t, r, "value", 1e-9, 1e6, a.value, diags)) ok = false;
+      if (!ParseYearCell(t, r, "ref_year", a.ref_year, diags)) ok = false;
+    } else if (basis == "dataset_production") {
+      a.basis = AnchorBasis::DatasetProduction;
+      if (!t.Cell(r, "value").empty()) {
+        diags.Error(t.file, a.line, t.Col("value"), "dataset_production takes its value from the dataset: leave empty");
+        ok = false;
+      }
+    } else if (basis == "share_of_world") {
+      a.basis = AnchorBasis::ShareOfWorld;
+      if (!ParseNumberCell(t, r, "value", 0, 1, a.value, diags)) ok = false;
+      if (a.region == "world") {
+        diags.Error(t.file, a.line, t.Col("region"), "share_of_world is for a consumer region, not world");
+        ok = false;
+      }
+    } else {
+      diags.Error(t.file, a.line, t.Col("basis"),
+                  fmt::format("basis '{}': expected absolute, index, dataset_production or share_of_world", basis));
+      ok = false;
+    }
+    if (a.basis != AnchorBasis::ShareOfWorld && a.region != "world") {
+      diags.Error(t.file, a.line, t.Col("region"), "consumer regions are given as share_of_world");
+      ok = false;
+    }
+    if (!keys.insert({a.scenario, a.mineral, a.region, a.sector, a.year}).second) {
+      diags.Error(
+          t.file, a.line, 0,
+          fmt::format("duplicate anchor ({}, {}, {}, {}, {})", a.scenario, a.mineral, a.region, a.sector, a.year));
+      ok = false;
+    }
+    if (ok) d.demand.push_back(std::move(a));
+  }
+}
+
+void LoadRecycling(OutlookData& d, const model::Dataset& ds, model::Diagnostics& diags) {
+  Table t = ReadTable(d.dir / "recycling.csv", {"scenario", "mineral", "year", "share", "source", "note"}, diags);
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    RecyclingAnchor a;
+    a.scenario = t.Cell(r, "scenario");
+    a.mineral = t.Cell(r, "mineral");
+    a.source = t.Cell(r, "source");
+    a.note = t.Cell(r, "note");
+    bool ok = true;
+    if (a.scenario != "*" && !d.FindScenario(a.scenario)) {
+      diags.Error(t.file, t.lines[r], t.Col("scenario"),
+                  fmt::format("scenario '{}': not in scenarios.csv", a.scenario));
+      ok = false;
+    }
+    if (!ds.FindMineral(a.mineral)) {
+      diags.Error(t.file, t.lines[r], t.Col("mineral"),
+                  fmt::format("mineral '{}': not a mineral of the dataset", a.mineral));
+      ok = false;
+    }
+    if (!ParseYearCell(t, r, "year", a.year, diags)) ok = false;
+    if (!ParseNumberCell(t, r, "share", 0, 0.99, a.share, diags)) ok = false;
+    CheckSource(d, t, r, diags);
+    if (ok) d.recycling.push_back(std::move(a));
+  }
+}
+
+void LoadStages(OutlookData& d, model::Diagnostics& diags) {
+  static const std::vector<std::string> kStages = {"announced",    "feasibility",   "financing",
+                                                   "construction", "commissioning", "operating"};
+  Table t = ReadTable(d.dir / "pipeline_stages.csv",
+                      {"development_stage", "probability", "delay_years", "source", "rule"}, diags);
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    StageOdds s;
+    s.development_stage = t.Cell(r, "development_stage");
+    s.source = t.Cell(r, "source");
+    s.rule = t.Cell(r, "rule");
+    if (std::find(kStages.begin(), kStages.end(), s.development_stage) == kStages.end()) {
+      diags.Error(t.file, t.lines[r], t.Col("development_stage"),
+                  fmt::format("development_stage '{}': expected announced, feasibility, financing, construction, "
+                              "commissioning or operating",
+                              s.development_stage));
+    }
+    ParseNumberCell(t, r, "probability", 0, 1, s.probability, diags);
+    ParseNumberCell(t, r, "delay_years", 0, 30, s.delay_years, diags);
+    CheckSource(d, t, r, diags);
+    d.stages.push_back(std::move(s));
+  }
+  for (const auto& name : kStages) {
+    if (!d.FindStage(name) && !t.rows.empty()) {
+      diags.Error(t.file, 0, 0, fmt::format("development stage '{}' has no row", name));
+    }
+  }
+}
+
+void LoadParameters(OutlookData& d, model::Diagnostics& diags) {
+  Table t = ReadTable(d.dir / "parameters.csv", {"parameter", "value", "unit", "source", "rule"}, diags);
+  std::set<std::string> seen;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string& name = t.Cell(r, "parameter");
+    double v = 0;
+    CheckSource(d, t, r, diags);
+    seen.insert(name);
+    d.parameter_rules[name] = t.Cell(r, "rule");
+    auto& p = d.parameters;
+    if (name == "base_year" || name == "end_year") {
+      int y = 0;
+      if (ParseYearCell(t, r, "value", y, diags)) (name == "base_year" ? p.base_year : p.end_year) = y;
+    } else if (name == "demand_growth_sigma") {
+      if (ParseNumberCell(t, r, "value", 0, 1, v, diags)) p.demand_growth_sigma = v;
+    } else if (name == "delay_jitter_mean_years") {
+      if (ParseNumberCell(t, r, "value", 0, 20, v, diags)) p.delay_jitter_mean_years = v;
+    } else if (name == "ramp_years") {
+      if (ParseNumberCell(t, r, "value", 1, 20, v, diags)) p.ramp_years = static_cast<int>(v);
+    } else if (name == "paused_factor") {
+      if (ParseNumberCell(t, r, "value", 0, 1, v, diags)) p.paused_factor = v;
+    } else {
+      diags.Error(t.file, t.lines[r], t.Col("parameter"),
+                  fmt::format("parameter '{}': expected base_year, end_year, demand_growth_sigma, "
+                              "delay_jitter_mean_years, ramp_years or paused_factor",
+                              name));
+    }
+  }
+  if (d.parameters.end_year <= d.parameters.base_year) {
+    diags.Error(t.file, 0, 0, "end_year must be after base_year");
+  }
+}
+
+}  // namespace
+
+const model::Source* OutlookData::FindSource(const std::string& id) const {
+  for (const auto& s : sources) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const Scenario* OutlookData::FindScenario(const std::string& id) const {
+  for (const auto& s : scenarios) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const StageOdds* OutlookData::FindStage(const std::string& development_stage) const {
+  for (const auto& s : stages) {
+    if (s.development_stage == development_stage) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> OutlookData::ScenariosFor(const std::string& mineral) const {
+  std::vector<std::string> out;
+  for (const auto& s : scenarios) {
+    bool has = std::any_of(demand.begin(), demand.end(), [&](const DemandAnchor& a) {
+      return a.scenario == s.id && a.mineral == mineral && a.region == "world";
+    });
+    if (has) out.push_back(s.id);
+  }
+  return out;
+}
+
+OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Dataset& ds) {
+  OutlookData d;
+  d.dir = dir;
+  model::Diagnostics diags;
+  if (!std::filesystem::is_directory(dir)) {
+    throw model::InputError(dir.string(), 0, 0, "outlook data directory not found");
+  }
+  LoadSources(d, diags);
+  LoadScenarios(d, diags);
+  LoadDemand(d, ds, diags);
+  LoadRecycling(d, ds, diags);
+  LoadStages(d, diags);
+  LoadParameters(d, diags);
+  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  return d;
+}
+
+}  // namespace lodestone::outlook

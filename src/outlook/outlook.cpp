@@ -1,0 +1,384 @@
+// outlook::Run: yearly demand against supply (existing output with reserve depletion, the
+// project pipeline weighted by stage, secondary supply), for the world and for the partners'
+// secure supply, with P5/P50/P95 bands from seeded Monte Carlo runs.
+#include "lodestone/outlook/outlook.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "lodestone/model/diagnostics.hpp"
+#include "random.hpp"
+
+namespace lodestone::outlook {
+
+namespace {
+
+constexpr double kP5 = 0.05, kP50 = 0.50, kP95 = 0.95;
+// A gap "opens" when it exceeds this fraction of demand (keeps rounding noise from opening one).
+constexpr double kGapTolerance = 1e-9;
+
+void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// One producer of the supply stage: a country with base-year output and/or projects, or the
+// unattributed remainder of the world total.
+struct Producer {
+  std::string iso3;
+  double base_t = 0;
+  double reserves_t = std::numeric_limits<double>::infinity();  // cumulative cap from the year after the base
+  bool allied = false;
+};
+
+struct Project {
+  std::size_t producer = 0;
+  double capacity_t = 0;
+  double probability = 0;
+  int start = 0;  // first year of output on the expected timing
+};
+
+struct SupplyYear {
+  double existing = 0, projects = 0, secure_primary = 0;
+};
+
+// Primary supply per year for given project starts (0 = never) and weights, with reserves capping
+// each country's cumulative extraction after the base year (existing and new output scaled down
+// together when the cap binds).
+void PrimarySupply(const std::vector<Producer>& producers, const std::vector<Project>& projects,
+                   const std::vector<int>& start, const std::vector<double>& weight, const std::vector<int>& years,
+                   int ramp_years, std::vector<SupplyYear>& out, std::vector<double>& remaining,
+                   std::vector<double>& project_t) {
+  out.assign(years.size(), {});
+  remaining.resize(producers.size());
+  for (std::size_t c = 0; c < producers.size(); ++c) remaining[c] = producers[c].reserves_t;
+  project_t.resize(producers.size());
+  for (std::size_t yi = 0; yi < years.size(); ++yi) {
+    const int y = years[yi];
+    std::fill(project_t.begin(), project_t.end(), 0.0);
+    for (std::size_t p = 0; p < projects.size(); ++p) {
+      if (start[p] == 0 || y < start[p]) continue;
+      double ramp = std::min(1.0, static_cast<double>(y - start[p] + 1) / ramp_years);
+      project_t[projects[p].producer] += projects[p].capacity_t * ramp * weight[p];
+    }
+    for (std::size_t c = 0; c < producers.size(); ++c) {
+      double want = producers[c].base_t + project_t[c];
+      double factor = 1.0;
+      if (yi > 0 && want > 0 && std::isfinite(remaining[c])) {
+        double take = std::min(want, std::max(0.0, remaining[c]));
+        remaining[c] -= take;
+        factor = take / want;
+      }
+      out[yi].existing += producers[c].base_t * factor;
+      out[yi].projects += project_t[c] * factor;
+      if (producers[c].allied) out[yi].secure_primary += want * factor;
+    }
+  }
+}
+
+}  // namespace
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  double pos = p * static_cast<double>(sorted.size() - 1);
+  auto lo = static_cast<std::size_t>(std::floor(pos));
+  std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  double f = pos - static_cast<double>(lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * f;
+}
+
+OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::vector<PipelineProject>& pipeline,
+                  const OutlookRequest& request) {
+  auto mid = ds.FindMineral(request.mineral);
+  if (!mid) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", request.mineral));
+  if (request.runs < 1 || request.runs > 1000000) {
+    throw model::InputError("", 0, 0, fmt::format("runs {}: expected 1 to 1000000", request.runs));
+  }
+  const auto& par = data.parameters;
+  OutlookResult res;
+  res.mineral = request.mineral;
+  res.scenario = request.scenario;
+  if (res.scenario.empty()) {
+    auto available = data.ScenariosFor(request.mineral);
+    if (available.empty()) {
+      throw model::InputError((data.dir / "demand.csv").string(), 0, 0,
+                              fmt::format("no demand scenario for {}", request.mineral));
+    }
+    res.scenario = available.front();
+  }
+  for (const auto& c : request.consumer) {
+    if (!ds.FindCountry(c)) throw model::InputError("", 0, 0, fmt::format("unknown consumer country '{}'", c));
+  }
+  res.consumer = Join(request.consumer, "+");
+  res.runs = request.runs;
+  res.seed = request.seed;
+  DemandPaths demand = BuildDemand(ds, data, res.scenario, request.mineral, request.consumer);
+  res.scenario_title = data.FindScenario(res.scenario)->title;
+  res.unit = demand.unit;
+  res.sources = demand.sources;
+  res.notes = demand.notes;
+
+  // Supply stage and base-year output by country.
+  auto world = WorldPrimaryProduction(ds, *mid, par.base_year, request.stage);
+  if (!world) {
+    throw model::InputError(
+        "", 0, 0,
+        fmt::format("the dataset has no {} production of {} in {}",
+                    request.stage.empty() ? "mining or refining" : request.stage, request.mineral, par.base_year));
+  }
+  res.stage = world->stage;
+  AddUnique(res.sources, ds.SourceOf(world->source).id);
+  const auto stage_id = *ds.FindStage(res.stage);
+
+  std::set<model::CountryId> allied;
+  for (const auto& g : request.allied_groups) {
+    auto gid = ds.FindGroup(g);
+    if (!gid) throw model::InputError("", 0, 0, fmt::format("unknown group '{}' (not in groups.csv)", g));
+    for (auto c : ds.GroupMembers(*gid)) allied.insert(c);
+  }
+
+  std::vector<Producer> producers;
+  std::map<std::string, std::size_t> producer_index;
+  auto producer_of = [&](const std::string& iso3) -> std::size_t {
+    auto it = producer_index.find(iso3);
+    if (it != producer_index.end()) return it->second;
+    Producer p;
+    p.iso3 = iso3;
+    if (auto cid = ds.FindCountry(iso3)) p.allied = allied.count(*cid) > 0;
+    producers.push_back(p);
+    producer_index[iso3] = producers.size() - 1;
+    return producers.size() - 1;
+  };
+  const auto& prod = ds->production;
+  double listed = 0;
+  for (std::size_t i = 0; i < prod.size(); ++i) {
+    if (prod.mineral[i] != *mid || prod.stage[i] != stage_id || prod.year[i] != par.base_year) continue;
+    const auto& c = ds.Country(prod.country[i]);
+    if (c.kind == model::CountryKind::Aggregate) continue;
+    if (!prod.quantity[i].IsKnown()) {
+      res.notes.push_back(fmt::format("{} {} output {} is {}: not counted in supply or secure supply", c.iso3,
+                                      res.stage, par.base_year, model::DescribeValue(prod.quantity[i])));
+      continue;
+    }
+    if (prod.quantity[i].number <= 0) continue;
+    producers[producer_of(c.iso3)].base_t += prod.quantity[i].number;
+    listed += prod.quantity[i].number;
+  }
+  if (std::abs(world->t - listed) > 1e-9 * world->t) {
+    // The published world total and the listed countries differ (unlisted producers, rounding):
+    // the difference is an unattributed producer, not allied, without a reserves cap.
+    std::size_t r = producer_of("(unattributed)");
+    producers[r].base_t = world->t - listed;
+    producers[r].allied = false;
+    res.notes.push_back(
+        fmt::format("world {} output {} ({}) differs from the listed countries ({}) by {}: counted as "
+                    "unattributed, not secure",
+                    res.stage, par.base_year, model::FormatNumber(world->t), model::FormatNumber(listed),
+                    model::FormatNumber(world->t - listed)));
+  }
+
+  // Reserves cap cumulative extraction (mining only).
+  if (res.stage == "mining") {
+    const auto& rv = ds->reserves;
+    std::map<std::string, int> reserve_year;
+    for (std::size_t i = 0; i < rv.size(); ++i) {
+      if (rv.mineral[i] != *mid) continue;
+      const auto& c = ds.Country(rv.country[i]);
+      if (c.kind != model::CountryKind::Country) continue;
+      auto it = producer_index.find(c.iso3);
+      if (it == producer_index.end()) continue;
+      if (!(rv.quantity[i].IsKnown() || rv.quantity[i].status == model::ValueStatus::AtMost)) continue;
+      if (reserve_year.count(c.iso3) && reserve_year[c.iso3] > rv.year[i]) continue;
+      reserve_year[c.iso3] = rv.year[i];
+      producers[it->second].reserves_t = rv.quantity[i].number;
+      AddUnique(res.sources, ds.SourceOf(rv.source[i]).id);
+    }
+    res.assumptions.push_back(
+        "Depletion: a country's cumulative extraction after the base year (existing and new mines together) is capped "
+        "by its reserves as published (a known figure or an upper bound; '>x' bounds and missing reserves do not "
+        "cap); when the cap binds, existing and new output are scaled down together.");
+  }
+
+  // The pipeline: projects of this mineral and supply stage.
+  std::vector<Project> projects;
+  std::vector<const PipelineProject*> counted;
+  for (const auto& p : pipeline) {
+    if (p.mineral != request.mineral) continue;
+    if (p.stage != res.stage) {
+      res.excluded_projects.push_back(
+          p.stage == "recycling" ? p.id + ": recycling projects are inside the secondary-supply share"
+                                 : p.id + ": " + p.stage + " stage (the outlook compares " + res.stage + " supply)");
+      continue;
+    }
+    if (p.status == "cancelled") {
+      res.excluded_projects.push_back(p.id + ": cancelled");
+      continue;
+    }
+    if (!p.capacity_t.IsKnown()) {
+      res.excluded_projects.push_back(p.id + ": capacity not available");
+      continue;
+    }
+    const StageOdds* odds = data.FindStage(p.development_stage);
+    if (!odds)
+      throw model::InputError("", 0, 0, fmt::format("project {}: no odds for stage '{}'", p.id, p.development_stage));
+    AddUnique(res.sources, odds->source);
+    if (p.development_stage == "operating" && p.first_output_year != 0 && p.first_output_year <= par.base_year) {
+      res.excluded_projects.push_back(p.id + ": operating since " + p.first_output + " (inside base-year output)");
+      continue;
+    }
+    Project q;
+    q.producer = producer_of(p.country);
+    q.capacity_t = p.capacity_t.number;
+    q.probability = odds->probability * (p.status == "paused" ? par.paused_factor : 1.0);
+    int first = p.first_output_year;
+    if (first == 0) {
+      first = par.base_year + 1;
+      res.notes.push_back(fmt::format("{}: first output not given; taken as {} before the stage delay", p.id, first));
+    }
+    q.start = std::max(first + static_cast<int>(std::lround(odds->delay_years)), par.base_year + 1);
+    projects.push_back(q);
+    counted.push_back(&p);
+  }
+
+  const auto& years = demand.years;
+  const std::size_t ny = years.size();
+  std::vector<double> partner(ny, 0.0);
+  for (const auto& r : demand.regions) {
+    if (r.name == "rest_of_world") continue;
+    for (std::size_t i = 0; i < ny; ++i) partner[i] += r.t[i];
+  }
+
+  // Expected path: demand on its scenario path, projects weighted by their probability.
+  std::vector<SupplyYear> supply;
+  std::vector<double> remaining, scratch;
+  {
+    std::vector<int> start;
+    std::vector<double> weight;
+    for (const auto& q : projects) {
+      start.push_back(q.start);
+      weight.push_back(q.probability);
+    }
+    PrimarySupply(producers, projects, start, weight, years, par.ramp_years, supply, remaining, scratch);
+  }
+
+  // Monte Carlo: one demand-growth shock per run, each project succeeds or not and may slip.
+  const auto runs = static_cast<std::size_t>(request.runs);
+  std::vector<std::vector<double>> gap(ny), secure_gap(ny), demand_s(ny), supply_s(ny);
+  for (std::size_t i = 0; i < ny; ++i) {
+    gap[i].resize(runs);
+    secure_gap[i].resize(runs);
+    demand_s[i].resize(runs);
+    supply_s[i].resize(runs);
+  }
+  std::vector<int> start(projects.size());
+  std::vector<double> ones(projects.size(), 1.0);
+  std::vector<SupplyYear> run_supply;
+  for (std::size_t k = 0; k < runs; ++k) {
+    internal::Rng rng(request.seed, k);
+    double z = rng.Normal();
+    for (std::size_t p = 0; p < projects.size(); ++p) {
+      double u = rng.Uniform();
+      double slip = std::floor(rng.Exponential(par.delay_jitter_mean_years));
+      start[p] = u < projects[p].probability ? projects[p].start + static_cast<int>(slip) : 0;
+    }
+    PrimarySupply(producers, projects, start, ones, years, par.ramp_years, run_supply, remaining, scratch);
+    for (std::size_t i = 0; i < ny; ++i) {
+      double f = std::exp(par.demand_growth_sigma * z * (years[i] - par.base_year));
+      double d = demand.world[i] * f;
+      double pd = partner[i] * f;
+      double r = demand.secondary_share[i];
+      double s = run_supply[i].existing + run_supply[i].projects + r * d;
+      demand_s[i][k] = d;
+      supply_s[i][k] = s;
+      gap[i][k] = d - s;
+      secure_gap[i][k] = pd - (run_supply[i].secure_primary + r * pd);
+    }
+  }
+
+  for (std::size_t i = 0; i < ny; ++i) {
+    OutlookYear y;
+    y.year = years[i];
+    y.demand_t = demand.world[i];
+    y.secondary_t = demand.secondary_share[i] * demand.world[i];
+    y.existing_t = supply[i].existing;
+    y.projects_t = supply[i].projects;
+    y.supply_t = y.existing_t + y.projects_t + y.secondary_t;
+    y.gap_t = y.demand_t - y.supply_t;
+    y.gap_pct = y.demand_t > 0 ? y.gap_t / y.demand_t : 0;
+    for (auto* v : {&gap[i], &secure_gap[i], &demand_s[i], &supply_s[i]}) std::sort(v->begin(), v->end());
+    y.demand_p5 = Percentile(demand_s[i], kP5);
+    y.demand_p95 = Percentile(demand_s[i], kP95);
+    y.supply_p5 = Percentile(supply_s[i], kP5);
+    y.supply_p95 = Percentile(supply_s[i], kP95);
+    y.gap_p5 = Percentile(gap[i], kP5);
+    y.gap_p50 = Percentile(gap[i], kP50);
+    y.gap_p95 = Percentile(gap[i], kP95);
+    y.partner_demand_t = partner[i];
+    y.secure_supply_t = supply[i].secure_primary + demand.secondary_share[i] * partner[i];
+    y.secure_gap_t = y.partner_demand_t - y.secure_supply_t;
+    y.secure_gap_pct = y.partner_demand_t > 0 ? y.secure_gap_t / y.partner_demand_t : 0;
+    y.secure_gap_p5 = Percentile(secure_gap[i], kP5);
+    y.secure_gap_p50 = Percentile(secure_gap[i], kP50);
+    y.secure_gap_p95 = Percentile(secure_gap[i], kP95);
+    {
+      double tol = kGapTolerance * y.demand_t;
+      double ptol = kGapTolerance * y.partner_demand_t;
+      if (!res.first_gap_p50 && y.gap_p50 > tol) res.first_gap_p50 = y.year;
+      if (!res.first_gap_p95 && y.gap_p95 > tol) res.first_gap_p95 = y.year;
+      if (!res.first_secure_gap_p50 && y.secure_gap_p50 > ptol) res.first_secure_gap_p50 = y.year;
+      if (!res.first_secure_gap_p95 && y.secure_gap_p95 > ptol) res.first_secure_gap_p95 = y.year;
+    }
+    res.years.push_back(y);
+  }
+
+  // Each counted project's expected output in the end year (its own, before any reserves cap).
+  for (std::size_t p = 0; p < projects.size(); ++p) {
+    const auto& q = projects[p];
+    ProjectContribution c;
+    c.id = counted[p]->id;
+    c.name = counted[p]->name;
+    c.country = counted[p]->country;
+    c.development_stage = counted[p]->development_stage;
+    c.allied = producers[q.producer].allied;
+    c.capacity_t = q.capacity_t;
+    c.probability = q.probability;
+    c.expected_start = q.start;
+    double ramp = std::min(1.0, static_cast<double>(par.end_year - q.start + 1) / par.ramp_years);
+    c.expected_t_end = par.end_year >= q.start ? q.capacity_t * q.probability * ramp : 0.0;
+    res.projects.push_back(c);
+  }
+  std::stable_sort(res.projects.begin(), res.projects.end(),
+                   [](const auto& a, const auto& b) { return a.expected_t_end > b.expected_t_end; });
+
+  for (const auto& id : res.sources) {
+    if (const auto* s = data.FindSource(id); s && s->kind == model::SourceKind::Assumption) {
+      res.assumptions.push_back(s->citation + ": " + s->rule);
+    }
+  }
+  for (const auto& name : {"demand_growth_sigma", "delay_jitter_mean_years", "ramp_years", "paused_factor"}) {
+    auto it = data.parameter_rules.find(name);
+    if (it != data.parameter_rules.end()) res.assumptions.push_back(std::string(name) + ": " + it->second);
+  }
+  res.assumptions.push_back(
+      "Existing supply: base-year output of every listed producer continues unchanged (nameplate capacity is not "
+      "supply) until reserves bind. Secure supply: output of countries in " +
+      Join(request.allied_groups, ", ") +
+      ", plus secondary supply at the world's secondary share of the consumers' demand.");
+  res.assumptions.push_back(
+      "Projects: count from first output + stage delay (not before the year after the base year), ramp linearly to "
+      "capacity; expected path weights capacity by the stage probability; operating projects whose first output is "
+      "in or before the base year are inside base-year output.");
+  return res;
+}
+
+}  // namespace lodestone::outlook

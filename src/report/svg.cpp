@@ -1,0 +1,279 @@
+// SVG line charts: a plot area with 1-2-5 ticks, thousands separators and the unit scaled to
+// t, kt or Mt of the mineral's basis; bands drawn under the lines; legend and source note below.
+#include "lodestone/report/svg.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace lodestone::report {
+
+namespace {
+
+constexpr double kMarginLeft = 96, kMarginRight = 24, kMarginTop = 64, kMarginBottom = 128;
+constexpr std::size_t kNoteLineChars = 120;
+
+std::string Coord(double v) { return fmt::format("{:.1f}", v); }
+
+// Splits text into lines of at most `width` characters at spaces.
+std::vector<std::string> Wrap(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t sp = text.find(' ', pos);
+    std::string word = text.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+    pos = sp == std::string::npos ? text.size() : sp + 1;
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+std::vector<double> NiceTicks(double lo, double hi, int target) {
+  if (!(hi > lo)) hi = lo + 1;
+  double raw = (hi - lo) / std::max(1, target);
+  double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    step = m * mag;
+    if (step >= raw) break;
+  }
+  std::vector<double> ticks;
+  double first = std::floor(lo / step + 1e-9) * step;
+  for (double t = first; t <= hi + step * (1 - 1e-9); t += step) {
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    if (t >= hi - step * 1e-9) break;
+  }
+  return ticks;
+}
+
+std::string Thousands(double x, int decimals) {
+  std::string s = fmt::format("{:.{}f}", std::abs(x), decimals);
+  auto dot = s.find('.');
+  std::string int_part = s.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : s.substr(dot);
+  std::string grouped;
+  for (std::size_t i = 0; i < int_part.size(); ++i) {
+    if (i && (int_part.size() - i) % 3 == 0) grouped += ',';
+    grouped += int_part[i];
+  }
+  bool negative = x < 0 && (grouped + frac).find_first_not_of("0.,") != std::string::npos;
+  return (negative ? "-" : "") + grouped + frac;
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderSvg(const LineChart& c, bool standalone) {
+  double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = 0, ymax = 0;
+  auto scan_x = [&](const std::vector<double>& xs) {
+    for (double x : xs) {
+      xmin = std::min(xmin, x);
+      xmax = std::max(xmax, x);
+    }
+  };
+  auto scan_y = [&](const std::vector<double>& ys) {
+    for (double y : ys) {
+      if (!std::isfinite(y)) continue;
+      ymin = std::min(ymin, y);
+      ymax = std::max(ymax, y);
+    }
+  };
+  for (const auto& s : c.series) {
+    scan_x(s.x);
+    scan_y(s.y);
+  }
+  for (const auto& b : c.bands) {
+    scan_x(b.x);
+    scan_y(b.lo);
+    scan_y(b.hi);
+  }
+  if (!std::isfinite(xmin)) xmin = 0, xmax = 1;
+  if (xmax <= xmin) xmax = xmin + 1;
+  if (ymax <= ymin) ymax = ymin + 1;
+
+  // Show t, kt or Mt of the unit's basis so that tick labels stay short.
+  double div = 1;
+  std::string unit = c.unit;
+  double extent = std::max(std::abs(ymin), std::abs(ymax));
+  if (!unit.empty() && unit[0] == 't' && (unit.size() == 1 || unit[1] == ' ')) {
+    if (extent >= 1e9) {
+      div = 1e6;
+      unit = "M" + unit;
+    } else if (extent >= 1e6) {
+      div = 1e3;
+      unit = "k" + unit;
+    }
+  }
+  auto yt = NiceTicks(ymin / div, ymax / div, 6);
+  double ylo = std::min(yt.front(), ymin / div), yhi = std::max(yt.back(), ymax / div);
+  double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  int decimals = ystep >= 1 ? 0 : std::min(3, static_cast<int>(std::ceil(-std::log10(ystep) - 1e-9)));
+  auto xt = NiceTicks(xmin, xmax, 6);
+
+  const double W = c.width, H = c.height;
+  const double px0 = kMarginLeft, px1 = W - kMarginRight, py0 = kMarginTop, py1 = H - kMarginBottom;
+  auto X = [&](double x) { return px0 + (x - xmin) / (xmax - xmin) * (px1 - px0); };
+  auto Y = [&](double y) { return py1 - (y / div - ylo) / (yhi - ylo) * (py1 - py0); };
+
+  // The legend and the source note may need more room than the nominal height.
+  const auto note_lines = Wrap(c.source_note, kNoteLineChars);
+  const std::size_t legend_rows = (c.bands.size() + c.series.size() + 2) / 3;
+  const int height = std::max(c.height, static_cast<int>(py1 + 56 + static_cast<double>(legend_rows) * 16 + 6 +
+                                                         static_cast<double>(note_lines.size()) * 13 + 4));
+  std::string o;
+  o += fmt::format(
+      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
+      "font-family=\"sans-serif\">\n",
+      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
+  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
+  o += fmt::format("<text class=\"title\" x=\"{}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
+                   Coord(px0), XmlEscape(c.title));
+  if (!c.subtitle.empty()) {
+    o += fmt::format("<text class=\"subtitle\" x=\"{}\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
+                     Coord(px0), XmlEscape(c.subtitle));
+  }
+  // Grid and y axis.
+  o += "<g class=\"axis-y\" font-size=\"11\" fill=\"#333333\">\n";
+  for (double t : yt) {
+    if (t < ylo - 1e-12 || t > yhi + 1e-12) continue;
+    double y = Y(t * div);
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#e0e0e0\"/>\n", Coord(px0), Coord(y),
+                     Coord(px1), Coord(y));
+    o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", Coord(px0 - 6),
+                     Coord(y + 4), Thousands(t, decimals));
+  }
+  o += fmt::format(
+      "<text class=\"axis-label\" transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\" "
+      "font-size=\"12\">{} per year</text>\n",
+      Coord((py0 + py1) / 2), XmlEscape(unit));
+  o += "</g>\n";
+  o += "<g class=\"axis-x\" font-size=\"11\" fill=\"#333333\">\n";
+  for (double t : xt) {
+    if (t < xmin - 1e-9 || t > xmax + 1e-9) continue;
+    double x = X(t);
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#333333\"/>\n", Coord(x), Coord(py1),
+                     Coord(x), Coord(py1 + 5));
+    o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", Coord(x),
+                     Coord(py1 + 18), fmt::format("{:.0f}", t));
+  }
+  o += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text>\n",
+                   Coord((px0 + px1) / 2), Coord(py1 + 36), XmlEscape(c.x_label));
+  o += "</g>\n";
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333333\"/>\n", Coord(px0), Coord(py0),
+                   Coord(py1));
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333333\"/>\n", Coord(px0),
+                   Coord(Y(std::max(ylo, 0.0) * div)), Coord(px1));
+  // Bands under the lines.
+  for (const auto& b : c.bands) {
+    std::string pts;
+    for (std::size_t i = 0; i < b.x.size(); ++i) pts += Coord(X(b.x[i])) + "," + Coord(Y(b.lo[i])) + " ";
+    for (std::size_t i = b.x.size(); i-- > 0;) pts += Coord(X(b.x[i])) + "," + Coord(Y(b.hi[i])) + " ";
+    if (!pts.empty()) pts.pop_back();
+    o += fmt::format(
+        "<polygon class=\"band\" data-name=\"{}\" points=\"{}\" fill=\"{}\" fill-opacity=\"{}\" "
+        "stroke=\"none\"/>\n",
+        XmlEscape(b.name), pts, b.colour, b.opacity);
+  }
+  for (const auto& s : c.series) {
+    std::string pts;
+    for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+      pts += Coord(X(s.x[i])) + "," + Coord(Y(s.y[i])) + " ";
+    if (!pts.empty()) pts.pop_back();
+    o += fmt::format(
+        "<polyline class=\"series\" data-name=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
+        "stroke-width=\"2\"{}/>\n",
+        XmlEscape(s.name), pts, s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
+  }
+  // Legend: bands then series, in rows of three.
+  o += "<g class=\"legend\" font-size=\"11\">\n";
+  std::size_t item = 0;
+  auto slot = [&](double& x, double& y) {
+    x = px0 + static_cast<double>(item % 3) * 250;
+    y = py1 + 56 + static_cast<double>(item / 3) * 16;
+    ++item;
+  };
+  for (const auto& b : c.bands) {
+    double x = 0, y = 0;
+    slot(x, y);
+    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"18\" height=\"10\" fill=\"{}\" fill-opacity=\"{}\"/>\n", Coord(x),
+                     Coord(y - 9), b.colour, b.opacity * 2);
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", Coord(x + 24), Coord(y), XmlEscape(b.name));
+  }
+  for (const auto& s : c.series) {
+    double x = 0, y = 0;
+    slot(x, y);
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", Coord(x),
+                     Coord(y - 4), Coord(x + 18), Coord(y - 4), s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", Coord(x + 24), Coord(y), XmlEscape(s.name));
+  }
+  o += "</g>\n";
+  double note_y = py1 + 56 + static_cast<double>((item + 2) / 3) * 16 + 6;
+  o += "<g class=\"source-note\" font-size=\"10\" fill=\"#555555\">\n";
+  for (const auto& line : note_lines) {
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", Coord(8), Coord(note_y), XmlEscape(line));
+    note_y += 13;
+  }
+  o += "</g>\n</svg>\n";
+  return o;
+}
+
+LineChart OutlookChart(const outlook::OutlookResult& r) {
+  LineChart c;
+  c.title = fmt::format("{}: demand and supply to {}, {} scenario", r.mineral,
+                        r.years.empty() ? 0 : r.years.back().year, r.scenario);
+  c.subtitle =
+      fmt::format("{} ({} stage); bands: P5-P95 of {} runs, seed {}", r.scenario_title, r.stage, r.runs, r.seed);
+  c.unit = r.unit;
+  std::vector<double> x, d, s, dlo, dhi, slo, shi, pd, ss;
+  for (const auto& y : r.years) {
+    x.push_back(y.year);
+    d.push_back(y.demand_t);
+    s.push_back(y.supply_t);
+    dlo.push_back(y.demand_p5);
+    dhi.push_back(y.demand_p95);
+    slo.push_back(y.supply_p5);
+    shi.push_back(y.supply_p95);
+    pd.push_back(y.partner_demand_t);
+    ss.push_back(y.secure_supply_t);
+  }
+  c.bands.push_back({"World demand P5-P95", x, dlo, dhi, "#b22222", 0.15});
+  c.bands.push_back({"World supply P5-P95", x, slo, shi, "#1f4e79", 0.18});
+  c.series.push_back({"World demand (scenario path)", x, d, "#b22222", false});
+  c.series.push_back({"World supply (expected)", x, s, "#1f4e79", false});
+  c.series.push_back({r.consumer + " demand", x, pd, "#b22222", true});
+  c.series.push_back({r.consumer + " secure supply (allied)", x, ss, "#2e7d32", true});
+  std::string ids;
+  for (const auto& id : r.sources) ids += (ids.empty() ? "" : ", ") + id;
+  c.source_note = fmt::format(
+      "Source: Lodestone outlook from {} (demand anchors, world production, reserves, stage odds; citations and "
+      "licences in the dossier). Supply = base-year output after depletion + pipeline weighted by stage + secondary "
+      "supply. Bands: P5-P95 of {} Monte Carlo runs, seed {}.",
+      ids, r.runs, r.seed);
+  return c;
+}
+
+}  // namespace lodestone::report
