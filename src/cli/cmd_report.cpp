@@ -2,6 +2,7 @@
 // and SVG, plus Markdown and the chart) and, for --all, an index page.
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,13 +13,17 @@
 #include "lodestone/outlook/data.hpp"
 #include "lodestone/outlook/pipeline.hpp"
 #include "lodestone/report/dossier.hpp"
+#include "lodestone/report/headlines.hpp"
+#include "lodestone/sim/inputs.hpp"
 
 namespace lodestone::cli {
 
 namespace {
 
 struct ReportOptions {
-  std::string mineral, out = "reports", dataset, projects, outlook_dir, scenario, consumer = "USA,JPN";
+  std::string mineral, out = "reports", dataset, projects, outlook_dir, scenario, consumer = "USA,JPN", sim_data,
+      scenarios;
+  std::uint64_t sim_runs = 20000;
   bool all = false;
   int runs = 500;
   std::uint64_t seed = 20251028;
@@ -53,8 +58,21 @@ int ReportCommand(const ReportOptions& o) {
       cur += c;
     }
   }
-  // Simulator headline results are supplied by the caller of the library; the CLI has none yet.
-  const std::vector<report::ScenarioHeadline> headlines;
+  // The simulator's headline results: the shipped scenarios and the risk register.
+  const char* sim_env = std::getenv("LODESTONE_SIM_DATA");
+  const char* scen_env = std::getenv("LODESTONE_SCENARIOS");
+  const std::filesystem::path sim_dir = !o.sim_data.empty() ? o.sim_data : sim_env ? sim_env : LODESTONE_SIM_DIR;
+  const auto sim_inputs = sim::LoadSimInputs(sim_dir, ds);
+  const auto net = sim::BuildNetwork(ds, sim_inputs, 2025);
+  const std::filesystem::path scen_dir =
+      !o.scenarios.empty() ? o.scenarios : scen_env ? scen_env : LODESTONE_SCENARIOS_DIR;
+  report::HeadlineRequest hreq;
+  hreq.scenarios = report::LoadScenarioDir(scen_dir);
+  const auto reg = sim::LoadRegister(scen_dir / "register.json");
+  hreq.reg = &reg;
+  hreq.runs = o.sim_runs;
+  hreq.seed = o.seed;
+  hreq.consumers = req.consumer;
   std::vector<std::string> minerals;
   if (o.all) {
     for (const auto& m : ds->minerals) minerals.push_back(m.id);
@@ -65,7 +83,7 @@ int ReportCommand(const ReportOptions& o) {
   for (const auto& m : minerals) {
     req.mineral = m;
     if (o.all) req.scenario.clear();
-    auto d = report::BuildDossier(ds, &od, registry, headlines, req);
+    auto d = report::BuildDossier(ds, &od, registry, report::SimulateHeadlines(net, m, hreq), req);
     report::WriteDossier(d, o.out);
     std::cout << fmt::format("wrote {}/{}.html, {}.md{} ({})\n", o.out, m, m,
                              d.svg_file.empty() ? "" : ", " + d.svg_file, d.headline);
@@ -96,6 +114,11 @@ void AddReportCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--sim-runs", o.sim_runs, "Monte Carlo scenarios of the risk register for the scenario section")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
+  cmd->add_option("--sim-data", o.sim_data, "Simulator inputs; default: data/sim");
+  cmd->add_option("--scenarios", o.scenarios, "Directory of scenario files and register.json; default: scenarios/");
   cmd->add_option("--dataset", o.dataset, "Dataset directory; default: the shipped dataset");
   cmd->add_option("--projects", o.projects, "Project registry CSV; default: data/projects/projects.csv when present");
   cmd->add_option("--outlook-data", o.outlook_dir, "Outlook data directory; default: data/outlook");
