@@ -481,6 +481,11 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
     auto& o = out.by_consumer[k];
     Flows t;
     for (int s = 0; s < kSectors; ++s) {
+      // Rounding residue is not a shortfall: keep it delivered (the balance stays exact).
+      if (std::fabs(o[s].shortfall) <= kRelativeZero * o[s].demand) {
+        o[s].delivered += o[s].shortfall;
+        o[s].shortfall = 0;
+      }
       t.demand += o[s].demand;
       t.delivered += o[s].delivered;
       t.stock_drawn += o[s].stock_drawn;

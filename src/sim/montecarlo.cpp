@@ -27,6 +27,16 @@ constexpr int kHistSize = kBins + 2;     // [0] exact zero, [1..kBins] (0, 100%]
 constexpr double kFixedPoint = 1e6;      // sums in millionths of a tonne
 constexpr double kFracFixedPoint = 1e9;  // fraction sums in billionths
 constexpr int kCells = kSectors + 1;
+// Histograms per (mineral, consumer): sectors 0..4 and [kHistDiv] hold only scenarios in which
+// sectors' shortfall fractions differ from the consumer's (a sector-specific demand shock or the
+// defence-first rule); [kSectors] holds every scenario's total. In the other scenarios every
+// sector's fraction equals the total's, so a sector's histogram is total - total_div + its own.
+constexpr int kHistCells = kSectors + 2;
+constexpr int kHistDiv = kSectors + 1;
+struct Bin {
+  std::int64_t sum = 0;  // fractions of demand in billionths
+  std::uint64_t count = 0;
+};
 __extension__ typedef __int128 Int128;  // fixed-point sums of up to 1e6 scenarios x 1e13 units
 
 double Uniform(pcg32& rng) { return static_cast<double>(rng()) * 0x1p-32; }
@@ -52,8 +62,7 @@ struct Accumulator {
   std::vector<Int128> demand, delivered, stock, shortfall;
   std::vector<std::uint64_t> nonzero;
   std::vector<double> max_t;
-  std::vector<std::uint32_t> hist_count;
-  std::vector<std::int64_t> hist_sum;  // fractions of demand in billionths
+  std::vector<Bin> hist;  // (mineral, consumer, kHistCells, kHistSize)
   std::vector<std::uint64_t> touched;  // per mineral: scenarios that evaluated it
   std::vector<std::uint64_t> events;
   std::uint64_t evaluations = 0;
@@ -66,8 +75,7 @@ struct Accumulator {
     shortfall.assign(cells, 0);
     nonzero.assign(cells, 0);
     max_t.assign(cells, 0.0);
-    hist_count.assign(cells * kHistSize, 0);
-    hist_sum.assign(cells * kHistSize, 0);
+    hist.assign(minerals * consumers * kHistCells * kHistSize, Bin{});
     touched.assign(minerals, 0);
     events.assign(nevents, 0);
   }
@@ -80,9 +88,9 @@ struct Accumulator {
       nonzero[c] += o.nonzero[c];
       max_t[c] = std::max(max_t[c], o.max_t[c]);
     }
-    for (std::size_t i = 0; i < hist_count.size(); ++i) {
-      hist_count[i] += o.hist_count[i];
-      hist_sum[i] += o.hist_sum[i];
+    for (std::size_t i = 0; i < hist.size(); ++i) {
+      hist[i].sum += o.hist[i].sum;
+      hist[i].count += o.hist[i].count;
     }
     for (std::size_t m = 0; m < touched.size(); ++m) touched[m] += o.touched[m];
     for (std::size_t e = 0; e < events.size(); ++e) events[e] += o.events[e];
@@ -97,25 +105,28 @@ std::int64_t Fixed(double x, double scale) {
 }
 
 // Order statistic of rank r (1-based) from the histogram; the mean of its bin.
-double Quantile(const std::uint32_t* count, const std::int64_t* sum, std::uint64_t zeros, std::uint64_t rank) {
+double Quantile(const Bin* h, std::uint64_t zeros, std::uint64_t rank) {
   if (rank <= zeros) return 0.0;
   std::uint64_t cum = zeros;
   for (int b = 1; b < kHistSize; ++b) {
-    cum += count[b];
-    if (cum >= rank && count[b] > 0) return static_cast<double>(sum[b]) / kFracFixedPoint / count[b];
+    cum += h[b].count;
+    if (cum >= rank && h[b].count > 0) {
+      return static_cast<double>(h[b].sum) / kFracFixedPoint / static_cast<double>(h[b].count);
+    }
   }
   return 0.0;
 }
 
 // Mean of the largest `tail` values.
-double TailMean(const std::uint32_t* count, const std::int64_t* sum, std::uint64_t tail) {
+double TailMean(const Bin* h, std::uint64_t tail) {
   if (tail == 0) return 0.0;
   std::uint64_t left = tail;
   double acc = 0;
   for (int b = kHistSize - 1; b >= 1 && left > 0; --b) {
-    if (count[b] == 0) continue;
-    std::uint64_t take = std::min<std::uint64_t>(left, count[b]);
-    acc += static_cast<double>(sum[b]) / kFracFixedPoint * (static_cast<double>(take) / count[b]);
+    if (h[b].count == 0) continue;
+    std::uint64_t take = std::min<std::uint64_t>(left, h[b].count);
+    acc += static_cast<double>(h[b].sum) / kFracFixedPoint *
+           (static_cast<double>(take) / static_cast<double>(h[b].count));
     left -= take;
   }
   return acc / static_cast<double>(tail);
@@ -199,8 +210,11 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
       std::sort(touched.begin(), touched.end());
       for (int m : touched) {
         auto& list = per_mineral[m];
-        bool demand_shock = false;
-        for (const auto& a : list) demand_shock |= a.t->kind == ShockKind::Demand;
+        bool demand_shock = false, diverge = opt.eval.sector_rule != SectorRule::ProRata;
+        for (const auto& a : list) {
+          demand_shock |= a.t->kind == ShockKind::Demand;
+          diverge |= a.t->kind == ShockKind::Demand && a.t->sector >= 0;
+        }
         EvaluateMineral(net, m, list.data(), list.size(), reg.horizon_months, opt.eval, ws, out);
         list.clear();
         ++acc.touched[m];
@@ -210,22 +224,34 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
           opt.observe(sc, m, out);
         }
         for (std::size_t k = 0; k < K; ++k) {
-          for (int s = 0; s < kCells; ++s) {
+          bool total_short = false;
+          for (int s = kSectors; s >= 0; --s) {  // the total first: mirroring sectors follow it
             const std::size_t cell = (m * K + k) * kCells + s;
             const Flows& f = out.by_consumer[k][s];
             // Demand differs from the baseline only under a demand shock; delivered follows from
             // demand - stock - shortfall, so only what moved is summed.
-            if (demand_shock) acc.demand[cell] += Fixed(f.demand - base[cell], kFixedPoint) ;
-            if (f.stock_drawn > 0) acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
-            if (f.shortfall <= 0) continue;
-            acc.shortfall[cell] += Fixed(f.shortfall, kFixedPoint);
-            if (base[cell] <= 0) continue;
+            if (demand_shock) acc.demand[cell] += Fixed(f.demand - base[cell], kFixedPoint);
+            if (f.stock_drawn != 0) acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
+            if (f.shortfall != 0) acc.shortfall[cell] += Fixed(f.shortfall, kFixedPoint);
+            const bool mirror = s < kSectors && !diverge;
+            // A mirroring sector is short exactly when its consumer is (rounding aside).
+            const bool short_here = mirror ? total_short && base[cell] > 0 : f.shortfall > 0 && base[cell] > 0;
+            if (s == kSectors) total_short = short_here;
+            if (!short_here) continue;
             ++acc.nonzero[cell];
             acc.max_t[cell] = std::max(acc.max_t[cell], f.shortfall);
+            if (mirror) continue;  // its histogram is the total's
             double frac = f.shortfall / base[cell];
             int bin = frac > 1.0 ? kBins + 1 : std::clamp(static_cast<int>(std::ceil(frac * kBins)), 1, kBins);
-            acc.hist_count[cell * kHistSize + bin] += 1;
-            acc.hist_sum[cell * kHistSize + bin] += Fixed(frac, kFracFixedPoint);
+            const std::int64_t fixed_frac = Fixed(frac, kFracFixedPoint);
+            Bin* h = &acc.hist[((m * K + k) * kHistCells + s) * kHistSize];
+            h[bin].count += 1;
+            h[bin].sum += fixed_frac;
+            if (s == kSectors && diverge) {
+              Bin* d = &acc.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize];
+              d[bin].count += 1;
+              d[bin].sum += fixed_frac;
+            }
           }
         }
       }
@@ -255,6 +281,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
   }
 
   const double n = static_cast<double>(opt.runs);
+  std::vector<Bin> merged;
   for (std::size_t m = 0; m < M; ++m) {
     if (total.touched[m] == 0) continue;  // never shocked: the baseline, no row
     const MineralNetwork& mn = net.minerals[m];
@@ -275,14 +302,24 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         row.shortfall_t.mean = mean(total.shortfall[cell], 0.0);
         row.delivered_t = row.demand_t - row.stock_drawn_t - row.shortfall_t.mean;
         row.shortfall_t.max = total.max_t[cell];
-        const std::uint32_t* hc = &total.hist_count[cell * kHistSize];
-        const std::int64_t* hs = &total.hist_sum[cell * kHistSize];
+        const Bin* all = &total.hist[((m * K + k) * kHistCells + kSectors) * kHistSize];
+        const Bin* hc = all;
+        if (s < kSectors) {
+          const Bin* div = &total.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize];
+          const Bin* own = &total.hist[((m * K + k) * kHistCells + s) * kHistSize];
+          merged.resize(kHistSize);
+          for (int b = 0; b < kHistSize; ++b) {
+            merged[b].count = all[b].count - div[b].count + own[b].count;
+            merged[b].sum = all[b].sum - div[b].sum + own[b].sum;
+          }
+          hc = merged.data();
+        }
         const std::uint64_t zeros = opt.runs - total.nonzero[cell];
         const auto rank = [&](double q) { return static_cast<std::uint64_t>(std::ceil(q * n)); };
         const std::uint64_t tail = opt.runs - static_cast<std::uint64_t>(std::floor(0.95 * n));
-        row.shortfall_pct.p50 = 100 * Quantile(hc, hs, zeros, std::max<std::uint64_t>(1, rank(0.5)));
-        row.shortfall_pct.p95 = 100 * Quantile(hc, hs, zeros, std::max<std::uint64_t>(1, rank(0.95)));
-        row.shortfall_pct.cvar95 = 100 * TailMean(hc, hs, tail);
+        row.shortfall_pct.p50 = 100 * Quantile(hc, zeros, std::max<std::uint64_t>(1, rank(0.5)));
+        row.shortfall_pct.p95 = 100 * Quantile(hc, zeros, std::max<std::uint64_t>(1, rank(0.95)));
+        row.shortfall_pct.cvar95 = 100 * TailMean(hc, tail);
         row.shortfall_pct.mean = base[cell] > 0 ? 100 * row.shortfall_t.mean / base[cell] : 0.0;
         row.shortfall_pct.max = base[cell] > 0 ? 100 * row.shortfall_t.max / base[cell] : 0.0;
         row.shortfall_t.p50 = row.shortfall_pct.p50 / 100 * base[cell];
