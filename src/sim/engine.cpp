@@ -437,6 +437,18 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       act = many.data();
       na = many.size();
     }
+    if (na == 0) {
+      // No shock in this segment: the baseline, where every consumer gets its demand.
+      for (std::size_t k = 0; k < K; ++k) {
+        auto& o = out.by_consumer[k];
+        for (int s = 0; s < kSectors; ++s) {
+          double d = mn.demand[k] * mn.sector_share[k][s] * years;
+          o[s].demand += d;
+          o[s].delivered += d;
+        }
+      }
+      continue;
+    }
     SegmentRates(net, mn, act, na, ws);
     for (std::size_t k = 0; k < K; ++k) {
       const auto& sd = ws.sector_demand[k];

@@ -64,6 +64,11 @@ struct Accumulator {
   std::vector<double> max_t;
   std::vector<Bin> hist;  // (mineral, consumer, kHistCells, kHistSize)
   std::vector<std::uint64_t> touched;  // per mineral: scenarios that evaluated it
+  // Per (mineral, consumer): the consumer's totals in scenarios where every sector mirrors them
+  // (its share of the total); a sector's figures are its own sums plus its share of these.
+  std::vector<Int128> mirror_demand, mirror_stock, mirror_short;
+  std::vector<std::uint64_t> mirror_nonzero;
+  std::vector<double> mirror_max;
   std::vector<std::uint64_t> events;
   std::uint64_t evaluations = 0;
 
@@ -77,6 +82,11 @@ struct Accumulator {
     max_t.assign(cells, 0.0);
     hist.assign(minerals * consumers * kHistCells * kHistSize, Bin{});
     touched.assign(minerals, 0);
+    mirror_demand.assign(minerals * consumers, 0);
+    mirror_stock.assign(minerals * consumers, 0);
+    mirror_short.assign(minerals * consumers, 0);
+    mirror_nonzero.assign(minerals * consumers, 0);
+    mirror_max.assign(minerals * consumers, 0.0);
     events.assign(nevents, 0);
   }
   void Merge(const Accumulator& o) {
@@ -93,6 +103,13 @@ struct Accumulator {
       hist[i].count += o.hist[i].count;
     }
     for (std::size_t m = 0; m < touched.size(); ++m) touched[m] += o.touched[m];
+    for (std::size_t c = 0; c < mirror_max.size(); ++c) {
+      mirror_demand[c] += o.mirror_demand[c];
+      mirror_stock[c] += o.mirror_stock[c];
+      mirror_short[c] += o.mirror_short[c];
+      mirror_nonzero[c] += o.mirror_nonzero[c];
+      mirror_max[c] = std::max(mirror_max[c], o.mirror_max[c]);
+    }
     for (std::size_t e = 0; e < events.size(); ++e) events[e] += o.events[e];
     evaluations += o.evaluations;
   }
@@ -224,34 +241,45 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
           opt.observe(sc, m, out);
         }
         for (std::size_t k = 0; k < K; ++k) {
-          bool total_short = false;
-          for (int s = kSectors; s >= 0; --s) {  // the total first: mirroring sectors follow it
-            const std::size_t cell = (m * K + k) * kCells + s;
+          const std::size_t mk = m * K + k;
+          for (int s = kSectors; s >= 0; --s) {  // the total first
+            const std::size_t cell = mk * kCells + s;
             const Flows& f = out.by_consumer[k][s];
             // Demand differs from the baseline only under a demand shock; delivered follows from
             // demand - stock - shortfall, so only what moved is summed.
-            if (demand_shock) acc.demand[cell] += Fixed(f.demand - base[cell], kFixedPoint);
-            if (f.stock_drawn != 0) acc.stock[cell] += Fixed(f.stock_drawn, kFixedPoint);
-            if (f.shortfall != 0) acc.shortfall[cell] += Fixed(f.shortfall, kFixedPoint);
-            const bool mirror = s < kSectors && !diverge;
-            // A mirroring sector is short exactly when its consumer is (rounding aside).
-            const bool short_here = mirror ? total_short && base[cell] > 0 : f.shortfall > 0 && base[cell] > 0;
-            if (s == kSectors) total_short = short_here;
-            if (!short_here) continue;
-            ++acc.nonzero[cell];
-            acc.max_t[cell] = std::max(acc.max_t[cell], f.shortfall);
-            if (mirror) continue;  // its histogram is the total's
-            double frac = f.shortfall / base[cell];
-            int bin = frac > 1.0 ? kBins + 1 : std::clamp(static_cast<int>(std::ceil(frac * kBins)), 1, kBins);
-            const std::int64_t fixed_frac = Fixed(frac, kFracFixedPoint);
-            Bin* h = &acc.hist[((m * K + k) * kHistCells + s) * kHistSize];
-            h[bin].count += 1;
-            h[bin].sum += fixed_frac;
-            if (s == kSectors && diverge) {
-              Bin* d = &acc.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize];
-              d[bin].count += 1;
-              d[bin].sum += fixed_frac;
+            const std::int64_t dd = demand_shock ? Fixed(f.demand - base[cell], kFixedPoint) : 0;
+            const std::int64_t st = f.stock_drawn != 0 ? Fixed(f.stock_drawn, kFixedPoint) : 0;
+            const std::int64_t sh = f.shortfall != 0 ? Fixed(f.shortfall, kFixedPoint) : 0;
+            acc.demand[cell] += dd;
+            acc.stock[cell] += st;
+            acc.shortfall[cell] += sh;
+            const bool short_here = f.shortfall > 0 && base[cell] > 0;
+            if (s == kSectors && !diverge) {
+              // Every sector is this total times its share: record once for all of them.
+              acc.mirror_demand[mk] += dd;
+              acc.mirror_stock[mk] += st;
+              acc.mirror_short[mk] += sh;
+              if (short_here) {
+                ++acc.mirror_nonzero[mk];
+                acc.mirror_max[mk] = std::max(acc.mirror_max[mk], f.shortfall);
+              }
             }
+            if (short_here) {
+              ++acc.nonzero[cell];
+              acc.max_t[cell] = std::max(acc.max_t[cell], f.shortfall);
+              double frac = f.shortfall / base[cell];
+              int bin = frac > 1.0 ? kBins + 1 : std::clamp(static_cast<int>(std::ceil(frac * kBins)), 1, kBins);
+              const std::int64_t fixed_frac = Fixed(frac, kFracFixedPoint);
+              Bin* h = &acc.hist[((m * K + k) * kHistCells + s) * kHistSize];
+              h[bin].count += 1;
+              h[bin].sum += fixed_frac;
+              if (s == kSectors && diverge) {
+                Bin* d = &acc.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize];
+                d[bin].count += 1;
+                d[bin].sum += fixed_frac;
+              }
+            }
+            if (s == kSectors && !diverge) break;  // sectors mirror the total
           }
         }
       }
@@ -285,7 +313,6 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
   for (std::size_t m = 0; m < M; ++m) {
     if (total.touched[m] == 0) continue;  // never shocked: the baseline, no row
     const MineralNetwork& mn = net.minerals[m];
-    const double untouched = n - static_cast<double>(total.touched[m]);
     for (std::size_t k = 0; k < K; ++k) {
       for (int s = kSectors; s >= 0; --s) {
         const std::size_t cell = (m * K + k) * kCells + s;
@@ -294,14 +321,18 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         row.unit = mn.unit;
         row.consumer = net.consumers[k].code;
         row.sector = s == kSectors ? "total" : SectorName(static_cast<Sector>(s));
-        auto mean = [&](Int128 sum, double baseline_each) {
-          return (static_cast<double>(sum) / kFixedPoint + untouched * baseline_each) / n;
+        const std::size_t mk = m * K + k;
+        const bool sector = s < kSectors;
+        const double share = sector ? mn.sector_share[k][s] : 0.0;
+        auto with_mirror = [&](Int128 own, Int128 mirrored) {
+          return static_cast<double>(own) + (sector ? share * static_cast<double>(mirrored) : 0.0);
         };
-        row.demand_t = base[cell] + static_cast<double>(total.demand[cell]) / kFixedPoint / n;
-        row.stock_drawn_t = mean(total.stock[cell], 0.0);
-        row.shortfall_t.mean = mean(total.shortfall[cell], 0.0);
+        row.demand_t = base[cell] + with_mirror(total.demand[cell], total.mirror_demand[mk]) / kFixedPoint / n;
+        row.stock_drawn_t = with_mirror(total.stock[cell], total.mirror_stock[mk]) / kFixedPoint / n;
+        row.shortfall_t.mean = with_mirror(total.shortfall[cell], total.mirror_short[mk]) / kFixedPoint / n;
         row.delivered_t = row.demand_t - row.stock_drawn_t - row.shortfall_t.mean;
-        row.shortfall_t.max = total.max_t[cell];
+        row.shortfall_t.max = std::max(total.max_t[cell], sector ? share * total.mirror_max[mk] : 0.0);
+        const std::uint64_t nonzero = total.nonzero[cell] + (sector && base[cell] > 0 ? total.mirror_nonzero[mk] : 0);
         const Bin* all = &total.hist[((m * K + k) * kHistCells + kSectors) * kHistSize];
         const Bin* hc = all;
         if (s < kSectors) {
@@ -314,7 +345,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
           }
           hc = merged.data();
         }
-        const std::uint64_t zeros = opt.runs - total.nonzero[cell];
+        const std::uint64_t zeros = opt.runs - nonzero;
         const auto rank = [&](double q) { return static_cast<std::uint64_t>(std::ceil(q * n)); };
         const std::uint64_t tail = opt.runs - static_cast<std::uint64_t>(std::floor(0.95 * n));
         row.shortfall_pct.p50 = 100 * Quantile(hc, zeros, std::max<std::uint64_t>(1, rank(0.5)));
@@ -325,7 +356,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         row.shortfall_t.p50 = row.shortfall_pct.p50 / 100 * base[cell];
         row.shortfall_t.p95 = row.shortfall_pct.p95 / 100 * base[cell];
         row.shortfall_t.cvar95 = row.shortfall_pct.cvar95 / 100 * base[cell];
-        row.p_shortfall = static_cast<double>(total.nonzero[cell]) / n;
+        row.p_shortfall = static_cast<double>(nonzero) / n;
         row.stock_days = mn.stock_days[k];
         double daily = mn.demand[k] * (s == kSectors ? 1.0 : mn.sector_share[k][s]) / net.stock_year_days;
         row.stock_days_used = daily > 0 ? row.stock_drawn_t / daily : 0.0;
