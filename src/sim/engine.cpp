@@ -68,27 +68,41 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   }
   Fill(ws.a, I, 1.0);  // mine output kept
   Fill(ws.b, J, 1.0);  // refinery capacity kept
-  bool ore_mod = false, fin_mod = false;
+  // Which flow matrices this segment modifies: only those are initialised and read.
+  bool ore_ctrl = false, ore_route = false, fin_ctrl = false, fin_route = false;
   for (std::size_t n = 0; n < na; ++n) {
     const ShockTemplate& t = *act[n]->t;
-    if (t.kind == ShockKind::ExportControl && t.node >= 0 && act[n]->fraction > 0) (t.on_refiners ? fin_mod : ore_mod) = true;
+    if (t.kind == ShockKind::ExportControl && t.node >= 0 && act[n]->fraction > 0) {
+      (t.on_refiners ? fin_ctrl : ore_ctrl) = true;
+    }
     if (t.kind == ShockKind::Chokepoint && act[n]->fraction > 0) {
-      ore_mod |= mn.has_ore_stage && !mn.ore_route[t.chokepoint].empty();
-      fin_mod |= !mn.refined_route[t.chokepoint].empty();
+      ore_route |= mn.has_ore_stage && !mn.ore_route[t.chokepoint].empty();
+      fin_route |= !mn.refined_route[t.chokepoint].empty();
     }
   }
-  const bool extra_ore = !mn.extra_ore.empty();
-  if (ore_mod || (extra_ore && mn.has_ore_stage)) {
-    ore_mod = true;
+  const bool extra_ore = !mn.extra_ore.empty() && mn.has_ore_stage;
+  const bool ore_mod = ore_ctrl || ore_route || extra_ore;
+  const bool fin_mod = fin_ctrl || fin_route;
+  if (ore_ctrl) {
     Fill(ws.keep_ore_ctrl, I * J, 1.0);
-    Fill(ws.keep_ore_route, I * J, 1.0);
     Fill(ws.ore_targeted, I * J, std::uint8_t{0});
   }
-  if (fin_mod) {
+  if (ore_route) Fill(ws.keep_ore_route, I * J, 1.0);
+  if (fin_ctrl) {
     Fill(ws.keep_fin_ctrl, J * K, 1.0);
-    Fill(ws.keep_fin_route, J * K, 1.0);
     Fill(ws.fin_targeted, J * K, std::uint8_t{0});
   }
+  if (fin_route) Fill(ws.keep_fin_route, J * K, 1.0);
+  auto ore_keep = [&](std::size_t x) {
+    return (ore_ctrl ? ws.keep_ore_ctrl[x] : 1.0) * (ore_route ? ws.keep_ore_route[x] : 1.0);
+  };
+  auto ore_eff = [&](std::size_t x) { return ore_route ? ws.keep_ore_route[x] : 1.0; };
+  auto ore_blocked = [&](std::size_t x) { return ore_ctrl && ws.ore_targeted[x]; };
+  auto fin_keep = [&](std::size_t x) {
+    return (fin_ctrl ? ws.keep_fin_ctrl[x] : 1.0) * (fin_route ? ws.keep_fin_route[x] : 1.0);
+  };
+  auto fin_eff = [&](std::size_t x) { return fin_route ? ws.keep_fin_route[x] : 1.0; };
+  auto fin_blocked = [&](std::size_t x) { return fin_ctrl && ws.fin_targeted[x]; };
   for (std::size_t n = 0; n < na; ++n) {
     const ActiveShock& a = *act[n];
     const ShockTemplate& t = *a.t;
@@ -116,11 +130,11 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       case ShockKind::Chokepoint: {
         if (a.fraction <= 0) break;
         const double loss = a.fraction * (1 - t.reroutable);
-        if (mn.has_ore_stage && !mn.ore_route[t.chokepoint].empty()) {
+        if (ore_route && !mn.ore_route[t.chokepoint].empty()) {
           const auto& r = mn.ore_route[t.chokepoint];
           for (std::size_t x = 0; x < I * J; ++x) ws.keep_ore_route[x] *= 1 - r[x] * loss;
         }
-        if (!mn.refined_route[t.chokepoint].empty()) {
+        if (fin_route && !mn.refined_route[t.chokepoint].empty()) {
           const auto& r = mn.refined_route[t.chokepoint];
           for (std::size_t x = 0; x < J * K; ++x) ws.keep_fin_route[x] *= 1 - r[x] * loss;
         }
@@ -149,7 +163,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         const double* row = &mn.ore_flow[i * J];
         for (std::size_t j = 0; j < J; ++j) {
           double base = row[j] * ws.a[i];
-          double f = base * ws.keep_ore_ctrl[i * J + j] * ws.keep_ore_route[i * J + j];
+          double f = base * ore_keep(i * J + j);
           ws.c[j] += f;
           ws.g[i] += base - f;
         }
@@ -192,9 +206,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         }
         if (avail <= 0) continue;
         for (std::size_t j = 0; j < J; ++j) {
-          bool ok = static_cast<int>(j) != home && !ws.ore_targeted[i * J + j] && ws.keep_ore_route[i * J + j] > 0;
+          bool ok = static_cast<int>(j) != home && !ore_blocked(i * J + j) && ore_eff(i * J + j) > 0;
           need[j] = ok ? std::max(0.0, cap[j] - ws.d[j]) / mn.yield : 0.0;
-          eff[j] = ws.keep_ore_route[i * J + j];
+          eff[j] = ore_eff(i * J + j);
           got[j] = 0;
         }
         WaterFill(avail, J, need, eff, got);
@@ -220,7 +234,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     const double* row = &mn.refined_flow[j * K];
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;
-      double g = fin_mod ? base * ws.keep_fin_ctrl[j * K + k] * ws.keep_fin_route[j * K + k] : base;
+      double g = fin_mod ? base * fin_keep(j * K + k) : base;
       ws.gflow[j * K + k] = g;
       ws.f[k] += g;
       free[j] += base - g;
@@ -258,9 +272,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     for (std::size_t k = 0; k < K; ++k) {
       double dk = 0;
       for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
-      bool ok = static_cast<int>(k) != home && (!fin_mod || (!ws.fin_targeted[j * K + k] && ws.keep_fin_route[j * K + k] > 0));
+      bool ok = static_cast<int>(k) != home && !fin_blocked(j * K + k) && fin_eff(j * K + k) > 0;
       need[k] = ok ? std::max(0.0, dk - ws.f[k]) : 0.0;
-      eff[k] = fin_mod ? ws.keep_fin_route[j * K + k] : 1.0;
+      eff[k] = fin_eff(j * K + k);
       got[k] = 0;
       any |= need[k] > 0;
     }
