@@ -285,8 +285,11 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       in.refining.push_back(std::move(f));
     }
     for (const auto& [m, acc] : sums) {
-      if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
-        diags.Error(t.file.file, acc.second, 0, fmt::format("refining shares of {} sum to {:.4f}, expected 1", m, acc.first));
+      // A mineral's rows either give the whole split (sum 1) or override some countries of the
+      // dataset's split (sum below 1; the dataset's other countries share the rest).
+      if (acc.first > 1.0 + kSectorSumTolerance) {
+        diags.Error(t.file.file, acc.second, 0,
+                    fmt::format("refining shares of {} sum to {:.4f}, expected at most 1", m, acc.first));
       }
     }
   }

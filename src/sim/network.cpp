@@ -320,17 +320,35 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       std::vector<std::string> share_sources;
       auto shares = DatasetRefiningShares(ds, m, period, share_sources);
       std::string how;
+      Normalise(shares);
       if (!shares.empty()) {
         how = fmt::format("refining shares of {} (dataset shares.csv)", period);
         for (const auto& s : share_sources) add_source(s);
-      } else {
-        for (const auto& r : in.refining) {
-          if (r.mineral == info.id) {
-            shares[static_cast<int>(ds.FindCountry(r.country)->index())] += r.share;
-            add_source(r.source);
-            how = fmt::format("refining shares from data/sim/refining.csv (source {})", r.source);
-          }
+      }
+      // data/sim/refining.csv: a whole split where the dataset has none, or more recent shares
+      // of some countries, the dataset's other countries scaled to the rest.
+      std::map<int, double> override_shares;
+      double override_sum = 0;
+      for (const auto& r : in.refining) {
+        if (r.mineral != info.id) continue;
+        override_shares[static_cast<int>(ds.FindCountry(r.country)->index())] += r.share;
+        override_sum += r.share;
+        add_source(r.source);
+        how += fmt::format("{}shares from data/sim/refining.csv (source {})", how.empty() ? "refining " : "; ", r.source);
+      }
+      if (!override_shares.empty()) {
+        double rest = 0;
+        for (auto& [c, x] : shares) {
+          if (!override_shares.count(c)) rest += x;
         }
+        std::map<int, double> merged = override_shares;
+        if (rest > 0 && override_sum < 1) {
+          for (auto& [c, x] : shares) {
+            if (!override_shares.count(c)) merged[c] = x / rest * (1 - override_sum);
+          }
+          how += " overriding the named countries; the others keep their dataset proportions";
+        }
+        shares = std::move(merged);
       }
       Normalise(shares);
       if (!shares.empty() && std::isfinite(world)) {
