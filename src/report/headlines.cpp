@@ -11,8 +11,12 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
                                                 const HeadlineRequest& request) {
   std::vector<ScenarioHeadline> out;
   if (!net.Find(mineral)) return out;
+  const sim::MineralNetwork& mn = *net.Find(mineral);
+  // A consumer whose demand is not known (counted in the rest of the world) has no headline.
   auto wanted = [&](const std::string& c) {
-    return std::find(request.consumers.begin(), request.consumers.end(), c) != request.consumers.end();
+    int k = net.FindConsumer(c);
+    return k >= 0 && mn.demand_known[k] &&
+           std::find(request.consumers.begin(), request.consumers.end(), c) != request.consumers.end();
   };
   for (const auto& sc : request.scenarios) {
     bool touches = false;
