@@ -333,6 +333,7 @@ void AddProjectsCommands(CLI::App& app, int& exit_code) {
     AddCommon(cmd, c, true);
     cmd->callback([&exit_code] { exit_code = RunGuarded([] { return RemoveCommand(c, id); }); });
   }
+  AddProjectsEvaluateCommand(projects, exit_code);
 }
 
 }  // namespace lodestone::cli

@@ -61,6 +61,12 @@ bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
 
 ordered_json NumOrNull(double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); }
 
+// Tonnes with the decimals small amounts need (gallium and germanium are a few tonnes).
+std::string Tonnes(double x) {
+  double ax = std::fabs(x);
+  return Grouped(x, ax >= 100 || ax == 0 ? 0 : ax >= 10 ? 1 : 2);
+}
+
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
 
 std::string Pct(double part, double whole) { return whole > 0 ? Percent(part / whole) : std::string("-"); }
@@ -112,11 +118,18 @@ void PrintScenario(const sim::Network& net, const sim::ScenarioResult& r, const 
     for (const auto& row : r.rows) {
       if (!Wanted(consumers, row.consumer)) continue;
       if (!a.sectors && row.sector != "total") continue;
+      if (row.sector != "total" && row.flows.demand <= 0) continue;  // a sector this consumer does not have
       const auto& f = row.flows;
-      std::string unit = row.unit;
-      t.rows.push_back({row.mineral, row.consumer, row.sector, Grouped(f.demand, 0) + " " + unit,
-                        Grouped(f.delivered, 0), Grouped(f.stock_drawn, 0), Grouped(f.shortfall, 0),
-                        Pct(f.shortfall, f.demand), row.sector == "total" ? Days(row.stock_days) : ""});
+      if (!row.demand_known) {
+        if (row.sector == "total") {
+          t.rows.push_back({row.mineral, row.consumer, row.sector, "not known", "", "", "", "",
+                            "(counted in ROW)"});
+        }
+        continue;
+      }
+      t.rows.push_back({row.mineral, row.consumer, row.sector, Tonnes(f.demand) + " " + row.unit, Tonnes(f.delivered),
+                        Tonnes(f.stock_drawn), Tonnes(f.shortfall), Pct(f.shortfall, f.demand),
+                        row.sector == "total" ? Days(row.stock_days) : ""});
     }
     PrintTable(std::cout, t);
     std::cout << "\nHow the baseline was built:\n";
@@ -225,7 +238,8 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
                       {"shortfall_pct", stat(r.shortfall_pct)},
                       {"p_shortfall", r.p_shortfall},
                       {"stock_days_of_cover", NumOrNull(r.stock_days)},
-                      {"stock_days_used", r.stock_days_used}});
+                      {"stock_days_used", r.stock_days_used},
+                      {"demand_known", r.demand_known}});
     }
     auto& ev = j["events"] = ordered_json::array();
     for (std::size_t e = 0; e < reg.events.size(); ++e) {
@@ -266,9 +280,13 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   t.right = {false, false, false, true, true, true, true, true, true, true, true, true};
   for (const auto& r : res.rows) {
     if (!Wanted(consumers, r.consumer) || (!a.sectors && r.sector != "total")) continue;
-    t.rows.push_back({r.mineral, r.consumer, r.sector, Grouped(r.demand_t, 0) + " " + r.unit,
-                      Grouped(r.shortfall_t.mean, 0), Grouped(r.shortfall_t.p50, 0), Grouped(r.shortfall_t.p95, 0),
-                      Grouped(r.shortfall_t.cvar95, 0), Grouped(r.shortfall_t.max, 0),
+    if (!r.demand_known) {
+      if (r.sector == "total") t.rows.push_back({r.mineral, r.consumer, r.sector, "not known", "", "", "", "", "", "", "", "(counted in ROW)"});
+      continue;
+    }
+    t.rows.push_back({r.mineral, r.consumer, r.sector, Tonnes(r.demand_t) + " " + r.unit,
+                      Tonnes(r.shortfall_t.mean), Tonnes(r.shortfall_t.p50), Tonnes(r.shortfall_t.p95),
+                      Tonnes(r.shortfall_t.cvar95), Tonnes(r.shortfall_t.max),
                       fmt::format("{:.1f}%", r.shortfall_pct.p95), Percent(r.p_shortfall),
                       r.sector == "total" ? Days(r.stock_days) : ""});
   }
@@ -288,11 +306,13 @@ int Simulate(const SimArgs& a) {
   if (!a.scenario.empty()) {
     files.push_back(a.scenario);
   } else {
-    // Default: China's October 2025 controls as announced, and widened.
+    // Default: China's October 2025 controls as announced, and widened, by sector.
     files.push_back((fs::path(ScenariosDir()) / "cn-2025-10-ree-controls.json").string());
     files.push_back((fs::path(ScenariosDir()) / "cn-2025-10-widened-ga-ge-graphite.json").string());
   }
   auto opt = EvalOpts(a);
+  SimArgs shown = a;
+  if (a.scenario.empty()) shown.sectors = true;
   ordered_json all = ordered_json::array();
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto sc = sim::LoadScenario(files[i]);
@@ -300,7 +320,7 @@ int Simulate(const SimArgs& a) {
     if (a.format == Format::Json) {
       all.push_back(ScenarioJson(net, res));
     } else {
-      PrintScenario(net, res, a, i == 0);
+      PrintScenario(net, res, shown, i == 0);
     }
   }
   if (a.format == Format::Json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
@@ -315,7 +335,7 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
       "What-if: export controls, outages, chokepoint closures and demand shocks through mine -> refinery -> "
       "consumer, with shortfalls in tonnes per consumer and sector.\n"
       "Without --scenario or --register: China's October 2025 rare-earth controls, as announced and widened to "
-      "gallium, germanium and graphite, for the US and Japan.");
+      "gallium, germanium and graphite, for the US and Japan by sector.");
   static SimArgs a;
   cmd->add_option("--dataset", a.dataset, "Dataset directory; default: the shipped dataset");
   cmd->add_option("--sim-data", a.sim_data, "Simulator inputs (demand, sectors, stockpiles, routes); default: data/sim");

@@ -28,6 +28,9 @@ void AddOutlookCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
 void AddProjectsCommands(CLI::App& app, int& exit_code);
+void AddPortfolioCommands(CLI::App& app, int& exit_code);
+// `projects evaluate` (cmd_portfolio.cpp), added to the `projects` command.
+void AddProjectsEvaluateCommand(CLI::App* projects, int& exit_code);
 // Subcommands of `risk` (one file each).
 void AddRiskEuSrCommand(CLI::App* risk, int& exit_code);
 void AddRiskGeoPolRiskCommand(CLI::App* risk, int& exit_code);

@@ -358,6 +358,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         row.shortfall_t.cvar95 = row.shortfall_pct.cvar95 / 100 * base[cell];
         row.p_shortfall = static_cast<double>(nonzero) / n;
         row.stock_days = mn.stock_days[k];
+        row.demand_known = mn.demand_known[k];
         double daily = mn.demand[k] * (s == kSectors ? 1.0 : mn.sector_share[k][s]) / net.stock_year_days;
         row.stock_days_used = daily > 0 ? row.stock_drawn_t / daily : 0.0;
         res.rows.push_back(std::move(row));

@@ -110,6 +110,7 @@ struct McRow {
   double p_shortfall = 0;  // probability of any shortfall
   double stock_days = 0;   // baseline days of cover (NaN when not known)
   double stock_days_used = 0;  // mean stock drawn in days of baseline demand
+  bool demand_known = true;    // false: the consumer's demand is counted in the rest of the world
 };
 struct McResult {
   Register reg;

@@ -1,0 +1,310 @@
+// Evaluation of projects of interest with the simulator: relief against sim::Run computed apart
+// from the same draws, untouched minerals, sign, thread-count independence, the shipped sample,
+// the optimiser's problem built from evaluations and the re-check of a chosen portfolio.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "lodestone/data/loader.hpp"
+#include "lodestone/invest/evaluate.hpp"
+#include "lodestone/sim/simulate.hpp"
+
+namespace lodestone::invest {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kRoot = LODESTONE_SOURCE_DIR;
+
+const sim::Network& Net() {
+  static const sim::Network net = [] {
+    auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
+    return sim::BuildNetwork(ds, sim::LoadSimInputs(kRoot / "data/sim", ds), 2025);
+  }();
+  return net;
+}
+
+const sim::Register& Reg() {
+  static const sim::Register reg = sim::LoadRegister(kRoot / "scenarios/register.json");
+  return reg;
+}
+
+const std::vector<Project>& Sample() {
+  static const std::vector<Project> p =
+      LoadProjectsCsvOrThrow(kRoot / "data/projects/projects.csv", kRoot / "data/projects/capital_stack.csv");
+  return p;
+}
+
+Project Make(const std::string& id, const std::string& mineral, Stage stage, const std::string& country, double t) {
+  Project p;
+  p.id = id;
+  p.name = id;
+  p.mineral = mineral;
+  p.stage = stage;
+  p.country = country;
+  p.capacity_t = model::Value::Of(t);
+  return p;
+}
+
+EvaluationRequest Request(std::vector<Project> projects, std::uint64_t runs, std::uint64_t seed, int threads = 0) {
+  EvaluationRequest rq;
+  rq.network = &Net();
+  rq.reg = &Reg();
+  rq.runs = runs;
+  rq.seed = seed;
+  rq.projects = std::move(projects);
+  rq.threads = threads;
+  return rq;
+}
+
+// Partners' total shortfall of a mineral in one scenario, by sim::Run.
+double RunShortfall(const sim::Network& net, const sim::Scenario& sc, const std::string& mineral) {
+  auto r = sim::Run(net, sc);
+  double s = 0;
+  for (const auto& row : r.rows) {
+    if (row.mineral == mineral && row.sector == "total" && (row.consumer == "USA" || row.consumer == "JPN")) {
+      s += row.flows.shortfall;
+    }
+  }
+  return s;
+}
+
+TEST(Evaluate, ReliefEqualsTheDifferenceOfIndependentRuns) {
+  const std::uint64_t runs = 300, seed = 7;
+  auto ev = EvaluateProjects(Request({Make("ga_us", "gallium", Stage::Refining, "USA", 5),
+                                      Make("ree_au", "rare_earths", Stage::Separation, "AUS", 4000),
+                                      Make("co_mine", "cobalt", Stage::Mining, "AUS", 20000)},
+                                     runs, seed));
+  auto draws = sim::DrawScenarios(Reg(), runs, seed);
+  std::size_t nonzero = 0;
+  for (const auto& pe : ev.projects) {
+    ASSERT_TRUE(pe.evaluable) << pe.reason;
+    const sim::Network more = sim::WithAdditions(Net(), {pe.addition});
+    const int m = ev.MineralIndex(pe.mineral);
+    std::vector<double> relief(runs, 0.0);
+    for (const auto& r : pe.relief) relief[r.scenario] = r.tonnes;
+    double before_sum = 0;
+    for (std::uint64_t s = 0; s < runs; ++s) {
+      sim::Scenario sc;
+      sc.id = "draw";
+      sc.horizon_months = Reg().horizon_months;
+      for (const auto& d : draws[s]) {
+        sim::Shock shock = Reg().events[d.event].shock;
+        shock.fraction = d.fraction;
+        shock.factor = d.factor;
+        shock.start_month = d.start;
+        shock.months = d.months;
+        sc.shocks.push_back(shock);
+      }
+      const double before = RunShortfall(Net(), sc, pe.mineral);
+      const double after = RunShortfall(more, sc, pe.mineral);
+      const double tol = 1e-9 * std::max(1.0, before);
+      ASSERT_NEAR(ev.baseline_shortfall_t[s * ev.minerals.size() + m], before, tol) << pe.id << " scenario " << s;
+      ASSERT_NEAR(relief[s], before - after, tol) << pe.id << " scenario " << s;
+      before_sum += before;
+      nonzero += relief[s] > 0;
+    }
+    EXPECT_NEAR(pe.expected_before_t, before_sum / runs, 1e-9 * std::max(1.0, pe.expected_before_t));
+  }
+  EXPECT_GT(nonzero, 50u);  // the projects do relieve shortfalls
+}
+
+TEST(Evaluate, MineralThatNoEventTouchesHasZeroRelief) {
+  const sim::Register reg = sim::ParseRegister(R"({
+    "format": "lodestone-register/1", "id": "ga-only", "title": "gallium only", "year": 2025, "horizon_months": 12,
+    "sources": [{"id": "test", "citation": "test register", "url": "", "licence": "CC0"}],
+    "events": [{"id": "ga", "probability": 0.9,
+                "shock": {"kind": "export_control", "country": "CHN", "stage": "refining", "minerals": ["gallium"],
+                          "fraction": 0.9, "months": 12, "targets": "all"},
+                "source": "test", "basis": "test"}]})",
+                                               "ga-only.json");
+  auto rq = Request(
+      {Make("co", "cobalt", Stage::Refining, "USA", 5000), Make("ga", "gallium", Stage::Refining, "USA", 5)}, 500, 3);
+  rq.reg = &reg;
+  auto ev = EvaluateProjects(rq);
+  const auto& co = ev.projects[0];
+  ASSERT_TRUE(co.evaluable);
+  EXPECT_EQ(co.scenarios_touched, 0u);
+  EXPECT_TRUE(co.relief.empty());
+  EXPECT_EQ(co.expected_before_t, 0.0);
+  EXPECT_EQ(co.expected_relief_t, 0.0);
+  const auto& ga = ev.projects[1];
+  EXPECT_GT(ga.scenarios_touched, 400u);
+  EXPECT_FALSE(ga.relief.empty());
+  EXPECT_GT(ga.expected_relief_t, 0.0);
+  EXPECT_LE(ga.expected_relief_t, 5.0 + 1e-9);  // never more than the added 5 t over 12 months
+}
+
+TEST(Evaluate, ShippedSampleEvaluatesWithNonNegativeRelief) {
+  auto ev = EvaluateProjects(Request(Sample(), 400, 20251028));
+  std::size_t evaluable = 0;
+  for (const auto& pe : ev.projects) {
+    if (!pe.evaluable) {
+      EXPECT_FALSE(pe.reason.empty()) << pe.id;
+      continue;
+    }
+    ++evaluable;
+    std::uint32_t last = 0;
+    for (std::size_t i = 0; i < pe.relief.size(); ++i) {
+      EXPECT_GT(pe.relief[i].tonnes, 0.0) << pe.id;
+      if (i) EXPECT_GT(pe.relief[i].scenario, last) << pe.id;
+      last = pe.relief[i].scenario;
+      const int m = ev.MineralIndex(pe.mineral);
+      EXPECT_LE(pe.relief[i].tonnes, ev.baseline_shortfall_t[last * ev.minerals.size() + m] * (1 + 1e-12)) << pe.id;
+    }
+    EXPECT_LE(pe.expected_after_t, pe.expected_before_t);
+    EXPECT_LE(pe.cvar95_after_t, pe.cvar95_before_t + 1e-9);
+    EXPECT_GE(pe.expected_after_t, 0.0);
+  }
+  EXPECT_GE(evaluable, 15u);
+  // Missing capacity is a reason, never a silent zero.
+  const auto* round_top = ev.Find("usar_round_top");
+  ASSERT_NE(round_top, nullptr);
+  EXPECT_FALSE(round_top->evaluable);
+  EXPECT_NE(round_top->reason.find("capacity"), std::string::npos);
+  // Known figures of the sample: Lynas Kalgoorlie (AUD 800 m capex, no private money in the stack).
+  const auto* kal = ev.Find("lynas_kalgoorlie");
+  ASSERT_NE(kal, nullptr);
+  ASSERT_TRUE(kal->public_musd);
+  EXPECT_NEAR(*kal->public_musd, 531.5, 1e-9);
+  ASSERT_TRUE(kal->public_usd_per_capacity_t);
+  EXPECT_NEAR(*kal->public_usd_per_capacity_t, 531.5e6 / 9000, 1e-6);
+  EXPECT_EQ(kal->concentration.stage, "refining");
+  EXPECT_EQ(kal->concentration.top_before, "CHN");
+  EXPECT_LT(kal->concentration.top_share_after, kal->concentration.top_share_before);
+  ASSERT_TRUE(kal->months_to_first_output);
+  EXPECT_LT(*kal->months_to_first_output, 0.0);  // producing since 2023-12
+}
+
+TEST(Evaluate, SameResultsWithOneAndTwoThreads) {
+  auto one = EvaluateProjects(Request(Sample(), 300, 11, 1));
+  auto two = EvaluateProjects(Request(Sample(), 300, 11, 2));
+  ASSERT_EQ(one.projects.size(), two.projects.size());
+  EXPECT_EQ(one.baseline_shortfall_t, two.baseline_shortfall_t);
+  for (std::size_t i = 0; i < one.projects.size(); ++i) {
+    const auto &a = one.projects[i], &b = two.projects[i];
+    EXPECT_EQ(a.evaluable, b.evaluable);
+    EXPECT_EQ(a.expected_after_t, b.expected_after_t) << a.id;
+    EXPECT_EQ(a.cvar95_after_t, b.cvar95_after_t) << a.id;
+    ASSERT_EQ(a.relief.size(), b.relief.size()) << a.id;
+    for (std::size_t r = 0; r < a.relief.size(); ++r) {
+      EXPECT_EQ(a.relief[r].scenario, b.relief[r].scenario);
+      EXPECT_EQ(a.relief[r].tonnes, b.relief[r].tonnes);
+    }
+  }
+}
+
+TEST(Evaluate, UnknownPartnerIsAnError) {
+  auto rq = Request({}, 10, 1);
+  rq.partners = {"USA", "XXX"};
+  EXPECT_THROW(EvaluateProjects(rq), model::InputError);
+}
+
+CapitalLine Line(Funder f, Instrument i, double amount, const std::string& closing) {
+  CapitalLine l;
+  l.funder = f;
+  l.instrument = i;
+  l.amount_musd = model::Value::Of(amount);
+  l.closing_date = closing;
+  return l;
+}
+
+TEST(BuildPortfolio, CapexClosingDatesAndMoney) {
+  Project dated = Make("dated", "gallium", Stage::Refining, "USA", 5);
+  dated.capex_musd = model::Value::Of(100);
+  dated.capital_stack = {Line(Funder::Private, Instrument::Loan, 30, "2025-07"),
+                         Line(Funder::Private, Instrument::Offtake, 500, ""),  // not capital
+                         Line(Funder::UsPublic, Instrument::Grant, 20, "2026-02-15")};
+  Project producing = Make("producing", "gallium", Stage::Refining, "JPN", 3);
+  producing.capex_musd = model::Value::Of(50);
+  producing.first_output = "2025-01";
+  producing.esg_score = model::Value::Of(0.7);
+  Project later = Make("later", "gallium", Stage::Refining, "CAN", 3);
+  later.capex_musd = model::Value::Of(40);
+  later.first_output = "2028";
+  Project no_capex = Make("no_capex", "gallium", Stage::Refining, "AUS", 3);
+  Project no_capacity = Make("no_capacity", "gallium", Stage::Refining, "AUS", 3);
+  no_capacity.capacity_t = model::Value::Missing(model::ValueStatus::NotAvailable);
+  no_capacity.capex_musd = model::Value::Of(10);
+  auto ev = EvaluateProjects(Request({dated, producing, later, no_capex, no_capacity}, 200, 5));
+
+  PortfolioBuildOptions o;
+  o.us_budget_musd = 100;
+  o.jp_budget_musd = 100;
+  auto built = BuildPortfolioProblem(ev, o);
+  const auto& pp = built.problem;
+  ASSERT_EQ(pp.minerals, std::vector<std::string>{"gallium"});
+  const int em = ev.MineralIndex("gallium");
+  EXPECT_DOUBLE_EQ(pp.weights[0], 1.0 / ev.partner_demand_t[em]);
+  EXPECT_EQ(pp.scenario_count, 200u);
+  ASSERT_EQ(pp.candidates.size(), 2u);
+  const Candidate& a = pp.candidates[0];
+  EXPECT_EQ(a.id, "dated");
+  EXPECT_EQ(a.closing_date, "2026-02-15");  // the latest line; "2025-07" would be 2025-07-31
+  EXPECT_DOUBLE_EQ(a.capex_musd, 100);
+  EXPECT_DOUBLE_EQ(a.private_musd, 30);  // the offtake does not count
+  ASSERT_TRUE(a.us_fixed_musd);
+  EXPECT_DOUBLE_EQ(*a.us_fixed_musd, 20);
+  EXPECT_FALSE(a.jp_fixed_musd);
+  const Candidate& b = pp.candidates[1];
+  EXPECT_EQ(b.closing_date, "2025-01-01");  // first output before the deadline
+  ASSERT_TRUE(b.esg_score);
+  EXPECT_DOUBLE_EQ(*b.esg_score, 0.7);
+  auto reason = [&](const std::string& id) {
+    for (const auto& x : built.excluded) {
+      if (x.id == id) return x.reason;
+    }
+    return std::string();
+  };
+  EXPECT_NE(reason("no_capex").find("capex not available"), std::string::npos) << reason("no_capex");
+  EXPECT_NE(reason("no_capacity").find("not evaluable: capacity"), std::string::npos) << reason("no_capacity");
+  EXPECT_NE(reason("later").find("closing date not known"), std::string::npos) << reason("later");
+  // b[s][m] is the evaluation's baseline.
+  for (std::size_t s = 0; s < 200; ++s) {
+    EXPECT_EQ(pp.baseline_shortfall_t[s], ev.baseline_shortfall_t[s * ev.minerals.size() + em]);
+  }
+  // With a later tranche open, the unknown closing date goes there.
+  o.later_us_budget_musd = 10;
+  auto built2 = BuildPortfolioProblem(ev, o);
+  ASSERT_EQ(built2.problem.candidates.size(), 3u);
+  EXPECT_EQ(built2.problem.candidates[2].id, "later");
+  EXPECT_EQ(built2.problem.candidates[2].closing_date, "9999-12-31");
+  auto res = Optimise(built2.problem);
+  EXPECT_EQ(res.status, CallStatus::Ok) << res.error;
+  for (const auto& c : res.chosen) {
+    if (c.id == "later") EXPECT_EQ(c.tranche, 2);
+  }
+}
+
+TEST(Recheck, ChosenPortfolioNeverRaisesTheShortfall) {
+  auto rq = Request(Sample(), 400, 20251028);
+  auto ev = EvaluateProjects(rq);
+  PortfolioBuildOptions o;
+  o.us_budget_musd = 1000;
+  o.jp_budget_musd = 500;
+  auto built = BuildPortfolioProblem(ev, o);
+  auto res = Optimise(built.problem);
+  ASSERT_EQ(res.status, CallStatus::Ok) << res.error;
+  ASSERT_FALSE(res.chosen.empty());
+  auto rc = RecheckPortfolio(rq, ev, built, res);
+  EXPECT_NEAR(rc.objective_before, res.objective_before, 1e-9);
+  EXPECT_NEAR(rc.objective_additive, res.objective_after, 1e-9);
+  EXPECT_LT(rc.objective_simulated, rc.objective_before);
+  for (const auto& m : rc.minerals) {
+    EXPECT_LE(m.simulated_after_t, m.expected_before_t * (1 + 1e-12)) << m.mineral;
+    EXPECT_GE(m.simulated_after_t, 0.0);
+  }
+  // Budgets of zero: nothing is chosen, and the optimiser says why.
+  o.us_budget_musd = o.jp_budget_musd = 0;
+  auto empty = Optimise(BuildPortfolioProblem(ev, o).problem);
+  EXPECT_TRUE(empty.chosen.empty());
+  EXPECT_FALSE(empty.explanations.empty());
+}
+
+TEST(Dates, MonthsBetween) {
+  EXPECT_NEAR(*MonthsBetween("2025-10-28", "2026-06"), (31 + 3 + 31 + 31 + 28 + 31 + 30 + 31) / 30.4375, 1e-12);
+  EXPECT_NEAR(*MonthsBetween("2025-10-28", "2028"), (4 + 30 + 31 + 365 + 365) / 30.4375, 1e-12);
+  EXPECT_FALSE(MonthsBetween("2025-10-28", "2026-13"));
+}
+
+}  // namespace
+}  // namespace lodestone::invest
