@@ -166,24 +166,11 @@ int InfoCommand(const std::string& dir, Format format) {
   return 0;
 }
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto p = s.find(',', start);
-    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
-    if (!part.empty()) out.push_back(part);
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::optional<int> year, int top,
                   Format format) {
   auto ds = data::LoadDatasetOrThrow(dir);
   std::vector<model::MineralId> minerals;
-  for (const auto& m : SplitComma(minerals_arg)) {
+  for (const auto& m : SplitList(minerals_arg)) {
     auto id = ds.FindMineral(m);
     if (!id) {
       std::string known;

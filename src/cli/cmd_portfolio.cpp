@@ -55,19 +55,6 @@ std::string RegisterFile(const EvalArgs& a) {
   return (fs::path(env ? env : LODESTONE_SCENARIOS_DIR) / "register.json").string();
 }
 
-std::vector<std::string> SplitCodes(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto p = s.find(',', start);
-    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
-    if (!part.empty()) out.push_back(part);
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 // Projects from --projects/--stack, else --db, else the default database when it holds projects,
 // else the shipped sample. Says which on stderr.
 std::vector<invest::Project> LoadProjects(const EvalArgs& a) {
@@ -133,7 +120,7 @@ std::unique_ptr<Loaded> Prepare(const EvalArgs& a) {
   rq.reg = &out->reg;
   rq.runs = a.runs;
   rq.seed = a.seed;
-  rq.partners = SplitCodes(a.partners);
+  rq.partners = SplitList(a.partners);
   rq.as_of = a.as_of;
   rq.threads = a.threads;
   if (isatty(STDERR_FILENO)) rq.progress = ProgressBar;

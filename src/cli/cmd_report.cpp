@@ -48,16 +48,7 @@ int ReportCommand(const ReportOptions& o) {
   req.runs = o.runs;
   req.seed = o.seed;
   req.registry_supplied = have_registry;
-  req.consumer.clear();
-  std::string cur;
-  for (char c : o.consumer + ",") {
-    if (c == ',' || c == '+') {
-      if (!cur.empty()) req.consumer.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
+  req.consumer = SplitList(o.consumer, ",+");
   // The simulator's headline results: the shipped scenarios and the risk register.
   const char* sim_env = std::getenv("LODESTONE_SIM_DATA");
   const char* scen_env = std::getenv("LODESTONE_SCENARIOS");

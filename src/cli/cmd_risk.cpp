@@ -14,19 +14,6 @@ namespace lodestone::cli {
 
 namespace {
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto p = s.find_first_of(",+", start);
-    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
-    if (!part.empty()) out.push_back(part);
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
@@ -37,8 +24,8 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
               const std::string& partners, const std::string& methods, const std::string& as_of, Format format) {
   auto ds = data::LoadDatasetOrThrow(dir);
   risk::AssessRequest req;
-  req.minerals = SplitList(minerals);
-  req.consumer = SplitList(consumer);
+  req.minerals = SplitList(minerals, ",+");
+  req.consumer = SplitList(consumer, ",+");
   req.partners = partners;
   req.as_of = as_of;
   auto parsed = risk::ParseMethods(methods);

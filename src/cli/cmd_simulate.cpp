@@ -41,19 +41,6 @@ std::string ScenariosDir() {
   return LODESTONE_SCENARIOS_DIR;
 }
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto p = s.find(',', start);
-    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
-    if (!part.empty()) out.push_back(part);
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
   if (consumers.empty() || (consumers.size() == 1 && consumers[0] == "all")) return true;
   return std::find(consumers.begin(), consumers.end(), c) != consumers.end();
@@ -105,7 +92,7 @@ ordered_json SourcesJson(const sim::Network& net, const std::vector<std::string>
 }
 
 void PrintScenario(const sim::Network& net, const sim::ScenarioResult& r, const SimArgs& a, bool first) {
-  auto consumers = Split(a.consumers);
+  auto consumers = SplitList(a.consumers);
   if (a.format == Format::Table) {
     if (!first) std::cout << "\n";
     std::cout << fmt::format("Scenario {}: {}\n", r.scenario.id, r.scenario.title);
@@ -213,7 +200,7 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   opt.eval = EvalOpts(a);
   if (isatty(STDERR_FILENO)) opt.progress = ProgressBar;
   auto res = sim::RunMonteCarlo(net, reg, opt);
-  auto consumers = Split(a.consumers);
+  auto consumers = SplitList(a.consumers);
   if (a.format == Format::Json) {
     ordered_json j;
     j["register"] = {{"id", reg.id}, {"title", reg.title}, {"events", reg.events.size()}};

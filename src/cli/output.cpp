@@ -73,4 +73,17 @@ std::string Grouped(double x, int decimals) {
 
 std::string Percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
 
+std::vector<std::string> SplitList(const std::string& s, std::string_view separators) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto p = s.find_first_of(separators, start);
+    auto part = s.substr(start, p == std::string::npos ? std::string::npos : p - start);
+    if (!part.empty()) out.push_back(part);
+    if (p == std::string::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
 }  // namespace lodestone::cli

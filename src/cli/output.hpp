@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lodestone::cli {
@@ -19,6 +20,8 @@ void PrintTable(std::ostream& out, const TextTable& t);
 void PrintCsv(std::ostream& out, const TextTable& t);
 // 1234567.8 -> "1,234,568" (rounded to `decimals` places, grouped by thousands).
 std::string Grouped(double x, int decimals = 0);
+// "USA,JPN" -> {"USA", "JPN"}: splits on any of `separators`, dropping empty parts.
+std::vector<std::string> SplitList(const std::string& s, std::string_view separators = ",");
 // 0.3172 -> "31.7%".
 std::string Percent(double fraction);
 

@@ -5,36 +5,11 @@
 
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
+set(E2E_CWD ${WORK_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/e2e_common.cmake)
 unset(ENV{LODESTONE_DB})
 set(P ${SOURCE_DIR}/data/projects/projects.csv)
 set(S ${SOURCE_DIR}/data/projects/capital_stack.csv)
-
-function(run expect_code)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE code OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(NOT code EQUAL expect_code)
-    message(FATAL_ERROR "expected exit ${expect_code}, got ${code}: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-
-# Any non-zero exit (CLI11 uses its own codes for rejected arguments).
-function(run_fails)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE code OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(code EQUAL 0)
-    message(FATAL_ERROR "expected a non-zero exit: ${ARGN}\nstdout:\n${out}")
-  endif()
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_contains text needle)
-  string(FIND "${text}" "${needle}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "expected to find '${needle}' in:\n${text}")
-  endif()
-endfunction()
 
 run(0 ${LODESTONE} portfolio optimise --help)
 expect_contains("${OUT}" "--budget-us")
