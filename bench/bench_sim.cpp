@@ -56,8 +56,8 @@ void BM_MonteCarlo(benchmark::State& state) {
   double bytes = 0;
   for (const auto& mn : Net().minerals) bytes += NetworkBytes(mn, Net().K());
   bytes /= static_cast<double>(Net().minerals.size());
-  state.counters["scenarios/s"] =
-      benchmark::Counter(static_cast<double>(opt.runs) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["scenarios/s"] = benchmark::Counter(
+      static_cast<double>(opt.runs) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["minerals_per_scenario"] = per;
   state.counters["bytes_per_scenario"] = per * bytes;
 }

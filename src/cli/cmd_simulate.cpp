@@ -78,7 +78,8 @@ ordered_json SourcesJson(const sim::Network& net, const std::vector<std::string>
           }
           return nullptr;
         }()) {
-      out.push_back({{"id", s->id}, {"kind", s->kind}, {"citation", s->citation}, {"licence", s->licence}, {"rule", s->rule}});
+      out.push_back(
+          {{"id", s->id}, {"kind", s->kind}, {"citation", s->citation}, {"licence", s->licence}, {"rule", s->rule}});
     } else if (auto sid = net.dataset->source_ids.Find(id)) {
       const auto& src = net.dataset.SourceOf(*sid);
       out.push_back({{"id", src.id},
@@ -99,8 +100,8 @@ void PrintScenario(const sim::Network& net, const sim::ScenarioResult& r, const 
     std::cout << fmt::format("Baseline {} · horizon {} months · shortfall after reallocation and stockpiles\n\n",
                              net.year, r.scenario.horizon_months);
     TextTable t;
-    t.columns = {"mineral", "consumer", "sector", "demand", "delivered", "from stock", "shortfall", "short %",
-                 "stock days"};
+    t.columns = {"mineral",    "consumer",  "sector",  "demand",    "delivered",
+                 "from stock", "shortfall", "short %", "stock days"};
     t.right = {false, false, false, true, true, true, true, true, true};
     for (const auto& row : r.rows) {
       if (!Wanted(consumers, row.consumer)) continue;
@@ -109,8 +110,7 @@ void PrintScenario(const sim::Network& net, const sim::ScenarioResult& r, const 
       const auto& f = row.flows;
       if (!row.demand_known) {
         if (row.sector == "total") {
-          t.rows.push_back({row.mineral, row.consumer, row.sector, "not known", "", "", "", "",
-                            "(counted in ROW)"});
+          t.rows.push_back({row.mineral, row.consumer, row.sector, "not known", "", "", "", "", "(counted in ROW)"});
         }
         continue;
       }
@@ -125,8 +125,9 @@ void PrintScenario(const sim::Network& net, const sim::ScenarioResult& r, const 
   }
   if (a.format == Format::Csv) {
     TextTable t;
-    t.columns = {"scenario", "mineral", "unit", "consumer", "sector", "demand_t", "delivered_t", "stock_drawn_t",
-                 "shortfall_t", "shortfall_pct", "stock_days_of_cover"};
+    t.columns = {"scenario",           "mineral",     "unit",          "consumer",    "sector",
+                 "demand_t",           "delivered_t", "stock_drawn_t", "shortfall_t", "shortfall_pct",
+                 "stock_days_of_cover"};
     for (const auto& row : r.rows) {
       const auto& f = row.flows;
       t.rows.push_back({r.scenario.id, row.mineral, row.unit, row.consumer, row.sector, model::FormatNumber(f.demand),
@@ -240,9 +241,22 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   }
   TextTable t;
   if (a.format == Format::Csv) {
-    t.columns = {"mineral", "unit", "consumer", "sector", "demand_t", "delivered_t", "stock_drawn_t",
-                 "shortfall_mean_t", "shortfall_p50_t", "shortfall_p95_t", "shortfall_cvar95_t", "shortfall_max_t",
-                 "shortfall_mean_pct", "shortfall_p95_pct", "shortfall_cvar95_pct", "p_shortfall",
+    t.columns = {"mineral",
+                 "unit",
+                 "consumer",
+                 "sector",
+                 "demand_t",
+                 "delivered_t",
+                 "stock_drawn_t",
+                 "shortfall_mean_t",
+                 "shortfall_p50_t",
+                 "shortfall_p95_t",
+                 "shortfall_cvar95_t",
+                 "shortfall_max_t",
+                 "shortfall_mean_pct",
+                 "shortfall_p95_pct",
+                 "shortfall_cvar95_pct",
+                 "p_shortfall",
                  "stock_days_of_cover"};
     for (const auto& r : res.rows) {
       t.rows.push_back({r.mineral, r.unit, r.consumer, r.sector, model::FormatNumber(r.demand_t),
@@ -259,22 +273,24 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   }
   std::cout << fmt::format("Risk register {} ({} events): {} scenarios, seed {}, horizon {} months\n", reg.id,
                            reg.events.size(), res.runs, res.seed, res.horizon_months);
-  std::cout << fmt::format("Shortfall after reallocation and stockpiles, in tonnes and % of demand; quantiles to "
-                           "within {}% of demand\n\n",
-                           res.histogram_resolution_pct);
-  t.columns = {"mineral", "consumer", "sector", "demand", "mean", "P50", "P95", "CVaR95", "max", "P95 %",
-               "P(short)", "stock days"};
+  std::cout << fmt::format(
+      "Shortfall after reallocation and stockpiles, in tonnes and % of demand; quantiles to "
+      "within {}% of demand\n\n",
+      res.histogram_resolution_pct);
+  t.columns = {"mineral", "consumer", "sector", "demand", "mean",     "P50",
+               "P95",     "CVaR95",   "max",    "P95 %",  "P(short)", "stock days"};
   t.right = {false, false, false, true, true, true, true, true, true, true, true, true};
   for (const auto& r : res.rows) {
     if (!Wanted(consumers, r.consumer) || (!a.sectors && r.sector != "total")) continue;
     if (!r.demand_known) {
-      if (r.sector == "total") t.rows.push_back({r.mineral, r.consumer, r.sector, "not known", "", "", "", "", "", "", "", "(counted in ROW)"});
+      if (r.sector == "total")
+        t.rows.push_back(
+            {r.mineral, r.consumer, r.sector, "not known", "", "", "", "", "", "", "", "(counted in ROW)"});
       continue;
     }
-    t.rows.push_back({r.mineral, r.consumer, r.sector, Tonnes(r.demand_t) + " " + r.unit,
-                      Tonnes(r.shortfall_t.mean), Tonnes(r.shortfall_t.p50), Tonnes(r.shortfall_t.p95),
-                      Tonnes(r.shortfall_t.cvar95), Tonnes(r.shortfall_t.max),
-                      fmt::format("{:.1f}%", r.shortfall_pct.p95), Percent(r.p_shortfall),
+    t.rows.push_back({r.mineral, r.consumer, r.sector, Tonnes(r.demand_t) + " " + r.unit, Tonnes(r.shortfall_t.mean),
+                      Tonnes(r.shortfall_t.p50), Tonnes(r.shortfall_t.p95), Tonnes(r.shortfall_t.cvar95),
+                      Tonnes(r.shortfall_t.max), fmt::format("{:.1f}%", r.shortfall_pct.p95), Percent(r.p_shortfall),
                       r.sector == "total" ? Days(r.stock_days) : ""});
   }
   PrintTable(std::cout, t);
@@ -325,10 +341,13 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
       "gallium, germanium and graphite, for the US and Japan by sector.");
   static SimArgs a;
   cmd->add_option("--dataset", a.dataset, "Dataset directory; default: the shipped dataset");
-  cmd->add_option("--sim-data", a.sim_data, "Simulator inputs (demand, sectors, stockpiles, routes); default: data/sim");
+  cmd->add_option("--sim-data", a.sim_data,
+                  "Simulator inputs (demand, sectors, stockpiles, routes); default: data/sim");
   cmd->add_option("--scenario", a.scenario, "A scenario file (docs/scenarios.md), e.g. scenarios/malacca-closure.json");
   cmd->add_option("--register", a.reg, "A risk register for Monte Carlo, e.g. scenarios/register.json");
-  cmd->add_option("--runs", a.runs, "Monte Carlo scenarios")->capture_default_str()->check(CLI::Range(1ull, 100000000ull));
+  cmd->add_option("--runs", a.runs, "Monte Carlo scenarios")
+      ->capture_default_str()
+      ->check(CLI::Range(1ull, 100000000ull));
   cmd->add_option("--seed", a.seed, "Monte Carlo seed: the same seed gives the same bytes")->capture_default_str();
   cmd->add_option("--threads", a.threads, "Worker threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
@@ -336,7 +355,8 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--consumer", a.consumers, "Consumers shown in the table (comma-separated, or all)")
       ->capture_default_str();
   cmd->add_flag("--sectors", a.sectors, "Show each sector's rows in the table, not only totals");
-  cmd->add_option("--sector-rule", a.sector_rule, "How a consumer's shortfall falls on sectors: pro-rata or defence-first")
+  cmd->add_option("--sector-rule", a.sector_rule,
+                  "How a consumer's shortfall falls on sectors: pro-rata or defence-first")
       ->capture_default_str();
   AddFormatOption(cmd, a.format);
   cmd->callback([&exit_code] { exit_code = RunGuarded([] { return Simulate(a); }); });

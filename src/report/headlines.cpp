@@ -53,9 +53,10 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
       if (r.mineral != mineral || r.sector != "total" || !wanted(r.consumer)) continue;
       ScenarioHeadline h;
       h.scenario_id = request.reg->id;
-      h.title = fmt::format("Risk register, {} scenarios (seed {}): mean shortfall; P95 {:.1f}% of demand, "
-                            "short in {:.0f}% of scenarios",
-                            request.runs, request.seed, r.shortfall_pct.p95, 100 * r.p_shortfall);
+      h.title = fmt::format(
+          "Risk register, {} scenarios (seed {}): mean shortfall; P95 {:.1f}% of demand, "
+          "short in {:.0f}% of scenarios",
+          request.runs, request.seed, r.shortfall_pct.p95, 100 * r.p_shortfall);
       h.mineral = mineral;
       h.consumer = r.consumer;
       h.demand_t = r.demand_t;

@@ -223,9 +223,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   }
 
   // Refined deliveries along the baseline flows, scaled by each refinery's output.
-  Fill(ws.f, K, 0.0);               // X: delivered
+  Fill(ws.f, K, 0.0);                                   // X: delivered
   if (ws.gflow.size() < J * K) ws.gflow.resize(J * K);  // delivered along each baseline flow
-  std::vector<double>& free = ws.c;  // refined supply not delivered (blocked, excess, extra)
+  std::vector<double>& free = ws.c;                     // refined supply not delivered (blocked, excess, extra)
   if (free.size() < J) free.resize(J);
   for (std::size_t j = 0; j < J; ++j) {
     double s = mn.refined_output[j] > 0 ? ws.e[j] / mn.refined_output[j] : 0.0;
@@ -296,8 +296,9 @@ std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnost
     } else if (auto c = ds.FindCountry(code)) {
       out.insert(static_cast<int>(c->index()));
     } else {
-      diags.Error(s.file, s.line, s.column,
-                  fmt::format("unknown target '{}': expected a group id (MSP, US_AGREEMENT ...) or an ISO3 code", code));
+      diags.Error(
+          s.file, s.line, s.column,
+          fmt::format("unknown target '{}': expected a group id (MSP, US_AGREEMENT ...) or an ISO3 code", code));
     }
   }
   return out;
@@ -355,7 +356,8 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
         if (s.minerals.empty()) {
           for (std::size_t m = 0; m < net.minerals.size(); ++m) {
             const auto& mn = net.minerals[m];
-            if ((mn.has_ore_stage && !mn.ore_route[base.chokepoint].empty()) || !mn.refined_route[base.chokepoint].empty()) {
+            if ((mn.has_ore_stage && !mn.ore_route[base.chokepoint].empty()) ||
+                !mn.refined_route[base.chokepoint].empty()) {
               minerals.push_back(static_cast<int>(m));
             }
           }
@@ -535,8 +537,8 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
     const Shock& s = scenario.shocks[cs.shock_of_template[i]];
     if ((t.kind == ShockKind::Outage || t.kind == ShockKind::ExportControl) && t.node < 0) {
       res.notes.push_back(fmt::format("{} {}: {} has no {} of {} in the baseline; the shock changes nothing",
-                                      ShockKindName(s.kind), s.source, s.country,
-                                      t.on_refiners ? "refining" : "mining", net.minerals[t.mineral].id));
+                                      ShockKindName(s.kind), s.source, s.country, t.on_refiners ? "refining" : "mining",
+                                      net.minerals[t.mineral].id));
     }
   }
   for (const auto& m : scenario.shocks) {

@@ -113,8 +113,8 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     Table t = ReadTable(dir / "sources.csv", {"id", "kind", "citation", "licence", "url", "rule"}, diags);
     for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
       RowCtx row(t, r, diags);
-      SimSource s{row.Get("id"), row.Get("kind"), row.Get("citation"), row.Get("licence"), row.Get("url"),
-                  row.Get("rule")};
+      SimSource s{row.Get("id"),      row.Get("kind"), row.Get("citation"),
+                  row.Get("licence"), row.Get("url"),  row.Get("rule")};
       if (s.id.empty()) row.Error("id", "empty source id");
       if (s.kind != "published" && s.kind != "assumption") {
         row.Error("kind", fmt::format("expected 'published' or 'assumption', found '{}'", s.kind));
@@ -169,12 +169,13 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
           auto mid = ds.FindMineral(d.mineral);
           auto unit = model::ParseUnit(row.Get("unit"));
           if (!unit) {
-            row.Error("unit", fmt::format("unknown unit '{}': expected e.g. 't Co', 'kt Cu', 'kg Ga'", row.Get("unit")));
+            row.Error("unit",
+                      fmt::format("unknown unit '{}': expected e.g. 't Co', 'kt Cu', 'kg Ga'", row.Get("unit")));
           } else if (mid) {
             auto f = model::ConversionFactor(*unit, ds.Mineral(*mid).unit);
             if (!f) {
-              row.Error("unit", fmt::format("unit '{}' does not convert to {}", row.Get("unit"),
-                                            ds.Mineral(*mid).unit.text));
+              row.Error("unit",
+                        fmt::format("unit '{}' does not convert to {}", row.Get("unit"), ds.Mineral(*mid).unit.text));
             } else {
               d.quantity.number *= *f;
             }
@@ -227,7 +228,8 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       s.consumer = check_country(row, "consumer", false, false);
       s.mineral = check_mineral(row);
       if (model::ParseValueCell(row.Get("days_of_cover"), false, s.days) != model::ValueParse::Ok) {
-        row.Error("days_of_cover", fmt::format("expected a number of days or NA, found '{}'", row.Get("days_of_cover")));
+        row.Error("days_of_cover",
+                  fmt::format("expected a number of days or NA, found '{}'", row.Get("days_of_cover")));
       }
       s.basis = row.Get("basis");
       if (s.basis != "target" && s.basis != "reported" && s.basis != "assumption") {

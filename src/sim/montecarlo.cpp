@@ -62,7 +62,7 @@ struct Accumulator {
   std::vector<Int128> demand, delivered, stock, shortfall;
   std::vector<std::uint64_t> nonzero;
   std::vector<double> max_t;
-  std::vector<Bin> hist;  // (mineral, consumer, kHistCells, kHistSize)
+  std::vector<Bin> hist;               // (mineral, consumer, kHistCells, kHistSize)
   std::vector<std::uint64_t> touched;  // per mineral: scenarios that evaluated it
   // Per (mineral, consumer): the consumer's totals in scenarios where every sector mirrors them
   // (its share of the total); a sector's figures are its own sums plus its share of these.
@@ -142,8 +142,8 @@ double TailMean(const Bin* h, std::uint64_t tail) {
   for (int b = kHistSize - 1; b >= 1 && left > 0; --b) {
     if (h[b].count == 0) continue;
     std::uint64_t take = std::min<std::uint64_t>(left, h[b].count);
-    acc += static_cast<double>(h[b].sum) / kFracFixedPoint *
-           (static_cast<double>(take) / static_cast<double>(h[b].count));
+    acc +=
+        static_cast<double>(h[b].sum) / kFracFixedPoint * (static_cast<double>(take) / static_cast<double>(h[b].count));
     left -= take;
   }
   return acc / static_cast<double>(tail);
@@ -173,7 +173,8 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
   for (const auto& ev : reg.events) shocks.push_back(ev.shock);
   CompiledShocks cs = CompileShocks(net, shocks);
   std::vector<std::vector<int>> templates_of_event(reg.events.size());
-  for (std::size_t t = 0; t < cs.templates.size(); ++t) templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
+  for (std::size_t t = 0; t < cs.templates.size(); ++t)
+    templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
 
   // Baseline horizon demand per cell: the denominator of shortfall fractions.
   const double years = reg.horizon_months / 12.0;

@@ -86,9 +86,12 @@ std::map<int, double> DatasetRefiningShares(const model::Dataset& ds, model::Min
     if (t.mineral[r] != m || t.stage[r] != *sid || t.scope[r] != "global" || t.period[r] != period) continue;
     const auto& v = t.share[r];
     double x = 0;
-    if (v.status == model::ValueStatus::Known) x = v.number;
-    else if (v.status == model::ValueStatus::AtMost) x = v.number / 2;  // "<0.1%": half the bound
-    else if (v.status == model::ValueStatus::AtLeast) x = v.number;
+    if (v.status == model::ValueStatus::Known)
+      x = v.number;
+    else if (v.status == model::ValueStatus::AtMost)
+      x = v.number / 2;  // "<0.1%": half the bound
+    else if (v.status == model::ValueStatus::AtLeast)
+      x = v.number;
     if (x > 0) out[static_cast<int>(t.country[r].index())] += x;
     const std::string& src = ds.SourceOf(t.source[r]).id;
     if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
@@ -278,16 +281,17 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     if (mine_year && std::isfinite(mine.world) && mine.world > mine_sum * (1 + kLoose)) {
       int xot = static_cast<int>(ds.FindCountry("XOT")->index());
       mine.by_country[xot] += mine.world - mine_sum;
-      mn.basis.push_back(fmt::format("mine output: the world total {} exceeds the listed countries' sum; the "
-                                     "difference is counted as other countries (XOT)",
-                                     model::FormatNumber(mine.world)));
+      mn.basis.push_back(
+          fmt::format("mine output: the world total {} exceeds the listed countries' sum; the "
+                      "difference is counted as other countries (XOT)",
+                      model::FormatNumber(mine.world)));
       mine_sum = mine.world;
     }
     if (mine_year) {
       mn.basis.push_back(fmt::format("mine output by country: production {}", mine_year));
       if (!mine.withheld.empty()) {
-        mn.basis.push_back(fmt::format("mine output withheld or not available for {}: not counted",
-                                       fmt::join(mine.withheld, ", ")));
+        mn.basis.push_back(
+            fmt::format("mine output withheld or not available for {}: not counted", fmt::join(mine.withheld, ", ")));
       }
     }
     double ref_sum = 0;
@@ -334,7 +338,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         override_shares[static_cast<int>(ds.FindCountry(r.country)->index())] += r.share;
         override_sum += r.share;
         add_source(r.source);
-        how += fmt::format("{}shares from data/sim/refining.csv (source {})", how.empty() ? "refining " : "; ", r.source);
+        how +=
+            fmt::format("{}shares from data/sim/refining.csv (source {})", how.empty() ? "refining " : "; ", r.source);
       }
       if (!override_shares.empty()) {
         double rest = 0;
@@ -353,9 +358,10 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       Normalise(shares);
       if (!shares.empty() && std::isfinite(world)) {
         for (auto& [c, s] : shares) refined[c] = s * world;
-        mn.basis.push_back(fmt::format("refined output by country: {} applied to world demand {} {} (shares, not "
-                                       "tonnes; refined content assumed equal to world demand)",
-                                       how, model::FormatNumber(world), mn.unit));
+        mn.basis.push_back(
+            fmt::format("refined output by country: {} applied to world demand {} {} (shares, not "
+                        "tonnes; refined content assumed equal to world demand)",
+                        how, model::FormatNumber(world), mn.unit));
       } else if (mine_sum > 0) {
         refined = mine.by_country;
         if (std::isfinite(world) && std::fabs(world - mine_sum) > kLoose * world) {
@@ -387,9 +393,10 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     const std::size_t I = mn.miners.size();
     mn.yield = mn.has_ore_stage ? q_sum / mine_sum : 1.0;
     if (mn.has_ore_stage && std::fabs(mn.yield - 1) > 1e-9) {
-      mn.basis.push_back(fmt::format("refined output is {:.4f} of mine output in content terms (losses, stocks "
-                                     "and secondary feed); ore needs scale by that ratio",
-                                     mn.yield));
+      mn.basis.push_back(
+          fmt::format("refined output is {:.4f} of mine output in content terms (losses, stocks "
+                      "and secondary feed); ore needs scale by that ratio",
+                      mn.yield));
     }
 
     // Capacity: the dataset's refinery capacity where given, else output plus the headroom.
@@ -411,9 +418,10 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       if (it != caps.by_country.end()) c = std::max(mn.refined_output[j], it->second);
       mn.refinery_capacity.push_back(c);
     }
-    mn.basis.push_back(fmt::format("refinery capacity: dataset capacity where published, else output + {:.0f}% "
-                                   "(parameter refinery_headroom)",
-                                   100 * net.refinery_headroom));
+    mn.basis.push_back(
+        fmt::format("refinery capacity: dataset capacity where published, else output + {:.0f}% "
+                    "(parameter refinery_headroom)",
+                    100 * net.refinery_headroom));
 
     // Consumers' demand.
     mn.demand.assign(K, 0.0);
@@ -434,8 +442,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         if (mn.demand_known[k]) add_source(d.source);
       }
       if (!mn.demand_known[k]) {
-        mn.basis.push_back(fmt::format("{} demand not known: counted in the rest of the world",
-                                       net.consumers[k].code));
+        mn.basis.push_back(fmt::format("{} demand not known: counted in the rest of the world", net.consumers[k].code));
       }
       listed += mn.demand[k];
     }
@@ -447,8 +454,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     }
     mn.demand[K - 1] = std::max(0.0, world - listed);
     mn.demand_known[K - 1] = true;
-    mn.basis.push_back("world demand equals refined supply in the baseline (a balanced market); the rest of the "
-                       "world takes what listed consumers do not");
+    mn.basis.push_back(
+        "world demand equals refined supply in the baseline (a balanced market); the rest of the "
+        "world takes what listed consumers do not");
 
     // Sector split: the consumer's own split where given, else the world split.
     mn.sector_share.assign(K, {});
@@ -511,8 +519,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       mn.miner_home_refiner = miner_refiner;
       mn.ore_flow = DomesticThenPooled(mn.mine_output, feed, miner_refiner);
     }
-    mn.basis.push_back("no bilateral trade in the dataset: flows are domestic first, then a pooled world market "
-                       "pro rata to remaining need");
+    mn.basis.push_back(
+        "no bilateral trade in the dataset: flows are domestic first, then a pooled world market "
+        "pro rata to remaining need");
 
     // Route shares through each chokepoint.
     auto lookup = [&](const RouteRow* exact, const RouteRow* by_exp, const RouteRow* by_imp) {
@@ -524,14 +533,17 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     auto share_of = [&](const std::string& cp, int from, int to) -> double {
       if (from == to && from != kRestOfWorld) return 0.0;
       const std::string& f = ds.Country(model::CountryId{static_cast<std::uint16_t>(from)}).iso3;
-      std::string t = to == kRestOfWorld ? std::string("*")
-                                         : ds.Country(model::CountryId{static_cast<std::uint16_t>(to)}).iso3;
+      std::string t =
+          to == kRestOfWorld ? std::string("*") : ds.Country(model::CountryId{static_cast<std::uint16_t>(to)}).iso3;
       const RouteRow *exact = nullptr, *by_exp = nullptr, *by_imp = nullptr;
       for (const auto& r : in.routes) {
         if (r.chokepoint != cp) continue;
-        if (r.exporter == f && r.importer == t) exact = &r;
-        else if (r.exporter == f && r.importer == "*") by_exp = &r;
-        else if (r.exporter == "*" && r.importer == t) by_imp = &r;
+        if (r.exporter == f && r.importer == t)
+          exact = &r;
+        else if (r.exporter == f && r.importer == "*")
+          by_exp = &r;
+        else if (r.exporter == "*" && r.importer == t)
+          by_imp = &r;
       }
       return lookup(exact, by_exp, by_imp);
     };

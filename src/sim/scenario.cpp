@@ -6,8 +6,8 @@
 
 #include <cmath>
 #include <map>
-#include <tuple>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/model/diagnostics.hpp"
@@ -69,9 +69,12 @@ class PositionIndex {
   static std::string Escape(const std::string& key) {
     std::string out;
     for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
+      if (c == '~')
+        out += "~0";
+      else if (c == '/')
+        out += "~1";
+      else
+        out += c;
     }
     return out;
   }
@@ -137,8 +140,7 @@ class Reader {
       }
       std::string what = e.what();
       auto p = what.find("syntax error");
-      throw model::InputError(file_, line, col,
-                              "not valid JSON: " + (p == std::string::npos ? what : what.substr(p)));
+      throw model::InputError(file_, line, col, "not valid JSON: " + (p == std::string::npos ? what : what.substr(p)));
     }
   }
   const json& doc() const { return doc_; }
@@ -282,7 +284,8 @@ class Reader {
         const json* t = Find(s, p, "targets", false);
         if (t) {
           if (t->is_string()) {
-            if (t->get<std::string>() != "all") Error(p + "/targets", "expected \"all\", {\"all_but\": [...]} or {\"only\": [...]}");
+            if (t->get<std::string>() != "all")
+              Error(p + "/targets", "expected \"all\", {\"all_but\": [...]} or {\"only\": [...]}");
           } else if (t->is_object() && t->contains("all_but")) {
             k.targets.kind = Targets::Kind::AllBut;
             k.targets.codes = StrList(*t, p + "/targets", "all_but", true);
@@ -307,7 +310,8 @@ class Reader {
       k.minerals = StrList(s, p, "minerals", true);
       k.factor = dist("factor", true, 1, 0, 100, fa);
     } else if (!kind.empty()) {
-      Error(p + "/kind", fmt::format("unknown shock kind '{}': expected outage, export_control, chokepoint or demand", kind));
+      Error(p + "/kind",
+            fmt::format("unknown shock kind '{}': expected outage, export_control, chokepoint or demand", kind));
     }
     k.start_month = dist("start_month", false, 0, 0, 1200, st);
     k.months = dist("months", true, 12, 0, 1200, mo);

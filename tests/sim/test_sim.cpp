@@ -58,7 +58,8 @@ Scenario Of(std::vector<Shock> shocks) {
   return sc;
 }
 
-const ScenarioRow& Row(const ScenarioResult& r, const std::string& m, const std::string& c, const std::string& s = "total") {
+const ScenarioRow& Row(const ScenarioResult& r, const std::string& m, const std::string& c,
+                       const std::string& s = "total") {
   for (const auto& row : r.rows) {
     if (row.mineral == m && row.consumer == c && row.sector == s) return row;
   }
@@ -93,8 +94,8 @@ TEST(SimInputs, BadSectorSumIsReportedWithFileAndLine) {
     fs::copy_file(kRoot / "data/sim" / f, dir.path() / f);
   }
   lodestone::testing::WriteFile(dir.path() / "sectors.csv",
-                  "mineral,region,sector,share,source,note\ncobalt,world,ev_batteries,0.5,usgs_mcs2026,\n"
-                  "cobalt,world,other,0.4,usgs_mcs2026,\nlithium,world,rockets,1,usgs_mcs2026,\n");
+                                "mineral,region,sector,share,source,note\ncobalt,world,ev_batteries,0.5,usgs_mcs2026,\n"
+                                "cobalt,world,other,0.4,usgs_mcs2026,\nlithium,world,rockets,1,usgs_mcs2026,\n");
   auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
   try {
     LoadSimInputs(dir.path(), ds);
@@ -108,13 +109,15 @@ TEST(SimInputs, BadSectorSumIsReportedWithFileAndLine) {
 
 TEST(Scenario, ParseErrorsGiveLineAndColumn) {
   try {
-    ParseScenario("{\n  \"format\": \"lodestone-scenario/1\",\n  \"id\": \"x\", \"title\": \"t\", \"year\": 2025,\n"
-                  "  \"shocks\": [ {\"kind\": \"outage\", \"country\": \"COD\", \"stage\": \"mining\",\n"
-                  "    \"minerals\": [\"cobalt\"], \"fraction\": 1.5, \"months\": 3, \"source\": \"s\"} ]\n}\n",
-                  "s.json");
+    ParseScenario(
+        "{\n  \"format\": \"lodestone-scenario/1\",\n  \"id\": \"x\", \"title\": \"t\", \"year\": 2025,\n"
+        "  \"shocks\": [ {\"kind\": \"outage\", \"country\": \"COD\", \"stage\": \"mining\",\n"
+        "    \"minerals\": [\"cobalt\"], \"fraction\": 1.5, \"months\": 3, \"source\": \"s\"} ]\n}\n",
+        "s.json");
     FAIL();
   } catch (const model::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("s.json:5:41: error: /shocks/0/fraction: expected a number between 0 and 1, found 1.5"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "s.json:5:41: error: /shocks/0/fraction: expected a number between 0 and 1, found 1.5"),
               std::string::npos)
         << e.what();
   }
@@ -437,10 +440,14 @@ TEST(MonteCarlo, SameBitsWithOneAndTwoThreads) {
   for (std::size_t i = 0; i < a.rows.size(); ++i) {
     const auto& x = a.rows[i];
     const auto& y = b.rows[i];
-    for (auto [p, q] : {std::pair{x.demand_t, y.demand_t}, {x.delivered_t, y.delivered_t},
-                        {x.stock_drawn_t, y.stock_drawn_t}, {x.shortfall_t.mean, y.shortfall_t.mean},
-                        {x.shortfall_t.p50, y.shortfall_t.p50}, {x.shortfall_t.p95, y.shortfall_t.p95},
-                        {x.shortfall_t.cvar95, y.shortfall_t.cvar95}, {x.shortfall_t.max, y.shortfall_t.max},
+    for (auto [p, q] : {std::pair{x.demand_t, y.demand_t},
+                        {x.delivered_t, y.delivered_t},
+                        {x.stock_drawn_t, y.stock_drawn_t},
+                        {x.shortfall_t.mean, y.shortfall_t.mean},
+                        {x.shortfall_t.p50, y.shortfall_t.p50},
+                        {x.shortfall_t.p95, y.shortfall_t.p95},
+                        {x.shortfall_t.cvar95, y.shortfall_t.cvar95},
+                        {x.shortfall_t.max, y.shortfall_t.max},
                         {x.p_shortfall, y.p_shortfall}}) {
       EXPECT_EQ(std::memcmp(&p, &q, sizeof p), 0) << x.mineral << " " << x.consumer << " " << x.sector;
     }
@@ -448,7 +455,8 @@ TEST(MonteCarlo, SameBitsWithOneAndTwoThreads) {
   opt.seed = 43;
   auto c = RunMonteCarlo(net, reg, opt);
   bool differs = false;
-  for (std::size_t i = 0; i < a.rows.size() && i < c.rows.size(); ++i) differs |= a.rows[i].shortfall_t.mean != c.rows[i].shortfall_t.mean;
+  for (std::size_t i = 0; i < a.rows.size() && i < c.rows.size(); ++i)
+    differs |= a.rows[i].shortfall_t.mean != c.rows[i].shortfall_t.mean;
   EXPECT_TRUE(differs) << "another seed gives other draws";
 }
 

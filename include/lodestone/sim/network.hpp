@@ -15,7 +15,7 @@ namespace lodestone::sim {
 inline constexpr int kRestOfWorld = -1;  // consumer "ROW": world demand not listed by country
 
 struct Consumer {
-  std::string code;          // ISO3 or ROW
+  std::string code;            // ISO3 or ROW
   int country = kRestOfWorld;  // CountryId index, or kRestOfWorld
 };
 
@@ -27,9 +27,9 @@ struct MineralNetwork {
   int year = 0;
   bool has_ore_stage = false;  // false: refined output is given, no mine -> refinery stage
 
-  std::vector<int> miners;          // CountryId indexes (I)
-  std::vector<double> mine_output;  // P_i
-  std::vector<int> refiners;        // CountryId indexes (J)
+  std::vector<int> miners;                 // CountryId indexes (I)
+  std::vector<double> mine_output;         // P_i
+  std::vector<int> refiners;               // CountryId indexes (J)
   std::vector<double> refined_output;      // Q_j
   std::vector<double> refinery_capacity;   // C_j >= Q_j
   double yield = 1;                        // refined content per unit of ore content (sum Q / sum P)
@@ -39,10 +39,10 @@ struct MineralNetwork {
   std::vector<int> refiner_home_consumer;  // consumer index of a refiner's own country, or -1
 
   // Consumers: the network's consumer list (same for all minerals); demand may be unknown.
-  std::vector<double> demand;                          // D_k, annual
+  std::vector<double> demand;                              // D_k, annual
   std::vector<std::array<double, kSectors>> sector_share;  // per consumer, sums to 1
-  std::vector<double> stock;                           // t held at the start (0 when none or unknown)
-  std::vector<double> stock_days;                      // days of cover; NaN when not known
+  std::vector<double> stock;                               // t held at the start (0 when none or unknown)
+  std::vector<double> stock_days;                          // days of cover; NaN when not known
   std::vector<bool> demand_known;
 
   // Route shares: for chokepoint c, the share of each ore flow (I x J) and refined flow (J x K)
@@ -65,7 +65,7 @@ struct MineralNetwork {
 struct Network {
   model::Dataset dataset;
   int year = 0;
-  std::vector<Consumer> consumers;     // K, the last is ROW
+  std::vector<Consumer> consumers;       // K, the last is ROW
   std::vector<MineralNetwork> minerals;  // only minerals that can be simulated
   std::vector<std::string> skipped;      // "mineral: why" for minerals that cannot
   std::vector<ChokepointRow> chokepoints;

@@ -22,9 +22,9 @@ struct EvalOptions {
 // A shock resolved against the network for one mineral: node indexes and target masks.
 struct ShockTemplate {
   ShockKind kind = ShockKind::Outage;
-  int mineral = -1;          // index into Network::minerals
-  bool on_refiners = false;  // outage/control acting on refiners (else on miners)
-  int node = -1;             // miner or refiner index; -1 when the country has none
+  int mineral = -1;                    // index into Network::minerals
+  bool on_refiners = false;            // outage/control acting on refiners (else on miners)
+  int node = -1;                       // miner or refiner index; -1 when the country has none
   std::vector<std::uint8_t> targeted;  // control: per refiner (mining stage) or consumer (refining stage)
   int chokepoint = -1;
   double reroutable = 0;
@@ -106,9 +106,9 @@ struct McRow {
   std::string mineral, unit, consumer, sector;
   double demand_t = 0, delivered_t = 0, stock_drawn_t = 0;  // means over the runs
   McStat shortfall_t;
-  McStat shortfall_pct;  // of the baseline demand over the horizon
-  double p_shortfall = 0;  // probability of any shortfall
-  double stock_days = 0;   // baseline days of cover (NaN when not known)
+  McStat shortfall_pct;        // of the baseline demand over the horizon
+  double p_shortfall = 0;      // probability of any shortfall
+  double stock_days = 0;       // baseline days of cover (NaN when not known)
   double stock_days_used = 0;  // mean stock drawn in days of baseline demand
   bool demand_known = true;    // false: the consumer's demand is counted in the rest of the world
 };
@@ -117,8 +117,8 @@ struct McResult {
   std::uint64_t runs = 0, seed = 0;
   double horizon_months = 12;
   std::vector<McRow> rows;
-  std::vector<double> event_rate;        // observed frequency of each event
-  double histogram_resolution_pct = 0;   // quantile error bound, in % of demand
+  std::vector<double> event_rate;         // observed frequency of each event
+  double histogram_resolution_pct = 0;    // quantile error bound, in % of demand
   std::uint64_t mineral_evaluations = 0;  // (scenario, mineral) pairs evaluated: the sparse work
 };
 McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions& opt);
