@@ -266,14 +266,14 @@ std::optional<std::string_view> CheckEvidenceAndSource(const CuratedTable& t, st
   return grade;
 }
 
-// Rows graded low are placeholders by the curated files' own definition ("do not ship it as fact
+// Rows graded low are stand-ins by the curated files' own definition ("do not ship it as fact
 // without a better source"): every curated importer reports them and leaves them out.
 constexpr std::string_view kLowGrade = "low";
-bool SkipPlaceholder(std::string_view grade, const CuratedTable& t, std::size_t line, std::string_view what,
+bool SkipLowEvidence(std::string_view grade, const CuratedTable& t, std::size_t line, std::string_view what,
                      std::string_view evidence_text, model::Diagnostics& diags) {
   if (grade != kLowGrade) return false;
   diags.Warning(t.file, line, t.Column("evidence"),
-                fmt::format("{} skipped: evidence '{}' grades low, a placeholder until a better source", what,
+                fmt::format("{} skipped: evidence '{}' grades low: not shipped as fact until a better source", what,
                             evidence_text));
   return true;
 }
@@ -766,7 +766,7 @@ ImportResult ImportProcessingHeadlines(const fs::path& file, const Reference& re
     const auto& etext = t.Cell(r, "evidence");
     auto grade = CheckEvidenceAndSource(t, r, line, diags, ok);
     if (!ok) continue;
-    if (SkipPlaceholder(*grade, t, line, "row", etext, diags)) {
+    if (SkipLowEvidence(*grade, t, line, "row", etext, diags)) {
       ++skipped["low evidence"];
       continue;
     }
@@ -797,7 +797,7 @@ ImportResult ImportProcessingHeadlines(const fs::path& file, const Reference& re
                   {"rows imported", imported},
                   {"rows skipped: several_minerals", skipped["several_minerals"]},
                   {"rows skipped: not_in_minerals", skipped["not_in_minerals"]},
-                  {"rows skipped: low evidence (placeholder)", skipped["low evidence"]},
+                  {"rows skipped: low evidence (not shipped as fact)", skipped["low evidence"]},
                   {"qualitative rows (value NA)", qualitative},
                   {"values with a qualifier (nearly, up to ...)", qualified}};
   return result;
@@ -1437,7 +1437,7 @@ ImportResult ImportExportRestrictions(const fs::path& file, const Reference& ref
       stages[m] = {SplitIds(s->id), s->note};
     }
     if (!ok) continue;
-    if (SkipPlaceholder(*grade, t, line, id, etext, diags)) {
+    if (SkipLowEvidence(*grade, t, line, id, etext, diags)) {
       ++skipped_low;
       continue;
     }
@@ -1483,7 +1483,7 @@ ImportResult ImportExportRestrictions(const fs::path& file, const Reference& ref
   result.stats = {{"rows read", t.rows.size()},
                   {"measures imported", imported},
                   {"policy rows (measure, mineral, stage)", rows.size()},
-                  {"rows skipped: low evidence (placeholder)", skipped_low},
+                  {"rows skipped: low evidence (not shipped as fact)", skipped_low},
                   {"rows skipped: no mineral of minerals.csv", no_mineral},
                   {"minerals skipped: not_in_minerals", mineral_skips["not_in_minerals"]},
                   {"minerals skipped: several_minerals", mineral_skips["several_minerals"]},
@@ -1593,7 +1593,7 @@ ImportResult ImportJapanImportSources(const fs::path& file, const Reference& ref
       }
       continue;
     }
-    if (SkipPlaceholder(*grade, t, line, "row", etext, diags)) {
+    if (SkipLowEvidence(*grade, t, line, "row", etext, diags)) {
       ++skipped["low evidence"];
       continue;
     }
@@ -1680,7 +1680,7 @@ ImportResult ImportJapanImportSources(const fs::path& file, const Reference& ref
                   {"rows skipped: several_countries", skipped["several_countries"]},
                   {"rows skipped: not_in_minerals", skipped["not_in_minerals"]},
                   {"rows skipped: several_minerals", skipped["several_minerals"]},
-                  {"rows skipped: low evidence (placeholder)", skipped["low evidence"]},
+                  {"rows skipped: low evidence (not shipped as fact)", skipped["low evidence"]},
                   {"bounds superseded by a figure", superseded},
                   {"approximate figures (about 90)", approximate},
                   {"bounds from wording (more than, or more)", worded_bounds},

@@ -245,7 +245,7 @@ TEST(ImportCuratedHeadlines, ValueRules) {
   EXPECT_EQ((*graphite)["value"], ">90");
   EXPECT_NE((*graphite)["note"].find("battery-grade"), std::string::npos);
   // "nearly 80" (cobalt refining, China, 2024) comes from a social-media summary graded low: a
-  // placeholder by the curated file's own definition, so it is left out, with a warning.
+  // stand-in by the curated file's own definition, so it is left out, with a warning.
   EXPECT_FALSE(Headline("cobalt", "refining", "China", "2024", "historical"));
   const auto& items = Headlines().diagnostics.Items();
   EXPECT_TRUE(std::any_of(items.begin(), items.end(), [](const model::Diagnostic& d) {
@@ -283,7 +283,7 @@ TEST(ImportCuratedHeadlines, SkippedRowsAreCounted) {
   EXPECT_EQ(Stat(r, "rows imported"), kHeadlinesImported);
   EXPECT_EQ(Stat(r, "rows skipped: several_minerals"), 4u);
   EXPECT_EQ(Stat(r, "rows skipped: not_in_minerals"), 2u);  // bauxite, zirconium
-  EXPECT_EQ(Stat(r, "rows skipped: low evidence (placeholder)"), 1u);
+  EXPECT_EQ(Stat(r, "rows skipped: low evidence (not shipped as fact)"), 1u);
   EXPECT_EQ(Rows(r, "headlines.csv").size(), kHeadlinesImported);
   for (auto& row : Rows(r, "headlines.csv")) {
     EXPECT_NE(row["mineral"], "bauxite");
@@ -609,8 +609,8 @@ TEST(ImportCuratedPolicies, SkippedRowsAndMineralsAreCounted) {
   EXPECT_EQ(Stat(r, "rows read"), kRestrictionRowsRead);
   EXPECT_EQ(Stat(r, "measures imported"), kMeasuresImported);
   EXPECT_EQ(Stat(r, "policy rows (measure, mineral, stage)"), kPolicyRows);
-  // The 2010 quota row is graded low: a placeholder, not shipped.
-  EXPECT_EQ(Stat(r, "rows skipped: low evidence (placeholder)"), 1u);
+  // The 2010 quota row is graded low: a stand-in, not shipped.
+  EXPECT_EQ(Stat(r, "rows skipped: low evidence (not shipped as fact)"), 1u);
   EXPECT_TRUE(Measure("CN-2010-REE-QUOTA").empty());
   // Te/Bi/Mo/In, superhard materials, Indonesian bauxite.
   EXPECT_EQ(Stat(r, "rows skipped: no mineral of minerals.csv"), 3u);
