@@ -333,12 +333,13 @@ int Simulate(const SimArgs& a) {
 }  // namespace
 
 void AddSimulateCommand(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "simulate",
-      "What-if: export controls, outages, chokepoint closures and demand shocks through mine -> refinery -> "
-      "consumer, with shortfalls in tonnes per consumer and sector.\n"
+  auto* cmd = app.add_subcommand("simulate",
+                                  "What if: export controls, outages, chokepoint closures, demand shocks -> shortfalls "
+                                  "in tonnes per consumer and sector; Monte Carlo over a risk register");
+  cmd->footer(
       "Without --scenario or --register: China's October 2025 rare-earth controls, as announced and widened to "
-      "gallium, germanium and graphite, for the US and Japan by sector.");
+      "gallium, germanium and graphite, for the US and Japan by sector.\nRules: docs/simulation.md; file formats: "
+      "docs/scenarios.md.");
   static SimArgs a;
   cmd->add_option("--dataset", a.dataset, "Dataset directory; default: the shipped dataset");
   cmd->add_option("--sim-data", a.sim_data,
