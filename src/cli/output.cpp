@@ -54,7 +54,7 @@ void PrintCsv(std::ostream& out, const TextTable& t) {
     }
     out << '\n';
   };
-  line(t.columns);
+  if (!t.columns.empty()) line(t.columns);  // no columns: rows that continue an earlier table
   for (const auto& row : t.rows) line(row);
 }
 

@@ -17,6 +17,7 @@ struct TextTable {
 };
 
 void PrintTable(std::ostream& out, const TextTable& t);
+// A header line from `columns`, then the rows; without columns, only the rows (a continuation).
 void PrintCsv(std::ostream& out, const TextTable& t);
 // 1234567.8 -> "1,234,568" (rounded to `decimals` places, grouped by thousands).
 std::string Grouped(double x, int decimals = 0);
