@@ -58,7 +58,7 @@ void Fill(std::vector<T>& v, std::size_t n, T x) {
 }
 
 // Rates (per year) of one segment with a constant set of active shocks: sector demand into
-// ws.sector_demand, deliveries into ws.f.
+// ws.sector_demand, deliveries into ws.delivered.
 void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShock* const* act, std::size_t na,
                   Workspace& ws) {
   const std::size_t I = mn.I(), J = mn.J(), K = net.K();
@@ -66,8 +66,8 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   for (std::size_t k = 0; k < K; ++k) {
     for (int s = 0; s < kSectors; ++s) ws.sector_demand[k][s] = mn.demand[k] * mn.sector_share[k][s];
   }
-  Fill(ws.a, I, 1.0);  // mine output kept
-  Fill(ws.b, J, 1.0);  // refinery capacity kept
+  Fill(ws.mine_keep, I, 1.0);      // mine output kept
+  Fill(ws.refinery_keep, J, 1.0);  // refinery capacity kept
   // Which flow matrices this segment modifies: only those are initialised and read.
   bool ore_ctrl = false, ore_route = false, fin_ctrl = false, fin_route = false;
   for (std::size_t n = 0; n < na; ++n) {
@@ -109,7 +109,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     switch (t.kind) {
       case ShockKind::Outage:
         if (t.node < 0) break;
-        (t.on_refiners ? ws.b : ws.a)[t.node] *= 1 - a.fraction;
+        (t.on_refiners ? ws.refinery_keep : ws.mine_keep)[t.node] *= 1 - a.fraction;
         break;
       case ShockKind::ExportControl:
         if (t.node < 0 || a.fraction <= 0) break;
@@ -153,40 +153,40 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
 
   // Refinery output before and after reallocation of blocked ore.
   // Sized, not cleared: every entry is written below.
-  if (ws.d.size() < J) ws.d.resize(J);  // R: refined output
-  if (ws.e.size() < J) ws.e.resize(J);  // output from the baseline flows (base R)
+  if (ws.refined.size() < J) ws.refined.resize(J);            // R: refined output
+  if (ws.refined_base.size() < J) ws.refined_base.resize(J);  // output from the baseline flows (base R)
   if (mn.has_ore_stage) {
-    Fill(ws.c, J, 0.0);  // feed
-    Fill(ws.g, I, 0.0);  // ore blocked at its mine country
+    Fill(ws.feed, J, 0.0);         // feed
+    Fill(ws.blocked_ore, I, 0.0);  // ore blocked at its mine country
     if (ore_mod) {
       for (std::size_t i = 0; i < I; ++i) {
         const double* row = &mn.ore_flow[i * J];
         for (std::size_t j = 0; j < J; ++j) {
-          double base = row[j] * ws.a[i];
+          double base = row[j] * ws.mine_keep[i];
           double f = base * ore_keep(i * J + j);
-          ws.c[j] += f;
-          ws.g[i] += base - f;
+          ws.feed[j] += f;
+          ws.blocked_ore[i] += base - f;
         }
       }
     } else {
       // Only outages touch the ore stage: the baseline feed less the shocked mines' share.
-      for (std::size_t j = 0; j < J; ++j) ws.c[j] = mn.refined_output[j] / mn.yield;
+      for (std::size_t j = 0; j < J; ++j) ws.feed[j] = mn.refined_output[j] / mn.yield;
       for (std::size_t i = 0; i < I; ++i) {
-        if (ws.a[i] == 1.0) continue;
+        if (ws.mine_keep[i] == 1.0) continue;
         const double* row = &mn.ore_flow[i * J];
-        for (std::size_t j = 0; j < J; ++j) ws.c[j] -= row[j] * (1 - ws.a[i]);
+        for (std::size_t j = 0; j < J; ++j) ws.feed[j] -= row[j] * (1 - ws.mine_keep[i]);
       }
-      for (std::size_t j = 0; j < J; ++j) ws.c[j] = std::max(0.0, ws.c[j]);
+      for (std::size_t j = 0; j < J; ++j) ws.feed[j] = std::max(0.0, ws.feed[j]);
     }
     if (extra_ore) {
-      for (std::size_t i = 0; i < I; ++i) ws.g[i] += mn.extra_ore[i];
+      for (std::size_t i = 0; i < I; ++i) ws.blocked_ore[i] += mn.extra_ore[i];
     }
-    std::vector<double>& cap = ws.h;
+    std::vector<double>& cap = ws.capacity;
     if (cap.size() < J) cap.resize(J);
     for (std::size_t j = 0; j < J; ++j) {
-      cap[j] = mn.refinery_capacity[j] * ws.b[j];
-      ws.d[j] = std::min(mn.yield * ws.c[j], cap[j]);
-      ws.e[j] = ws.d[j];
+      cap[j] = mn.refinery_capacity[j] * ws.refinery_keep[j];
+      ws.refined[j] = std::min(mn.yield * ws.feed[j], cap[j]);
+      ws.refined_base[j] = ws.refined[j];
     }
     if (ore_mod) {
       // Blocked ore stays at home first (the controlling country's own refineries), then goes to
@@ -196,47 +196,47 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       double* eff = need + J;
       double* got = eff + J;
       for (std::size_t i = 0; i < I; ++i) {
-        double avail = ws.g[i];
+        double avail = ws.blocked_ore[i];
         if (avail <= 0) continue;
         int home = mn.miner_home_refiner.empty() ? -1 : mn.miner_home_refiner[i];
         if (home >= 0) {
-          double take = std::min(avail, std::max(0.0, cap[home] - ws.d[home]) / mn.yield);
-          ws.d[home] += take * mn.yield;
+          double take = std::min(avail, std::max(0.0, cap[home] - ws.refined[home]) / mn.yield);
+          ws.refined[home] += take * mn.yield;
           avail -= take;
         }
         if (avail <= 0) continue;
         for (std::size_t j = 0; j < J; ++j) {
           bool ok = static_cast<int>(j) != home && !ore_blocked(i * J + j) && ore_eff(i * J + j) > 0;
-          need[j] = ok ? std::max(0.0, cap[j] - ws.d[j]) / mn.yield : 0.0;
+          need[j] = ok ? std::max(0.0, cap[j] - ws.refined[j]) / mn.yield : 0.0;
           eff[j] = ore_eff(i * J + j);
           got[j] = 0;
         }
         WaterFill(avail, J, need, eff, got);
-        for (std::size_t j = 0; j < J; ++j) ws.d[j] += got[j] * mn.yield;
+        for (std::size_t j = 0; j < J; ++j) ws.refined[j] += got[j] * mn.yield;
       }
     }
   } else {
     for (std::size_t j = 0; j < J; ++j) {
-      ws.d[j] = mn.refined_output[j] * ws.b[j];
-      ws.e[j] = ws.d[j];
+      ws.refined[j] = mn.refined_output[j] * ws.refinery_keep[j];
+      ws.refined_base[j] = ws.refined[j];
     }
   }
 
   // Refined deliveries along the baseline flows, scaled by each refinery's output.
-  Fill(ws.f, K, 0.0);                                   // X: delivered
+  Fill(ws.delivered, K, 0.0);                           // X: delivered
   if (ws.gflow.size() < J * K) ws.gflow.resize(J * K);  // delivered along each baseline flow
-  std::vector<double>& free = ws.c;                     // refined supply not delivered (blocked, excess, extra)
+  std::vector<double>& free = ws.feed;                  // refined supply not delivered (blocked, excess, extra)
   if (free.size() < J) free.resize(J);
   for (std::size_t j = 0; j < J; ++j) {
-    double s = mn.refined_output[j] > 0 ? ws.e[j] / mn.refined_output[j] : 0.0;
-    free[j] = ws.d[j] - ws.e[j];
-    if (!mn.extra_refined.empty()) free[j] += mn.extra_refined[j] * ws.b[j];
+    double s = mn.refined_output[j] > 0 ? ws.refined_base[j] / mn.refined_output[j] : 0.0;
+    free[j] = ws.refined[j] - ws.refined_base[j];
+    if (!mn.extra_refined.empty()) free[j] += mn.extra_refined[j] * ws.refinery_keep[j];
     const double* row = &mn.refined_flow[j * K];
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;
       double g = fin_mod ? base * fin_keep(j * K + k) : base;
       ws.gflow[j * K + k] = g;
-      ws.f[k] += g;
+      ws.delivered[k] += g;
       free[j] += base - g;
     }
   }
@@ -244,10 +244,10 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   for (std::size_t k = 0; k < K; ++k) {
     double dk = 0;
     for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
-    if (ws.f[k] > dk) {
-      double excess = ws.f[k] - dk;
-      for (std::size_t j = 0; j < J; ++j) free[j] += excess * (ws.gflow[j * K + k] / ws.f[k]);
-      ws.f[k] = dk;
+    if (ws.delivered[k] > dk) {
+      double excess = ws.delivered[k] - dk;
+      for (std::size_t j = 0; j < J; ++j) free[j] += excess * (ws.gflow[j * K + k] / ws.delivered[k]);
+      ws.delivered[k] = dk;
     }
   }
   // Free refined supply goes to short consumers: the refinery's own country first, then those
@@ -263,8 +263,8 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     if (home >= 0) {
       double dk = 0;
       for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[home][s];
-      double take = std::min(avail, std::max(0.0, dk - ws.f[home]));
-      ws.f[home] += take;
+      double take = std::min(avail, std::max(0.0, dk - ws.delivered[home]));
+      ws.delivered[home] += take;
       avail -= take;
     }
     if (avail <= 0) continue;
@@ -273,14 +273,14 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       double dk = 0;
       for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
       bool ok = static_cast<int>(k) != home && !fin_blocked(j * K + k) && fin_eff(j * K + k) > 0;
-      need[k] = ok ? std::max(0.0, dk - ws.f[k]) : 0.0;
+      need[k] = ok ? std::max(0.0, dk - ws.delivered[k]) : 0.0;
       eff[k] = fin_eff(j * K + k);
       got[k] = 0;
       any |= need[k] > 0;
     }
     if (!any) continue;
     WaterFill(avail, K, need, eff, got);
-    for (std::size_t k = 0; k < K; ++k) ws.f[k] += got[k];
+    for (std::size_t k = 0; k < K; ++k) ws.delivered[k] += got[k];
   }
 }
 
@@ -470,7 +470,7 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       const auto& sd = ws.sector_demand[k];
       double dk = 0;
       for (int s = 0; s < kSectors; ++s) dk += sd[s];
-      double x = std::min(ws.f[k], dk);
+      double x = std::min(ws.delivered[k], dk);
       double short_rate = dk - x;
       if (short_rate <= kRelativeZero * dk) {
         short_rate = 0;

@@ -400,7 +400,6 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     }
 
     // Capacity: the dataset's refinery capacity where given, else output plus the headroom.
-    auto cap_year = LatestYear(ds, m, "refining", year);
     StageRows caps;
     if (auto sid = ds.FindStage("refining")) {
       const auto& t = ds->capacity;
@@ -411,7 +410,6 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         }
       }
     }
-    (void)cap_year;
     for (std::size_t j = 0; j < J; ++j) {
       auto it = caps.by_country.find(mn.refiners[j]);
       double c = mn.refined_output[j] * (1 + net.refinery_headroom);

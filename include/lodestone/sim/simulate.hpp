@@ -51,7 +51,13 @@ struct MineralOutcome {
 
 // Reusable scratch space, so that evaluating a scenario allocates nothing.
 struct Workspace {
-  std::vector<double> a, b, c, d, e, f, g, h, scratch, gflow, stock_left;
+  std::vector<double> mine_keep, refinery_keep;  // output kept after outages, per miner / refiner
+  std::vector<double> feed;                      // ore reaching each refiner; then its free refined supply
+  std::vector<double> refined, refined_base;     // refined output, and the part from baseline flows
+  std::vector<double> delivered;                 // per consumer
+  std::vector<double> blocked_ore;               // per miner: ore not shipped (controls, closures, extra)
+  std::vector<double> capacity;                  // refinery capacity after outages
+  std::vector<double> scratch, gflow, stock_left;
   std::vector<double> keep_ore_ctrl, keep_ore_route, keep_fin_ctrl, keep_fin_route;
   std::vector<std::uint8_t> ore_targeted, fin_targeted;
   std::vector<std::array<double, kSectors>> sector_demand;
