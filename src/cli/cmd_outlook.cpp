@@ -123,6 +123,7 @@ int OutlookCommand(const OutlookOptions& o) {
     auto& projects = j["projects"] = nlohmann::ordered_json::array();
     for (const auto& p : r.projects) {
       projects.push_back({{"id", p.id},
+                          {"stage", p.stage},
                           {"country", p.country},
                           {"development_stage", p.development_stage},
                           {"allied", p.allied},
@@ -131,6 +132,8 @@ int OutlookCommand(const OutlookOptions& o) {
                           {"expected_start", p.expected_start},
                           {"expected_t_end", p.expected_t_end}});
     }
+    auto& base = j["base_output"] = nlohmann::ordered_json::array();
+    for (const auto& b : r.base_output) base.push_back({{"country", b.country}, {"t", b.t}, {"allied", b.allied}});
     j["excluded_projects"] = r.excluded_projects;
     auto& sources = j["sources"] = nlohmann::ordered_json::array();
     for (const auto& id : r.sources) sources.push_back({{"id", id}, {"citation", source_text(id)}});
@@ -169,6 +172,12 @@ int OutlookCommand(const OutlookOptions& o) {
       "allied output against {} demand\n\n",
       r.runs, r.seed, r.consumer);
   PrintTable(std::cout, t);
+  if (r.stage != "mining" && !r.base_output.empty()) {
+    std::string line;
+    for (const auto& b : r.base_output)
+      line += fmt::format("{}{} {}", line.empty() ? "" : ", ", b.country, Grouped(b.t));
+    std::cout << fmt::format("\nBase-year {} output by producer ({}): {}\n", r.stage, r.unit, line);
+  }
   std::cout << fmt::format("\nWorld gap opens: {} (P50), earliest {} (P95)\n", YearText(r.first_gap_p50),
                            YearText(r.first_gap_p95));
   std::cout << fmt::format("Secure gap for {} opens: {} (P50), earliest {} (P95)\n", r.consumer,
@@ -176,8 +185,9 @@ int OutlookCommand(const OutlookOptions& o) {
   if (!r.projects.empty()) {
     std::cout << "\nProjects counted (expected output in the end year):\n";
     for (const auto& p : r.projects) {
-      std::cout << fmt::format("  {} ({}, {}, p={}, from {}): {} {}\n", p.id, p.country, p.development_stage,
-                               model::FormatNumber(p.probability), p.expected_start, Grouped(p.expected_t_end), r.unit);
+      std::cout << fmt::format("  {} ({}, {}, p={}, from {}): {} {}{}\n", p.id, p.country, p.development_stage,
+                               model::FormatNumber(p.probability), p.expected_start, Grouped(p.expected_t_end), r.unit,
+                               p.stage == r.stage ? "" : " [" + p.stage + "]");
     }
   }
   for (const auto& e : r.excluded_projects) std::cout << "  not counted: " << e << '\n';
@@ -212,7 +222,9 @@ void AddOutlookCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--dataset", o.dataset, "Dataset directory; default: the shipped dataset");
   cmd->add_option("--projects", o.projects, "Project registry CSV; default: data/projects/projects.csv when present");
   cmd->add_option("--outlook-data", o.outlook_dir, "Outlook data directory; default: data/outlook");
-  cmd->add_option("--stage", o.stage, "Supply stage (mining or refining); default: mining when produced");
+  cmd->add_option("--stage", o.stage,
+                  "Supply stage: mining or refining (refining, separation, magnet, cathode and anode projects count "
+                  "there); default: mining when produced");
   cmd->add_option("--chart", o.chart, "Write the chart as an SVG file");
   AddFormatOption(cmd, o.format);
   cmd->callback([&exit_code] { exit_code = RunGuarded([] { return OutlookCommand(o); }); });

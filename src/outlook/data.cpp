@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "lodestone/model/units.hpp"
@@ -298,6 +300,74 @@ std::vector<std::string> OutlookData::ScenariosFor(const std::string& mineral) c
   return out;
 }
 
+void LoadRefiningSplits(const std::filesystem::path& sim_dir, const model::Dataset& ds, OutlookData& d,
+                        model::Diagnostics& diags) {
+  Table src = ReadTable(sim_dir / "sources.csv", {"id", "kind", "citation", "licence", "url", "rule"}, diags);
+  Table t = ReadTable(sim_dir / "refining.csv", {"mineral", "country", "share", "source", "note"}, diags);
+  auto source_row = [&](const std::string& id) -> std::optional<std::size_t> {
+    for (std::size_t r = 0; r < src.rows.size(); ++r) {
+      if (src.Cell(r, "id") == id) return r;
+    }
+    return std::nullopt;
+  };
+  std::map<std::string, double> sums;
+  std::set<std::pair<std::string, std::string>> keys;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    RefiningSplit s;
+    s.mineral = t.Cell(r, "mineral");
+    s.country = t.Cell(r, "country");
+    s.source = t.Cell(r, "source");
+    s.note = t.Cell(r, "note");
+    bool ok = true;
+    if (!ds.FindMineral(s.mineral)) {
+      diags.Error(t.file, t.lines[r], t.Col("mineral"),
+                  fmt::format("mineral '{}': not a Lodestone mineral id", s.mineral));
+      ok = false;
+    }
+    if (!ds.FindCountry(s.country)) {
+      diags.Error(t.file, t.lines[r], t.Col("country"), fmt::format("country '{}': not in countries.csv", s.country));
+      ok = false;
+    }
+    if (!keys.insert({s.mineral, s.country}).second) {
+      diags.Error(t.file, t.lines[r], t.Col("country"),
+                  fmt::format("duplicate refining split for {} {}", s.mineral, s.country));
+      ok = false;
+    }
+    if (!ParseNumberCell(t, r, "share", 0.0, 1.0, s.share, diags)) ok = false;
+    auto row = source_row(s.source);
+    if (!row) {
+      diags.Error(t.file, t.lines[r], t.Col("source"),
+                  fmt::format("source '{}': not in {}", s.source, (sim_dir / "sources.csv").string()));
+      ok = false;
+    } else if (!d.FindSource(s.source)) {
+      model::Source m;
+      m.id = s.source;
+      const std::string& kind = src.Cell(*row, "kind");
+      m.kind = kind == "assumption" ? model::SourceKind::Assumption : model::SourceKind::Published;
+      m.citation = src.Cell(*row, "citation");
+      m.licence = src.Cell(*row, "licence");
+      m.url = src.Cell(*row, "url");
+      m.rule = src.Cell(*row, "rule");
+      if (m.citation.empty() || m.licence.empty() || (m.kind == model::SourceKind::Assumption && m.rule.empty())) {
+        diags.Error(src.file, src.lines[*row], m.citation.empty() ? src.Col("citation") : src.Col("licence"),
+                    "a source needs a citation and a licence, an assumption its rule in words");
+        ok = false;
+      } else {
+        d.sources.push_back(std::move(m));
+      }
+    }
+    if (!ok) continue;
+    sums[s.mineral] += s.share;
+    d.refining_splits.push_back(std::move(s));
+  }
+  for (const auto& [mineral, sum] : sums) {
+    if (sum > 1.0 + 1e-6) {
+      diags.Error(t.file, 0, 0, fmt::format("refining splits of {} sum to {}: expected at most 1", mineral, sum));
+    }
+  }
+  d.refining_file = t.file;
+}
+
 OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Dataset& ds) {
   OutlookData d;
   d.dir = dir;
@@ -311,6 +381,9 @@ OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Datas
   LoadRecycling(d, ds, diags);
   LoadStages(d, diags);
   LoadParameters(d, diags);
+  // The simulator's refining splits, when its data sits beside the outlook's (as shipped).
+  const auto sim_dir = (dir / ".." / "sim").lexically_normal();
+  if (std::filesystem::exists(sim_dir / "refining.csv")) LoadRefiningSplits(sim_dir, ds, d, diags);
   if (diags.HasErrors()) throw model::InputError(std::move(diags));
   return d;
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "lodestone/model/diagnostics.hpp"
@@ -52,6 +53,104 @@ struct SupplyYear {
   double existing = 0, projects = 0, secure_primary = 0;
 };
 
+// Refining output by country as fractions of world refined output, for a mineral whose dataset
+// has no refinery tonnes: the latest period's global refining shares of shares.csv, merged with
+// the refining splits (a whole split where the dataset has none; else overrides of the named
+// countries, the dataset's others scaled to the rest), normalised to one.
+struct RefiningShares {
+  std::map<std::string, double> share;  // ISO3 -> fraction, summing to 1
+  std::string how;                      // in words, for the notes
+  std::vector<std::string> sources;
+  std::vector<std::string> notes;
+};
+
+std::optional<RefiningShares> RefiningSharesFor(const model::Dataset& ds, const OutlookData& data, model::MineralId mid,
+                                                const std::string& mineral) {
+  RefiningShares out;
+  std::map<std::string, double> shares;
+  if (auto sid = ds.FindStage("refining")) {
+    const auto& t = ds->shares;
+    std::string period;
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      if (t.mineral[r] == mid && t.stage[r] == *sid && t.scope[r] == "global" && t.period[r] > period) {
+        period = t.period[r];
+      }
+    }
+    std::vector<std::string> halved, missing;
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      if (t.mineral[r] != mid || t.stage[r] != *sid || t.scope[r] != "global" || t.period[r] != period) continue;
+      const auto& v = t.share[r];
+      const std::string& iso3 = ds.Country(t.country[r]).iso3;
+      double x = 0;
+      if (v.status == model::ValueStatus::Known || v.status == model::ValueStatus::AtLeast) {
+        x = v.number;
+      } else if (v.status == model::ValueStatus::AtMost) {
+        x = v.number / 2;  // "<0.1%": half the bound
+        halved.push_back(iso3 + " " + model::DescribeValue(v));
+      } else {
+        missing.push_back(iso3 + " (" + model::DescribeValue(v) + ")");
+        continue;
+      }
+      if (x > 0) shares[iso3] += x;
+      AddUnique(out.sources, ds.SourceOf(t.source[r]).id);
+    }
+    if (!shares.empty()) {
+      double sum = 0;
+      for (const auto& [c, x] : shares) sum += x;
+      out.how = fmt::format("global refining shares of {} (dataset shares.csv)", period);
+      if (!halved.empty()) {
+        out.notes.push_back(
+            fmt::format("refining shares given as upper bounds counted at half the bound: {}", Join(halved, ", ")));
+      }
+      if (std::abs(sum - 1.0) > 1e-6) {
+        out.notes.push_back(
+            fmt::format("{} refining shares of {} sum to {:.6g}: normalised to 1", mineral, period, sum));
+      }
+    }
+    if (!missing.empty()) {
+      out.notes.push_back(fmt::format("refining shares without a number, not counted: {}", Join(missing, ", ")));
+    }
+  }
+  std::map<std::string, double> named;
+  double named_sum = 0;
+  for (const auto& s : data.refining_splits) {
+    if (s.mineral != mineral) continue;
+    named[s.country] += s.share;
+    named_sum += s.share;
+    AddUnique(out.sources, s.source);
+  }
+  if (!named.empty()) {
+    double rest = 0;
+    for (const auto& [c, x] : shares) {
+      if (!named.count(c)) rest += x;
+    }
+    std::map<std::string, double> merged = named;
+    const std::string file = data.refining_file.filename().string();
+    if (shares.empty()) {
+      out.how = fmt::format("refining split of {} (no refining shares in the dataset)", file);
+    } else if (rest > 0 && named_sum < 1) {
+      for (const auto& [c, x] : shares) {
+        if (!named.count(c)) merged[c] = x / rest * (1 - named_sum);
+      }
+      std::vector<std::string> names;
+      for (const auto& [c, x] : named) names.push_back(c);
+      out.how += fmt::format(", with {} from {} overriding the dataset and the other countries scaled to the rest",
+                             Join(names, ", "), file);
+    } else {
+      out.how += fmt::format(", replaced by the split of {}", file);
+    }
+    shares = std::move(merged);
+  }
+  double sum = 0;
+  for (const auto& [c, x] : shares) sum += x;
+  if (shares.empty() || sum <= 0) return std::nullopt;
+  for (auto& [c, x] : shares) x /= sum;
+  out.share = std::move(shares);
+  return out;
+}
+
+const std::vector<std::string> kRefiningStages = {"refining", "separation", "magnets", "cathode", "anode"};
+
 // Primary supply per year for given project starts (0 = never) and weights, with reserves capping
 // each country's cumulative extraction after the base year (existing and new output scaled down
 // together when the cap binds).
@@ -87,6 +186,23 @@ void PrimarySupply(const std::vector<Producer>& producers, const std::vector<Pro
 }
 
 }  // namespace
+
+bool CountsAtStage(const std::string& project_stage, const std::string& supply_stage) {
+  if (supply_stage == "refining") {
+    return std::find(kRefiningStages.begin(), kRefiningStages.end(), project_stage) != kRefiningStages.end();
+  }
+  return project_stage == supply_stage;
+}
+
+bool HasSupplyStage(const model::Dataset& ds, const OutlookData& data, const std::string& mineral,
+                    const std::string& stage) {
+  auto mid = ds.FindMineral(mineral);
+  if (!mid) return false;
+  const int year = data.parameters.base_year;
+  if (WorldPrimaryProduction(ds, *mid, year, stage)) return true;
+  return stage == "refining" && WorldPrimaryProduction(ds, *mid, year, "mining") &&
+         RefiningSharesFor(ds, data, *mid, mineral);
+}
 
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -128,17 +244,28 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   res.sources = demand.sources;
   res.notes = demand.notes;
 
-  // Supply stage and base-year output by country.
+  // Supply stage and base-year output by country. Refining without refinery tonnes: the refining
+  // shares applied to world mine production (content terms).
   auto world = WorldPrimaryProduction(ds, *mid, par.base_year, request.stage);
+  std::optional<RefiningShares> refining_shares;
+  if (!world && request.stage == "refining") {
+    auto mine = WorldPrimaryProduction(ds, *mid, par.base_year, "mining");
+    if (mine) refining_shares = RefiningSharesFor(ds, data, *mid, request.mineral);
+    if (refining_shares) {
+      world = *mine;
+      world->stage = "refining";
+    }
+  }
   if (!world) {
     throw model::InputError(
         "", 0, 0,
-        fmt::format("the dataset has no {} production of {} in {}",
-                    request.stage.empty() ? "mining or refining" : request.stage, request.mineral, par.base_year));
+        fmt::format(
+            "the dataset has no {} production of {} in {}{}",
+            request.stage.empty() ? "mining or refining" : request.stage, request.mineral, par.base_year,
+            request.stage == "refining" ? " and no refining shares with world mine production to apply them to" : ""));
   }
   res.stage = world->stage;
   AddUnique(res.sources, ds.SourceOf(world->source).id);
-  const auto stage_id = *ds.FindStage(res.stage);
 
   std::set<model::CountryId> allied;
   for (const auto& g : request.allied_groups) {
@@ -161,8 +288,23 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   };
   const auto& prod = ds->production;
   double listed = 0;
-  for (std::size_t i = 0; i < prod.size(); ++i) {
-    if (prod.mineral[i] != *mid || prod.stage[i] != stage_id || prod.year[i] != par.base_year) continue;
+  if (refining_shares) {
+    for (const auto& [iso3, share] : refining_shares->share) producers[producer_of(iso3)].base_t += share * world->t;
+    listed = world->t;
+    for (const auto& s : refining_shares->sources) AddUnique(res.sources, s);
+    for (const auto& n : refining_shares->notes) res.notes.push_back(n);
+    std::string rule = fmt::format(
+        "Refining output by country in {} = {} x world mine production {} {} ({}): the dataset has no refinery "
+        "tonnes of {}, so refined content is assumed equal to mine content (no losses, stock changes or secondary "
+        "feed at the refining stage); shares, not tonnes.",
+        par.base_year, refining_shares->how, model::FormatNumber(world->t), res.unit,
+        world->from_world_total ? "published world total" : "sum of the listed countries", request.mineral);
+    res.notes.push_back(rule);
+    res.assumptions.push_back(rule);
+  }
+  const auto stage_id = ds.FindStage(res.stage);
+  for (std::size_t i = 0; i < prod.size() && !refining_shares; ++i) {
+    if (prod.mineral[i] != *mid || prod.stage[i] != *stage_id || prod.year[i] != par.base_year) continue;
     const auto& c = ds.Country(prod.country[i]);
     if (c.kind == model::CountryKind::Aggregate) continue;
     if (!prod.quantity[i].IsKnown()) {
@@ -214,7 +356,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   std::vector<const PipelineProject*> counted;
   for (const auto& p : pipeline) {
     if (p.mineral != request.mineral) continue;
-    if (p.stage != res.stage) {
+    if (!CountsAtStage(p.stage, res.stage)) {
       res.excluded_projects.push_back(
           p.stage == "recycling" ? p.id + ": recycling projects are inside the secondary-supply share"
                                  : p.id + ": " + p.stage + " stage (the outlook compares " + res.stage + " supply)");
@@ -341,6 +483,12 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
     res.years.push_back(y);
   }
 
+  for (const auto& pr : producers) {
+    if (pr.base_t > 0) res.base_output.push_back({pr.iso3, pr.base_t, pr.allied});
+  }
+  std::sort(res.base_output.begin(), res.base_output.end(),
+            [](const BaseOutput& a, const BaseOutput& b) { return a.t != b.t ? a.t > b.t : a.country < b.country; });
+
   // Each counted project's expected output in the end year (its own, before any reserves cap).
   for (std::size_t p = 0; p < projects.size(); ++p) {
     const auto& q = projects[p];
@@ -348,6 +496,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
     c.id = counted[p]->id;
     c.name = counted[p]->name;
     c.country = counted[p]->country;
+    c.stage = counted[p]->stage;
     c.development_stage = counted[p]->development_stage;
     c.allied = producers[q.producer].allied;
     c.capacity_t = q.capacity_t;
@@ -369,11 +518,26 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
     auto it = data.parameter_rules.find(name);
     if (it != data.parameter_rules.end()) res.assumptions.push_back(std::string(name) + ": " + it->second);
   }
-  res.assumptions.push_back(
-      "Existing supply: base-year output of every listed producer continues unchanged (nameplate capacity is not "
-      "supply) until reserves bind. Secure supply: output of countries in " +
-      Join(request.allied_groups, ", ") +
-      ", plus secondary supply at the world's secondary share of the consumers' demand.");
+  if (res.stage == "mining") {
+    res.assumptions.push_back(
+        "Existing supply: base-year output of every listed producer continues unchanged (nameplate capacity is not "
+        "supply) until reserves bind. Secure supply: output of countries in " +
+        Join(request.allied_groups, ", ") +
+        ", plus secondary supply at the world's secondary share of the consumers' demand.");
+  } else {
+    res.assumptions.push_back(
+        "Existing supply at the " + res.stage +
+        " stage: base-year output of every producer stays flat to the end year (depletion applies to mining only; "
+        "nameplate capacity is not supply). Secure supply: " +
+        res.stage + " output of countries in " + Join(request.allied_groups, ", ") +
+        " and their projects, plus secondary supply at the world's secondary share of the consumers' demand.");
+    if (res.stage == "refining") {
+      res.assumptions.push_back(
+          "Refining-stage pipeline: projects of stage refining, separation, magnets, cathode and anode add refining "
+          "supply (capacity in the mineral's content); mining projects count at the mining stage only; recycling "
+          "projects are inside the secondary-supply share at every stage.");
+    }
+  }
   res.assumptions.push_back(
       "Projects: count from first output + stage delay (not before the year after the base year), ramp linearly to "
       "capacity; expected path weights capacity by the stage probability; operating projects whose first output is "

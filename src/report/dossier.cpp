@@ -199,6 +199,76 @@ void RiskSection(Writer& w, const model::Dataset& ds, const DossierRequest& req,
   w.Tab(t);
 }
 
+// The five-year table of an outlook result.
+Table FiveYearTable(const outlook::OutlookResult& r) {
+  Table yt{{"year", "demand", "supply", "gap", "gap %", "gap P5", "gap P95", r.consumer + " demand", "secure supply",
+            "secure gap"},
+           {false, true, true, true, true, true, true, true, true, true},
+           {}};
+  for (const auto& y : r.years) {
+    if (y.year % 5 != 0) continue;
+    yt.rows.push_back({std::to_string(y.year), Thousands(y.demand_t), Thousands(y.supply_t), Thousands(y.gap_t),
+                       Pct(y.gap_pct), Thousands(y.gap_p5), Thousands(y.gap_p95), Thousands(y.partner_demand_t),
+                       Thousands(y.secure_supply_t), Thousands(y.secure_gap_t)});
+  }
+  return yt;
+}
+
+// The same scenario at the refining stage, when the mineral has one: refining-stage projects
+// (refining, separation, magnets, cathode, anode) count there, not in the mine-supply outlook.
+void RefiningOutlook(Writer& w, Dossier& d, const model::Dataset& ds, const outlook::OutlookData& od,
+                     const std::vector<outlook::PipelineProject>& registry, const DossierRequest& req,
+                     const std::string& scenario, std::vector<std::string>& sources,
+                     std::vector<std::string>& assumptions) {
+  w.H3(fmt::format("Refining stage: {} scenario", scenario));
+  if (!outlook::HasSupplyStage(ds, od, req.mineral, "refining")) {
+    w.P(fmt::format("No refining-stage data for {} (no refinery tonnes and no refining shares): no refining-stage "
+                    "outlook (missing, not zero).",
+                    req.mineral),
+        "note");
+    return;
+  }
+  outlook::OutlookRequest orq;
+  orq.mineral = req.mineral;
+  orq.scenario = scenario;
+  orq.consumer = req.consumer;
+  orq.stage = "refining";
+  orq.runs = req.runs;
+  orq.seed = req.seed;
+  auto r = outlook::Run(ds, od, registry, orq);
+  for (const auto& s : r.sources) AddUnique(sources, s);
+  for (const auto& a : r.assumptions) AddUnique(assumptions, a);
+  w.P(fmt::format("Quantities in {} per year. The same demand against refined supply: base-year refined output held "
+                  "flat (no depletion at this stage) + refining, separation, magnet, cathode and anode projects "
+                  "weighted by stage + secondary supply. Secure supply: allied countries' refined output and their "
+                  "refining projects. World gap opens {} (P50), {} (P95); secure gap for {} opens {} (P50), {} (P95).",
+                  r.unit, Year(r.first_gap_p50), Year(r.first_gap_p95), r.consumer, Year(r.first_secure_gap_p50),
+                  Year(r.first_secure_gap_p95)),
+      "note");
+  auto chart = OutlookChart(r);
+  d.svg_refining = RenderSvg(chart, true);
+  d.svg_refining_file = req.mineral + "_outlook_refining.svg";
+  w.html += "<figure>\n" + RenderSvg(chart, false) + "</figure>\n";
+  w.md += fmt::format("![{} (refining stage)]({})\n\n", chart.title, d.svg_refining_file);
+  w.Tab(FiveYearTable(r));
+  if (r.projects.empty()) {
+    w.P("No refining-stage project of this mineral counts (none in the registry, or none with capacity).", "note");
+  } else {
+    Table pt{{"project", "stage", "country", "development", "probability", "expected from", "expected output 2050",
+              "allied"},
+             {false, false, false, false, true, true, true, false},
+             {}};
+    for (const auto& p : r.projects) {
+      auto cid = ds.FindCountry(p.country);
+      pt.rows.push_back({p.name + " (" + p.id + ")", p.stage, cid ? ds.Country(*cid).name : p.country,
+                         p.development_stage, Pct(p.probability), std::to_string(p.expected_start),
+                         Thousands(p.expected_t_end), p.allied ? "yes" : "no"});
+    }
+    w.Tab(pt);
+  }
+  if (!r.notes.empty()) w.List(r.notes, "note");
+}
+
 void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlook::OutlookData* od,
                     const std::vector<outlook::PipelineProject>& registry, const DossierRequest& req,
                     std::vector<std::string>& sources, std::vector<std::string>& assumptions) {
@@ -258,19 +328,11 @@ void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlo
   d.headline =
       fmt::format("{}: gap opens {} (P50), {} (P95)", r.scenario, Year(r.first_gap_p50), Year(r.first_gap_p95));
 
-  Table yt{{"year", "demand", "supply", "gap", "gap %", "gap P5", "gap P95", r.consumer + " demand", "secure supply",
-            "secure gap"},
-           {false, true, true, true, true, true, true, true, true, true},
-           {}};
-  for (const auto& y : r.years) {
-    if (y.year % 5 != 0) continue;
-    yt.rows.push_back({std::to_string(y.year), Thousands(y.demand_t), Thousands(y.supply_t), Thousands(y.gap_t),
-                       Pct(y.gap_pct), Thousands(y.gap_p5), Thousands(y.gap_p95), Thousands(y.partner_demand_t),
-                       Thousands(y.secure_supply_t), Thousands(y.secure_gap_t)});
-  }
+  Table yt = FiveYearTable(r);
   w.H3(fmt::format("{} scenario, every five years ({})", r.scenario, r.unit));
   w.Tab(yt);
   if (!r.notes.empty()) w.List(r.notes, "note");
+  if (r.stage == "mining") RefiningOutlook(w, d, ds, *od, registry, req, r.scenario, sources, assumptions);
 }
 
 void HeadlineSection(Writer& w, const std::vector<ScenarioHeadline>& headlines, const std::string& mineral,
@@ -428,6 +490,7 @@ void WriteDossier(const Dossier& d, const std::filesystem::path& dir) {
   write(dir / (d.mineral + ".html"), d.html);
   write(dir / (d.mineral + ".md"), d.markdown);
   if (!d.svg.empty()) write(dir / d.svg_file, d.svg);
+  if (!d.svg_refining.empty()) write(dir / d.svg_refining_file, d.svg_refining);
 }
 
 }  // namespace lodestone::report

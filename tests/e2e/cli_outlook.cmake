@@ -55,6 +55,36 @@ expect_contains("${ERR}" "scenarios for lithium: steps, sds-2021, wb-2020")
 run(1 ${LODESTONE} outlook lithium --projects ${SOURCE_DIR}/tests/outlook/bad_projects.csv)
 expect_contains("${ERR}" "bad_projects.csv:3:4: error: stage 'smelting'")
 
+# The refining stage: lithium's refining shares applied to world mine production, refining-stage
+# projects of the shipped registry counted (Thacker Pass), mining projects not.
+run(0 ${LODESTONE} outlook lithium --scenario steps --stage refining --runs 100)
+expect_contains("${OUT}" "refining stage; quantities in t Li per year")
+expect_contains("${OUT}" "Base-year refining output by producer (t Li): CHN 162,980, CHL 93,090, ARG 30,450, USA 3,480")
+expect_contains("${OUT}" "thacker_pass (USA, construction")
+expect_contains("${OUT}" "refined content is assumed equal to mine content")
+expect_contains("${OUT}" "recycling projects are inside the secondary-supply share")
+expect_absent("${OUT}" "not counted: thacker_pass")
+expect_absent("${OUT}" "not counted: rhyolite_ridge")
+run(0 ${LODESTONE} outlook lithium --scenario steps --runs 100)
+expect_contains("${OUT}" "mining stage; quantities in t Li per year")
+expect_contains("${OUT}" "not counted: thacker_pass: refining stage (the outlook compares mining supply)")
+run(0 ${LODESTONE} outlook lithium --stage refining --runs 50 --format json)
+expect_contains("${OUT}" "\"stage\": \"refining\"")
+expect_contains("${OUT}" "\"base_output\"")
+run(1 ${LODESTONE} outlook lithium --stage smelting)
+expect_contains("${ERR}" "the dataset has no smelting production of lithium in 2025")
+
+# The lithium dossier shows the refining stage too, with its own chart.
+run(0 ${LODESTONE} report lithium --out ${WORK_DIR}/li --runs 50 --sim-runs 1000)
+file(READ ${WORK_DIR}/li/lithium.html li_html)
+expect_contains("${li_html}" "Refining stage: steps scenario")
+expect_contains("${li_html}" "Thacker Pass lithium project (Phase 1) (thacker_pass)")
+expect_absent("${li_html}" "href=")
+expect_absent("${li_html}" "src=")
+if(NOT EXISTS ${WORK_DIR}/li/lithium_outlook_refining.svg)
+  message(FATAL_ERROR "lithium_outlook_refining.svg not written")
+endif()
+
 # Dossiers: one mineral, then all with an index; no external resource in any page.
 run(0 ${LODESTONE} report cobalt --out ${WORK_DIR}/one --runs 100 --sim-runs 2000 --projects ${FIXTURE})
 expect_contains("${OUT}" "cobalt.html")

@@ -230,6 +230,35 @@ TEST_F(Shipped, DossierIsSelfContained) {
   EXPECT_NE(d.markdown.find("| sds-2021 |"), std::string::npos);
 }
 
+TEST_F(Shipped, DossierShowsTheRefiningStageWhenTheMineralHasBoth) {
+  DossierRequest req;
+  req.mineral = "lithium";
+  req.runs = 50;
+  auto d = BuildDossier(*ds_, od_, *registry_, {}, req);
+  auto refining = d.html.find("<h3>Refining stage: steps scenario</h3>");
+  ASSERT_NE(refining, std::string::npos);
+  // The refining-stage project of the fixture counts there (construction: p = 0.85, from 2028;
+  // 9,000 x 0.85 = 7,650 t Li in 2050), with its own chart after the mining one.
+  EXPECT_NE(d.html.find("<td>Test hydroxide refinery (li_refinery)</td><td>refining</td><td>United States</td>"
+                        "<td>construction</td><td class=\"num\">85.0%</td><td class=\"num\">2028</td><td "
+                        "class=\"num\">7,650</td><td>yes</td>",
+                        refining),
+            std::string::npos)
+      << d.html.substr(refining, 4000);
+  EXPECT_NE(d.html.find("<svg ", refining), std::string::npos);
+  EXPECT_EQ(d.svg_refining_file, "lithium_outlook_refining.svg");
+  std::string error;
+  auto els = ScanXml(d.svg_refining, error);
+  EXPECT_EQ(error, "");
+  EXPECT_NE(d.svg_refining.find("(refining stage)"), std::string::npos);
+  EXPECT_NE(d.markdown.find("](lithium_outlook_refining.svg)"), std::string::npos);
+  EXPECT_TRUE(Links(d.html).empty());
+  // Antimony has no demand scenario: no outlook at either stage.
+  req.mineral = "antimony";
+  auto none = BuildDossier(*ds_, od_, *registry_, {}, req);
+  EXPECT_TRUE(none.svg_refining.empty());
+}
+
 TEST_F(Shipped, DossierShowsSuppliedScenarioHeadlines) {
   DossierRequest req;
   req.mineral = "graphite";

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lodestone/model/dataset.hpp"
+#include "lodestone/model/diagnostics.hpp"
 
 namespace lodestone::outlook {
 
@@ -69,6 +70,17 @@ struct Parameters {
   double paused_factor = 0.5;
 };
 
+// A country's share of world refined output from the simulator's refining splits
+// (data/sim/refining.csv): the whole split where the dataset has no refining shares, or an
+// override of the named countries with the dataset's others scaled to the rest.
+struct RefiningSplit {
+  std::string mineral;
+  std::string country;  // ISO3
+  double share = 0;     // fraction of world refined output
+  std::string source;   // id in data/sim/sources.csv (copied into OutlookData::sources)
+  std::string note;
+};
+
 struct OutlookData {
   std::filesystem::path dir;
   std::vector<model::Source> sources;
@@ -78,6 +90,8 @@ struct OutlookData {
   std::vector<StageOdds> stages;  // in file order
   Parameters parameters;
   std::map<std::string, std::string> parameter_rules;  // parameter -> rule, for reports
+  std::vector<RefiningSplit> refining_splits;          // empty when no refining.csv was read
+  std::filesystem::path refining_file;                 // the refining.csv read, or empty
 
   const model::Source* FindSource(const std::string& id) const;
   const Scenario* FindScenario(const std::string& id) const;
@@ -88,7 +102,14 @@ struct OutlookData {
 
 // Reads sources.csv, scenarios.csv, demand.csv, recycling.csv, pipeline_stages.csv and
 // parameters.csv from `dir`. Mineral ids and units are checked against the dataset's minerals.
-// Throws model::InputError with every problem found.
+// When the simulator's data sits beside it (`dir`/../sim/refining.csv, as shipped), its refining
+// splits are read too (LoadRefiningSplits). Throws model::InputError with every problem found.
 OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Dataset& ds);
+
+// Reads `sim_dir`/refining.csv (mineral,country,share,source,note) into `data.refining_splits`
+// and the sources it names from `sim_dir`/sources.csv (id,kind,citation,licence,url,rule) into
+// `data.sources` (ids already there are kept). Problems go to `diags` with file, line and column.
+void LoadRefiningSplits(const std::filesystem::path& sim_dir, const model::Dataset& ds, OutlookData& data,
+                        model::Diagnostics& diags);
 
 }  // namespace lodestone::outlook

@@ -21,7 +21,10 @@ struct OutlookRequest {
   std::vector<std::string> consumer = {"USA", "JPN"};
   // Groups of groups.csv whose members' output counts as secure supply for the consumers.
   std::vector<std::string> allied_groups = {"MSP", "US_AGREEMENT", "US_JPN_2025"};
-  std::string stage;  // supply stage; empty: mining when the dataset has mine production, else refining
+  // Supply stage, mining or refining; empty: mining when the dataset has mine production, else
+  // refining. Refining supply comes from refinery tonnes where the dataset has them, else from the
+  // refining shares (shares.csv, refining splits) applied to world mine production.
+  std::string stage;
   int runs = 1000;
   std::uint64_t seed = 20251028;
 };
@@ -49,12 +52,21 @@ struct ProjectContribution {
   std::string id;
   std::string name;
   std::string country;
+  std::string stage;  // the project's supply-chain stage (refining, separation, magnets, ...)
   std::string development_stage;
   bool allied = false;
   double capacity_t = 0;
   double probability = 0;
   int expected_start = 0;     // first year at full expected timing (first output + stage delay)
   double expected_t_end = 0;  // expected output in the end year
+};
+
+// A producer's base-year output at the supply stage (for refining without refinery tonnes: its
+// share of world refining times world mine production).
+struct BaseOutput {
+  std::string country;  // ISO3, or "(unattributed)" for the world total's unlisted remainder
+  double t = 0;
+  bool allied = false;
 };
 
 struct OutlookResult {
@@ -71,6 +83,7 @@ struct OutlookResult {
   // at which the P95 gap is positive (a 5% chance of a gap). nullopt: no gap by the end year.
   std::optional<int> first_gap_p50, first_gap_p95;
   std::optional<int> first_secure_gap_p50, first_secure_gap_p95;
+  std::vector<BaseOutput> base_output;         // by producer, largest first (ties by code)
   std::vector<ProjectContribution> projects;   // counted, largest expected output first
   std::vector<std::string> excluded_projects;  // "id: why"
   std::vector<std::string> sources;            // ids (outlook sources.csv or the dataset's)
@@ -81,6 +94,17 @@ struct OutlookResult {
 // Throws model::InputError for an unknown mineral, scenario, consumer, group or stage.
 OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::vector<PipelineProject>& projects,
                   const OutlookRequest& request);
+
+// Whether Run can compare supply at `stage` ("mining" or "refining") for the mineral in the base
+// year: the stage's production tonnes, or for refining, refining shares (shares.csv or the refining
+// splits) together with world mine production.
+bool HasSupplyStage(const model::Dataset& ds, const OutlookData& data, const std::string& mineral,
+                    const std::string& stage);
+
+// Whether a pipeline project of `project_stage` adds supply at `supply_stage`: at refining, the
+// projects of stage refining, separation, magnets, cathode and anode; otherwise the same stage.
+// Recycling projects never do (they are inside the secondary-supply share at every stage).
+bool CountsAtStage(const std::string& project_stage, const std::string& supply_stage);
 
 // Percentile with linear interpolation between order statistics (sorted input, p in [0, 1]).
 double Percentile(const std::vector<double>& sorted, double p);

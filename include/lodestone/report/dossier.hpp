@@ -61,7 +61,10 @@ struct Dossier {
   std::string markdown;
   std::string svg;       // the outlook chart as a standalone file (empty without a scenario)
   std::string svg_file;  // its file name, e.g. "lithium_outlook.svg"
-  std::string headline;  // one line for the index
+  // The refining-stage chart of the same scenario, when the mineral has both stages (else empty).
+  std::string svg_refining;
+  std::string svg_refining_file;  // e.g. "lithium_outlook_refining.svg"
+  std::string headline;           // one line for the index
 };
 
 // `outlook_data` may be null (no outlook section). Throws model::InputError for an unknown mineral.
