@@ -77,7 +77,9 @@ int ReportCommand(const ReportOptions& o) {
     auto d = report::BuildDossier(ds, &od, registry, report::SimulateHeadlines(net, m, hreq), req);
     report::WriteDossier(d, o.out);
     std::cout << fmt::format("wrote {}/{}.html, {}.md{} ({})\n", o.out, m, m,
-                             d.svg_file.empty() ? "" : ", " + d.svg_file, d.headline);
+                             (d.svg_file.empty() ? "" : ", " + d.svg_file) +
+                                 (d.svg_refining_file.empty() ? "" : ", " + d.svg_refining_file),
+                             d.headline);
     dossiers.push_back(std::move(d));
   }
   if (o.all) {

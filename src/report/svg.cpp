@@ -270,9 +270,9 @@ LineChart OutlookChart(const outlook::OutlookResult& r) {
   for (const auto& id : r.sources) ids += (ids.empty() ? "" : ", ") + id;
   c.source_note = fmt::format(
       "Source: Lodestone outlook from {} (demand anchors, world production, reserves, stage odds; citations and "
-      "licences in the dossier). Supply = base-year output after depletion + pipeline weighted by stage + secondary "
-      "supply. Bands: P5-P95 of {} Monte Carlo runs, seed {}.",
-      ids, r.runs, r.seed);
+      "licences in the dossier). Supply = base-year {} + pipeline weighted by stage + secondary supply. Bands: "
+      "P5-P95 of {} Monte Carlo runs, seed {}.",
+      ids, r.stage == "mining" ? "mine output after depletion" : r.stage + " output (held flat)", r.runs, r.seed);
   return c;
 }
 
