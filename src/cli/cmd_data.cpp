@@ -38,6 +38,18 @@ std::string DefaultReferenceDir() {
   return LODESTONE_REFERENCE_DIR;
 }
 
+std::string SimDataDir(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("LODESTONE_SIM_DATA")) return env;
+  return LODESTONE_SIM_DIR;
+}
+
+std::string ScenariosDir(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("LODESTONE_SCENARIOS")) return env;
+  return LODESTONE_SCENARIOS_DIR;
+}
+
 void AddFormatOption(CLI::App* cmd, Format& format) {
   static const std::map<std::string, Format> kFormats = {
       {"table", Format::Table}, {"json", Format::Json}, {"csv", Format::Csv}};
@@ -117,11 +129,11 @@ int InfoCommand(const std::string& dir, Format format) {
   auto ds = data::LoadDatasetOrThrow(dir);
   auto info = data::DescribeDataset(ds);
   if (format == Format::Json) {
-    ordered_json j = {{"name", info.name},       {"version", info.version},
-                      {"date", info.date},       {"description", info.description},
-                      {"minerals", info.minerals}, {"stages", info.stages},
+    ordered_json j = {{"name", info.name},           {"version", info.version},
+                      {"date", info.date},           {"description", info.description},
+                      {"minerals", info.minerals},   {"stages", info.stages},
                       {"countries", info.countries}, {"countries_with_data", info.countries_with_data},
-                      {"year_min", info.year_min}, {"year_max", info.year_max}};
+                      {"year_min", info.year_min},   {"year_max", info.year_max}};
     auto& tables = j["tables"] = ordered_json::object();
     for (const auto& [f, n] : info.tables) tables[f] = n;
     auto& sources = j["sources"] = ordered_json::array();
@@ -151,8 +163,7 @@ int InfoCommand(const std::string& dir, Format format) {
   for (const auto& m : info.minerals) minerals += (minerals.empty() ? "" : ", ") + m;
   for (const auto& s : info.stages) stages += (stages.empty() ? "" : ", ") + s;
   std::cout << fmt::format("minerals:  {}\nstages:    {}\ncountries: {} with data (of {} known)\nyears:     {}-{}\n\n",
-                           minerals, stages, info.countries_with_data, info.countries, info.year_min,
-                           info.year_max);
+                           minerals, stages, info.countries_with_data, info.countries, info.year_min, info.year_max);
   TextTable tables{{"table", "rows"}, {false, true}, {}};
   for (const auto& [f, n] : info.tables) tables.rows.push_back({f, Grouped(static_cast<double>(n))});
   PrintTable(std::cout, tables);
@@ -213,12 +224,11 @@ int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::
       }
       if (format == Format::Csv) {
         for (const auto& e : p.entries) {
-          csv.rows.push_back({mineral.id, stage, std::to_string(p.year), ds.Country(e.country).iso3,
-                              ds.Country(e.country).name,
-                              e.quantity.HasNumber() ? model::FormatNumber(e.quantity.number) : "", p.unit,
-                              std::string(model::StatusName(e.quantity.status)),
-                              e.share ? model::FormatNumber(*e.share) : "", p.share_basis,
-                              ds.SourceOf(e.source).id, e.note});
+          csv.rows.push_back(
+              {mineral.id, stage, std::to_string(p.year), ds.Country(e.country).iso3, ds.Country(e.country).name,
+               e.quantity.HasNumber() ? model::FormatNumber(e.quantity.number) : "", p.unit,
+               std::string(model::StatusName(e.quantity.status)), e.share ? model::FormatNumber(*e.share) : "",
+               p.share_basis, ds.SourceOf(e.source).id, e.note});
         }
         continue;
       }
@@ -226,7 +236,7 @@ int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::
       if (p.from_shares) {
         heading = fmt::format("{} - {}, {} (no production figures: {})", mineral.name, stage, p.period, p.share_basis);
       } else {
-        std::string world = !p.world                 ? "no published world total"
+        std::string world = !p.world               ? "no published world total"
                             : p.world->HasNumber() ? fmt::format("world {} {}", ValueText(*p.world), p.unit)
                                                    : fmt::format("world total {}", ValueText(*p.world));
         heading = fmt::format("{} - {}, {} ({}; shares of the {})", mineral.name, stage, p.year, world, p.share_basis);
@@ -252,13 +262,14 @@ int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::
           continue;
         }
         std::string note = e.note.size() > 48 ? e.note.substr(0, 45) + "..." : e.note;
-        std::string quantity = p.from_shares             ? "-"
+        std::string quantity = p.from_shares            ? "-"
                                : e.quantity.HasNumber() ? ValueText(e.quantity) + " " + p.unit
                                                         : ValueText(e.quantity);
-        std::string share = e.share                                           ? Percent(*e.share)
+        std::string share = e.share                                              ? Percent(*e.share)
                             : e.share_value.status == model::ValueStatus::AtMost ? "<" + Percent(e.share_value.number)
-                                                                                  : "-";
-        t.rows.push_back({ranked ? std::to_string(++rank) : "", c.name, quantity, share, ds.SourceOf(e.source).id, note});
+                                                                                 : "-";
+        t.rows.push_back(
+            {ranked ? std::to_string(++rank) : "", c.name, quantity, share, ds.SourceOf(e.source).id, note});
         cited.insert(e.source.value);
       }
       if (rest_n > 0) {
@@ -292,7 +303,8 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
   data_cmd->require_subcommand(1);
 
   {
-    auto* cmd = data_cmd->add_subcommand("check", "Validate a dataset directory: exit 0, or list every problem with file, line and column");
+    auto* cmd = data_cmd->add_subcommand(
+        "check", "Validate a dataset directory: exit 0, or list every problem with file, line and column");
     static std::string dir;
     static Format format = Format::Table;
     cmd->add_option("DIR", dir, "Dataset directory (with dataset.json)")->required();
@@ -301,8 +313,7 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
   }
   {
     auto* cmd = data_cmd->add_subcommand(
-        "import",
-        "Import published files into a dataset directory (all-or-nothing: a failed import changes nothing)");
+        "import", "Import published files into a dataset directory (all-or-nothing: a failed import changes nothing)");
     static std::string kind;
     static std::vector<std::string> files;
     static std::string out;
@@ -312,7 +323,8 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
     cmd->add_option("KIND", kind, "Importer: " + kinds)->required();
     cmd->add_option("FILE", files, "Files as published (several for eu-crm-annex7 and baci)")->required();
     cmd->add_option("--out", out, "Dataset directory to create or update")->required();
-    cmd->add_option("--ref", ref, "Reference directory (country names, mappings, sources); default: the shipped data/reference");
+    cmd->add_option("--ref", ref,
+                    "Reference directory (country names, mappings, sources); default: the shipped data/reference");
     cmd->callback([&exit_code] {
       exit_code = RunGuarded([] {
         auto reference = data::Reference::Load(ref.empty() ? DefaultReferenceDir() : ref);
@@ -325,7 +337,8 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
     });
   }
   {
-    auto* cmd = data_cmd->add_subcommand("info", "What a dataset holds: minerals, stages, countries, years, tables, sources");
+    auto* cmd =
+        data_cmd->add_subcommand("info", "What a dataset holds: minerals, stages, countries, years, tables, sources");
     static std::string dir;
     static Format format = Format::Table;
     cmd->add_option("DIR", dir, "Dataset directory")->required();
@@ -334,7 +347,8 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
   }
   {
     auto* cmd = data_cmd->add_subcommand(
-        "build", "Build a dataset from a recipe of published files (sources/build.json builds the shipped data/starter)");
+        "build",
+        "Build a dataset from a recipe of published files (sources/build.json builds the shipped data/starter)");
     static std::string recipe;
     static std::string out;
     static std::string ref;
@@ -367,17 +381,20 @@ void AddSupplyCommand(CLI::App& app, int& exit_code) {
       "supply", "The supply picture: each country's output of a mineral by stage, with its share and source");
   static std::string dir;
   static std::string minerals =
-      "lithium,cobalt,nickel,graphite,rare_earths,gallium,germanium,manganese,tungsten,antimony,copper,platinum,palladium";
+      "lithium,cobalt,nickel,graphite,rare_earths,gallium,germanium,manganese,tungsten,antimony,copper,platinum,"
+      "palladium";
   static std::optional<int> year;
   static int top = 8;
   static Format format = Format::Table;
-  cmd->add_option("--dataset", dir, "Dataset directory; default: the shipped dataset ($LODESTONE_DATA or data/starter)");
+  cmd->add_option("--dataset", dir,
+                  "Dataset directory; default: the shipped dataset ($LODESTONE_DATA or data/starter)");
   cmd->add_option("--mineral", minerals, "Comma-separated mineral ids")->capture_default_str();
   cmd->add_option("--year", year, "Year (default: the latest year with data, per stage)");
   cmd->add_option("--top", top, "Countries listed per stage in the table (the rest are summed)")->capture_default_str();
   AddFormatOption(cmd, format);
   cmd->callback([&exit_code] {
-    exit_code = RunGuarded([] { return SupplyCommand(dir.empty() ? DefaultDataDir() : dir, minerals, year, top, format); });
+    exit_code =
+        RunGuarded([] { return SupplyCommand(dir.empty() ? DefaultDataDir() : dir, minerals, year, top, format); });
   });
 }
 

@@ -43,16 +43,9 @@ struct OptimiseArgs {
   bool allow_unknown_esg = false;
 };
 
-std::string SimDataDir(const EvalArgs& a) {
-  if (!a.sim_data.empty()) return a.sim_data;
-  if (const char* env = std::getenv("LODESTONE_SIM_DATA")) return env;
-  return LODESTONE_SIM_DIR;
-}
-
 std::string RegisterFile(const EvalArgs& a) {
   if (!a.reg.empty()) return a.reg;
-  const char* env = std::getenv("LODESTONE_SCENARIOS");
-  return (fs::path(env ? env : LODESTONE_SCENARIOS_DIR) / "register.json").string();
+  return (fs::path(ScenariosDir()) / "register.json").string();
 }
 
 // Projects from --projects/--stack, else --db, else the default database when it holds projects,
@@ -111,7 +104,7 @@ struct Loaded {
 // Loads the network and register and prepares the request (the caller sets the projects).
 std::unique_ptr<Loaded> Prepare(const EvalArgs& a) {
   auto ds = data::LoadDatasetOrThrow(a.dataset.empty() ? DefaultDataDir() : a.dataset);
-  auto inputs = sim::LoadSimInputs(SimDataDir(a), ds);
+  auto inputs = sim::LoadSimInputs(SimDataDir(a.sim_data), ds);
   auto out = std::make_unique<Loaded>();
   out->net = sim::BuildNetwork(ds, inputs, 2025);
   out->reg = sim::LoadRegister(RegisterFile(a));

@@ -22,7 +22,7 @@ namespace {
 
 struct ReportOptions {
   std::string mineral, out = "reports", dataset, projects, outlook_dir, scenario, consumer = "USA,JPN", sim_data,
-      scenarios;
+                       scenarios;
   std::uint64_t sim_runs = 20000;
   bool all = false;
   int runs = 500;
@@ -50,13 +50,10 @@ int ReportCommand(const ReportOptions& o) {
   req.registry_supplied = have_registry;
   req.consumer = SplitList(o.consumer, ",+");
   // The simulator's headline results: the shipped scenarios and the risk register.
-  const char* sim_env = std::getenv("LODESTONE_SIM_DATA");
-  const char* scen_env = std::getenv("LODESTONE_SCENARIOS");
-  const std::filesystem::path sim_dir = !o.sim_data.empty() ? o.sim_data : sim_env ? sim_env : LODESTONE_SIM_DIR;
+  const std::filesystem::path sim_dir = SimDataDir(o.sim_data);
   const auto sim_inputs = sim::LoadSimInputs(sim_dir, ds);
   const auto net = sim::BuildNetwork(ds, sim_inputs, 2025);
-  const std::filesystem::path scen_dir =
-      !o.scenarios.empty() ? o.scenarios : scen_env ? scen_env : LODESTONE_SCENARIOS_DIR;
+  const std::filesystem::path scen_dir = ScenariosDir(o.scenarios);
   report::HeadlineRequest hreq;
   hreq.scenarios = report::LoadScenarioDir(scen_dir);
   const auto reg = sim::LoadRegister(scen_dir / "register.json");
@@ -76,10 +73,10 @@ int ReportCommand(const ReportOptions& o) {
     if (o.all) req.scenario.clear();
     auto d = report::BuildDossier(ds, &od, registry, report::SimulateHeadlines(net, m, hreq), req);
     report::WriteDossier(d, o.out);
-    std::cout << fmt::format("wrote {}/{}.html, {}.md{} ({})\n", o.out, m, m,
-                             (d.svg_file.empty() ? "" : ", " + d.svg_file) +
-                                 (d.svg_refining_file.empty() ? "" : ", " + d.svg_refining_file),
-                             d.headline);
+    std::cout << fmt::format(
+        "wrote {}/{}.html, {}.md{} ({})\n", o.out, m, m,
+        (d.svg_file.empty() ? "" : ", " + d.svg_file) + (d.svg_refining_file.empty() ? "" : ", " + d.svg_refining_file),
+        d.headline);
     dossiers.push_back(std::move(d));
   }
   if (o.all) {

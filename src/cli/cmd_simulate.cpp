@@ -30,17 +30,6 @@ struct SimArgs {
   Format format = Format::Table;
 };
 
-std::string SimDataDir(const SimArgs& a) {
-  if (!a.sim_data.empty()) return a.sim_data;
-  if (const char* env = std::getenv("LODESTONE_SIM_DATA")) return env;
-  return LODESTONE_SIM_DIR;
-}
-
-std::string ScenariosDir() {
-  if (const char* env = std::getenv("LODESTONE_SCENARIOS")) return env;
-  return LODESTONE_SCENARIOS_DIR;
-}
-
 bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
   if (consumers.empty() || (consumers.size() == 1 && consumers[0] == "all")) return true;
   return std::find(consumers.begin(), consumers.end(), c) != consumers.end();
@@ -299,7 +288,7 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
 
 int Simulate(const SimArgs& a) {
   auto ds = data::LoadDatasetOrThrow(a.dataset.empty() ? DefaultDataDir() : a.dataset);
-  auto inputs = sim::LoadSimInputs(SimDataDir(a), ds);
+  auto inputs = sim::LoadSimInputs(SimDataDir(a.sim_data), ds);
   auto net = sim::BuildNetwork(ds, inputs, a.year);
   if (!a.reg.empty()) {
     if (!a.scenario.empty()) throw model::InputError("", 0, 0, "give either --scenario or --register, not both");
@@ -334,8 +323,8 @@ int Simulate(const SimArgs& a) {
 
 void AddSimulateCommand(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("simulate",
-                                  "What if: export controls, outages, chokepoint closures, demand shocks -> shortfalls "
-                                  "in tonnes per consumer and sector; Monte Carlo over a risk register");
+                                 "What if: export controls, outages, chokepoint closures, demand shocks -> shortfalls "
+                                 "in tonnes per consumer and sector; Monte Carlo over a risk register");
   cmd->footer(
       "Without --scenario or --register: China's October 2025 rare-earth controls, as announced and widened to "
       "gallium, germanium and graphite, for the US and Japan by sector.\nRules: docs/simulation.md; file formats: "

@@ -17,6 +17,10 @@ int RunGuarded(const std::function<int()>& body);
 // The shipped dataset: $LODESTONE_DATA, else the data/ directory the program was built with.
 std::string DefaultDataDir();
 std::string DefaultReferenceDir();
+// The simulator's inputs: `given` when not empty, else $LODESTONE_SIM_DATA, else data/sim.
+std::string SimDataDir(const std::string& given);
+// Scenario files and the register: `given` when not empty, else $LODESTONE_SCENARIOS, else scenarios/.
+std::string ScenariosDir(const std::string& given = "");
 
 // Adds `--format table|json|csv` to a command.
 void AddFormatOption(CLI::App* cmd, Format& format);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "lodestone/data/refining.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "random.hpp"
 
@@ -66,86 +67,17 @@ struct RefiningShares {
 
 std::optional<RefiningShares> RefiningSharesFor(const model::Dataset& ds, const OutlookData& data, model::MineralId mid,
                                                 const std::string& mineral) {
-  RefiningShares out;
-  std::map<std::string, double> shares;
-  if (auto sid = ds.FindStage("refining")) {
-    const auto& t = ds->shares;
-    std::string period;
-    for (std::size_t r = 0; r < t.size(); ++r) {
-      if (t.mineral[r] == mid && t.stage[r] == *sid && t.scope[r] == "global" && t.period[r] > period) {
-        period = t.period[r];
-      }
-    }
-    std::vector<std::string> halved, missing;
-    for (std::size_t r = 0; r < t.size(); ++r) {
-      if (t.mineral[r] != mid || t.stage[r] != *sid || t.scope[r] != "global" || t.period[r] != period) continue;
-      const auto& v = t.share[r];
-      const std::string& iso3 = ds.Country(t.country[r]).iso3;
-      double x = 0;
-      if (v.status == model::ValueStatus::Known || v.status == model::ValueStatus::AtLeast) {
-        x = v.number;
-      } else if (v.status == model::ValueStatus::AtMost) {
-        x = v.number / 2;  // "<0.1%": half the bound
-        halved.push_back(iso3 + " " + model::DescribeValue(v));
-      } else {
-        missing.push_back(iso3 + " (" + model::DescribeValue(v) + ")");
-        continue;
-      }
-      if (x > 0) shares[iso3] += x;
-      AddUnique(out.sources, ds.SourceOf(t.source[r]).id);
-    }
-    if (!shares.empty()) {
-      double sum = 0;
-      for (const auto& [c, x] : shares) sum += x;
-      out.how = fmt::format("global refining shares of {} (dataset shares.csv)", period);
-      if (!halved.empty()) {
-        out.notes.push_back(
-            fmt::format("refining shares given as upper bounds counted at half the bound: {}", Join(halved, ", ")));
-      }
-      if (std::abs(sum - 1.0) > 1e-6) {
-        out.notes.push_back(
-            fmt::format("{} refining shares of {} sum to {:.6g}: normalised to 1", mineral, period, sum));
-      }
-    }
-    if (!missing.empty()) {
-      out.notes.push_back(fmt::format("refining shares without a number, not counted: {}", Join(missing, ", ")));
-    }
-  }
-  std::map<std::string, double> named;
-  double named_sum = 0;
+  std::vector<data::RefiningOverride> overrides;
   for (const auto& s : data.refining_splits) {
-    if (s.mineral != mineral) continue;
-    named[s.country] += s.share;
-    named_sum += s.share;
-    AddUnique(out.sources, s.source);
+    if (s.mineral == mineral) overrides.push_back({s.country, s.share, s.source});
   }
-  if (!named.empty()) {
-    double rest = 0;
-    for (const auto& [c, x] : shares) {
-      if (!named.count(c)) rest += x;
-    }
-    std::map<std::string, double> merged = named;
-    const std::string file = data.refining_file.filename().string();
-    if (shares.empty()) {
-      out.how = fmt::format("refining split of {} (no refining shares in the dataset)", file);
-    } else if (rest > 0 && named_sum < 1) {
-      for (const auto& [c, x] : shares) {
-        if (!named.count(c)) merged[c] = x / rest * (1 - named_sum);
-      }
-      std::vector<std::string> names;
-      for (const auto& [c, x] : named) names.push_back(c);
-      out.how += fmt::format(", with {} from {} overriding the dataset and the other countries scaled to the rest",
-                             Join(names, ", "), file);
-    } else {
-      out.how += fmt::format(", replaced by the split of {}", file);
-    }
-    shares = std::move(merged);
-  }
-  double sum = 0;
-  for (const auto& [c, x] : shares) sum += x;
-  if (shares.empty() || sum <= 0) return std::nullopt;
-  for (auto& [c, x] : shares) x /= sum;
-  out.share = std::move(shares);
+  auto split = data::GlobalRefiningSplit(ds, mid, overrides, data.refining_file.filename().string());
+  if (split.share.empty()) return std::nullopt;
+  RefiningShares out;
+  for (const auto& [c, x] : split.share) out.share[ds.Country(c).iso3] = x;
+  out.how = std::move(split.how);
+  out.sources = std::move(split.sources);
+  out.notes = std::move(split.notes);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // network's `basis` so that results can say how they were obtained.
 #include "lodestone/sim/network.hpp"
 
+#include "lodestone/data/refining.hpp"
 #include "lodestone/model/diagnostics.hpp"
 
 #include <fmt/format.h>
@@ -70,40 +71,6 @@ int LatestYear(const model::Dataset& ds, model::MineralId m, const std::string& 
     }
   }
   return best;
-}
-
-// Global refining shares of the latest period in shares.csv; empty when none.
-std::map<int, double> DatasetRefiningShares(const model::Dataset& ds, model::MineralId m, std::string& period,
-                                            std::vector<std::string>& sources) {
-  std::map<int, double> out;
-  auto sid = ds.FindStage("refining");
-  if (!sid) return out;
-  const auto& t = ds->shares;
-  for (std::size_t r = 0; r < t.size(); ++r) {
-    if (t.mineral[r] == m && t.stage[r] == *sid && t.scope[r] == "global" && t.period[r] > period) period = t.period[r];
-  }
-  for (std::size_t r = 0; r < t.size(); ++r) {
-    if (t.mineral[r] != m || t.stage[r] != *sid || t.scope[r] != "global" || t.period[r] != period) continue;
-    const auto& v = t.share[r];
-    double x = 0;
-    if (v.status == model::ValueStatus::Known)
-      x = v.number;
-    else if (v.status == model::ValueStatus::AtMost)
-      x = v.number / 2;  // "<0.1%": half the bound
-    else if (v.status == model::ValueStatus::AtLeast)
-      x = v.number;
-    if (x > 0) out[static_cast<int>(t.country[r].index())] += x;
-    const std::string& src = ds.SourceOf(t.source[r]).id;
-    if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
-  }
-  return out;
-}
-
-void Normalise(std::map<int, double>& shares) {
-  double sum = 0;
-  for (auto& [c, s] : shares) sum += s;
-  if (sum <= 0) return;
-  for (auto& [c, s] : shares) s /= sum;
 }
 
 // Domestic first, then a pooled market pro rata to the remaining need: rows supply `supply`,
@@ -320,44 +287,17 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       if (!std::isfinite(world)) world = ref_sum;
     } else {
       if (!std::isfinite(world) && mine_sum > 0) world = mine_sum;
-      std::string period;
-      std::vector<std::string> share_sources;
-      auto shares = DatasetRefiningShares(ds, m, period, share_sources);
-      std::string how;
-      Normalise(shares);
-      if (!shares.empty()) {
-        how = fmt::format("refining shares of {} (dataset shares.csv)", period);
-        for (const auto& s : share_sources) add_source(s);
-      }
-      // data/sim/refining.csv: a whole split where the dataset has none, or more recent shares
-      // of some countries, the dataset's other countries scaled to the rest.
-      std::map<int, double> override_shares;
-      double override_sum = 0;
+      std::vector<data::RefiningOverride> overrides;
       for (const auto& r : in.refining) {
-        if (r.mineral != info.id) continue;
-        override_shares[static_cast<int>(ds.FindCountry(r.country)->index())] += r.share;
-        override_sum += r.share;
-        add_source(r.source);
-        how +=
-            fmt::format("{}shares from data/sim/refining.csv (source {})", how.empty() ? "refining " : "; ", r.source);
+        if (r.mineral == info.id) overrides.push_back({r.country, r.share, r.source});
       }
-      if (!override_shares.empty()) {
-        double rest = 0;
-        for (auto& [c, x] : shares) {
-          if (!override_shares.count(c)) rest += x;
-        }
-        std::map<int, double> merged = override_shares;
-        if (rest > 0 && override_sum < 1) {
-          for (auto& [c, x] : shares) {
-            if (!override_shares.count(c)) merged[c] = x / rest * (1 - override_sum);
-          }
-          how += " overriding the named countries; the others keep their dataset proportions";
-        }
-        shares = std::move(merged);
-      }
-      Normalise(shares);
+      const auto split = data::GlobalRefiningSplit(ds, m, overrides, "data/sim/refining.csv");
+      for (const auto& s : split.sources) add_source(s);
+      for (const auto& n : split.notes) mn.basis.push_back(n);
+      const auto& shares = split.share;
+      const std::string& how = split.how;
       if (!shares.empty() && std::isfinite(world)) {
-        for (auto& [c, s] : shares) refined[c] = s * world;
+        for (const auto& [c, s] : shares) refined[static_cast<int>(c.index())] = s * world;
         mn.basis.push_back(
             fmt::format("refined output by country: {} applied to world demand {} {} (shares, not "
                         "tonnes; refined content assumed equal to world demand)",
