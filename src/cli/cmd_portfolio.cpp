@@ -3,7 +3,6 @@
 // (invest::BuildPortfolioProblem + invest::Optimise) and re-checked with the full simulator
 // (invest::RecheckPortfolio). Thin: the methods live in the library.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -84,17 +83,6 @@ std::vector<invest::Project> LoadProjects(const EvalArgs& a) {
   return rows;
 }
 
-void ProgressBar(std::size_t done, std::size_t total) {
-  static int last = -1;
-  int pct = total ? static_cast<int>(100 * done / total) : 100;
-  if (pct == last) return;
-  last = pct;
-  int bar = pct / 4;
-  std::cerr << fmt::format("\r  [{}{}] {:3d}% {} of {} projects evaluated", std::string(bar, '#'),
-                           std::string(25 - bar, ' '), pct, done, total)
-            << (done >= total ? "\n" : "") << std::flush;
-}
-
 struct Loaded {
   sim::Network net;
   sim::Register reg;
@@ -116,14 +104,13 @@ std::unique_ptr<Loaded> Prepare(const EvalArgs& a) {
   rq.partners = SplitList(a.partners);
   rq.as_of = a.as_of;
   rq.threads = a.threads;
-  if (isatty(STDERR_FILENO)) rq.progress = ProgressBar;
+  rq.progress = TerminalProgress("projects evaluated");
   return out;
 }
 
 ordered_json Opt(const std::optional<double>& x) { return x ? ordered_json(*x) : ordered_json(nullptr); }
 
 std::string Tonnes(double t) { return Grouped(t, t != 0 && std::abs(t) < 10 ? 2 : 0); }
-std::string Pct(double part, double whole) { return whole > 0 ? Percent(part / whole) : std::string("-"); }
 std::string MusdText(double x) { return Grouped(x, 1); }
 
 ordered_json EvaluationJson(const invest::ProjectEvaluation& p, double horizon) {

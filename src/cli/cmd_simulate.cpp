@@ -1,7 +1,6 @@
 // `lodestone simulate`: one scenario (sim::Run) or a Monte Carlo over the risk register
 // (sim::RunMonteCarlo), printed as a table for people or JSON/CSV for programs.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -44,8 +43,6 @@ std::string Tonnes(double x) {
 }
 
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
-
-std::string Pct(double part, double whole) { return whole > 0 ? Percent(part / whole) : std::string("-"); }
 
 sim::EvalOptions EvalOpts(const SimArgs& a) {
   sim::EvalOptions o;
@@ -170,17 +167,6 @@ ordered_json ScenarioJson(const sim::Network& net, const sim::ScenarioResult& r)
   return j;
 }
 
-void ProgressBar(std::uint64_t done, std::uint64_t total) {
-  static int last = -1;
-  int pct = total ? static_cast<int>(100 * done / total) : 100;
-  if (pct == last) return;
-  last = pct;
-  int bar = pct / 4;
-  std::cerr << fmt::format("\r  [{}{}] {:3d}% {} of {} scenarios", std::string(bar, '#'), std::string(25 - bar, ' '),
-                           pct, done, total)
-            << (done >= total ? "\n" : "") << std::flush;
-}
-
 int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   auto reg = sim::LoadRegister(a.reg);
   sim::McOptions opt;
@@ -188,7 +174,7 @@ int MonteCarlo(const sim::Network& net, const SimArgs& a) {
   opt.seed = a.seed;
   opt.threads = a.threads;
   opt.eval = EvalOpts(a);
-  if (isatty(STDERR_FILENO)) opt.progress = ProgressBar;
+  opt.progress = TerminalProgress("scenarios");
   auto res = sim::RunMonteCarlo(net, reg, opt);
   auto consumers = SplitList(a.consumers);
   if (a.format == Format::Json) {

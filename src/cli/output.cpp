@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include "lodestone/data/csv.hpp"
 
@@ -85,5 +87,20 @@ std::vector<std::string> SplitList(const std::string& s, std::string_view separa
   }
   return out;
 }
+
+std::function<void(std::uint64_t, std::uint64_t)> TerminalProgress(std::string what) {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [what = std::move(what), last = -1](std::uint64_t done, std::uint64_t total) mutable {
+    int pct = total ? static_cast<int>(100 * done / total) : 100;
+    if (pct == last) return;
+    last = pct;
+    int bar = pct / 4;
+    std::cerr << fmt::format("\r  [{}{}] {:3d}% {} of {} {}", std::string(bar, '#'), std::string(25 - bar, ' '), pct,
+                             done, total, what)
+              << (done >= total ? "\n" : "") << std::flush;
+  };
+}
+
+std::string Pct(double part, double whole) { return whole > 0 ? Percent(part / whole) : std::string("-"); }
 
 }  // namespace lodestone::cli

@@ -1,6 +1,8 @@
 // Output for people (aligned tables) and programs (CSV; JSON is built per command).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -23,6 +25,11 @@ void PrintCsv(std::ostream& out, const TextTable& t);
 std::string Grouped(double x, int decimals = 0);
 // "USA,JPN" -> {"USA", "JPN"}: splits on any of `separators`, dropping empty parts.
 std::vector<std::string> SplitList(const std::string& s, std::string_view separators = ",");
+// A progress bar on stderr for a long run ("[####   ]  40% 400 of 1000 scenarios"), redrawn when the
+// percentage changes; an empty function when stderr is not a terminal.
+std::function<void(std::uint64_t, std::uint64_t)> TerminalProgress(std::string what);
+// `part` as a percentage of `whole`; "-" when `whole` is not positive.
+std::string Pct(double part, double whole);
 // 0.3172 -> "31.7%".
 std::string Percent(double fraction);
 
