@@ -9,16 +9,19 @@
 #include <optional>
 #include <set>
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/model/units.hpp"
 #include "lodestone/model/value.hpp"
-#include "table.hpp"
 
 namespace lodestone::outlook {
 
-using internal::ParseNumberCell;
-using internal::ParseYearCell;
-using internal::ReadTable;
-using internal::Table;
+using data::ParseNumberCell;
+using data::ParseYearCell;
+using Table = data::NamedTable;
+inline Table ReadTable(const std::filesystem::path& path, const std::vector<std::string>& required,
+                       model::Diagnostics& diags) {
+  return data::ReadNamedTable(path, required, diags);
+}
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/model/value.hpp"
-#include "table.hpp"
 
 namespace lodestone::outlook {
 
@@ -54,10 +54,10 @@ int ParseFirstOutput(const std::string& s) {
 
 std::vector<PipelineProject> LoadProjectRegistry(const std::filesystem::path& csv, const model::Dataset& ds) {
   model::Diagnostics diags;
-  auto t = internal::ReadTable(csv,
-                               {"id", "name", "mineral", "stage", "country", "capacity_t", "capacity_basis",
-                                "first_output", "development_stage", "status", "sponsors", "source", "assumptions"},
-                               diags);
+  auto t = data::ReadNamedTable(csv,
+                                {"id", "name", "mineral", "stage", "country", "capacity_t", "capacity_basis",
+                                 "first_output", "development_stage", "status", "sponsors", "source", "assumptions"},
+                                diags);
   std::vector<PipelineProject> out;
   std::set<std::string> ids;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {

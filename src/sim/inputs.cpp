@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "lodestone/data/reference.hpp"
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/model/units.hpp"
 
 namespace lodestone::sim {
@@ -21,39 +21,24 @@ constexpr std::array<const char*, kSectors> kSectorNames = {"semiconductors_elec
                                                             "renewable_energy", "defence", "other"};
 constexpr double kSectorSumTolerance = 0.005;
 
-// Reads a file's rows with named columns; column positions for messages are 1-based.
-struct Table {
-  data::MappingFile file;
-  std::map<std::string, std::size_t> cols;
-  bool Has(std::string_view c) const { return cols.count(std::string(c)) > 0; }
-};
+using data::NamedTable;
 
-Table ReadTable(const fs::path& path, const std::vector<std::string>& required, model::Diagnostics& diags) {
-  Table t;
-  t.file = data::ReadMappingFile(path);
-  for (std::size_t i = 0; i < t.file.header.size(); ++i) t.cols[t.file.header[i]] = i;
-  for (const auto& c : required) {
-    if (!t.cols.count(c)) diags.Error(t.file.file, 1, 0, fmt::format("missing column '{}'", c));
-  }
-  return t;
+NamedTable ReadTable(const fs::path& path, const std::vector<std::string>& required, model::Diagnostics& diags) {
+  return data::ReadNamedTable(path, required, diags);
 }
 
+// One row of a table: cells by column name, problems reported at the cell.
 class RowCtx {
  public:
-  RowCtx(const Table& t, std::size_t r, model::Diagnostics& d) : t_(t), r_(r), d_(d) {}
-  const std::string& Get(const std::string& col) const {
-    static const std::string kEmpty;
-    auto it = t_.cols.find(col);
-    return it == t_.cols.end() ? kEmpty : t_.file.rows[r_][it->second];
-  }
+  RowCtx(const NamedTable& t, std::size_t r, model::Diagnostics& d) : t_(t), r_(r), d_(d) {}
+  const std::string& Get(const std::string& col) const { return t_.Cell(r_, col); }
   void Error(const std::string& col, std::string msg) const {
-    auto it = t_.cols.find(col);
-    d_.Error(t_.file.file, t_.file.lines[r_], it == t_.cols.end() ? 0 : it->second + 1, std::move(msg));
+    d_.Error(t_.file, t_.lines[r_], t_.Col(col), std::move(msg));
   }
-  std::size_t line() const { return t_.file.lines[r_]; }
+  std::size_t line() const { return t_.lines[r_]; }
 
  private:
-  const Table& t_;
+  const NamedTable& t_;
   std::size_t r_;
   model::Diagnostics& d_;
 };
@@ -110,8 +95,8 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   }
   std::set<std::string> source_ids;
   {
-    Table t = ReadTable(dir / "sources.csv", {"id", "kind", "citation", "licence", "url", "rule"}, diags);
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    NamedTable t = ReadTable(dir / "sources.csv", {"id", "kind", "citation", "licence", "url", "rule"}, diags);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       SimSource s{row.Get("id"),      row.Get("kind"), row.Get("citation"),
                   row.Get("licence"), row.Get("url"),  row.Get("rule")};
@@ -142,10 +127,10 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   };
 
   {
-    Table t = ReadTable(dir / "demand.csv",
-                        {"mineral", "consumer", "year", "quantity", "unit", "share_of_world", "source"}, diags);
+    NamedTable t = ReadTable(dir / "demand.csv",
+                             {"mineral", "consumer", "year", "quantity", "unit", "share_of_world", "source"}, diags);
     std::set<std::string> keys;
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       DemandRow d;
       d.line = row.line();
@@ -193,9 +178,9 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     }
   }
   {
-    Table t = ReadTable(dir / "sectors.csv", {"mineral", "region", "sector", "share", "source"}, diags);
+    NamedTable t = ReadTable(dir / "sectors.csv", {"mineral", "region", "sector", "share", "source"}, diags);
     std::map<std::string, std::pair<double, std::size_t>> sums;
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       SectorRow s;
       s.mineral = check_mineral(row);
@@ -214,15 +199,16 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     }
     for (const auto& [key, acc] : sums) {
       if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
-        diags.Error(t.file.file, acc.second, 0,
+        diags.Error(t.file, acc.second, 0,
                     fmt::format("sector shares of {} sum to {:.4f}, expected 1 (within {})", key, acc.first,
                                 kSectorSumTolerance));
       }
     }
   }
   {
-    Table t = ReadTable(dir / "stockpiles.csv", {"consumer", "mineral", "days_of_cover", "basis", "source"}, diags);
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    NamedTable t =
+        ReadTable(dir / "stockpiles.csv", {"consumer", "mineral", "days_of_cover", "basis", "source"}, diags);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       StockpileRow s;
       s.consumer = check_country(row, "consumer", false, false);
@@ -241,8 +227,8 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   }
   std::set<std::string> chokepoint_ids;
   {
-    Table t = ReadTable(dir / "chokepoints.csv", {"id", "name", "reroutable", "source"}, diags);
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    NamedTable t = ReadTable(dir / "chokepoints.csv", {"id", "name", "reroutable", "source"}, diags);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       ChokepointRow c{row.Get("id"), row.Get("name"), 0, ""};
       ParseFraction(row, "reroutable", c.reroutable);
@@ -252,9 +238,9 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     }
   }
   {
-    Table t = ReadTable(dir / "routes.csv", {"chokepoint", "exporter", "importer", "share", "source"}, diags);
+    NamedTable t = ReadTable(dir / "routes.csv", {"chokepoint", "exporter", "importer", "share", "source"}, diags);
     std::set<std::string> keys;
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       RouteRow rr;
       rr.chokepoint = row.Get("chokepoint");
@@ -272,9 +258,9 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     }
   }
   if (fs::exists(dir / "refining.csv")) {
-    Table t = ReadTable(dir / "refining.csv", {"mineral", "country", "share", "source"}, diags);
+    NamedTable t = ReadTable(dir / "refining.csv", {"mineral", "country", "share", "source"}, diags);
     std::map<std::string, std::pair<double, std::size_t>> sums;
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       RefiningRow f;
       f.mineral = check_mineral(row);
@@ -290,14 +276,14 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       // A mineral's rows either give the whole split (sum 1) or override some countries of the
       // dataset's split (sum below 1; the dataset's other countries share the rest).
       if (acc.first > 1.0 + kSectorSumTolerance) {
-        diags.Error(t.file.file, acc.second, 0,
+        diags.Error(t.file, acc.second, 0,
                     fmt::format("refining shares of {} sum to {:.4f}, expected at most 1", m, acc.first));
       }
     }
   }
   if (fs::exists(dir / "parameters.csv")) {
-    Table t = ReadTable(dir / "parameters.csv", {"key", "value", "source"}, diags);
-    for (std::size_t r = 0; r < t.file.rows.size(); ++r) {
+    NamedTable t = ReadTable(dir / "parameters.csv", {"key", "value", "source"}, diags);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       ParameterRow p;
       p.key = row.Get("key");

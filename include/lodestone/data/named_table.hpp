@@ -1,5 +1,5 @@
-// Reading the outlook's small CSV tables by header name, keeping each cell's line and column
-// so that every problem is reported where it is.
+// Reading small CSV tables by header name (model inputs beside the dataset: data/sim, data/outlook), keeping each
+// cell's line and column so that every problem is reported where it is.
 #pragma once
 
 #include <filesystem>
@@ -9,9 +9,9 @@
 
 #include "lodestone/model/diagnostics.hpp"
 
-namespace lodestone::outlook::internal {
+namespace lodestone::data {
 
-struct Table {
+struct NamedTable {
   std::string file;
   std::map<std::string, std::size_t> columns;  // name -> 0-based index
   std::vector<std::vector<std::string>> rows;
@@ -25,12 +25,13 @@ struct Table {
 
 // Reads a CSV file; missing `required` columns, syntax problems and rows with the wrong number
 // of fields go to `diags`. Blank lines are skipped.
-Table ReadTable(const std::filesystem::path& path, const std::vector<std::string>& required, model::Diagnostics& diags);
+NamedTable ReadNamedTable(const std::filesystem::path& path, const std::vector<std::string>& required,
+                          model::Diagnostics& diags);
 
 // Parses a number cell; reports to `diags` and returns false when it is not a finite number
 // within [lo, hi].
-bool ParseNumberCell(const Table& t, std::size_t row, const std::string& col, double lo, double hi, double& out,
+bool ParseNumberCell(const NamedTable& t, std::size_t row, const std::string& col, double lo, double hi, double& out,
                      model::Diagnostics& diags);
-bool ParseYearCell(const Table& t, std::size_t row, const std::string& col, int& out, model::Diagnostics& diags);
+bool ParseYearCell(const NamedTable& t, std::size_t row, const std::string& col, int& out, model::Diagnostics& diags);
 
-}  // namespace lodestone::outlook::internal
+}  // namespace lodestone::data

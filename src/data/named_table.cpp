@@ -1,5 +1,5 @@
-// CSV tables by header name for the outlook's data files.
-#include "table.hpp"
+// CSV tables by header name (see named_table.hpp).
+#include "lodestone/data/named_table.hpp"
 
 #include <fmt/format.h>
 
@@ -7,37 +7,37 @@
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/model/value.hpp"
 
-namespace lodestone::outlook::internal {
+namespace lodestone::data {
 
 namespace {
 const std::string kEmpty;
 }
 
-const std::string& Table::Cell(std::size_t row, const std::string& name) const {
+const std::string& NamedTable::Cell(std::size_t row, const std::string& name) const {
   auto it = columns.find(name);
   if (it == columns.end() || it->second >= rows[row].size()) return kEmpty;
   return rows[row][it->second];
 }
 
-std::size_t Table::Col(const std::string& name) const {
+std::size_t NamedTable::Col(const std::string& name) const {
   auto it = columns.find(name);
   return it == columns.end() ? 0 : it->second + 1;
 }
 
-Table ReadTable(const std::filesystem::path& path, const std::vector<std::string>& required,
-                model::Diagnostics& diags) {
-  Table t;
+NamedTable ReadNamedTable(const std::filesystem::path& path, const std::vector<std::string>& required,
+                          model::Diagnostics& diags) {
+  NamedTable t;
   t.file = path.string();
   if (!std::filesystem::exists(path)) {
     diags.Error(t.file, 0, 0, "file not found");
     return t;
   }
-  std::string text = data::ReadFileBytes(path);
-  if (auto problem = data::CheckUtf8(text)) {
+  std::string text = ReadFileBytes(path);
+  if (auto problem = CheckUtf8(text)) {
     diags.Error(t.file, problem->line, problem->column, problem->message);
     return t;
   }
-  data::CsvReader reader(std::move(text), t.file, &diags);
+  CsvReader reader(std::move(text), t.file, &diags);
   std::vector<std::string_view> fields;
   if (!reader.Next(fields)) {
     diags.Error(t.file, 1, 0, "empty file: expected a header line");
@@ -67,7 +67,7 @@ Table ReadTable(const std::filesystem::path& path, const std::vector<std::string
   return t;
 }
 
-bool ParseNumberCell(const Table& t, std::size_t row, const std::string& col, double lo, double hi, double& out,
+bool ParseNumberCell(const NamedTable& t, std::size_t row, const std::string& col, double lo, double hi, double& out,
                      model::Diagnostics& diags) {
   const std::string& text = t.Cell(row, col);
   if (!model::ParseDouble(text, out) || out < lo || out > hi) {
@@ -79,7 +79,7 @@ bool ParseNumberCell(const Table& t, std::size_t row, const std::string& col, do
   return true;
 }
 
-bool ParseYearCell(const Table& t, std::size_t row, const std::string& col, int& out, model::Diagnostics& diags) {
+bool ParseYearCell(const NamedTable& t, std::size_t row, const std::string& col, int& out, model::Diagnostics& diags) {
   double y = 0;
   const std::string& text = t.Cell(row, col);
   if (!model::ParseDouble(text, y) || y != static_cast<int>(y) || y < 1900 || y > 2200) {
@@ -90,4 +90,4 @@ bool ParseYearCell(const Table& t, std::size_t row, const std::string& col, int&
   return true;
 }
 
-}  // namespace lodestone::outlook::internal
+}  // namespace lodestone::data
