@@ -16,40 +16,6 @@ namespace lodestone::cli {
 
 using nlohmann::ordered_json;
 
-int RunGuarded(const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const model::InputError& e) {
-    std::cerr << e.diagnostics().Format();
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << '\n';
-    return 1;
-  }
-}
-
-std::string DefaultDataDir() {
-  if (const char* env = std::getenv("LODESTONE_DATA")) return env;
-  return LODESTONE_DATA_DIR;
-}
-
-std::string DefaultReferenceDir() {
-  if (const char* env = std::getenv("LODESTONE_REFERENCE")) return env;
-  return LODESTONE_REFERENCE_DIR;
-}
-
-std::string SimDataDir(const std::string& given) {
-  if (!given.empty()) return given;
-  if (const char* env = std::getenv("LODESTONE_SIM_DATA")) return env;
-  return LODESTONE_SIM_DIR;
-}
-
-std::string ScenariosDir(const std::string& given) {
-  if (!given.empty()) return given;
-  if (const char* env = std::getenv("LODESTONE_SCENARIOS")) return env;
-  return LODESTONE_SCENARIOS_DIR;
-}
-
 void AddFormatOption(CLI::App* cmd, Format& format) {
   static const std::map<std::string, Format> kFormats = {
       {"table", Format::Table}, {"json", Format::Json}, {"csv", Format::Csv}};

@@ -6,13 +6,26 @@
 #include <functional>
 #include <string>
 
+#include "lodestone/app/workspace.hpp"
 #include "output.hpp"
 
 namespace lodestone::cli {
 
-// Runs a command body; model::InputError and other failures become a message on stderr and
-// exit code 1.
+// Runs a command body; a lodestone::Error becomes its message on stderr (every diagnostic with
+// file:line:column) and the exit code of its kind (docs/errors.md); anything else is an internal
+// error.
 int RunGuarded(const std::function<int()>& body);
+
+// Paths a command may override; empty = the default (environment, else the source tree).
+struct WorkspaceArgs {
+  std::string dataset, sim_data, outlook, scenarios, risk_register, database;
+};
+// Adds --dataset, --sim-data, --outlook-data, --scenarios and --register.
+void AddWorkspaceOptions(CLI::App* cmd, WorkspaceArgs& a);
+// The source tree's layout, then $LODESTONE_DATA, $LODESTONE_REFERENCE, $LODESTONE_SIM_DATA,
+// $LODESTONE_SCENARIOS, $LODESTONE_DB, then the command's options.
+app::WorkspacePaths DefaultPaths();
+app::WorkspacePaths ResolvePaths(const WorkspaceArgs& a);
 
 // The shipped dataset: $LODESTONE_DATA, else the data/ directory the program was built with.
 std::string DefaultDataDir();

@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Usage errors (unknown option, missing argument) exit 2, as an invalid request does.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   return exit_code;
 }

@@ -67,17 +67,4 @@ std::string Diagnostics::Format() const {
   return out;
 }
 
-InputError::InputError(Diagnostics diagnostics)
-    : std::runtime_error(diagnostics.Items().empty() ? std::string("invalid input")
-                                                     : FormatDiagnostic(diagnostics.Items().front())),
-      diagnostics_(std::move(diagnostics)) {}
-
-InputError::InputError(std::string_view file, std::size_t line, std::size_t column,
-                       std::string message)
-    : InputError([&] {
-        Diagnostics d;
-        d.Error(file, line, column, std::move(message));
-        return d;
-      }()) {}
-
 }  // namespace lodestone::model

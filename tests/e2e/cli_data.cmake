@@ -37,7 +37,7 @@ expect_contains("${OUT}" "\"usgs_mcs2026\"")
 # A failed import changes nothing.
 file(SHA256 ${WORK_DIR}/ds/dataset.json before)
 file(WRITE ${WORK_DIR}/bad_wgi.csv "codeindyr;code;countryname;year;indicator;estimate;stddev;nsource;pctrank;pctranklower;pctrankupper\nQQQcc2023;QQQ;Nowhere;2023;cc;-1,15;0,17;8;13,7;6,1;20,8\n")
-run(1 ${LODESTONE} data import wgi ${WORK_DIR}/bad_wgi.csv --out ${WORK_DIR}/ds)
+run(3 ${LODESTONE} data import wgi ${WORK_DIR}/bad_wgi.csv --out ${WORK_DIR}/ds)
 expect_contains("${ERR}" "bad_wgi.csv:2:")
 file(SHA256 ${WORK_DIR}/ds/dataset.json after)
 if(NOT before STREQUAL after)
@@ -49,9 +49,9 @@ if(leftovers)
 endif()
 
 # Unknown importer and unknown mineral: one clear line, non-zero exit.
-run(1 ${LODESTONE} data import nonsense x.csv --out ${WORK_DIR}/x)
+run(3 ${LODESTONE} data import nonsense x.csv --out ${WORK_DIR}/x)
 expect_contains("${ERR}" "unknown importer 'nonsense'")
-run(1 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
+run(3 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
 expect_contains("${ERR}" "unknown mineral 'unobtainium'")
 
 # The build recipe reproduces the shipped dataset byte for byte.
@@ -80,7 +80,7 @@ run(0 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --mineral cobalt,ga
 expect_contains("${OUT}" "\"consumer\": \"USA+JPN\"")
 expect_contains("${OUT}" "\"metric\": \"crma_single_country_benchmark\"")
 expect_contains("${OUT}" "CN-2023-GA-GE")
-run(1 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --method bogus)
+run(3 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --method bogus)
 expect_contains("${ERR}" "--method 'bogus'")
 run(0 ${LODESTONE} risk eu-sr --table ${SOURCE_DIR}/tests/validation/eu_crm/eu_crm_2017_sr.csv --format csv)
 expect_contains("${OUT}" "material,stage,sr")

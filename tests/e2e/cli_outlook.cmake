@@ -48,11 +48,11 @@ expect_contains("${svg}" "<polygon class=\"band\"")
 expect_contains("${svg}" " per year</text>")
 
 # Errors: one clear message, non-zero exit.
-run(1 ${LODESTONE} outlook antimony)
+run(3 ${LODESTONE} outlook antimony)
 expect_contains("${ERR}" "no demand scenario for antimony")
-run(1 ${LODESTONE} outlook lithium --scenario aps)
+run(3 ${LODESTONE} outlook lithium --scenario aps)
 expect_contains("${ERR}" "scenarios for lithium: steps, sds-2021, wb-2020")
-run(1 ${LODESTONE} outlook lithium --projects ${SOURCE_DIR}/tests/outlook/bad_projects.csv)
+run(3 ${LODESTONE} outlook lithium --projects ${SOURCE_DIR}/tests/outlook/bad_projects.csv)
 expect_contains("${ERR}" "bad_projects.csv:3:4: error: stage 'smelting'")
 
 # The refining stage: lithium's refining shares applied to world mine production, refining-stage
@@ -71,7 +71,7 @@ expect_contains("${OUT}" "not counted: thacker_pass: refining stage (the outlook
 run(0 ${LODESTONE} outlook lithium --stage refining --runs 50 --format json)
 expect_contains("${OUT}" "\"stage\": \"refining\"")
 expect_contains("${OUT}" "\"base_output\"")
-run(1 ${LODESTONE} outlook lithium --stage smelting)
+run(3 ${LODESTONE} outlook lithium --stage smelting)
 expect_contains("${ERR}" "the dataset has no smelting production of lithium in 2025")
 
 # The lithium dossier shows the refining stage too, with its own chart.
@@ -105,5 +105,5 @@ expect_contains("${OUT}" "index.html (17 dossiers)")
 file(READ ${WORK_DIR}/all/index.html index)
 expect_contains("${index}" "href=\"lithium.html\"")
 expect_absent("${index}" "http")
-run(1 ${LODESTONE} report)
+run(3 ${LODESTONE} report)
 expect_contains("${ERR}" "give one MINERAL or --all")

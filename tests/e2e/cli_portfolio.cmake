@@ -56,9 +56,9 @@ expect_contains("${OUT}" "id,mineral,country,tranche,closing_date,capex_musd,us_
 # An impossible request exits non-zero with a clear message.
 run_fails(${OPT} --min-private 1.5)
 expect_contains("${ERR}" "--min-private: Value 1.5 not in range")
-run(1 ${OPT} --partners USA,XXX)
+run(3 ${OPT} --partners USA,XXX)
 expect_contains("${ERR}" "partner 'XXX' is not a consumer of the network")
-run(1 ${OPT} --method simplex)
+run(3 ${OPT} --method simplex)
 expect_contains("${ERR}" "--method 'simplex'")
 
 # Budgets of zero: an empty portfolio and why.
@@ -85,5 +85,5 @@ if(NOT top STREQUAL "CHN")
 endif()
 run(0 ${LODESTONE} projects evaluate usar_round_top --runs 50 --db ${DB})
 expect_contains("${OUT}" "not evaluable: capacity")
-run(1 ${LODESTONE} projects evaluate no_such_project --runs 50 --db ${DB})
+run(3 ${LODESTONE} projects evaluate no_such_project --runs 50 --db ${DB})
 expect_contains("${ERR}" "no project 'no_such_project'")

@@ -51,16 +51,7 @@ class Diagnostics {
   std::size_t dropped_ = 0;
 };
 
-// Thrown by operations that must abort (a dataset that does not validate, an unreadable file).
-// The CLI turns it into a clear message and a non-zero exit.
-class InputError : public std::runtime_error {
- public:
-  explicit InputError(Diagnostics diagnostics);
-  InputError(std::string_view file, std::size_t line, std::size_t column, std::string message);
-  const Diagnostics& diagnostics() const { return diagnostics_; }
-
- private:
-  Diagnostics diagnostics_;
-};
-
 }  // namespace lodestone::model
+
+// lodestone::Error and, while throw sites move to it, model::InputError.
+#include "lodestone/model/error.hpp"  // IWYU pragma: export
