@@ -110,7 +110,6 @@ std::unique_ptr<Loaded> Prepare(const EvalArgs& a) {
 
 ordered_json Opt(const std::optional<double>& x) { return x ? ordered_json(*x) : ordered_json(nullptr); }
 
-std::string Tonnes(double t) { return Grouped(t, t != 0 && std::abs(t) < 10 ? 2 : 0); }
 std::string MusdText(double x) { return Grouped(x, 1); }
 
 ordered_json EvaluationJson(const invest::ProjectEvaluation& p, double horizon) {

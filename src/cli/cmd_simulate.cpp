@@ -36,11 +36,6 @@ bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
 
 ordered_json NumOrNull(double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); }
 
-// Tonnes with the decimals small amounts need (gallium and germanium are a few tonnes).
-std::string Tonnes(double x) {
-  double ax = std::fabs(x);
-  return Grouped(x, ax >= 100 || ax == 0 ? 0 : ax >= 10 ? 1 : 2);
-}
 
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
 

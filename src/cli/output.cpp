@@ -73,6 +73,11 @@ std::string Grouped(double x, int decimals) {
   return (x < 0 ? "-" : "") + grouped + frac;
 }
 
+std::string Tonnes(double t) {
+  const double a = t < 0 ? -t : t;
+  return Grouped(t, a >= 100 || a == 0 ? 0 : a >= 10 ? 1 : 2);
+}
+
 std::string Percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
 
 std::vector<std::string> SplitList(const std::string& s, std::string_view separators) {

@@ -28,6 +28,9 @@ std::vector<std::string> SplitList(const std::string& s, std::string_view separa
 // A progress bar on stderr for a long run ("[####   ]  40% 400 of 1000 scenarios"), redrawn when the
 // percentage changes; an empty function when stderr is not a terminal.
 std::function<void(std::uint64_t, std::uint64_t)> TerminalProgress(std::string what);
+// Tonnes for people, one rule for every command: no decimals from 100 t, one from 10 t, two below
+// (gallium and germanium are a few tonnes); 0 as "0".
+std::string Tonnes(double t);
 // `part` as a percentage of `whole`; "-" when `whole` is not positive.
 std::string Pct(double part, double whole);
 // 0.3172 -> "31.7%".
