@@ -19,6 +19,7 @@
 
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/value.hpp"
+#include "lodestone/sim/kernel.hpp"
 
 namespace lodestone::invest {
 

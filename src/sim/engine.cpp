@@ -10,7 +10,7 @@
 #include <set>
 
 #include "lodestone/model/diagnostics.hpp"
-#include "lodestone/sim/simulate.hpp"
+#include "lodestone/sim/kernel.hpp"
 
 namespace lodestone::sim {
 
@@ -60,7 +60,7 @@ void Fill(std::vector<T>& v, std::size_t n, T x) {
 // Rates (per year) of one segment with a constant set of active shocks: sector demand into
 // ws.sector_demand, deliveries into ws.delivered.
 void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShock* const* act, std::size_t na,
-                  Workspace& ws) {
+                  EvalScratch& ws) {
   const std::size_t I = mn.I(), J = mn.J(), K = net.K();
   if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
   for (std::size_t k = 0; k < K; ++k) {
@@ -417,7 +417,7 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
 }
 
 void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
-                     const EvalOptions& opt, Workspace& ws, MineralOutcome& out) {
+                     const EvalOptions& opt, EvalScratch& ws, MineralOutcome& out) {
   const MineralNetwork& mn = net.minerals[mineral];
   const std::size_t K = net.K();
   out.by_consumer.assign(K, {});
@@ -553,7 +553,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
       }
     }
   }
-  Workspace ws;
+  EvalScratch ws;
   MineralOutcome out;
   std::vector<ActiveShock> act;
   for (int m : touched) {

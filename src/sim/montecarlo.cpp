@@ -3,7 +3,9 @@
 // statistic is accumulated in integers (fixed-point sums, histogram counts) or as a maximum, so
 // merging per-thread accumulators gives the same bits in any order: results are identical for
 // any thread count. Only minerals a scenario touches are evaluated; untouched (scenario,
-// mineral) pairs are the baseline and are added in closed form at the end.
+// mineral) pairs are the baseline and are added in closed form at the end. The accumulators of a
+// range of blocks are a public McPartial, so blocks can be computed apart (another process) and
+// merged exactly.
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -11,19 +13,23 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <pcg_random.hpp>
 
-#include "lodestone/sim/simulate.hpp"
+#include "lodestone/model/error.hpp"
+#include "lodestone/sim/kernel.hpp"
 
 namespace lodestone::sim {
 
 namespace {
 
 constexpr std::uint64_t kBlock = 1024;
-constexpr int kBins = 1000;              // histogram of shortfall as a fraction of demand: 0.1% bins
-constexpr int kHistSize = kBins + 2;     // [0] exact zero, [1..kBins] (0, 100%], [kBins + 1] above 100%
+constexpr int kBins = 1000;           // histogram of shortfall as a fraction of demand: 0.1% bins
+constexpr int kHistSize = kBins + 2;  // [0] exact zero, [1..kBins] (0, 100%], [kBins + 1] above 100%
+static_assert(kHistSize == kMcHistSize);
 constexpr double kFixedPoint = 1e6;      // sums in millionths of a tonne
 constexpr double kFracFixedPoint = 1e9;  // fraction sums in billionths
 constexpr int kCells = kSectors + 1;
@@ -33,11 +39,7 @@ constexpr int kCells = kSectors + 1;
 // sector's fraction equals the total's, so a sector's histogram is total - total_div + its own.
 constexpr int kHistCells = kSectors + 2;
 constexpr int kHistDiv = kSectors + 1;
-struct Bin {
-  std::int64_t sum = 0;  // fractions of demand in billionths
-  std::uint64_t count = 0;
-};
-__extension__ typedef __int128 Int128;  // fixed-point sums of up to 1e6 scenarios x 1e13 units
+using Bin = McBin;  // fractions of demand in billionths, and their count
 
 double Uniform(pcg32& rng) { return static_cast<double>(rng()) * 0x1p-32; }
 
@@ -57,63 +59,50 @@ void DrawOne(const Register& reg, pcg32& rng, std::vector<DrawnEvent>& out) {
   }
 }
 
-struct Accumulator {
-  std::size_t cells = 0;
-  std::vector<Int128> demand, delivered, stock, shortfall;
-  std::vector<std::uint64_t> nonzero;
-  std::vector<double> max_t;
-  std::vector<Bin> hist;               // (mineral, consumer, kHistCells, kHistSize)
-  std::vector<std::uint64_t> touched;  // per mineral: scenarios that evaluated it
-  // Per (mineral, consumer): the consumer's totals in scenarios where every sector mirrors them
-  // (its share of the total); a sector's figures are its own sums plus its share of these.
-  std::vector<Int128> mirror_demand, mirror_stock, mirror_short;
-  std::vector<std::uint64_t> mirror_nonzero;
-  std::vector<double> mirror_max;
-  std::vector<std::uint64_t> events;
-  std::uint64_t evaluations = 0;
+void InitPartial(McPartial& p, std::size_t minerals, std::size_t consumers, std::size_t nevents) {
+  const std::size_t cells = minerals * consumers * kCells;
+  p.minerals = static_cast<std::uint32_t>(minerals);
+  p.consumers = static_cast<std::uint32_t>(consumers);
+  p.events = static_cast<std::uint32_t>(nevents);
+  p.demand.assign(cells, Wide{});
+  p.stock.assign(cells, Wide{});
+  p.shortfall.assign(cells, Wide{});
+  p.nonzero.assign(cells, 0);
+  p.max_t.assign(cells, 0.0);
+  p.hist.assign(minerals * consumers * kHistCells * kHistSize, Bin{});
+  p.touched.assign(minerals, 0);
+  p.mirror_demand.assign(minerals * consumers, Wide{});
+  p.mirror_stock.assign(minerals * consumers, Wide{});
+  p.mirror_short.assign(minerals * consumers, Wide{});
+  p.mirror_nonzero.assign(minerals * consumers, 0);
+  p.mirror_max.assign(minerals * consumers, 0.0);
+  p.event_count.assign(nevents, 0);
+}
 
-  void Init(std::size_t minerals, std::size_t consumers, std::size_t nevents) {
-    cells = minerals * consumers * kCells;
-    demand.assign(cells, 0);
-    delivered.assign(cells, 0);
-    stock.assign(cells, 0);
-    shortfall.assign(cells, 0);
-    nonzero.assign(cells, 0);
-    max_t.assign(cells, 0.0);
-    hist.assign(minerals * consumers * kHistCells * kHistSize, Bin{});
-    touched.assign(minerals, 0);
-    mirror_demand.assign(minerals * consumers, 0);
-    mirror_stock.assign(minerals * consumers, 0);
-    mirror_short.assign(minerals * consumers, 0);
-    mirror_nonzero.assign(minerals * consumers, 0);
-    mirror_max.assign(minerals * consumers, 0.0);
-    events.assign(nevents, 0);
+// Adds o's accumulators into p (same sizes); leaves identity and blocks alone.
+void AddInto(McPartial& p, const McPartial& o) {
+  for (std::size_t c = 0; c < p.demand.size(); ++c) {
+    p.demand[c] = p.demand[c] + o.demand[c];
+    p.stock[c] = p.stock[c] + o.stock[c];
+    p.shortfall[c] = p.shortfall[c] + o.shortfall[c];
+    p.nonzero[c] += o.nonzero[c];
+    p.max_t[c] = std::max(p.max_t[c], o.max_t[c]);
   }
-  void Merge(const Accumulator& o) {
-    for (std::size_t c = 0; c < cells; ++c) {
-      demand[c] += o.demand[c];
-      delivered[c] += o.delivered[c];
-      stock[c] += o.stock[c];
-      shortfall[c] += o.shortfall[c];
-      nonzero[c] += o.nonzero[c];
-      max_t[c] = std::max(max_t[c], o.max_t[c]);
-    }
-    for (std::size_t i = 0; i < hist.size(); ++i) {
-      hist[i].sum += o.hist[i].sum;
-      hist[i].count += o.hist[i].count;
-    }
-    for (std::size_t m = 0; m < touched.size(); ++m) touched[m] += o.touched[m];
-    for (std::size_t c = 0; c < mirror_max.size(); ++c) {
-      mirror_demand[c] += o.mirror_demand[c];
-      mirror_stock[c] += o.mirror_stock[c];
-      mirror_short[c] += o.mirror_short[c];
-      mirror_nonzero[c] += o.mirror_nonzero[c];
-      mirror_max[c] = std::max(mirror_max[c], o.mirror_max[c]);
-    }
-    for (std::size_t e = 0; e < events.size(); ++e) events[e] += o.events[e];
-    evaluations += o.evaluations;
+  for (std::size_t i = 0; i < p.hist.size(); ++i) {
+    p.hist[i].sum += o.hist[i].sum;
+    p.hist[i].count += o.hist[i].count;
   }
-};
+  for (std::size_t m = 0; m < p.touched.size(); ++m) p.touched[m] += o.touched[m];
+  for (std::size_t c = 0; c < p.mirror_max.size(); ++c) {
+    p.mirror_demand[c] = p.mirror_demand[c] + o.mirror_demand[c];
+    p.mirror_stock[c] = p.mirror_stock[c] + o.mirror_stock[c];
+    p.mirror_short[c] = p.mirror_short[c] + o.mirror_short[c];
+    p.mirror_nonzero[c] += o.mirror_nonzero[c];
+    p.mirror_max[c] = std::max(p.mirror_max[c], o.mirror_max[c]);
+  }
+  for (std::size_t e = 0; e < p.event_count.size(); ++e) p.event_count[e] += o.event_count[e];
+  p.evaluations += o.evaluations;
+}
 
 // Non-negative amounts to the nearest fixed-point unit (faster than llround, same result here).
 std::int64_t Fixed(double x, double scale) {
@@ -160,24 +149,12 @@ std::vector<std::vector<DrawnEvent>> DrawScenarios(const Register& reg, std::uin
   return out;
 }
 
-McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions& opt) {
-  McResult res;
-  res.reg = reg;
-  res.runs = opt.runs;
-  res.seed = opt.seed;
-  res.horizon_months = reg.horizon_months;
-  res.histogram_resolution_pct = 100.0 / kBins;
+namespace {
+
+// Baseline horizon demand per cell: the denominator of shortfall fractions.
+std::vector<double> BaselineDemand(const Network& net, double horizon_months) {
   const std::size_t M = net.minerals.size(), K = net.K();
-
-  std::vector<Shock> shocks;
-  for (const auto& ev : reg.events) shocks.push_back(ev.shock);
-  CompiledShocks cs = CompileShocks(net, shocks);
-  std::vector<std::vector<int>> templates_of_event(reg.events.size());
-  for (std::size_t t = 0; t < cs.templates.size(); ++t)
-    templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
-
-  // Baseline horizon demand per cell: the denominator of shortfall fractions.
-  const double years = reg.horizon_months / 12.0;
+  const double years = horizon_months / 12.0;
   std::vector<double> base(M * K * kCells, 0.0);
   for (std::size_t m = 0; m < M; ++m) {
     for (std::size_t k = 0; k < K; ++k) {
@@ -187,25 +164,117 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
       }
     }
   }
+  return base;
+}
 
-  const std::uint64_t blocks = (opt.runs + kBlock - 1) / kBlock;
-  tbb::enumerable_thread_specific<Accumulator> accs([&] {
-    Accumulator a;
-    a.Init(M, K, reg.events.size());
+// Sorted disjoint ranges of a and b together, adjacent ones joined; throws on overlap.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> UnionRanges(
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& a,
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& b) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> all(a);
+  all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  for (const auto& r : all) {
+    if (!out.empty() && r.first < out.back().second) {
+      throw Error::InvalidRequest(fmt::format("Monte Carlo partials overlap: blocks [{}, {}) are in both", r.first,
+                                              std::min(r.second, out.back().second)));
+    }
+    if (!out.empty() && r.first == out.back().second) {
+      out.back().second = r.second;
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Wide operator+(Wide a, Wide b) {
+  const std::uint64_t lo = a.lo + b.lo;
+  const std::uint64_t carry = lo < a.lo ? 1 : 0;
+  const std::uint64_t hi = static_cast<std::uint64_t>(a.hi) + static_cast<std::uint64_t>(b.hi) + carry;
+  return Wide{static_cast<std::int64_t>(hi), lo};
+}
+
+Wide& operator+=(Wide& a, std::int64_t b) {
+  const std::uint64_t lo = a.lo + static_cast<std::uint64_t>(b);
+  const std::uint64_t carry = lo < a.lo ? 1 : 0;
+  const std::uint64_t ext = b < 0 ? ~std::uint64_t{0} : 0;  // sign extension of b
+  a.hi = static_cast<std::int64_t>(static_cast<std::uint64_t>(a.hi) + ext + carry);
+  a.lo = lo;
+  return a;
+}
+
+double ToDouble(Wide w) {
+  const auto lo_signed = static_cast<std::int64_t>(w.lo);
+  if (w.hi == (lo_signed < 0 ? -1 : 0)) return static_cast<double>(lo_signed);  // fits in 64 bits
+  const bool negative = w.hi < 0;
+  std::uint64_t hi = static_cast<std::uint64_t>(w.hi), lo = w.lo;
+  if (negative) {  // magnitude: two's complement negation
+    lo = ~lo + 1;
+    hi = ~hi + (lo == 0 ? 1 : 0);
+  }
+  double magnitude = 0;
+  if (hi == 0) {
+    magnitude = static_cast<double>(lo);
+  } else {
+    // Keep the top 64 bits, with every dropped bit folded into the lowest one (a sticky bit):
+    // the conversion of those 64 bits then rounds as the conversion of all 128 would.
+    const int shift = 64 - std::countl_zero(hi);
+    std::uint64_t top = 0;
+    bool sticky = false;
+    if (shift == 64) {
+      top = hi;
+      sticky = lo != 0;
+    } else {
+      top = (hi << (64 - shift)) | (lo >> shift);
+      sticky = (lo & ((std::uint64_t{1} << shift) - 1)) != 0;
+    }
+    magnitude = std::ldexp(static_cast<double>(top | (sticky ? 1 : 0)), shift);
+  }
+  return negative ? -magnitude : magnitude;
+}
+
+std::uint64_t McBlockSize() { return kBlock; }
+std::uint64_t McBlockCount(std::uint64_t runs) { return (runs + kBlock - 1) / kBlock; }
+
+McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McOptions& opt, std::uint64_t first_block,
+                              std::uint64_t last_block) {
+  const std::uint64_t blocks = McBlockCount(opt.runs);
+  if (first_block >= last_block || last_block > blocks) {
+    throw Error::InvalidRequest(fmt::format("Monte Carlo blocks [{}, {}): expected a non-empty range within [0, {})",
+                                            first_block, last_block, blocks));
+  }
+  const std::size_t M = net.minerals.size(), K = net.K();
+
+  std::vector<Shock> shocks;
+  for (const auto& ev : reg.events) shocks.push_back(ev.shock);
+  CompiledShocks cs = CompileShocks(net, shocks);
+  std::vector<std::vector<int>> templates_of_event(reg.events.size());
+  for (std::size_t t = 0; t < cs.templates.size(); ++t)
+    templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
+  const std::vector<double> base = BaselineDemand(net, reg.horizon_months);
+
+  tbb::enumerable_thread_specific<McPartial> accs([&] {
+    McPartial a;
+    InitPartial(a, M, K, reg.events.size());
     return a;
   });
   std::atomic<std::uint64_t> done{0};
   std::mutex report_mutex, observe_mutex;
+  const std::uint64_t scenarios = std::min(opt.runs, last_block * kBlock) - first_block * kBlock;  // in this range
 
   auto run_block = [&](std::uint64_t b) {
-    Accumulator& acc = accs.local();
+    McPartial& acc = accs.local();
     // Per-thread scratch, bound once per block (thread_local access has a cost per use).
-    thread_local Workspace tl_ws;
+    thread_local EvalScratch tl_ws;
     thread_local MineralOutcome tl_out;
     thread_local std::vector<DrawnEvent> tl_drawn;
     thread_local std::vector<std::vector<ActiveShock>> tl_per_mineral;
     thread_local std::vector<int> tl_touched;
-    Workspace& ws = tl_ws;
+    EvalScratch& ws = tl_ws;
     MineralOutcome& out = tl_out;
     std::vector<DrawnEvent>& drawn = tl_drawn;
     std::vector<std::vector<ActiveShock>>& per_mineral = tl_per_mineral;
@@ -217,7 +286,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
       DrawOne(reg, rng, drawn);
       touched.clear();
       for (const auto& d : drawn) {
-        ++acc.events[d.event];
+        ++acc.event_count[d.event];
         for (int t : templates_of_event[d.event]) {
           const ShockTemplate& tpl = cs.templates[t];
           auto& list = per_mineral[tpl.mineral];
@@ -287,7 +356,7 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
     }
     std::uint64_t now = done.fetch_add(end - b * kBlock) + (end - b * kBlock);
     if (opt.progress && report_mutex.try_lock()) {
-      opt.progress(now, opt.runs);
+      opt.progress(now, scenarios);
       report_mutex.unlock();
     }
   };
@@ -295,21 +364,64 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
   int threads = opt.threads > 0 ? opt.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::uint64_t>& r) {
-      for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(b);
-    });
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first_block, last_block, 1),
+                      [&](const tbb::blocked_range<std::uint64_t>& r) {
+                        for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(b);
+                      });
   });
-  if (opt.progress) opt.progress(opt.runs, opt.runs);
+  if (opt.progress) opt.progress(scenarios, scenarios);
 
-  Accumulator total;
-  total.Init(M, K, reg.events.size());
-  for (const auto& a : accs) total.Merge(a);  // integer sums and maxima: order does not matter
+  McPartial total;
+  total.runs = opt.runs;
+  total.seed = opt.seed;
+  total.sector_rule = static_cast<std::uint32_t>(opt.eval.sector_rule);
+  InitPartial(total, M, K, reg.events.size());
+  total.blocks = {{first_block, last_block}};
+  for (const auto& a : accs) AddInto(total, a);  // integer sums and maxima: order does not matter
+  return total;
+}
+
+McPartial Merge(const McPartial& a, const McPartial& b) {
+  if (a.runs != b.runs || a.seed != b.seed || a.sector_rule != b.sector_rule || a.minerals != b.minerals ||
+      a.consumers != b.consumers || a.events != b.events) {
+    throw Error::InvalidRequest(
+        fmt::format("Monte Carlo partials of different runs cannot be merged (runs {} / {}, seed {} / {})", a.runs,
+                    b.runs, a.seed, b.seed));
+  }
+  McPartial out = a;
+  out.blocks = UnionRanges(a.blocks, b.blocks);
+  AddInto(out, b);
+  return out;
+}
+
+McResult Finish(const Network& net, const Register& reg, const McPartial& total) {
+  const std::size_t M = net.minerals.size(), K = net.K();
+  if (total.minerals != M || total.consumers != K || total.events != reg.events.size()) {
+    throw Error::InvalidRequest(fmt::format(
+        "Monte Carlo partial of {} minerals, {} consumers and {} events; the network and register have {}, {} and {}",
+        total.minerals, total.consumers, total.events, M, K, reg.events.size()));
+  }
+  const std::uint64_t blocks = McBlockCount(total.runs);
+  if (total.blocks.size() != 1 || total.blocks[0].first != 0 || total.blocks[0].second != blocks) {
+    std::uint64_t have = 0;
+    for (const auto& r : total.blocks) have += r.second - r.first;
+    throw Error::InvalidRequest(
+        fmt::format("Monte Carlo partial covers {} of the run's {} blocks: merge every block first", have, blocks));
+  }
+  const std::uint64_t runs = total.runs;
+  McResult res;
+  res.reg = reg;
+  res.runs = runs;
+  res.seed = total.seed;
+  res.horizon_months = reg.horizon_months;
+  res.histogram_resolution_pct = 100.0 / kBins;
+  const std::vector<double> base = BaselineDemand(net, reg.horizon_months);
   res.mineral_evaluations = total.evaluations;
   for (std::size_t e = 0; e < reg.events.size(); ++e) {
-    res.event_rate.push_back(opt.runs ? static_cast<double>(total.events[e]) / static_cast<double>(opt.runs) : 0.0);
+    res.event_rate.push_back(runs ? static_cast<double>(total.event_count[e]) / static_cast<double>(runs) : 0.0);
   }
 
-  const double n = static_cast<double>(opt.runs);
+  const double n = static_cast<double>(runs);
   std::vector<Bin> merged;
   for (std::size_t m = 0; m < M; ++m) {
     if (total.touched[m] == 0) continue;  // never shocked: the baseline, no row
@@ -325,8 +437,8 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
         const std::size_t mk = m * K + k;
         const bool sector = s < kSectors;
         const double share = sector ? mn.sector_share[k][s] : 0.0;
-        auto with_mirror = [&](Int128 own, Int128 mirrored) {
-          return static_cast<double>(own) + (sector ? share * static_cast<double>(mirrored) : 0.0);
+        auto with_mirror = [&](Wide own, Wide mirrored) {
+          return ToDouble(own) + (sector ? share * ToDouble(mirrored) : 0.0);
         };
         row.demand_t = base[cell] + with_mirror(total.demand[cell], total.mirror_demand[mk]) / kFixedPoint / n;
         row.stock_drawn_t = with_mirror(total.stock[cell], total.mirror_stock[mk]) / kFixedPoint / n;
@@ -346,9 +458,9 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
           }
           hc = merged.data();
         }
-        const std::uint64_t zeros = opt.runs - nonzero;
+        const std::uint64_t zeros = runs - nonzero;
         const auto rank = [&](double q) { return static_cast<std::uint64_t>(std::ceil(q * n)); };
-        const std::uint64_t tail = opt.runs - static_cast<std::uint64_t>(std::floor(0.95 * n));
+        const std::uint64_t tail = runs - static_cast<std::uint64_t>(std::floor(0.95 * n));
         row.shortfall_pct.p50 = 100 * Quantile(hc, zeros, std::max<std::uint64_t>(1, rank(0.5)));
         row.shortfall_pct.p95 = 100 * Quantile(hc, zeros, std::max<std::uint64_t>(1, rank(0.95)));
         row.shortfall_pct.cvar95 = 100 * TailMean(hc, tail);
@@ -367,6 +479,12 @@ McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions&
     }
   }
   return res;
+}
+
+McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions& opt) {
+  const std::uint64_t blocks = McBlockCount(opt.runs);
+  if (blocks == 0) throw Error::InvalidRequest("Monte Carlo runs: expected at least 1");
+  return Finish(net, reg, RunMonteCarloBlocks(net, reg, opt, 0, blocks));
 }
 
 }  // namespace lodestone::sim

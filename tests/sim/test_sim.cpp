@@ -13,6 +13,7 @@
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/sim/kernel.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "naive_sim.hpp"
 
@@ -146,7 +147,7 @@ TEST(Scenario, UnknownCountryIsReportedAtTheShock) {
 
 TEST(Simulate, BaselineHasNoShortfall) {
   const Network& net = Shipped();
-  Workspace ws;
+  EvalScratch ws;
   MineralOutcome out;
   for (std::size_t m = 0; m < net.minerals.size(); ++m) {
     EvaluateMineral(net, static_cast<int>(m), nullptr, 0, 12, {}, ws, out);

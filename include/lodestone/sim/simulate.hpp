@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lodestone/sim/network.hpp"
@@ -19,28 +22,6 @@ struct EvalOptions {
   SectorRule sector_rule = SectorRule::ProRata;
 };
 
-// A shock resolved against the network for one mineral: node indexes and target masks.
-struct ShockTemplate {
-  ShockKind kind = ShockKind::Outage;
-  int mineral = -1;                    // index into Network::minerals
-  bool on_refiners = false;            // outage/control acting on refiners (else on miners)
-  int node = -1;                       // miner or refiner index; -1 when the country has none
-  std::vector<std::uint8_t> targeted;  // control: per refiner (mining stage) or consumer (refining stage)
-  int chokepoint = -1;
-  double reroutable = 0;
-  int consumer = -1;  // demand: consumer index, -1 = all
-  int sector = -1;    // demand: sector index, -1 = all
-};
-
-// A template with its drawn severity and timing.
-struct ActiveShock {
-  const ShockTemplate* t = nullptr;
-  double fraction = 0;
-  double factor = 1;
-  double start = 0;  // months from the start of the horizon
-  double end = 0;
-};
-
 // Per consumer and sector (index kSectors = the consumer's total), over the horizon, in tonnes.
 struct Flows {
   double demand = 0, delivered = 0, stock_drawn = 0, shortfall = 0;
@@ -49,41 +30,14 @@ struct MineralOutcome {
   std::vector<std::array<Flows, kSectors + 1>> by_consumer;  // K
 };
 
-// Reusable scratch space, so that evaluating a scenario allocates nothing.
-struct Workspace {
-  std::vector<double> mine_keep, refinery_keep;  // output kept after outages, per miner / refiner
-  std::vector<double> feed;                      // ore reaching each refiner; then its free refined supply
-  std::vector<double> refined, refined_base;     // refined output, and the part from baseline flows
-  std::vector<double> delivered;                 // per consumer
-  std::vector<double> blocked_ore;               // per miner: ore not shipped (controls, closures, extra)
-  std::vector<double> capacity;                  // refinery capacity after outages
-  std::vector<double> scratch, gflow, stock_left;
-  std::vector<double> keep_ore_ctrl, keep_ore_route, keep_fin_ctrl, keep_fin_route;
-  std::vector<std::uint8_t> ore_targeted, fin_targeted;
-  std::vector<std::array<double, kSectors>> sector_demand;
-  std::vector<double> bounds;
-};
-
-// Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws
-// model::InputError (at the shock's file position) for unknown countries, minerals, groups,
-// chokepoints or consumers.
-struct CompiledShocks {
-  std::vector<ShockTemplate> templates;
-  std::vector<int> shock_of_template;  // index of the scenario shock behind each template
-};
-CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shocks);
-
-// Evaluates one mineral over a horizon of `horizon` months under the given active shocks (all of
-// this mineral). The baseline when `shocks` is empty.
-void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
-                     const EvalOptions& opt, Workspace& ws, MineralOutcome& out);
-
 // --- One scenario
 struct ScenarioRow {
   std::string mineral, unit, consumer, sector;  // sector "total" for the consumer's total
   Flows flows;
   double stock_days = 0;  // baseline days of cover; NaN when not known
   bool demand_known = true;
+  // Shortfall in % of demand; nullopt when demand is zero or not known (no meaningful share).
+  std::optional<double> shortfall_pct;
 };
 struct ScenarioResult {
   Scenario scenario;
@@ -128,6 +82,89 @@ struct McResult {
   std::uint64_t mineral_evaluations = 0;  // (scenario, mineral) pairs evaluated: the sparse work
 };
 McResult RunMonteCarlo(const Network& net, const Register& reg, const McOptions& opt);
+
+// --- Monte Carlo in parts: RunMonteCarlo = RunMonteCarloBlocks over every block, Merge, Finish.
+// Scenarios come in blocks of McBlockSize(); block b draws from its own random stream, so any
+// range of blocks can be computed anywhere (another thread, process or machine) and the partial
+// results merged exactly: every accumulator is an integer sum, a count or a maximum.
+
+// A signed 128-bit integer as two 64-bit words (two's complement: value = hi * 2^64 + lo).
+struct Wide {
+  std::int64_t hi = 0;
+  std::uint64_t lo = 0;
+  friend bool operator==(const Wide&, const Wide&) = default;
+};
+Wide operator+(Wide a, Wide b);
+Wide& operator+=(Wide& a, std::int64_t b);
+// The nearest double (ties to even), as a conversion of the 128-bit value would give.
+double ToDouble(Wide w);
+
+// Bins per histogram of shortfall fractions: exact zero, 1000 bins of 0.1% of demand, above 100%.
+inline constexpr std::size_t kMcHistSize = 1002;
+
+// One histogram bin of shortfall fractions: their sum in billionths and their count.
+struct McBin {
+  std::int64_t sum = 0;
+  std::uint64_t count = 0;
+  friend bool operator==(const McBin&, const McBin&) = default;
+};
+
+// The accumulators of a set of blocks of one Monte Carlo run. Cells are (mineral, consumer,
+// sector 0..kSectors-1 then the total); histograms (mineral, consumer, kSectors + 2 groups,
+// kHistSize bins); mirror_* are per (mineral, consumer). Fields are public for serialisation and
+// tests; only RunMonteCarloBlocks, Merge and Deserialize make valid ones.
+struct McPartial {
+  // What these are accumulators of: must match to merge.
+  std::uint64_t runs = 0, seed = 0;
+  std::uint32_t sector_rule = 0;  // SectorRule
+  std::uint32_t minerals = 0, consumers = 0, events = 0;
+  // Blocks covered, as sorted disjoint half-open ranges [first, last).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> blocks;
+  std::uint64_t evaluations = 0;
+  std::vector<Wide> demand, stock, shortfall;  // fixed-point sums, millionths of a tonne
+  std::vector<std::uint64_t> nonzero;
+  std::vector<double> max_t;
+  std::vector<McBin> hist;
+  std::vector<std::uint64_t> touched;  // per mineral
+  std::vector<Wide> mirror_demand, mirror_stock, mirror_short;
+  std::vector<std::uint64_t> mirror_nonzero;
+  std::vector<double> mirror_max;
+  std::vector<std::uint64_t> event_count;  // per register event
+  friend bool operator==(const McPartial&, const McPartial&) = default;
+};
+
+// Scenarios per block, and the number of blocks of a run of `runs` scenarios.
+std::uint64_t McBlockSize();
+std::uint64_t McBlockCount(std::uint64_t runs);
+
+// The accumulators of blocks [first_block, last_block) of the run `opt` describes (opt.runs is the
+// whole run's size). Throws Error InvalidRequest when the range is empty or past the last block.
+McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McOptions& opt, std::uint64_t first_block,
+                              std::uint64_t last_block);
+
+// The sum of two partials of the same run over disjoint blocks: exact, and the same bits whatever
+// the order or grouping of merges. Throws Error InvalidRequest when they are of different runs
+// or their blocks overlap.
+McPartial Merge(const McPartial& a, const McPartial& b);
+
+// Bytes of a partial, for sending to another process. Layout (every integer little-endian,
+// doubles as their IEEE-754 binary64 bits in a little-endian u64):
+//   8 bytes  magic "LSMCP\x00\x01\x00" (format version 1)
+//   u64 runs, u64 seed, u32 sector_rule, u32 minerals, u32 consumers, u32 events
+//   u64 number of block ranges R, then R pairs (u64 first, u64 last)
+//   u64 evaluations
+//   then the arrays in this order, each preceded by its u64 length:
+//   demand, stock, shortfall (each element: u64 lo, then i64 hi), nonzero (u64), max_t (f64),
+//   hist (each bin: i64 sum, u64 count), touched (u64), mirror_demand, mirror_stock,
+//   mirror_short (as demand), mirror_nonzero (u64), mirror_max (f64), event_count (u64).
+std::string Serialize(const McPartial& partial);
+// The partial of Serialize's bytes; Error InvalidData when the bytes are not such a partial
+// (wrong magic or version, truncated, trailing bytes, lengths inconsistent with the sizes).
+McPartial Deserialize(std::string_view bytes);
+
+// The result of a partial covering every block of its run. Throws Error InvalidRequest when blocks
+// are missing or the partial is not of this network and register.
+McResult Finish(const Network& net, const Register& reg, const McPartial& partial);
 
 // The draws of one scenario of a Monte Carlo run (for the naive reference path and for
 // project evaluation over a fixed sample): the same stream as RunMonteCarlo uses.

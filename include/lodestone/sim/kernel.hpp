@@ -1,0 +1,66 @@
+// INTERNAL: the simulator's kernel, for src/sim/ and the project evaluator (src/invest/evaluate.cpp)
+// only. Front ends use the façade in simulate.hpp; nothing here is a stable interface.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "lodestone/sim/simulate.hpp"
+
+namespace lodestone::sim {
+
+// A shock resolved against the network for one mineral: node indexes and target masks.
+struct ShockTemplate {
+  ShockKind kind = ShockKind::Outage;
+  int mineral = -1;                    // index into Network::minerals
+  bool on_refiners = false;            // outage/control acting on refiners (else on miners)
+  int node = -1;                       // miner or refiner index; -1 when the country has none
+  std::vector<std::uint8_t> targeted;  // control: per refiner (mining stage) or consumer (refining stage)
+  int chokepoint = -1;
+  double reroutable = 0;
+  int consumer = -1;  // demand: consumer index, -1 = all
+  int sector = -1;    // demand: sector index, -1 = all
+};
+
+// A template with its drawn severity and timing.
+struct ActiveShock {
+  const ShockTemplate* t = nullptr;
+  double fraction = 0;
+  double factor = 1;
+  double start = 0;  // months from the start of the horizon
+  double end = 0;
+};
+
+// Reusable scratch space, so that evaluating a scenario allocates nothing.
+struct EvalScratch {
+  std::vector<double> mine_keep, refinery_keep;  // output kept after outages, per miner / refiner
+  std::vector<double> feed;                      // ore reaching each refiner; then its free refined supply
+  std::vector<double> refined, refined_base;     // refined output, and the part from baseline flows
+  std::vector<double> delivered;                 // per consumer
+  std::vector<double> blocked_ore;               // per miner: ore not shipped (controls, closures, extra)
+  std::vector<double> capacity;                  // refinery capacity after outages
+  std::vector<double> scratch, gflow, stock_left;
+  std::vector<double> keep_ore_ctrl, keep_ore_route, keep_fin_ctrl, keep_fin_route;
+  std::vector<std::uint8_t> ore_targeted, fin_targeted;
+  std::vector<std::array<double, kSectors>> sector_demand;
+  std::vector<double> bounds;
+};
+
+// Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws
+// lodestone::Error InvalidData (at the shock's file position) for unknown countries, minerals, groups,
+// chokepoints or consumers.
+struct CompiledShocks {
+  std::vector<ShockTemplate> templates;
+  std::vector<int> shock_of_template;  // index of the scenario shock behind each template
+};
+CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shocks);
+
+// Evaluates one mineral over a horizon of `horizon` months under the given active shocks (all of
+// this mineral). The baseline when `shocks` is empty.
+void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
+                     const EvalOptions& opt, EvalScratch& ws, MineralOutcome& out);
+
+// Transitional name of EvalScratch, kept only until src/invest/evaluate.cpp spells the new name.
+using Workspace = EvalScratch;
+
+}  // namespace lodestone::sim
