@@ -1,8 +1,7 @@
 // libFuzzer harness for the text parsers on untrusted input: the UTF-8 check, the CSV reader
-// (both paths, any delimiter) and the dataset value-cell grammar. Build:
-//   cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DLODESTONE_BUILD_FUZZ=ON \
-//         -DLODESTONE_BUILD_TESTS=OFF && cmake --build build/fuzz --target fuzz_csv
-//   build/fuzz/fuzz/fuzz_csv -max_total_time=60
+// (both paths, any delimiter) and the dataset value-cell grammar. Build and run (fuzz/README.md):
+//   cmake --preset fuzz && cmake --build --preset fuzz
+//   build/fuzz/fuzz/fuzz_csv -max_total_time=60 build/fuzz/work/fuzz_csv fuzz/corpus/fuzz_csv
 #include <cstddef>
 #include <cstdint>
 #include <string>
