@@ -55,10 +55,11 @@ kill_at_random() {
 # --- data import ----------------------------------------------------------------------------
 usgs="$src/sources/usgs_mcs2026/MCS2026_Commodities_Data.csv"
 wgi="$src/sources/wgi/wgi_2023_official_format_semicolon.csv"
-"$lodestone" data import usgs-mcs "$usgs" --out old >/dev/null
+# The old state holds the WGI import; the import under test adds the (larger) USGS file.
+"$lodestone" data import wgi "$wgi" --out old >/dev/null
 cp -a old new
 t0=$(now_ms)
-"$lodestone" data import wgi "$wgi" --out new >/dev/null
+"$lodestone" data import usgs-mcs "$usgs" --out new >/dev/null
 import_ms=$(($(now_ms) - t0))
 "$lodestone" data check new >/dev/null
 old_fp=$(fingerprint old)
@@ -73,7 +74,7 @@ seen_new=0
 for i in $(seq 1 "$iterations"); do
   rm -rf ds .ds.* 2>/dev/null || true
   cp -a old ds
-  outcome=$(kill_at_random "$window" "$lodestone" data import wgi "$wgi" --out ds)
+  outcome=$(kill_at_random "$window" "$lodestone" data import usgs-mcs "$usgs" --out ds)
   [ "$outcome" = killed ] && killed=$((killed + 1))
   if [ ! -d ds ]; then
     fail "data import #$i ($outcome): the dataset folder is gone"
@@ -96,8 +97,8 @@ echo "crash_safety: data import (${import_ms} ms): $iterations runs, $killed kil
 # --- projects import ------------------------------------------------------------------------
 projects="$src/data/projects/projects.csv"
 stack="$src/data/projects/capital_stack.csv"
-# The new state: every project's name changed, so that the import updates every row.
-sed '2,$ s/^\([^,]*\),/\1,Renamed /' "$projects" >renamed.csv
+# The new state: every active project paused, so that the import updates most rows.
+sed 's/,active,/,paused,/' "$projects" >renamed.csv
 "$lodestone" projects import "$projects" --stack "$stack" --db old.db >/dev/null
 "$lodestone" projects list --format csv --db old.db >old.csv
 cp old.db new.db
