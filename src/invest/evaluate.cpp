@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::invest {
@@ -220,13 +221,12 @@ std::vector<int> PartnerIndexes(const sim::Network& net, const std::vector<std::
   for (const auto& p : partners) {
     int k = net.FindConsumer(p);
     if (k < 0) {
-      throw model::InputError(
-          "", 0, 0,
+      throw Error::InvalidRequest(
           fmt::format("partner '{}' is not a consumer of the network: expected one of {}", p, fmt::join(codes, ", ")));
     }
     if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
   }
-  if (out.empty()) throw model::InputError("", 0, 0, "no partner consumer given (e.g. USA,JPN)");
+  if (out.empty()) throw Error::InvalidRequest("no partner consumer given (e.g. USA,JPN)");
   return out;
 }
 
@@ -296,14 +296,14 @@ int Evaluation::MineralIndex(std::string_view mineral) const {
 }
 
 Evaluation EvaluateProjects(const EvaluationRequest& rq) {
-  if (!rq.network || !rq.reg) throw std::invalid_argument("EvaluateProjects: network and register are required");
+  LODESTONE_ASSERT(rq.network && rq.reg, "EvaluateProjects: network and register are required");
   const sim::Network& net = *rq.network;
   const sim::Register& reg = *rq.reg;
   if (!ParseYmd(rq.as_of) || rq.as_of.size() != 10) {
-    throw model::InputError("", 0, 0, fmt::format("as-of date '{}': expected YYYY-MM-DD", rq.as_of));
+    throw Error::InvalidRequest(fmt::format("as-of date '{}': expected YYYY-MM-DD", rq.as_of));
   }
   if (rq.runs == 0 || rq.runs > std::numeric_limits<std::uint32_t>::max()) {
-    throw model::InputError("", 0, 0, fmt::format("runs {}: expected 1 to 4294967295 scenarios", rq.runs));
+    throw Error::InvalidRequest(fmt::format("runs {}: expected 1 to 4294967295 scenarios", rq.runs));
   }
   Evaluation ev;
   ev.runs = rq.runs;
@@ -438,7 +438,8 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       sim::Network more;
       try {
         more = sim::WithAdditions(net, {pe.addition});
-      } catch (const model::InputError& e) {
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Internal) throw;
         pe.evaluable = false;
         pe.reason = e.what();
       }
@@ -490,7 +491,7 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
   });
   if (rq.progress) rq.progress(rq.projects.size(), rq.projects.size());
   for (const auto& f : failures) {
-    if (!f.empty()) throw std::logic_error(f);
+    if (!f.empty()) throw Error::Internal(f);
   }
   ev.mineral_evaluations += evaluations.load();
 
@@ -555,7 +556,7 @@ BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildO
   const bool later_open = o.later_us_budget_musd > 0 || o.later_jp_budget_musd > 0;
   auto deadline = ParseYmd(o.decision_deadline);
   if (!deadline || o.decision_deadline.size() != 10) {
-    throw model::InputError("", 0, 0, fmt::format("deadline '{}': expected YYYY-MM-DD", o.decision_deadline));
+    throw Error::InvalidRequest(fmt::format("deadline '{}': expected YYYY-MM-DD", o.decision_deadline));
   }
   const long deadline_days = Days(*deadline, false);
 

@@ -12,10 +12,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/reference.hpp"
-
-#ifndef LODESTONE_REFERENCE_DIR
-#define LODESTONE_REFERENCE_DIR "data/reference"
-#endif
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::invest {
 
@@ -191,14 +188,6 @@ ReferenceCodes ReferenceCodes::Load(const std::filesystem::path& reference_dir) 
   return codes;
 }
 
-const ReferenceCodes& ReferenceCodes::Shipped() {
-  static const ReferenceCodes kCodes = [] {
-    const char* env = std::getenv("LODESTONE_REFERENCE");
-    return Load(env && *env ? std::filesystem::path(env) : std::filesystem::path(LODESTONE_REFERENCE_DIR));
-  }();
-  return kCodes;
-}
-
 const std::vector<std::string>& ProjectColumns() {
   static const std::vector<std::string> kColumns = {"id",
                                                     "name",
@@ -329,7 +318,7 @@ std::optional<std::string> SetField(Project& p, std::string_view f, std::string_
                                                 : &p.assumptions;
     *target = std::string(text);
   } else if (f == "capital_stack") {
-    return "the capital stack changes by import (lodestone projects import FILE --stack FILE)";
+    return "the capital stack is not edited field by field: it changes by importing a capital stack file";
   } else {
     std::string known;
     for (const auto& c : EditableFields()) known += (known.empty() ? "" : ", ") + c;
@@ -470,7 +459,7 @@ ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const s
 std::vector<Project> LoadProjectsCsvOrThrow(const std::filesystem::path& projects_path,
                                             const std::filesystem::path& stack_path, const ReferenceCodes& codes) {
   auto load = LoadProjectsCsv(projects_path, stack_path, codes);
-  if (load.diagnostics.HasErrors()) throw model::InputError(std::move(load.diagnostics));
+  if (load.diagnostics.HasErrors()) throw Error::InvalidData(std::move(load.diagnostics));
   return std::move(load.projects);
 }
 
