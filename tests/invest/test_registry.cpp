@@ -352,3 +352,34 @@ TEST(Registry, ShippedSampleImportsCleanly) {
   for (const auto& l : by_id.at("taganito_hpal").capital_stack) japan |= l.funder == Funder::JapanPublic;
   EXPECT_TRUE(japan);
 }
+
+TEST(Registry, CsvHeaderMustNameEveryColumnOnce) {
+  const std::string header =
+      "id,name,mineral,stage,country,capacity_t,capacity_basis,capex_musd,opex_musd_per_year,first_output,"
+      "development_stage,status,sponsors,esg_score,esg_notes,source,url,assumptions";
+  const std::string row = "ok_one,Good,lithium,refining,USA,100,t,NA,NA,2027,construction,active,A;B,0.5,,src,,";
+  auto extra = TempFile("extra_column.csv", header + ",extra\n" + row + ",x\n");
+  auto load = LoadProjectsCsv(extra, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find(extra.string() + ":1:19: error: unknown column 'extra'"), std::string::npos)
+      << Joined(load.diagnostics);
+  EXPECT_TRUE(load.projects.empty());
+
+  auto missing =
+      TempFile("missing_column.csv", header.substr(0, header.rfind(',')) + "\n" + row.substr(0, row.rfind(',')) + "\n");
+  load = LoadProjectsCsv(missing, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find("missing column 'assumptions'"), std::string::npos)
+      << Joined(load.diagnostics);
+
+  auto twice = TempFile("twice_column.csv", header + ",url\n" + row + ",x\n");
+  load = LoadProjectsCsv(twice, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find("a column appears twice"), std::string::npos) << Joined(load.diagnostics);
+
+  // Columns in another order are found by name.
+  auto reordered = TempFile("reordered.csv", "name,id" + header.substr(header.find(",mineral")) + "\nGood,ok_one" +
+                                                 row.substr(row.find(",lithium")) + "\n");
+  load = LoadProjectsCsv(reordered, {}, Codes());
+  ASSERT_FALSE(load.diagnostics.HasErrors()) << Joined(load.diagnostics);
+  ASSERT_EQ(load.projects.size(), 1u);
+  EXPECT_EQ(load.projects[0].id, "ok_one");
+  EXPECT_EQ(load.projects[0].name, "Good");
+}
