@@ -46,7 +46,8 @@ std::vector<std::string> Producers(const std::string& mineral, bool refined) {
 // scaled by 0.25-2, country cycling through the producers, capex and private money generated.
 std::vector<invest::Project> Candidates(std::size_t n) {
   auto shipped =
-      invest::LoadProjectsCsvOrThrow(kRoot / "data/projects/projects.csv", kRoot / "data/projects/capital_stack.csv");
+      invest::LoadProjectsCsvOrThrow(kRoot / "data/projects/projects.csv", kRoot / "data/projects/capital_stack.csv",
+                                     invest::ReferenceCodes::Load(kRoot / "data/reference"));
   std::vector<invest::Project> base;
   for (const auto& p : shipped) {
     if (p.capacity_t.IsKnown() && Net().Find(p.mineral)) base.push_back(p);

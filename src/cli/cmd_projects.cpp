@@ -1,21 +1,25 @@
 // `lodestone projects`: the registry of projects of interest in the embedded database (import,
 // list, show, add, edit, history, remove). Thin: every rule lives in invest::Registry.
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "lodestone/invest/registry.hpp"
+#include "lodestone/invest/serialize.hpp"
 #include "lodestone/model/diagnostics.hpp"
-#include "lodestone/store/database.hpp"
+#include "lodestone/model/error.hpp"
+#include "lodestone/store/sqlite_project_store.hpp"
 
 namespace lodestone::cli {
 
 namespace {
-
-using nlohmann::ordered_json;
 
 constexpr const char* kSampleHint =
     "lodestone projects import data/projects/projects.csv --stack data/projects/capital_stack.csv";
@@ -36,42 +40,38 @@ void AddCommon(CLI::App* cmd, Common& c, bool writes) {
   AddFormatOption(cmd, c.format);
 }
 
-store::Database OpenDb(const Common& c) { return store::Database::Open(store::ResolveDatabasePath(c.db)); }
-
-ordered_json FigureJson(const model::Value& v) {
-  if (v.IsKnown()) return v.number;
-  return model::FormatValueCell(v);  // "NA", ">50", "unknown", "W": missing is not zero
+// Who makes a change: --actor, else $LODESTONE_ACTOR, else the operating-system user.
+std::string Actor(const Common& c) {
+  if (!c.actor.empty()) return c.actor;
+  if (const char* env = std::getenv("LODESTONE_ACTOR"); env && *env) return env;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name && *pw->pw_name) return pw->pw_name;
+  if (const char* user = std::getenv("USER"); user && *user) return user;
+  return fmt::format("uid:{}", geteuid());
 }
 
-ordered_json ProjectJson(const invest::Project& p) {
-  ordered_json j;
-  for (const auto& f : invest::ProjectColumns()) {
-    if (f == "capacity_t")
-      j[f] = FigureJson(p.capacity_t);
-    else if (f == "capex_musd")
-      j[f] = FigureJson(p.capex_musd);
-    else if (f == "opex_musd_per_year")
-      j[f] = FigureJson(p.opex_musd_per_year);
-    else if (f == "esg_score")
-      j[f] = FigureJson(p.esg_score);
-    else if (f == "sponsors")
-      j[f] = p.sponsors;
-    else if (f == "first_output")
-      j[f] = p.first_output.empty() ? ordered_json(nullptr) : ordered_json(p.first_output);
-    else
-      j[f] = *invest::GetField(p, f);
-  }
-  auto& stack = j["capital_stack"] = ordered_json::array();
-  for (const auto& l : p.capital_stack) {
-    stack.push_back({{"instrument", invest::Name(l.instrument)},
-                     {"funder", invest::Name(l.funder)},
-                     {"amount_musd", FigureJson(l.amount_musd)},
-                     {"closing_date", l.closing_date},
-                     {"source", l.source},
-                     {"note", l.note}});
-  }
-  return j;
+// The registry in the database of --db, else $LODESTONE_DB, else lodestone.db in the current
+// directory; projects are checked against the reference codes of the workspace.
+struct Opened {
+  std::unique_ptr<store::SqliteProjectStore> store;
+  invest::Registry registry;
+};
+
+app::WorkspacePaths Paths(const Common& c) {
+  WorkspaceArgs wa;
+  wa.database = c.db;
+  auto paths = ResolvePaths(wa);
+  if (paths.database.empty()) paths.database = "lodestone.db";
+  return paths;
 }
+
+Opened Open(const Common& c) {
+  const auto paths = Paths(c);
+  auto store = store::SqliteProjectStore::Open(paths.database);
+  auto& s = *store;
+  return Opened{std::move(store), invest::Registry(s, invest::ReferenceCodes::Load(paths.reference))};
+}
+
+void PrintJson(const app::Json& j) { std::cout << j.dump(2) << '\n'; }
 
 std::string Shown(const model::Value& v) {
   if (v.IsKnown()) return Grouped(v.number, v.number < 10 && v.number != 0 ? 2 : 0);
@@ -81,40 +81,32 @@ std::string Shown(const model::Value& v) {
 std::string Cut(const std::string& s, std::size_t n) { return s.size() > n ? s.substr(0, n - 3) + "..." : s; }
 
 int ImportCommand(const Common& c, const std::string& file, const std::string& stack) {
-  auto rows = invest::LoadProjectsCsvOrThrow(file, stack);  // every problem with file:line:column
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
+  auto o = Open(c);
+  auto rows = invest::LoadProjectsCsvOrThrow(file, stack, o.registry.codes());  // every problem with file:line:column
   invest::ImportOptions options;
   options.reason = c.reason;
-  auto s = registry.Import(rows, invest::ResolveActor(c.actor), options);
+  invest::ImportReport r{o.registry.Location(), rows.size(), o.registry.Import(rows, Actor(c), options)};
   if (c.format == Format::Json) {
-    std::cout << ordered_json{{"database", db.path().string()}, {"projects", rows.size()},
-                              {"inserted", s.inserted},         {"updated", s.updated},
-                              {"unchanged", s.unchanged},       {"audit_rows", s.fields_changed}}
-                     .dump(2)
-              << '\n';
+    PrintJson(invest::ToJson(r));
   } else {
     std::cout << fmt::format(
-        "imported {} projects into {}: {} new, {} updated, {} unchanged; {} field changes logged\n", rows.size(),
-        db.path().string(), s.inserted, s.updated, s.unchanged, s.fields_changed);
+        "imported {} projects into {}: {} new, {} updated, {} unchanged; {} field changes logged\n", r.projects,
+        r.database, r.summary.inserted, r.summary.updated, r.summary.unchanged, r.summary.fields_changed);
   }
   return 0;
 }
 
 int ListCommand(const Common& c, const invest::ProjectFilter& filter) {
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  auto projects = registry.List(filter);
+  auto o = Open(c);
+  auto projects = o.registry.List(filter);
   if (c.format == Format::Json) {
-    auto arr = ordered_json::array();
-    for (const auto& p : projects) arr.push_back(ProjectJson(p));
-    std::cout << arr.dump(2) << '\n';
+    PrintJson(invest::ToJson(projects));
   } else if (c.format == Format::Csv) {
     invest::WriteProjectsCsv(std::cout, projects);  // the import format: list --format csv exports
   } else if (projects.empty()) {
-    if (registry.Count() == 0) {
+    if (o.registry.Count() == 0) {
       std::cout << fmt::format("The registry in {} is empty. Import the shipped sample with:\n  {}\n",
-                               db.path().string(), kSampleHint);
+                               o.registry.Location(), kSampleHint);
     } else {
       std::cout << "No project matches the filter.\n";
     }
@@ -129,21 +121,20 @@ int ListCommand(const Common& c, const invest::ProjectFilter& filter) {
                         std::string(invest::Name(p.development_stage)), std::string(invest::Name(p.status))});
     }
     PrintTable(std::cout, t);
-    std::cout << fmt::format("\n{} project(s) in {}\n", projects.size(), db.path().string());
+    std::cout << fmt::format("\n{} project(s) in {}\n", projects.size(), o.registry.Location());
   }
-  if (projects.empty() && c.format != Format::Table && registry.Count() == 0) {
+  if (projects.empty() && c.format != Format::Table && o.registry.Count() == 0) {
     std::cerr << "The registry is empty. Import the shipped sample with: " << kSampleHint << '\n';
   }
   return 0;
 }
 
 int ShowCommand(const Common& c, const std::string& id) {
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  auto p = registry.Get(id);
-  if (!p) throw model::InputError("", 0, 0, fmt::format("no project '{}' in {}", id, db.path().string()));
+  auto o = Open(c);
+  auto p = o.registry.Get(id);
+  if (!p) throw Error::NotFound(fmt::format("no project '{}' in {}", id, o.registry.Location()));
   if (c.format == Format::Json) {
-    std::cout << ProjectJson(*p).dump(2) << '\n';
+    PrintJson(invest::ToJson(*p));
     return 0;
   }
   if (c.format == Format::Csv) {
@@ -169,40 +160,26 @@ int ShowCommand(const Common& c, const std::string& id) {
 }
 
 int HistoryCommand(const Common& c, const std::string& id) {
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  auto entries = registry.History(id);
+  auto o = Open(c);
+  auto entries = o.registry.History(id);
   if (entries.empty()) {
-    throw model::InputError("", 0, 0, fmt::format("no history for project '{}' in {}", id, db.path().string()));
+    throw Error::NotFound(fmt::format("no history for project '{}' in {}", id, o.registry.Location()));
   }
-  auto opt = [](const std::optional<std::string>& s) { return s ? ordered_json(*s) : ordered_json(nullptr); };
   if (c.format == Format::Json) {
-    auto arr = ordered_json::array();
-    for (const auto& e : entries) {
-      arr.push_back({{"id", e.id},
-                     {"at", e.at},
-                     {"actor", e.actor},
-                     {"action", e.action},
-                     {"project_id", e.project_id},
-                     {"field", opt(e.field)},
-                     {"old_value", opt(e.old_value)},
-                     {"new_value", opt(e.new_value)},
-                     {"reason", e.reason}});
-    }
-    std::cout << arr.dump(2) << '\n';
+    PrintJson(invest::ToJson(entries));
     return 0;
   }
-  TextTable t{{"at", "actor", "action", "field", "old", "new", "reason"}, {}, {}};
-  std::size_t limit = c.format == Format::Csv ? std::string::npos : 40;
+  const auto rows = invest::ToCsv(entries);
+  if (c.format == Format::Csv) {
+    PrintCsv(std::cout, TextTable{rows.columns, {}, rows.rows});
+    return 0;
+  }
+  TextTable t{rows.columns, {}, {}};
   for (const auto& e : entries) {
-    auto cell = [&](const std::optional<std::string>& s) { return s ? Cut(*s, limit) : std::string("-"); };
+    auto cell = [&](const std::optional<std::string>& s) { return s ? Cut(*s, 40) : std::string("-"); };
     t.rows.push_back({e.at, e.actor, e.action, e.field.value_or(""), cell(e.old_value), cell(e.new_value), e.reason});
   }
-  if (c.format == Format::Csv) {
-    PrintCsv(std::cout, t);
-  } else {
-    PrintTable(std::cout, t);
-  }
+  PrintTable(std::cout, t);
   return 0;
 }
 
@@ -214,20 +191,25 @@ std::map<std::string, std::string>& AddValues() {
 
 int AddCommand(const Common& c) {
   const auto& values = AddValues();
+  const auto codes = invest::ReferenceCodes::Load(Paths(c).reference);
   invest::Project p;
   model::Diagnostics diags;
   for (const auto& f : invest::ProjectColumns()) {
     auto it = values.find(f);
     if (it == values.end()) continue;
-    if (auto e = invest::SetField(p, f, it->second, invest::ReferenceCodes::Shipped())) {
+    if (auto e = invest::SetField(p, f, it->second, codes)) {
       diags.Error("", 0, 0, fmt::format("--{} '{}': {}", f, it->second, *e));
     }
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  registry.Add(p, invest::ResolveActor(c.actor), c.reason);
-  std::cout << fmt::format("added {} to {}\n", p.id, db.path().string());
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
+  auto o = Open(c);
+  try {
+    o.registry.Add(p, Actor(c), c.reason);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Conflict) std::cerr << "hint: use `projects edit` or an import to change it\n";
+    throw;
+  }
+  std::cout << fmt::format("added {} to {}\n", p.id, o.registry.Location());
   return 0;
 }
 
@@ -236,24 +218,20 @@ int EditCommand(const Common& c, const std::string& id, const std::vector<std::s
   for (const auto& s : sets) {
     auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw model::InputError("", 0, 0, fmt::format("--set '{}': expected field=value (e.g. status=paused)", s));
+      throw Error::InvalidRequest(fmt::format("--set '{}': expected field=value (e.g. status=paused)", s));
     }
     changes.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  auto before = registry.History(id).size();
-  registry.Edit(id, changes, invest::ResolveActor(c.actor), c.reason);
-  auto logged = registry.History(id).size() - before;
-  std::cout << fmt::format("edited {} in {}: {} field change(s) logged\n", id, db.path().string(), logged);
+  auto o = Open(c);
+  const auto logged = o.registry.Edit(id, changes, Actor(c), c.reason);
+  std::cout << fmt::format("edited {} in {}: {} field change(s) logged\n", id, o.registry.Location(), logged);
   return 0;
 }
 
 int RemoveCommand(const Common& c, const std::string& id) {
-  auto db = OpenDb(c);
-  invest::Registry registry(db);
-  registry.Remove(id, invest::ResolveActor(c.actor), c.reason);
-  std::cout << fmt::format("removed {} from {} (its history stays in the audit log)\n", id, db.path().string());
+  auto o = Open(c);
+  o.registry.Remove(id, Actor(c), c.reason);
+  std::cout << fmt::format("removed {} from {} (its history stays in the audit log)\n", id, o.registry.Location());
   return 0;
 }
 

@@ -17,7 +17,10 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "lodestone/model/date.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
+#include "lodestone/model/stats.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/sim/kernel.hpp"
 
@@ -25,88 +28,13 @@ namespace lodestone::invest {
 
 namespace {
 
-constexpr double kDaysPerMonth = 30.4375;
 constexpr double kReliefTolerance = 1e-9;  // relative: smaller differences are rounding, not relief
 constexpr double kTailShare = 0.95;
 constexpr double kMoneyTolerance = 1e-6;  // M USD: one dollar
 constexpr const char* kUnknownClosing = "9999-12-31";
 
-// Civil date -> days since 1970-01-01 (proleptic Gregorian).
-long DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-struct Ymd {
-  int y = 0, m = 0, d = 0;  // m, d = 0 when the text does not give them
-};
-
-std::optional<Ymd> ParseYmd(std::string_view s) {
-  auto digits = [&](std::size_t from, std::size_t n) -> std::optional<int> {
-    int v = 0;
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  Ymd out;
-  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return std::nullopt;
-  auto y = digits(0, 4);
-  if (!y) return std::nullopt;
-  out.y = *y;
-  if (s.size() >= 7) {
-    if (s[4] != '-') return std::nullopt;
-    auto m = digits(5, 2);
-    if (!m || *m < 1 || *m > 12) return std::nullopt;
-    out.m = *m;
-  }
-  if (s.size() == 10) {
-    if (s[7] != '-') return std::nullopt;
-    auto d = digits(8, 2);
-    if (!d || *d < 1 || *d > DaysInMonth(out.y, out.m)) return std::nullopt;
-    out.d = *d;
-  }
-  return out;
-}
-
-// The first day of the period a date names, or its last day ("closing in 2025-07" = by 2025-07-31).
-std::string FullDate(const Ymd& v, bool end) {
-  int m = v.m ? v.m : (end ? 12 : 1);
-  int d = v.d ? v.d : (end ? DaysInMonth(v.y, m) : 1);
-  return fmt::format("{:04d}-{:02d}-{:02d}", v.y, m, d);
-}
-
-long Days(const Ymd& v, bool end) {
-  int m = v.m ? v.m : (end ? 12 : 1);
-  int d = v.d ? v.d : (end ? DaysInMonth(v.y, m) : 1);
-  return DaysFromCivil(v.y, m, d);
-}
-
 bool Usable(const model::Value& v) {
   return v.status == model::ValueStatus::Known || v.status == model::ValueStatus::AtLeast;
-}
-
-// Mean of the worst `tail` values of x (x is reordered).
-double TailMean(std::vector<double>& x) {
-  const std::size_t n = x.size();
-  if (n == 0) return 0;
-  const std::size_t tail = n - static_cast<std::size_t>(std::floor(kTailShare * static_cast<double>(n)));
-  if (tail == 0) return 0;
-  std::partial_sort(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(tail), x.end(), std::greater<>());
-  double s = 0;
-  for (std::size_t i = 0; i < tail; ++i) s += x[i];
-  return s / static_cast<double>(tail);
 }
 
 // The register's shocks compiled against one network, indexed by event, for one mineral.
@@ -221,13 +149,12 @@ std::vector<int> PartnerIndexes(const sim::Network& net, const std::vector<std::
   for (const auto& p : partners) {
     int k = net.FindConsumer(p);
     if (k < 0) {
-      throw model::InputError(
-          "", 0, 0,
+      throw Error::InvalidRequest(
           fmt::format("partner '{}' is not a consumer of the network: expected one of {}", p, fmt::join(codes, ", ")));
     }
     if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
   }
-  if (out.empty()) throw model::InputError("", 0, 0, "no partner consumer given (e.g. USA,JPN)");
+  if (out.empty()) throw Error::InvalidRequest("no partner consumer given (e.g. USA,JPN)");
   return out;
 }
 
@@ -241,20 +168,20 @@ struct Sample {
 }  // namespace
 
 std::optional<double> MonthsBetween(std::string_view from, std::string_view to) {
-  auto a = ParseYmd(from), b = ParseYmd(to);
+  auto a = model::Date::Parse(from), b = model::Date::Parse(to);
   if (!a || !b) return std::nullopt;
-  return static_cast<double>(Days(*b, false) - Days(*a, false)) / kDaysPerMonth;
+  return model::MonthsBetween(*a, *b);
 }
 
 StackMoney SumCapitalStack(const std::vector<CapitalLine>& stack) {
   StackMoney m;
-  long latest = std::numeric_limits<long>::min();
+  std::int64_t latest = std::numeric_limits<std::int64_t>::min();
   for (const auto& l : stack) {
-    if (auto d = ParseYmd(l.closing_date)) {
-      long days = Days(*d, true);
+    if (auto d = model::Date::Parse(l.closing_date)) {
+      const auto days = d->Last().DayNumber();
       if (days > latest) {
         latest = days;
-        m.latest_closing = FullDate(*d, true);
+        m.latest_closing = d->Last().Iso();
       }
     }
     if (l.instrument == Instrument::Guarantee || l.instrument == Instrument::Offtake) {
@@ -297,14 +224,14 @@ int Evaluation::MineralIndex(std::string_view mineral) const {
 }
 
 Evaluation EvaluateProjects(const EvaluationRequest& rq) {
-  if (!rq.network || !rq.reg) throw std::invalid_argument("EvaluateProjects: network and register are required");
+  LODESTONE_ASSERT(rq.network && rq.reg, "EvaluateProjects: network and register are required");
   const sim::Network& net = *rq.network;
   const sim::Register& reg = *rq.reg;
-  if (!ParseYmd(rq.as_of) || rq.as_of.size() != 10) {
-    throw model::InputError("", 0, 0, fmt::format("as-of date '{}': expected YYYY-MM-DD", rq.as_of));
+  if (!model::Date::ParseDay(rq.as_of)) {
+    throw Error::InvalidRequest(fmt::format("as-of date '{}': expected YYYY-MM-DD", rq.as_of));
   }
   if (rq.runs == 0 || rq.runs > std::numeric_limits<std::uint32_t>::max()) {
-    throw model::InputError("", 0, 0, fmt::format("runs {}: expected 1 to 4294967295 scenarios", rq.runs));
+    throw Error::InvalidRequest(fmt::format("runs {}: expected 1 to 4294967295 scenarios", rq.runs));
   }
   Evaluation ev;
   ev.runs = rq.runs;
@@ -439,7 +366,8 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       sim::Network more;
       try {
         more = sim::WithAdditions(net, {pe.addition});
-      } catch (const model::InputError& e) {
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Internal) throw;
         pe.evaluable = false;
         pe.reason = e.what();
       }
@@ -477,8 +405,8 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
         for (const auto& r : pe.relief) relief_sum += r.tonnes;
         pe.expected_relief_t = relief_sum / n;
         pe.expected_after_t = pe.expected_before_t - pe.expected_relief_t;
-        pe.cvar95_before_t = TailMean(before);
-        pe.cvar95_after_t = TailMean(after);
+        pe.cvar95_before_t = model::CVaR(before, kTailShare);
+        pe.cvar95_after_t = model::CVaR(after, kTailShare);
         pe.concentration = Concentrate(net, net.minerals[m], pe.addition);
         if (!ev.mineral_notes[mi].empty()) pe.notes.push_back(ev.mineral_notes[mi]);
       }
@@ -491,7 +419,7 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
   });
   if (rq.progress) rq.progress(rq.projects.size(), rq.projects.size());
   for (const auto& f : failures) {
-    if (!f.empty()) throw std::logic_error(f);
+    if (!f.empty()) throw Error::Internal(f);
   }
   ev.mineral_evaluations += evaluations.load();
 
@@ -554,11 +482,11 @@ BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildO
   pp.allow_unknown_esg = o.allow_unknown_esg;
   pp.scenario_count = ev.runs;
   const bool later_open = o.later_us_budget_musd > 0 || o.later_jp_budget_musd > 0;
-  auto deadline = ParseYmd(o.decision_deadline);
-  if (!deadline || o.decision_deadline.size() != 10) {
-    throw model::InputError("", 0, 0, fmt::format("deadline '{}': expected YYYY-MM-DD", o.decision_deadline));
+  auto deadline = model::Date::ParseDay(o.decision_deadline);
+  if (!deadline) {
+    throw Error::InvalidRequest(fmt::format("deadline '{}': expected YYYY-MM-DD", o.decision_deadline));
   }
-  const long deadline_days = Days(*deadline, false);
+  const auto deadline_days = deadline->DayNumber();
 
   std::vector<int> problem_mineral(ev.minerals.size(), -1);
   for (std::size_t i = 0; i < ev.projects.size(); ++i) {
@@ -590,9 +518,9 @@ BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildO
     if (!pe.money.latest_closing.empty()) {
       closing = pe.money.latest_closing;
       fin.closing_basis = "latest closing date in the capital stack";
-    } else if (auto first = ParseYmd(pe.first_output)) {
-      if (Days(*first, false) <= deadline_days) {
-        closing = FullDate(*first, false);
+    } else if (auto first = model::Date::Parse(pe.first_output)) {
+      if (first->DayNumber() <= deadline_days) {
+        closing = first->First().Iso();
         fin.closing_basis = "first output on or before the deadline (no dated capital-stack line)";
       }
     }

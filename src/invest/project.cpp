@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -11,11 +12,9 @@
 
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/data/reference.hpp"
-
-#ifndef LODESTONE_REFERENCE_DIR
-#define LODESTONE_REFERENCE_DIR "data/reference"
-#endif
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::invest {
 
@@ -191,14 +190,6 @@ ReferenceCodes ReferenceCodes::Load(const std::filesystem::path& reference_dir) 
   return codes;
 }
 
-const ReferenceCodes& ReferenceCodes::Shipped() {
-  static const ReferenceCodes kCodes = [] {
-    const char* env = std::getenv("LODESTONE_REFERENCE");
-    return Load(env && *env ? std::filesystem::path(env) : std::filesystem::path(LODESTONE_REFERENCE_DIR));
-  }();
-  return kCodes;
-}
-
 const std::vector<std::string>& ProjectColumns() {
   static const std::vector<std::string> kColumns = {"id",
                                                     "name",
@@ -329,7 +320,7 @@ std::optional<std::string> SetField(Project& p, std::string_view f, std::string_
                                                 : &p.assumptions;
     *target = std::string(text);
   } else if (f == "capital_stack") {
-    return "the capital stack changes by import (lodestone projects import FILE --stack FILE)";
+    return "the capital stack is not edited field by field: it changes by importing a capital stack file";
   } else {
     std::string known;
     for (const auto& c : EditableFields()) known += (known.empty() ? "" : ", ") + c;
@@ -373,54 +364,33 @@ ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const s
   auto& diags = out.diagnostics;
   std::map<std::string, std::size_t, std::less<>> index;  // id -> position in out.projects
 
+  // Every row of a table whose header has exactly the `expected` columns (found by name, in any
+  // order; unknown ones are an error too); `col[k]` is the index of expected[k].
   auto read_table =
       [&](const std::filesystem::path& path, const std::vector<std::string>& expected,
-          const std::function<void(const std::vector<std::string_view>&, std::size_t, const std::vector<std::size_t>&)>&
+          const std::function<void(const std::vector<std::string>&, std::size_t, const std::vector<std::size_t>&)>&
               row_fn) {
-        const std::string file = path.string();
-        std::string text = data::ReadFileBytes(path);
-        if (auto bad = data::CheckUtf8(text)) {
-          diags.Error(file, bad->line, bad->column, bad->message + " (expected UTF-8 text)");
-          return;
-        }
-        data::CsvReader reader(std::move(text), file, &diags);
-        std::vector<std::string_view> fields;
-        if (!reader.Next(fields)) {
-          diags.Error(file, 1, 0, "empty file: expected the header line");
-          return;
-        }
-        // Columns are found by name, so their order may differ; every column must be there.
+        const auto table = data::ReadNamedTable(path, expected, diags);
         std::vector<std::size_t> col(expected.size(), SIZE_MAX);
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-          bool known = false;
-          for (std::size_t k = 0; k < expected.size(); ++k) {
-            if (fields[i] == expected[k]) {
-              if (col[k] != SIZE_MAX) diags.Error(file, 1, i + 1, fmt::format("column '{}' appears twice", fields[i]));
-              col[k] = i;
-              known = true;
-            }
-          }
-          if (!known) diags.Error(file, 1, i + 1, fmt::format("unknown column '{}'", fields[i]));
-        }
         for (std::size_t k = 0; k < expected.size(); ++k) {
-          if (col[k] == SIZE_MAX) diags.Error(file, 1, 0, fmt::format("missing column '{}'", expected[k]));
+          if (auto it = table.columns.find(expected[k]); it != table.columns.end()) col[k] = it->second;
+        }
+        for (const auto& [name, at] : table.columns) {
+          if (std::find(expected.begin(), expected.end(), name) == expected.end()) {
+            diags.Error(table.file, 1, at + 1, fmt::format("unknown column '{}'", name));
+          }
+        }
+        // A name given twice keeps one index in the map: the header is wider than its names.
+        if (!table.rows.empty() && table.columns.size() < table.rows.front().size()) {
+          diags.Error(table.file, 1, 0, "a column appears twice");
         }
         if (diags.HasErrors()) return;
-        const std::size_t width = fields.size();
-        while (reader.Next(fields)) {
-          if (reader.record_malformed()) continue;
-          if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
-          if (fields.size() != width) {
-            diags.Error(file, reader.line(), 0, fmt::format("expected {} fields, found {}", width, fields.size()));
-            continue;
-          }
-          row_fn(fields, reader.line(), col);
-        }
+        for (std::size_t r = 0; r < table.rows.size(); ++r) row_fn(table.rows[r], table.lines[r], col);
       };
 
   const std::string pfile = projects_path.string();
   read_table(projects_path, ProjectColumns(),
-             [&](const std::vector<std::string_view>& fields, std::size_t line, const std::vector<std::size_t>& col) {
+             [&](const std::vector<std::string>& fields, std::size_t line, const std::vector<std::size_t>& col) {
                Project p;
                bool ok = true;
                for (std::size_t k = 0; k < ProjectColumns().size(); ++k) {
@@ -442,8 +412,8 @@ ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const s
   if (!stack_path.empty()) {
     const std::string sfile = stack_path.string();
     read_table(stack_path, CapitalStackColumns(),
-               [&](const std::vector<std::string_view>& fields, std::size_t line, const std::vector<std::size_t>& col) {
-                 auto project = fields[col[0]];
+               [&](const std::vector<std::string>& fields, std::size_t line, const std::vector<std::size_t>& col) {
+                 const auto& project = fields[col[0]];
                  auto it = index.find(project);
                  bool ok = true;
                  if (it == index.end()) {
@@ -470,7 +440,7 @@ ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const s
 std::vector<Project> LoadProjectsCsvOrThrow(const std::filesystem::path& projects_path,
                                             const std::filesystem::path& stack_path, const ReferenceCodes& codes) {
   auto load = LoadProjectsCsv(projects_path, stack_path, codes);
-  if (load.diagnostics.HasErrors()) throw model::InputError(std::move(load.diagnostics));
+  if (load.diagnostics.HasErrors()) throw Error::InvalidData(std::move(load.diagnostics));
   return std::move(load.projects);
 }
 

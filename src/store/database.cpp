@@ -4,8 +4,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <limits>
+
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::store {
 
@@ -18,13 +19,15 @@ std::string ErrorText(sqlite3* db, std::string_view what) {
   return fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-}  // namespace
-
-std::filesystem::path ResolveDatabasePath(std::string_view explicit_path) {
-  if (!explicit_path.empty()) return std::filesystem::path(std::string(explicit_path));
-  if (const char* env = std::getenv("LODESTONE_DB"); env && *env) return env;
-  return "lodestone.db";
+// A failed SQLite call as an Error: a broken uniqueness or check rule is a Conflict, anything
+// else (I/O, locked, corrupt, misuse) a Storage failure.
+Error StoreFailure(sqlite3* db, int rc, std::string message) {
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return Error::Conflict(std::move(message));
+  (void)db;
+  return Error::Storage(std::move(message));
 }
+
+}  // namespace
 
 // ---------------------------------------------------------------- Statement
 
@@ -33,7 +36,7 @@ struct Statement::Impl {
   sqlite3_stmt* stmt = nullptr;
   ~Impl() { sqlite3_finalize(stmt); }
   void Check(int rc, std::string_view what) const {
-    if (rc != SQLITE_OK) throw StoreError(ErrorText(db, what));
+    if (rc != SQLITE_OK) throw StoreFailure(db, rc, ErrorText(db, what));
   }
 };
 
@@ -72,7 +75,7 @@ bool Statement::Step() {
   if (rc == SQLITE_DONE) return false;
   std::string message = ErrorText(impl_->db, "statement failed");
   sqlite3_reset(impl_->stmt);
-  throw StoreError(message);
+  throw StoreFailure(impl_->db, rc, message);
 }
 
 void Statement::Run() {
@@ -109,7 +112,7 @@ Transaction::~Transaction() {
   if (done_) return;
   try {
     db_->Exec("ROLLBACK");
-  } catch (const StoreError&) {
+  } catch (const Error&) {
     // SQLite may already have rolled back (e.g. after an I/O error); nothing more can be done here.
   }
 }
@@ -141,16 +144,17 @@ void Database::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string message = err ? err : sqlite3_errmsg(impl_->db);
     sqlite3_free(err);
-    throw StoreError(fmt::format("{}: {}", impl_->path.string(), message));
+    throw StoreFailure(impl_->db, rc, fmt::format("{}: {}", impl_->path.string(), message));
   }
 }
 
 Statement Database::Prepare(std::string_view sql) {
   auto impl = std::make_unique<Statement::Impl>();
   impl->db = impl_->db;
-  if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw StoreError("statement too long");
+  if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw Error::Internal("statement too long");
   int rc = sqlite3_prepare_v2(impl_->db, sql.data(), static_cast<int>(sql.size()), &impl->stmt, nullptr);
-  if (rc != SQLITE_OK) throw StoreError(ErrorText(impl_->db, fmt::format("cannot prepare '{}'", sql)));
+  if (rc != SQLITE_OK) throw StoreFailure(impl_->db, rc, ErrorText(impl_->db, fmt::format("cannot prepare '{}'", sql)));
   return Statement(std::move(impl));
 }
 
@@ -190,8 +194,8 @@ Database Database::Open(const std::filesystem::path& path, const std::vector<Mig
   int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
-    throw StoreError(fmt::format("{}: cannot open database: {}", path.string(),
-                                 impl->db ? sqlite3_errmsg(impl->db) : "out of memory"));
+    throw Error::Storage(fmt::format("{}: cannot open database: {}", path.string(),
+                                     impl->db ? sqlite3_errmsg(impl->db) : "out of memory"));
   }
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
@@ -202,28 +206,29 @@ Database Database::Open(const std::filesystem::path& path, const std::vector<Mig
     auto mode = db.Prepare("PRAGMA journal_mode = WAL");
     mode.Step();
     std::string got = mode.Text(0);
-    if (got != "wal") throw StoreError(fmt::format("{}: cannot switch to WAL journal (got '{}')", path.string(), got));
+    if (got != "wal")
+      throw Error::Storage(fmt::format("{}: cannot switch to WAL journal (got '{}')", path.string(), got));
     db.Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
     db.Exec(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  } catch (const StoreError& e) {
+  } catch (const Error& e) {
     std::string what = e.what();
     if (what.find("not a database") != std::string::npos || what.find("file is not") != std::string::npos) {
-      throw StoreError(fmt::format("{}: not a Lodestone database (SQLite: file is not a database)", path.string()));
+      throw Error::Storage(fmt::format("{}: not a Lodestone database (SQLite: file is not a database)", path.string()));
     }
     throw;
   }
   int known = migrations.empty() ? 0 : migrations.back().version;
   int have = db.SchemaVersion();
   if (have > known) {
-    throw StoreError(
+    throw Error::Storage(
         fmt::format("{}: database schema version {} is newer than this program knows ({}); use a newer lodestone",
                     path.string(), have, known));
   }
   int previous = 0;
   for (const auto& m : migrations) {
-    if (m.version <= previous) throw StoreError("migrations out of order: programming error");
+    if (m.version <= previous) throw Error::Internal("migrations out of order");
     previous = m.version;
     if (m.version <= have) continue;
     Transaction tx(db);

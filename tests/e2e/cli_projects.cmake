@@ -39,8 +39,28 @@ expect_contains("${OUT}" "e2e,update,esg_score,NA,0.6,e2e check")
 
 run(3 ${LODESTONE} projects edit thacker_pass --set country=XXX --db ${DB})
 expect_contains("${ERR}" "country 'XXX': unknown country code")
-run(3 ${LODESTONE} projects show no_such_project --db ${DB})
+run(4 ${LODESTONE} projects show no_such_project --db ${DB})
 expect_contains("${ERR}" "no project 'no_such_project'")
+run(4 ${LODESTONE} projects edit no_such_project --set status=paused --db ${DB})
+expect_contains("${ERR}" "no project 'no_such_project'")
+run(4 ${LODESTONE} projects history no_such_project --db ${DB})
+run(2 ${LODESTONE} projects edit thacker_pass --set status --db ${DB})
+expect_contains("${ERR}" "expected field=value")
+run(0 ${LODESTONE} projects edit thacker_pass --set status=paused --db ${DB})
+expect_contains("${OUT}" "0 field change(s) logged")
+# The capital stack is not a field to edit; the library says why without naming a command.
+run(3 ${LODESTONE} projects edit thacker_pass --set capital_stack=x --db ${DB})
+expect_contains("${ERR}" "changes by importing a capital stack file")
+# Adding an id that exists is a conflict.
+run(5 ${LODESTONE} projects add --id thacker_pass --name X --mineral lithium --stage mining --country USA
+    --development-stage announced --db ${DB})
+expect_contains("${ERR}" "already exists")
+
+# Without --db the CLI takes $LODESTONE_DB (the library reads no environment variable).
+set(ENV{LODESTONE_DB} "${DB}")
+run(0 ${LODESTONE} projects list --country USA)
+expect_contains("${OUT}" "project(s) in ${DB}")
+unset(ENV{LODESTONE_DB})
 
 # A failed import (one bad row) exits 1 with file:line:column and changes nothing.
 run(0 ${LODESTONE} projects list --format csv --db ${DB})

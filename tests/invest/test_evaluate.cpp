@@ -7,6 +7,7 @@
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/invest/evaluate.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/sim/simulate.hpp"
 
 namespace lodestone::invest {
@@ -30,7 +31,8 @@ const sim::Register& Reg() {
 
 const std::vector<Project>& Sample() {
   static const std::vector<Project> p =
-      LoadProjectsCsvOrThrow(kRoot / "data/projects/projects.csv", kRoot / "data/projects/capital_stack.csv");
+      LoadProjectsCsvOrThrow(kRoot / "data/projects/projects.csv", kRoot / "data/projects/capital_stack.csv",
+                             ReferenceCodes::Load(kRoot / "data/reference"));
   return p;
 }
 
@@ -196,7 +198,12 @@ TEST(Evaluate, SameResultsWithOneAndTwoThreads) {
 TEST(Evaluate, UnknownPartnerIsAnError) {
   auto rq = Request({}, 10, 1);
   rq.partners = {"USA", "XXX"};
-  EXPECT_THROW(EvaluateProjects(rq), model::InputError);
+  try {
+    EvaluateProjects(rq);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidRequest);
+  }
 }
 
 CapitalLine Line(Funder f, Instrument i, double amount, const std::string& closing) {

@@ -21,7 +21,8 @@ std::string Joined(const model::Diagnostics& d) { return d.Format(); }
 
 TEST(Registry, ImportThenAllEqualsInput) {
   auto db = store::Database::Open(TempDb("roundtrip"));
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   std::vector<Project> in = {MakeProject("b_two", 5), MakeProject("a_one", 7.25)};
   in[1].esg_score = model::Value::Of(0.625);
   in[1].capex_musd = model::Value::Bound(40, model::ValueStatus::AtLeast);
@@ -109,7 +110,8 @@ RC_GTEST_PROP(RegistryProperty, CsvExportImportAndDatabaseRoundTrip, ()) {
 
   // Through the database: import, then All() gives the same records (ordered by id).
   auto db = store::Database::Open(TempDb("prop"));
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   reg.Import(load.projects, "prop");
   auto sorted = projects;
   std::sort(sorted.begin(), sorted.end(), [](const Project& a, const Project& b) { return a.id < b.id; });
@@ -157,7 +159,8 @@ TEST(Registry, CsvProblemsCarryFileLineAndColumn) {
 
 TEST(Registry, EditLogsEveryChangedFieldExactlyOnce) {
   auto db = store::Database::Open(TempDb("audit"));
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   auto p = MakeProject("proj");
   reg.Import({p}, "importer");
   auto history = reg.History("proj");
@@ -204,9 +207,12 @@ TEST(Registry, EditLogsEveryChangedFieldExactlyOnce) {
   EXPECT_EQ(reg.Get("proj")->capital_stack.size(), 1u);
 
   // A bad edit changes nothing and logs nothing.
-  EXPECT_THROW(reg.Edit("proj", {{"status", "paused"}, {"country", "XXX"}}, "editor"), model::InputError);
-  EXPECT_THROW(reg.Edit("proj", "id", "other", "editor"), model::InputError);
-  EXPECT_THROW(reg.Edit("nope", "status", "active", "editor"), model::InputError);
+  EXPECT_EQ(KindOf([&] {
+              reg.Edit("proj", {{"status", "paused"}, {"country", "XXX"}}, "editor");
+            }),
+            ErrorKind::InvalidData);
+  EXPECT_EQ(KindOf([&] { reg.Edit("proj", "id", "other", "editor"); }), ErrorKind::InvalidData);
+  EXPECT_EQ(KindOf([&] { reg.Edit("nope", "status", "active", "editor"); }), ErrorKind::NotFound);
   EXPECT_EQ(reg.History("proj").size(), last.size());
 
   reg.Remove("proj", "editor", "withdrawn");
@@ -218,26 +224,29 @@ TEST(Registry, EditLogsEveryChangedFieldExactlyOnce) {
 
 TEST(Registry, AuditLogIsAppendOnly) {
   auto db = store::Database::Open(TempDb("append_only"));
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   reg.Add(MakeProject("proj"), "adder");
   auto before = Scalar(db, "SELECT count(*) FROM audit_log");
   ASSERT_GT(before, 0);
   try {
     db.Exec("UPDATE audit_log SET actor = 'someone else'");
     FAIL() << "UPDATE of audit_log succeeded";
-  } catch (const store::StoreError& e) {
+  } catch (const Error& e) {
+    EXPECT_TRUE(e.kind() == ErrorKind::Conflict || e.kind() == ErrorKind::Storage) << e.what();
     EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(db.Exec("DELETE FROM audit_log"), store::StoreError);
+  EXPECT_THROW(db.Exec("DELETE FROM audit_log"), Error);
   EXPECT_EQ(Scalar(db, "SELECT count(*) FROM audit_log"), before);
   EXPECT_EQ(Scalar(db, "SELECT count(*) FROM audit_log WHERE actor = 'adder' AND action = 'insert'"), before);
-  EXPECT_THROW(reg.Add(MakeProject("proj"), "adder"), model::InputError);  // exists already
+  EXPECT_EQ(KindOf([&] { reg.Add(MakeProject("proj"), "adder"); }), ErrorKind::Conflict);  // exists already
 }
 
 TEST(Registry, FailedImportLeavesDatabaseUnchanged) {
   auto path = TempDb("rollback");
   auto db = store::Database::Open(path);
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   reg.Import({MakeProject("keep_a"), MakeProject("keep_b")}, "first");
   db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const auto bytes = FileBytes(path);
@@ -248,7 +257,7 @@ TEST(Registry, FailedImportLeavesDatabaseUnchanged) {
   auto bad = MakeProject("new_c");
   bad.country = "ZZZ";
   std::vector<Project> batch = {MakeProject("keep_a", 1), MakeProject("new_b"), bad};
-  EXPECT_THROW(reg.Import(batch, "second"), model::InputError);
+  EXPECT_EQ(KindOf([&] { reg.Import(batch, "second"); }), ErrorKind::InvalidData);
 
   // 2. A failure half-way through the write (after rows were written) rolls everything back.
   std::vector<Project> valid = {MakeProject("keep_a", 1), MakeProject("new_b"), MakeProject("new_c")};
@@ -277,8 +286,10 @@ TEST(Registry, ReaderSeesOldSnapshotWhileImportIsOpen) {
   auto path = TempDb("snapshot");
   auto writer_db = store::Database::Open(path);
   auto reader_db = store::Database::Open(path);
-  Registry writer(writer_db, Codes());
-  Registry reader(reader_db, Codes());
+  store::SqliteProjectStore writer_store(writer_db);
+  Registry writer(writer_store, Codes());
+  store::SqliteProjectStore reader_store(reader_db);
+  Registry reader(reader_store, Codes());
   writer.Import({MakeProject("a", 1), MakeProject("b", 2)}, "w");
   std::vector<Project> update = {MakeProject("a", 10), MakeProject("b", 20), MakeProject("c", 30)};
   std::vector<std::size_t> seen_counts;
@@ -304,7 +315,8 @@ TEST(Registry, ShippedSampleImportsCleanly) {
   ASSERT_FALSE(load.diagnostics.HasErrors()) << load.diagnostics.Format();
   EXPECT_GE(load.projects.size(), 15u);
   auto db = store::Database::Open(TempDb("shipped"));
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   auto s = reg.Import(load.projects, "test");
   EXPECT_EQ(s.inserted, load.projects.size());
   auto all = reg.All();
@@ -339,4 +351,35 @@ TEST(Registry, ShippedSampleImportsCleanly) {
   bool japan = false;
   for (const auto& l : by_id.at("taganito_hpal").capital_stack) japan |= l.funder == Funder::JapanPublic;
   EXPECT_TRUE(japan);
+}
+
+TEST(Registry, CsvHeaderMustNameEveryColumnOnce) {
+  const std::string header =
+      "id,name,mineral,stage,country,capacity_t,capacity_basis,capex_musd,opex_musd_per_year,first_output,"
+      "development_stage,status,sponsors,esg_score,esg_notes,source,url,assumptions";
+  const std::string row = "ok_one,Good,lithium,refining,USA,100,t,NA,NA,2027,construction,active,A;B,0.5,,src,,";
+  auto extra = TempFile("extra_column.csv", header + ",extra\n" + row + ",x\n");
+  auto load = LoadProjectsCsv(extra, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find(extra.string() + ":1:19: error: unknown column 'extra'"), std::string::npos)
+      << Joined(load.diagnostics);
+  EXPECT_TRUE(load.projects.empty());
+
+  auto missing =
+      TempFile("missing_column.csv", header.substr(0, header.rfind(',')) + "\n" + row.substr(0, row.rfind(',')) + "\n");
+  load = LoadProjectsCsv(missing, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find("missing column 'assumptions'"), std::string::npos)
+      << Joined(load.diagnostics);
+
+  auto twice = TempFile("twice_column.csv", header + ",url\n" + row + ",x\n");
+  load = LoadProjectsCsv(twice, {}, Codes());
+  EXPECT_NE(Joined(load.diagnostics).find("a column appears twice"), std::string::npos) << Joined(load.diagnostics);
+
+  // Columns in another order are found by name.
+  auto reordered = TempFile("reordered.csv", "name,id" + header.substr(header.find(",mineral")) + "\nGood,ok_one" +
+                                                 row.substr(row.find(",lithium")) + "\n");
+  load = LoadProjectsCsv(reordered, {}, Codes());
+  ASSERT_FALSE(load.diagnostics.HasErrors()) << Joined(load.diagnostics);
+  ASSERT_EQ(load.projects.size(), 1u);
+  EXPECT_EQ(load.projects[0].id, "ok_one");
+  EXPECT_EQ(load.projects[0].name, "Good");
 }

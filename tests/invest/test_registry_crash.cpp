@@ -32,7 +32,8 @@ TEST(RegistryCrash, SigkillMidImportLeavesOldStateWhole) {
   const std::vector<Project> old_state = Batch("old_", 50, 1);
   {
     auto db = store::Database::Open(path);
-    Registry reg(db, Codes());
+    store::SqliteProjectStore reg_store(db);
+    Registry reg(reg_store, Codes());
     reg.Import(old_state, "setup");
   }
   const auto codes = Codes();  // loaded before fork: the child must not read files it shares
@@ -46,7 +47,8 @@ TEST(RegistryCrash, SigkillMidImportLeavesOldStateWhole) {
     // The child updates every old project and adds many new ones in one transaction; after
     // kKillAfter rows it tells the parent, which kills it while the transaction is open.
     auto db = store::Database::Open(path);
-    Registry reg(db, codes);
+    store::SqliteProjectStore reg_store(db);
+    Registry reg(reg_store, codes);
     auto rows = Batch("old_", 50, 999);
     auto more = Batch("new_", kLargeImport, 5);
     rows.insert(rows.end(), more.begin(), more.end());
@@ -75,7 +77,8 @@ TEST(RegistryCrash, SigkillMidImportLeavesOldStateWhole) {
 
   auto db = store::Database::Open(path);
   EXPECT_EQ(db.IntegrityCheck(), "ok");
-  Registry reg(db, Codes());
+  store::SqliteProjectStore reg_store(db);
+  Registry reg(reg_store, Codes());
   auto all = reg.All();
   auto expected = old_state;
   std::sort(expected.begin(), expected.end(), [](const Project& a, const Project& b) { return a.id < b.id; });

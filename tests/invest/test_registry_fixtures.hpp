@@ -3,26 +3,49 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "lodestone/invest/registry.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/store/database.hpp"
+#include "lodestone/store/sqlite_project_store.hpp"
 
 namespace lodestone::invest::testing {
 
+// A directory of this test process: several checkouts may run the suite at once on one machine.
+inline std::filesystem::path TempDir() {
+  static const auto dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("lodestone_test_registry_" + std::to_string(getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
 inline std::filesystem::path TempDb(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "lodestone_test_registry";
-  std::filesystem::create_directories(dir);
+  auto dir = TempDir();
   auto p = dir / (name + ".db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
   return p;
 }
 
+// The kind of the lodestone::Error `f` throws; nullopt when it throws none.
+template <typename F>
+std::optional<ErrorKind> KindOf(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.kind();
+  }
+  return std::nullopt;
+}
+
 inline std::filesystem::path TempFile(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / "lodestone_test_registry";
-  std::filesystem::create_directories(dir);
-  auto p = dir / name;
+  auto p = TempDir() / name;
   std::ofstream(p, std::ios::binary) << text;
   return p;
 }

@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lodestone/model/error.hpp"
 #include "lodestone/store/database.hpp"
 
 namespace fs = std::filesystem;
+using lodestone::Error;
+using lodestone::ErrorKind;
 using lodestone::store::Database;
 using lodestone::store::Migration;
-using lodestone::store::StoreError;
 using lodestone::store::Transaction;
 
 namespace {
@@ -73,7 +75,7 @@ TEST(Database, MigratesStepByStepAndOnlyOnce) {
 TEST(Database, FailedMigrationIsRolledBackWhole) {
   auto path = TempDb("failed");
   std::vector<Migration> bad = {{1, "two statements, second fails", "CREATE TABLE a(x); CREATE TABLE a(y);"}};
-  EXPECT_THROW(Database::Open(path, bad), StoreError);
+  EXPECT_THROW(Database::Open(path, bad), Error);
   std::vector<Migration> none;
   auto db = Database::Open(path, none);
   EXPECT_EQ(db.SchemaVersion(), 0);
@@ -88,8 +90,9 @@ TEST(Database, NewerSchemaThanKnownIsAnError) {
   }
   try {
     Database::Open(path);
-    FAIL() << "expected StoreError";
-  } catch (const StoreError& e) {
+    FAIL() << "expected a storage error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Storage);
     EXPECT_NE(std::string(e.what()).find("schema version 99 is newer"), std::string::npos) << e.what();
   }
 }
@@ -102,8 +105,9 @@ TEST(Database, NotADatabaseIsAClearError) {
   }
   try {
     Database::Open(path);
-    FAIL() << "expected StoreError";
-  } catch (const StoreError& e) {
+    FAIL() << "expected a storage error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Storage);
     EXPECT_NE(std::string(e.what()).find("not a"), std::string::npos) << e.what();
   }
 }
@@ -140,10 +144,20 @@ TEST(Database, ReaderSeesConsistentSnapshotDuringOpenWrite) {
   EXPECT_EQ(Scalar(reader, "SELECT sum(x) FROM t"), 102);
 }
 
-TEST(Database, ResolvesPathFromFlagThenEnvironment) {
-  EXPECT_EQ(lodestone::store::ResolveDatabasePath("x.db"), fs::path("x.db"));
-  setenv("LODESTONE_DB", "/tmp/from_env.db", 1);
-  EXPECT_EQ(lodestone::store::ResolveDatabasePath(""), fs::path("/tmp/from_env.db"));
-  unsetenv("LODESTONE_DB");
-  EXPECT_EQ(lodestone::store::ResolveDatabasePath(""), fs::path("lodestone.db"));
+TEST(Database, BrokenUniquenessRuleIsAConflictOtherFailuresStorage) {
+  auto path = TempDb("kinds");
+  auto db = Database::Open(path, {{1, "t", "CREATE TABLE t(x INTEGER PRIMARY KEY)"}});
+  db.Exec("INSERT INTO t VALUES (1)");
+  try {
+    db.Prepare("INSERT INTO t VALUES (1)").Run();
+    FAIL() << "duplicate key accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Conflict) << e.what();
+  }
+  try {
+    db.Exec("INSERT INTO no_such_table VALUES (1)");
+    FAIL() << "unknown table accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Storage) << e.what();
+  }
 }

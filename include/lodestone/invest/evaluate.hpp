@@ -113,7 +113,7 @@ struct Evaluation {
   int MineralIndex(std::string_view mineral) const;  // -1 when absent
 };
 
-// Evaluates every project over DrawScenarios(reg, runs, seed). Throws model::InputError for an
+// Evaluates every project over DrawScenarios(reg, runs, seed). Throws lodestone::Error (InvalidRequest) for an
 // unknown partner code or a malformed as-of date; a project that cannot be evaluated (capacity not
 // available, mineral not simulated, unknown country) is reported with its reason, never as zero.
 Evaluation EvaluateProjects(const EvaluationRequest& request);

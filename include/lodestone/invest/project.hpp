@@ -73,10 +73,9 @@ struct Project {
 struct ReferenceCodes {
   std::set<std::string, std::less<>> minerals;
   std::set<std::string, std::less<>> countries;
-  // Reads minerals.csv and countries.csv of a reference directory; throws model::InputError.
+  // Reads minerals.csv and countries.csv of a reference directory (WorkspacePaths::reference);
+  // throws lodestone::Error.
   static ReferenceCodes Load(const std::filesystem::path& reference_dir);
-  // The reference directory the library was built with (data/reference), or $LODESTONE_REFERENCE.
-  static const ReferenceCodes& Shipped();
 };
 
 // The columns of projects.csv, in order, and of capital_stack.csv.
@@ -103,12 +102,11 @@ struct ProjectsLoad {
 
 // Reads projects.csv and (when `stack_path` is not empty) capital_stack.csv. Every problem is
 // reported with file, line and column; when there is any error no project is returned.
-ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const std::filesystem::path& stack_path = {},
-                             const ReferenceCodes& codes = ReferenceCodes::Shipped());
-// As LoadProjectsCsv, throwing model::InputError with all diagnostics on error.
+ProjectsLoad LoadProjectsCsv(const std::filesystem::path& projects_path, const std::filesystem::path& stack_path,
+                             const ReferenceCodes& codes);
+// As LoadProjectsCsv, throwing lodestone::Error (InvalidData) with all diagnostics on error.
 std::vector<Project> LoadProjectsCsvOrThrow(const std::filesystem::path& projects_path,
-                                            const std::filesystem::path& stack_path = {},
-                                            const ReferenceCodes& codes = ReferenceCodes::Shipped());
+                                            const std::filesystem::path& stack_path, const ReferenceCodes& codes);
 
 // Writes the two files in the shipped format (header, one row per project / capital line), in
 // the order given. Reading them back with LoadProjectsCsv gives the same projects.

@@ -7,19 +7,15 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace lodestone::store {
 
-// A database operation failed (cannot open, constraint violated, schema newer than this program).
-// The current operation is aborted; the CLI turns it into one line and exit code 1.
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// Every operation throws lodestone::Error: Conflict when a uniqueness or check rule of the schema
+// is broken, Storage for anything else (cannot open, locked, I/O, not a database, schema newer
+// than this program); the current operation is aborted.
 
 // One step of the schema: applied in order, each in its own transaction, and recorded in
 // `schema_version`. A migration is never edited once shipped; a change is a new migration.
@@ -31,10 +27,6 @@ struct Migration {
 
 // The schema of this program's database (projects, capital stack, audit log), in order.
 const std::vector<Migration>& Migrations();
-
-// The database file to use: the explicit path if given, else $LODESTONE_DB, else "lodestone.db"
-// in the current directory.
-std::filesystem::path ResolveDatabasePath(std::string_view explicit_path);
 
 class Statement {
  public:
@@ -52,7 +44,7 @@ class Statement {
   Statement& Bind(int index, const std::optional<double>& value);
   Statement& Bind(int index, const std::optional<std::string>& text);
 
-  // Runs the statement; true while it yields a row, false when done. Throws StoreError.
+  // Runs the statement; true while it yields a row, false when done. Throws lodestone::Error.
   bool Step();
   // Runs a statement that yields no rows.
   void Run();
@@ -94,7 +86,7 @@ class Transaction {
 class Database {
  public:
   // Opens (creating if absent) and migrates the database at `path` to the latest schema of
-  // `migrations`. Throws StoreError when the file cannot be opened, is not a database, or
+  // `migrations`. Throws lodestone::Error when the file cannot be opened, is not a database, or
   // records a schema version newer than the last migration known here.
   static Database Open(const std::filesystem::path& path);
   static Database Open(const std::filesystem::path& path, const std::vector<Migration>& migrations);
@@ -103,7 +95,7 @@ class Database {
   Database& operator=(Database&&) noexcept;
   ~Database();
 
-  // Runs one or more SQL statements that return no rows. Throws StoreError.
+  // Runs one or more SQL statements that return no rows. Throws lodestone::Error.
   void Exec(std::string_view sql);
   Statement Prepare(std::string_view sql);
   // Highest version recorded in schema_version (0 for an empty database).

@@ -1,0 +1,176 @@
+// The projects-of-interest façade: project source, evaluation, optimisation, re-check, one result.
+#include "lodestone/invest/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "lodestone/app/workspace.hpp"
+#include "lodestone/invest/registry.hpp"
+#include "lodestone/model/error.hpp"
+#include "lodestone/sim/scenario.hpp"
+#include "lodestone/store/sqlite_project_store.hpp"
+
+namespace lodestone::invest {
+
+namespace fs = std::filesystem;
+
+std::string_view Name(ProjectSourceKind kind) {
+  switch (kind) {
+    case ProjectSourceKind::Csv: return "csv";
+    case ProjectSourceKind::Database: return "database";
+    case ProjectSourceKind::Sample: return "sample";
+  }
+  return "sample";
+}
+
+ProjectSet LoadProjectSource(const app::Workspace& ws, const ProjectSourceRequest& rq) {
+  const auto codes = ReferenceCodes::Load(ws.paths().reference);
+  ProjectSet out;
+  if (!rq.projects_csv.empty()) {
+    out.projects = LoadProjectsCsvOrThrow(rq.projects_csv, rq.stack_csv, codes);
+    out.kind = ProjectSourceKind::Csv;
+    out.path = rq.projects_csv;
+    out.description = fmt::format("{} from {}{}", out.projects.size(), rq.projects_csv.string(),
+                                  rq.stack_csv.empty() ? " (no capital stack given)" : " and " + rq.stack_csv.string());
+    return out;
+  }
+  if (!rq.stack_csv.empty()) throw Error::InvalidRequest("a capital stack file needs its projects file");
+  const fs::path& db_path = ws.paths().database;
+  const bool have_db = !db_path.empty() && fs::exists(db_path);
+  if (rq.database_explicit && !have_db) {
+    throw Error::NotFound(fmt::format("database {} does not exist", db_path.string()));
+  }
+  if (have_db) {
+    auto store = store::SqliteProjectStore::Open(db_path);
+    Registry registry(*store, codes);
+    auto rows = registry.All();
+    if (!rows.empty()) {
+      out.projects = std::move(rows);
+      out.kind = ProjectSourceKind::Database;
+      out.path = db_path;
+      out.description = fmt::format("{} from the database {}", out.projects.size(), db_path.string());
+      return out;
+    }
+    if (rq.database_explicit) throw Error::NotFound(fmt::format("database {} has no projects", db_path.string()));
+  }
+  const fs::path dir = ws.paths().projects;
+  out.projects = LoadProjectsCsvOrThrow(dir / "projects.csv", dir / "capital_stack.csv", codes);
+  out.kind = ProjectSourceKind::Sample;
+  out.path = dir / "projects.csv";
+  out.description = fmt::format("{} from the shipped sample {} (no database with projects at {})", out.projects.size(),
+                                out.path.string(), db_path.string());
+  return out;
+}
+
+namespace {
+
+EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings& s) {
+  EvaluationRequest rq;
+  rq.network = &ws.network();
+  rq.reg = &ws.risk_register();
+  rq.runs = s.runs;
+  rq.seed = s.seed;
+  rq.partners = s.partners;
+  rq.as_of = s.as_of;
+  rq.threads = s.threads;
+  rq.progress = s.progress;
+  return rq;
+}
+
+}  // namespace
+
+std::optional<double> PartnerDemandPct(const ProjectEvaluation& e, double tonnes) {
+  if (!(e.partner_demand_t > 0)) return std::nullopt;
+  return 100 * tonnes / e.partner_demand_t;
+}
+
+ProjectEvaluationReport EvaluateOneProject(const app::Workspace& ws, const ProjectEvaluationRequest& request) {
+  auto set = LoadProjectSource(ws, request.source);
+  auto it = std::find_if(set.projects.begin(), set.projects.end(),
+                         [&](const Project& p) { return p.id == request.project_id; });
+  if (it == set.projects.end()) {
+    throw Error::NotFound(fmt::format("no project '{}' in the project source", request.project_id));
+  }
+  auto rq = MakeRequest(ws, request.evaluation);
+  rq.projects = {*it};
+  auto ev = EvaluateProjects(rq);
+  ProjectEvaluationReport out;
+  out.project = std::move(ev.projects.front());
+  out.expected_before_pct = PartnerDemandPct(out.project, out.project.expected_before_t);
+  out.expected_after_pct = PartnerDemandPct(out.project, out.project.expected_after_t);
+  out.cvar95_before_pct = PartnerDemandPct(out.project, out.project.cvar95_before_t);
+  out.cvar95_after_pct = PartnerDemandPct(out.project, out.project.cvar95_after_t);
+  out.project_source = std::move(set.description);
+  out.source_kind = set.kind;
+  out.register_id = ws.risk_register().id;
+  out.runs = ev.runs;
+  out.seed = ev.seed;
+  out.partners = ev.partners;
+  out.as_of = ev.as_of;
+  out.horizon_months = ev.horizon_months;
+  out.assumptions = ev.assumptions;
+  return out;
+}
+
+PortfolioPlan PlanPortfolio(const app::Workspace& ws, const PortfolioPlanRequest& request) {
+  auto method = ParseMethod(request.method);
+  if (!method) {
+    throw Error::InvalidRequest(
+        fmt::format("method '{}': expected auto, milp, heuristic or exhaustive", request.method));
+  }
+  auto set = LoadProjectSource(ws, request.source);
+  auto rq = MakeRequest(ws, request.evaluation);
+  rq.projects = set.projects;
+  const auto ev = EvaluateProjects(rq);
+  const auto built = BuildPortfolioProblem(ev, request.budgets);
+  PortfolioOptions po;
+  po.method = *method;
+  const auto res = Optimise(built.problem, po);
+  if (res.status == CallStatus::Error) throw Error::InvalidRequest(res.error);
+  const auto rc = RecheckPortfolio(rq, ev, built, res);
+
+  PortfolioPlan plan;
+  plan.project_source = std::move(set.description);
+  plan.source_kind = set.kind;
+  plan.register_id = ws.risk_register().id;
+  plan.runs = ev.runs;
+  plan.seed = ev.seed;
+  plan.partners = ev.partners;
+  plan.horizon_months = ev.horizon_months;
+  plan.budgets = request.budgets;
+  plan.projects = set.projects.size();
+  for (const auto& p : ev.projects) plan.evaluable += p.evaluable ? 1 : 0;
+  plan.candidates = built.problem.candidates.size();
+  plan.method = res.method;
+  plan.outcome = res.outcome;
+  plan.gap = res.gap;
+  for (const auto& c : res.chosen) {
+    const auto& fin = built.financing[c.candidate];
+    plan.chosen.push_back({c, built.problem.candidates[c.candidate].closing_date, fin.closing_basis, fin.notes});
+  }
+  plan.capex_musd = res.capex_musd;
+  plan.us_public_musd = res.us_public_musd;
+  plan.jp_public_musd = res.jp_public_musd;
+  plan.private_musd = res.private_musd;
+  plan.objective_before = rc.objective_before;
+  plan.objective_after_additive = res.objective_after;
+  plan.objective_after_simulated = rc.objective_simulated;
+  plan.minerals = rc.minerals;
+  plan.constraints = res.constraints;
+  plan.marginal_values = res.marginal_values;
+  for (const auto& x : built.excluded) plan.excluded.push_back({x.id, x.reason});
+  for (const auto& x : res.excluded) plan.excluded.push_back({x.id, x.reason});
+  plan.explanations = res.explanations;
+  if (res.chosen.empty() && plan.explanations.empty()) {
+    plan.explanations.push_back(built.problem.candidates.empty()
+                                    ? "no project can be a candidate (see excluded)"
+                                    : "no eligible project reduces the expected shortfall");
+  }
+  plan.assumptions = ev.assumptions;
+  for (const auto& s : built.assumptions) plan.assumptions.push_back(s);
+  for (const auto& s : res.assumptions) plan.assumptions.push_back(s);
+  return plan;
+}
+
+}  // namespace lodestone::invest
