@@ -1,6 +1,7 @@
 // `lodestone data check|import|info|build` and `lodestone supply`.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,12 +10,13 @@
 #include "lodestone/data/importers.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/data/reference.hpp"
+#include "lodestone/data/serialize.hpp"
 #include "lodestone/data/summary.hpp"
+#include "lodestone/data/supply.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::cli {
-
-using nlohmann::ordered_json;
 
 void AddFormatOption(CLI::App* cmd, Format& format) {
   static const std::map<std::string, Format> kFormats = {
@@ -26,16 +28,9 @@ void AddFormatOption(CLI::App* cmd, Format& format) {
 
 namespace {
 
-ordered_json DiagnosticsJson(const model::Diagnostics& d) {
-  auto arr = ordered_json::array();
-  for (const auto& x : d.Items()) {
-    arr.push_back({{"severity", x.severity == model::Severity::Error ? "error" : "warning"},
-                   {"file", x.file},
-                   {"line", x.line},
-                   {"column", x.column},
-                   {"message", x.message}});
-  }
-  return arr;
+void PrintCsvRows(const model::CsvRows& rows) {
+  TextTable t{rows.columns, {}, rows.rows};
+  PrintCsv(std::cout, t);
 }
 
 std::string ValueText(const model::Value& v) {
@@ -47,41 +42,20 @@ std::string ValueText(const model::Value& v) {
   }
 }
 
-ordered_json ValueJson(const model::Value& v) {
-  if (v.IsKnown()) return v.number;
-  ordered_json o = {{"status", std::string(model::StatusName(v.status))}};
-  if (v.HasNumber()) o["bound"] = v.number;
-  return o;
-}
-
 int CheckCommand(const std::string& dir, Format format) {
-  auto result = data::LoadDataset(dir);
+  const auto check = data::CheckDataset(dir);
   if (format == Format::Json) {
-    ordered_json j = {{"dataset", dir},
-                      {"valid", result.dataset.has_value()},
-                      {"errors", result.diagnostics.ErrorCount()},
-                      {"warnings", result.diagnostics.WarningCount()},
-                      {"problems", DiagnosticsJson(result.diagnostics)}};
-    std::cout << j.dump(2) << '\n';
+    std::cout << data::ToJson(check).dump(2) << '\n';
   } else if (format == Format::Csv) {
-    TextTable t{{"severity", "file", "line", "column", "message"}, {}, {}};
-    for (const auto& d : result.diagnostics.Items()) {
-      t.rows.push_back({d.severity == model::Severity::Error ? "error" : "warning", d.file, std::to_string(d.line),
-                        std::to_string(d.column), d.message});
-    }
-    PrintCsv(std::cout, t);
-  } else if (result.dataset) {
-    const auto& ds = *result.dataset;
-    std::size_t rows = 0;
-    for (const auto& [file, n] : ds->manifest.table_rows) rows += n;
-    std::cout << fmt::format("ok: {} {} ({}), {} tables, {} rows, {} sources\n", ds->manifest.name,
-                             ds->manifest.version, ds->manifest.date, ds->manifest.table_rows.size(), rows,
-                             ds->manifest.sources.size());
-    if (result.diagnostics.WarningCount() > 0) std::cout << result.diagnostics.Format();
+    PrintCsvRows(data::ToCsv(check));
+  } else if (check.valid) {
+    std::cout << fmt::format("ok: {} {} ({}), {} tables, {} rows, {} sources\n", check.name, check.version, check.date,
+                             check.tables, check.rows, check.sources);
+    if (check.diagnostics.WarningCount() > 0) std::cout << check.diagnostics.Format();
   } else {
-    std::cerr << result.diagnostics.Format();
+    std::cerr << check.diagnostics.Format();
   }
-  return result.dataset ? 0 : 1;
+  return check.valid ? 0 : 1;
 }
 
 void PrintStats(const std::string& title, const std::vector<std::pair<std::string, std::size_t>>& stats,
@@ -91,37 +65,19 @@ void PrintStats(const std::string& title, const std::vector<std::pair<std::strin
   if (diags.WarningCount() > 0) std::cout << diags.Format();
 }
 
+std::string_view KindText(const model::Source& s) {
+  return s.kind == model::SourceKind::Assumption ? "assumption" : "published";
+}
+
 int InfoCommand(const std::string& dir, Format format) {
-  auto ds = data::LoadDatasetOrThrow(dir);
-  auto info = data::DescribeDataset(ds);
+  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  const auto info = data::DescribeDataset(ws.dataset());
   if (format == Format::Json) {
-    ordered_json j = {{"name", info.name},           {"version", info.version},
-                      {"date", info.date},           {"description", info.description},
-                      {"minerals", info.minerals},   {"stages", info.stages},
-                      {"countries", info.countries}, {"countries_with_data", info.countries_with_data},
-                      {"year_min", info.year_min},   {"year_max", info.year_max}};
-    auto& tables = j["tables"] = ordered_json::object();
-    for (const auto& [f, n] : info.tables) tables[f] = n;
-    auto& sources = j["sources"] = ordered_json::array();
-    for (const auto& s : info.sources) {
-      sources.push_back({{"id", s.source.id},
-                         {"kind", s.source.kind == model::SourceKind::Assumption ? "assumption" : "published"},
-                         {"citation", s.source.citation},
-                         {"licence", s.source.licence},
-                         {"url", s.source.url},
-                         {"rule", s.source.rule},
-                         {"rows", s.rows}});
-    }
-    std::cout << j.dump(2) << '\n';
+    std::cout << data::ToJson(info).dump(2) << '\n';
     return 0;
   }
   if (format == Format::Csv) {
-    TextTable t{{"source", "kind", "rows", "licence", "citation", "url"}, {}, {}};
-    for (const auto& s : info.sources) {
-      t.rows.push_back({s.source.id, s.source.kind == model::SourceKind::Assumption ? "assumption" : "published",
-                        std::to_string(s.rows), s.source.licence, s.source.citation, s.source.url});
-    }
-    PrintCsv(std::cout, t);
+    PrintCsvRows(data::ToCsv(info));
     return 0;
   }
   std::cout << fmt::format("{} {} ({})\n{}\n\n", info.name, info.version, info.date, info.description);
@@ -136,125 +92,83 @@ int InfoCommand(const std::string& dir, Format format) {
   std::cout << '\n';
   TextTable sources{{"source", "kind", "rows", "licence", "citation"}, {false, false, true, false, false}, {}};
   for (const auto& s : info.sources) {
-    sources.rows.push_back({s.source.id, s.source.kind == model::SourceKind::Assumption ? "assumption" : "published",
-                            Grouped(static_cast<double>(s.rows)), s.source.licence, s.source.citation});
+    sources.rows.push_back({s.source.id, std::string(KindText(s.source)), Grouped(static_cast<double>(s.rows)),
+                            s.source.licence, s.source.citation});
   }
   PrintTable(std::cout, sources);
   return 0;
 }
 
+// The remainder line's quantity: the total when every figure is known, else the known part
+// marked as partial (a missing figure is not zero).
+std::string RemainderQuantity(const data::SupplyStage& s, const data::SupplyRemainder& r) {
+  if (s.from_shares) return "-";
+  if (r.quantity) return Grouped(*r.quantity) + " " + s.unit;
+  if (r.known_quantity > 0) return fmt::format(">= {} {} ({} not known)", Grouped(r.known_quantity), s.unit, r.missing);
+  return "not known";
+}
+
+void PrintSupplyStage(const data::SupplyMineral& m, const data::SupplyStage& s) {
+  std::string heading;
+  if (s.from_shares) {
+    heading = fmt::format("{} - {}, {} (no production figures: {})", m.name, s.stage, s.period, s.share_basis);
+  } else {
+    std::string world = !s.world               ? "no published world total"
+                        : s.world->HasNumber() ? fmt::format("world {} {}", ValueText(*s.world), s.unit)
+                                               : fmt::format("world total {}", ValueText(*s.world));
+    heading = fmt::format("{} - {}, {} ({}; shares of the {})", m.name, s.stage, s.year, world, s.share_basis);
+  }
+  std::cout << heading << '\n';
+  if (s.insufficient) {
+    std::cout << "  insufficient data" << (s.world_note.empty() ? "" : ": " + s.world_note) << "\n\n";
+    return;
+  }
+  TextTable t{{"#", "country", "quantity", "share", "source", "note"}, {true, false, true, true, false, false}, {}};
+  for (const auto& c : s.countries) {
+    if (c.in_remainder) continue;
+    std::string note = c.note.size() > 48 ? c.note.substr(0, 45) + "..." : c.note;
+    std::string quantity = s.from_shares            ? "-"
+                           : c.quantity.HasNumber() ? ValueText(c.quantity) + " " + s.unit
+                                                    : ValueText(c.quantity);
+    std::string share = c.share                                              ? Percent(*c.share)
+                        : c.share_value.status == model::ValueStatus::AtMost ? "<" + Percent(c.share_value.number)
+                                                                             : "-";
+    t.rows.push_back({c.rank ? std::to_string(*c.rank) : "", c.name, quantity, share, c.source, note});
+  }
+  if (s.remainder) {
+    t.rows.push_back({"", fmt::format("{} more countries", s.remainder->countries), RemainderQuantity(s, *s.remainder),
+                      Percent(s.remainder->share), "", ""});
+  }
+  PrintTable(std::cout, t);
+  std::cout << '\n';
+}
+
 int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::optional<int> year, int top,
                   Format format) {
-  auto ds = data::LoadDatasetOrThrow(dir);
-  std::vector<model::MineralId> minerals;
-  for (const auto& m : SplitList(minerals_arg)) {
-    auto id = ds.FindMineral(m);
-    if (!id) {
-      std::string known;
-      for (const auto& x : ds->minerals) known += (known.empty() ? "" : ", ") + x.id;
-      throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}': known minerals are {}", m, known));
-    }
-    minerals.push_back(*id);
+  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  data::SupplyRequest request;
+  request.minerals = SplitList(minerals_arg);
+  request.year = year;
+  request.top = top;
+  const auto result = data::Supply(ws.dataset(), request);
+  if (format == Format::Json) {
+    std::cout << data::ToJson(result).dump(2) << '\n';
+    return 0;
   }
-  ordered_json j = ordered_json::array();
-  TextTable csv{{"mineral", "stage", "year", "country", "name", "quantity", "unit", "status", "share", "share_basis",
-                 "source", "note"},
-                {},
-                {}};
-  std::set<std::uint16_t> cited;
-  for (auto m : minerals) {
-    auto pictures = data::SupplyPictures(ds, m, year);
-    const auto& mineral = ds.Mineral(m);
-    if (pictures.empty() && format == Format::Table) {
-      std::cout << fmt::format("{}: insufficient data (no production figures{})\n\n", mineral.name,
+  if (format == Format::Csv) {
+    PrintCsvRows(data::ToCsv(result));
+    return 0;
+  }
+  for (const auto& m : result.minerals) {
+    if (m.stages.empty()) {
+      std::cout << fmt::format("{}: insufficient data (no production figures{})\n\n", m.name,
                                year ? fmt::format(" for {}", *year) : "");
     }
-    for (const auto& p : pictures) {
-      const auto& stage = ds.Stage(p.stage);
-      if (format == Format::Json) {
-        ordered_json pj = {{"mineral", mineral.id}, {"stage", stage}, {"year", p.year}, {"unit", p.unit}};
-        pj["world_total"] = p.world ? ValueJson(*p.world) : ordered_json(nullptr);
-        pj["world_source"] = p.world_source ? ordered_json(ds.SourceOf(*p.world_source).id) : ordered_json(nullptr);
-        pj["share_basis"] = p.share_basis;
-        auto& rows = pj["countries"] = ordered_json::array();
-        for (const auto& e : p.entries) {
-          rows.push_back({{"country", ds.Country(e.country).iso3},
-                          {"name", ds.Country(e.country).name},
-                          {"quantity", ValueJson(e.quantity)},
-                          {"share", e.share ? ordered_json(*e.share) : ordered_json(nullptr)},
-                          {"source", ds.SourceOf(e.source).id},
-                          {"note", e.note}});
-        }
-        j.push_back(std::move(pj));
-        continue;
-      }
-      if (format == Format::Csv) {
-        for (const auto& e : p.entries) {
-          csv.rows.push_back(
-              {mineral.id, stage, std::to_string(p.year), ds.Country(e.country).iso3, ds.Country(e.country).name,
-               e.quantity.HasNumber() ? model::FormatNumber(e.quantity.number) : "", p.unit,
-               std::string(model::StatusName(e.quantity.status)), e.share ? model::FormatNumber(*e.share) : "",
-               p.share_basis, ds.SourceOf(e.source).id, e.note});
-        }
-        continue;
-      }
-      std::string heading;
-      if (p.from_shares) {
-        heading = fmt::format("{} - {}, {} (no production figures: {})", mineral.name, stage, p.period, p.share_basis);
-      } else {
-        std::string world = !p.world               ? "no published world total"
-                            : p.world->HasNumber() ? fmt::format("world {} {}", ValueText(*p.world), p.unit)
-                                                   : fmt::format("world total {}", ValueText(*p.world));
-        heading = fmt::format("{} - {}, {} ({}; shares of the {})", mineral.name, stage, p.year, world, p.share_basis);
-      }
-      std::cout << heading << '\n';
-      if (p.entries.empty() || (p.listed_total == 0 && !p.from_shares && p.missing == p.entries.size())) {
-        std::cout << "  insufficient data" << (p.world_note.empty() ? "" : ": " + p.world_note) << "\n\n";
-        if (p.world_source) cited.insert(p.world_source->value);
-        continue;
-      }
-      TextTable t{{"#", "country", "quantity", "share", "source", "note"}, {true, false, true, true, false, false}, {}};
-      int rank = 0;
-      double rest = 0, rest_share = 0;
-      std::size_t rest_n = 0;
-      for (const auto& e : p.entries) {
-        const auto& c = ds.Country(e.country);
-        bool residual = c.kind == model::CountryKind::Residual;
-        bool ranked = !residual && e.share.has_value();
-        if (ranked && rank >= top) {
-          rest += e.quantity.IsKnown() ? e.quantity.number : 0;
-          rest_share += *e.share;
-          ++rest_n;
-          continue;
-        }
-        std::string note = e.note.size() > 48 ? e.note.substr(0, 45) + "..." : e.note;
-        std::string quantity = p.from_shares            ? "-"
-                               : e.quantity.HasNumber() ? ValueText(e.quantity) + " " + p.unit
-                                                        : ValueText(e.quantity);
-        std::string share = e.share                                              ? Percent(*e.share)
-                            : e.share_value.status == model::ValueStatus::AtMost ? "<" + Percent(e.share_value.number)
-                                                                                 : "-";
-        t.rows.push_back(
-            {ranked ? std::to_string(++rank) : "", c.name, quantity, share, ds.SourceOf(e.source).id, note});
-        cited.insert(e.source.value);
-      }
-      if (rest_n > 0) {
-        t.rows.push_back({"", fmt::format("{} more countries", rest_n),
-                          p.from_shares ? "-" : Grouped(rest) + " " + p.unit, Percent(rest_share), "", ""});
-      }
-      if (p.world_source) cited.insert(p.world_source->value);
-      PrintTable(std::cout, t);
-      std::cout << '\n';
-    }
+    for (const auto& s : m.stages) PrintSupplyStage(m, s);
   }
-  if (format == Format::Json) {
-    std::cout << j.dump(2) << '\n';
-  } else if (format == Format::Csv) {
-    PrintCsv(std::cout, csv);
-  } else if (!cited.empty()) {
+  if (!result.cited.empty()) {
     std::cout << "Sources:\n";
-    for (auto s : cited) {
-      const auto& src = ds.SourceOf(model::SourceId{s});
+    for (const auto& src : result.cited) {
       std::cout << fmt::format("  [{}] {} ({}){}\n", src.id, src.citation, src.licence,
                                src.url.empty() ? "" : " " + src.url);
     }
@@ -293,6 +207,12 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
                     "Reference directory (country names, mappings, sources); default: the shipped data/reference");
     cmd->callback([&exit_code] {
       exit_code = RunGuarded([] {
+        const auto names = data::ImporterNames();
+        if (std::find(names.begin(), names.end(), kind) == names.end()) {
+          std::string known;
+          for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+          throw Error::InvalidRequest(fmt::format("unknown importer '{}': expected one of {}", kind, known));
+        }
         auto reference = data::Reference::Load(ref.empty() ? DefaultReferenceDir() : ref);
         std::vector<std::filesystem::path> paths(files.begin(), files.end());
         auto result = data::RunImporter(kind, paths, reference);

@@ -6,9 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "lodestone/data/loader.hpp"
-#include "lodestone/model/diagnostics.hpp"
 #include "lodestone/risk/assess.hpp"
+#include "lodestone/risk/serialize.hpp"
 
 namespace lodestone::cli {
 
@@ -20,62 +19,37 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+void PrintCsvRows(const model::CsvRows& rows) {
+  TextTable t{rows.columns, {}, rows.rows};
+  PrintCsv(std::cout, t);
+}
+
 int RiskTable(const std::string& dir, const std::string& minerals, const std::string& consumer,
               const std::string& partners, const std::string& methods, const std::string& as_of, Format format) {
-  auto ds = data::LoadDatasetOrThrow(dir);
   risk::AssessRequest req;
   req.minerals = SplitList(minerals, ",+");
   req.consumer = SplitList(consumer, ",+");
   req.partners = partners;
   req.as_of = as_of;
-  auto parsed = risk::ParseMethods(methods);
-  if (!parsed) {
-    throw model::InputError("", 0, 0,
-                            fmt::format("--method '{}': expected eu-crm, geopolrisk, concentration, import-reliance "
-                                        "or all (comma-separated)",
-                                        methods));
-  }
-  req.methods = *parsed;
-  auto result = risk::Assess(ds, req);
+  req.methods = risk::ParseMethodsOrThrow(methods);
+  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  const auto result = risk::Assess(ws.dataset(), req);
   if (format == Format::Json) {
-    nlohmann::ordered_json j = {{"consumer", result.consumer}, {"partners", partners}, {"as_of", as_of}};
-    auto& rows = j["rows"] = nlohmann::ordered_json::array();
-    for (const auto& r : result.rows) {
-      rows.push_back({{"mineral", r.mineral},
-                      {"stage", r.stage},
-                      {"method", r.method},
-                      {"metric", r.metric},
-                      {"value", r.value ? nlohmann::ordered_json(*r.value) : nlohmann::ordered_json(nullptr)},
-                      {"display", r.display},
-                      {"status", r.status},
-                      {"basis", r.basis},
-                      {"sources", r.sources},
-                      {"assumptions", r.assumptions}});
-    }
-    std::cout << j.dump(2) << '\n';
+    std::cout << risk::ToJson(result).dump(2) << '\n';
+    return 0;
+  }
+  if (format == Format::Csv) {
+    PrintCsvRows(risk::ToCsv(result));
     return 0;
   }
   TextTable t{{"mineral", "stage", "method", "metric", "value", "basis", "sources"}, {}, {}};
-  if (format == Format::Csv) {
-    t.columns = {"mineral", "stage", "method", "metric", "value", "status", "basis", "sources", "assumptions"};
-  }
   for (const auto& r : result.rows) {
-    std::string value = r.value ? model::FormatNumber(*r.value) : "";
-    if (format == Format::Csv) {
-      t.rows.push_back({r.mineral, r.stage, r.method, r.metric, value, r.status, r.basis, Join(r.sources, ";"),
-                        Join(r.assumptions, " | ")});
-    } else {
-      std::string shown = r.status == "ok" ? r.display : r.status;
-      if (shown.size() > 70) shown = shown.substr(0, 67) + "...";
-      t.rows.push_back({r.mineral, r.stage, r.method, r.metric, shown, r.basis, Join(r.sources, ", ")});
-    }
-  }
-  if (format == Format::Csv) {
-    PrintCsv(std::cout, t);
-    return 0;
+    std::string shown = r.status == "ok" ? r.display : r.status;
+    if (shown.size() > 70) shown = shown.substr(0, 67) + "...";
+    t.rows.push_back({r.mineral, r.stage, r.method, r.metric, shown, r.basis, Join(r.sources, ", ")});
   }
   std::cout << fmt::format("Risk for {} (partners: {}; export restrictions in force on {})\n\n", result.consumer,
-                           partners, as_of);
+                           result.partners, result.as_of);
   PrintTable(std::cout, t);
   std::set<std::string> assumptions;
   for (const auto& r : result.rows) assumptions.insert(r.assumptions.begin(), r.assumptions.end());
@@ -110,8 +84,9 @@ void AddRiskCommands(CLI::App& app, int& exit_code) {
   AddRiskGeoPolRiskCommand(risk, exit_code);
   risk->callback([risk, &exit_code] {
     if (!risk->get_subcommands().empty()) return;  // a validation subcommand ran
-    exit_code = RunGuarded(
-        [] { return RiskTable(dir.empty() ? DefaultDataDir() : dir, minerals, consumer, partners, methods, as_of, format); });
+    exit_code = RunGuarded([] {
+      return RiskTable(dir.empty() ? DefaultDataDir() : dir, minerals, consumer, partners, methods, as_of, format);
+    });
   });
 }
 

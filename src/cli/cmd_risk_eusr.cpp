@@ -12,23 +12,23 @@
 #include "commands.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/data/reference.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/risk/eu_crm.hpp"
+#include "lodestone/risk/serialize.hpp"
 
 namespace lodestone::cli {
 
 namespace {
 
-using nlohmann::ordered_json;
-
-constexpr const char* kMethodName = "EU CRM supply risk (European Commission 2017 guidelines)";
-constexpr const char* kMethodSource =
-    "European Commission (2017), Methodology for establishing the EU list of critical raw materials: guidelines; "
-    "formulas and decisions in docs/methods/eu_crm.md";
+constexpr const char* kMethodName = risk::kEuSrMethodName;
+constexpr const char* kMethodSource = risk::kEuSrMethodSource;
 
 constexpr const char* kDescription =
-    "EU CRM supply risk per stage: SR = [HHI_GS*IR/2 + HHI_sourcing*(1-IR/2)] * (1-EOL_RIR) * SI_SR (or GS only / EUS only),\n"
-    "HHI_WGI,t = sum share^2 * (2.5 - mean WGI)*2 * t; material SR = highest stage SR; critical when SR >= 1 and EI >= 2.8.";
+    "EU CRM supply risk per stage: SR = [HHI_GS*IR/2 + HHI_sourcing*(1-IR/2)] * (1-EOL_RIR) * SI_SR (or GS only / EUS "
+    "only),\n"
+    "HHI_WGI,t = sum share^2 * (2.5 - mean WGI)*2 * t; material SR = highest stage SR; critical when SR >= 1 and EI >= "
+    "2.8.";
 
 constexpr const char* kFooter = R"(Inputs:
   --table FILE     a table like tests/validation/eu_crm/eu_crm_2017_sr.csv (material, stage, supply_data_used,
@@ -54,9 +54,12 @@ struct Args {
   Format format = Format::Table;
 };
 
-std::string Csv4(const std::optional<double>& x) { return x ? fmt::format("{:.4f}", *x) : ""; }
 std::string Show2(const std::optional<double>& x) { return x ? fmt::format("{:.2f}", *x) : "-"; }
-ordered_json Json(const std::optional<double>& x) { return x ? ordered_json(*x) : ordered_json(nullptr); }
+
+void PrintCsvRows(const model::CsvRows& rows) {
+  TextTable t{rows.columns, {}, rows.rows};
+  PrintCsv(std::cout, t);
+}
 
 void PrintWarnings(const model::Diagnostics& d) {
   if (d.WarningCount() > 0 || d.ErrorCount() > 0) std::cerr << d.Format();
@@ -70,55 +73,25 @@ std::string BottleneckText(const risk::MaterialBottleneck& m) {
   return fmt::format("{:.2f} at {}", *b.sr, stage);
 }
 
-ordered_json BottleneckJson(const risk::MaterialBottleneck& m) {
-  const auto& b = m.bottleneck;
-  return {{"material", m.material},
-          {"sr", Json(b.sr)},
-          {"bottleneck_stage", b.stage ? ordered_json(m.stages[*b.stage].stage) : ordered_json(nullptr)},
-          {"complete", b.complete},
-          {"note", b.note}};
-}
-
 int RunTable(const Args& a) {
   const auto result = risk::EuSrFromTable(a.table);
   PrintWarnings(result.warnings);
-  const auto agreement = risk::CompareWithPublished(result);
   if (a.format == Format::Csv) {
-    TextTable t{{"material", "stage", "sr"}, {}, {}};
     for (const auto& r : result.rows) {
-      t.rows.push_back({r.material, r.stage, Csv4(r.sr.sr)});
-      if (!r.sr.sr) std::cerr << fmt::format("{}:{}: {} ({}): {}\n", result.file, r.line, r.material, r.stage, r.sr.insufficient);
+      if (!r.sr.sr)
+        std::cerr << fmt::format("{}:{}: {} ({}): {}\n", result.file, r.line, r.material, r.stage, r.sr.insufficient);
     }
-    PrintCsv(std::cout, t);
+    PrintCsvRows(risk::ToCsv(result));
     return 0;
   }
   if (a.format == Format::Json) {
-    ordered_json j = {{"method", kMethodName}, {"method_source", kMethodSource}, {"input", result.file}};
-    auto& rows = j["rows"] = ordered_json::array();
-    for (const auto& r : result.rows) {
-      rows.push_back({{"line", r.line},
-                      {"material", r.material},
-                      {"stage", r.stage},
-                      {"supply_data_used", std::string(risk::SupplyDataUsedName(r.supply_data_used))},
-                      {"sr", Json(r.sr.sr)},
-                      {"insufficient", r.sr.insufficient},
-                      {"sr_published", Json(r.sr_published)}});
-    }
-    auto& materials = j["materials"] = ordered_json::array();
-    for (const auto& m : result.materials) materials.push_back(BottleneckJson(m));
-    if (agreement) {
-      j["agreement"] = {{"compared", agreement->compared},
-                        {"mean_abs_diff", agreement->mean_abs_diff},
-                        {"max_abs_diff", agreement->max_abs_diff},
-                        {"worst", agreement->worst}};
-    }
-    std::cout << j.dump(2) << '\n';
+    std::cout << risk::ToJson(result).dump(2) << '\n';
     return 0;
   }
+  const auto agreement = risk::CompareWithPublished(result);
   std::cout << fmt::format("{}\ninputs: {}\n\n", kMethodName, result.file);
-  TextTable t{{"material", "stage", "supply data", "SR", "published", "|diff|"},
-              {false, false, false, true, true, true},
-              {}};
+  TextTable t{
+      {"material", "stage", "supply data", "SR", "published", "|diff|"}, {false, false, false, true, true, true}, {}};
   for (const auto& r : result.rows) {
     std::string diff = "-";
     if (r.sr.sr && r.sr_published) diff = fmt::format("{:.2f}", std::abs(*r.sr.sr - *r.sr_published));
@@ -140,21 +113,24 @@ int RunTable(const Args& a) {
     std::cout << fmt::format("  line {}: {} ({}): {}\n", r.line, r.material, r.stage, r.sr.insufficient);
   }
   if (agreement) {
-    std::cout << fmt::format("\nAgreement with SR_published: {} rows, mean |SR - published| = {:.3f}, max {:.2f} ({})\n",
-                             agreement->compared, agreement->mean_abs_diff, agreement->max_abs_diff, agreement->worst);
+    std::cout << fmt::format(
+        "\nAgreement with SR_published: {} rows, mean |SR - published| = {:.3f}, max {:.2f} ({})\n",
+        agreement->compared, agreement->mean_abs_diff, agreement->max_abs_diff, agreement->worst);
   }
   std::cout << fmt::format("\nMethod: {}\n", kMethodSource);
   return 0;
 }
 
 int RunShares(const Args& a) {
-  const auto reference = data::Reference::Load(a.ref.empty() ? DefaultReferenceDir() : a.ref);
+  auto paths = ResolvePaths(WorkspaceArgs{.dataset = a.dataset});
+  if (!a.ref.empty()) paths.reference = a.ref;
+  app::Workspace ws(paths);
+  const auto& reference = ws.reference();
   risk::WgiTable wgi;
   if (!a.wgi.empty()) {
     wgi = risk::WgiFromFile(a.wgi, reference, a.wgi_year);
   } else {
-    const auto ds = data::LoadDatasetOrThrow(a.dataset.empty() ? DefaultDataDir() : a.dataset);
-    wgi = risk::WgiFromDataset(ds, a.wgi_year.value_or(risk::kEuDefaultWgiYear));
+    wgi = risk::WgiFromDataset(ws.dataset(), a.wgi_year.value_or(risk::kEuDefaultWgiYear));
   }
   risk::EuSrSharesOptions options;
   options.consumer = a.consumer;
@@ -164,47 +140,14 @@ int RunShares(const Args& a) {
     return h ? std::optional<double>(h->value) : std::optional<double>();
   };
   if (a.format == Format::Csv) {
-    TextTable t{{"material", "stage", "hhi_wgi_t_gs", "hhi_wgi_t_sourcing", "sr"}, {}, {}};
     for (const auto& r : result.rows) {
-      t.rows.push_back({r.material, r.stage, Csv4(hhi(r.hhi_gs)), Csv4(hhi(r.hhi_sourcing)), Csv4(r.sr.sr)});
       if (!r.sr.sr) std::cerr << fmt::format("{} ({}): {}\n", r.material, r.stage, r.sr.insufficient);
     }
-    PrintCsv(std::cout, t);
+    PrintCsvRows(risk::ToCsv(result));
     return 0;
   }
   if (a.format == Format::Json) {
-    auto hhi_json = [](const std::optional<risk::HhiEstimate>& h) -> ordered_json {
-      if (!h) return nullptr;
-      return {{"value", h->value},
-              {"low", h->low},
-              {"high", h->high},
-              {"coverage", h->coverage},
-              {"countries", h->countries},
-              {"without_wgi", h->without_wgi}};
-    };
-    ordered_json j = {{"method", kMethodName},
-                      {"method_source", kMethodSource},
-                      {"consumer", result.consumer},
-                      {"global_supply", a.shares},
-                      {"sourcing", a.sourcing},
-                      {"params", a.params},
-                      {"wgi", result.wgi_source}};
-    auto& rows = j["rows"] = ordered_json::array();
-    for (const auto& r : result.rows) {
-      ordered_json row = {{"material", r.material},
-                          {"stage", r.stage},
-                          {"supply_data_used", std::string(risk::SupplyDataUsedName(r.supply_data_used))},
-                          {"hhi_wgi_t_gs", hhi_json(r.hhi_gs)},
-                          {"hhi_wgi_t_sourcing", hhi_json(r.hhi_sourcing)},
-                          {"sr", Json(r.sr.sr)},
-                          {"insufficient", r.sr.insufficient}};
-      if (r.sr.sr) row["sr_bounds"] = {r.sr_low, r.sr_high};
-      row["notes"] = r.notes;
-      rows.push_back(std::move(row));
-    }
-    auto& materials = j["materials"] = ordered_json::array();
-    for (const auto& m : result.materials) materials.push_back(BottleneckJson(m));
-    std::cout << j.dump(2) << '\n';
+    std::cout << risk::ToJson(result).dump(2) << '\n';
     return 0;
   }
   std::cout << fmt::format("{}, sourcing of {}\n\n", kMethodName, result.consumer);
@@ -233,24 +176,26 @@ int RunShares(const Args& a) {
       std::cout << fmt::format("  {} ({}): {}\n", r.material, r.stage, n);
     }
   }
-  std::cout << fmt::format("\nSources:\n  shares: {} (global supply){}\n  params: {}\n  governance: {}\n  method: {}\n",
-                           a.shares,
-                           a.sourcing.empty() ? std::string() : fmt::format(", {} ({} sourcing)", a.sourcing, result.consumer),
-                           a.params, result.wgi_source, kMethodSource);
+  std::cout << fmt::format(
+      "\nSources:\n  shares: {} (global supply){}\n  params: {}\n  governance: {}\n  method: {}\n", a.shares,
+      a.sourcing.empty() ? std::string() : fmt::format(", {} ({} sourcing)", a.sourcing, result.consumer), a.params,
+      result.wgi_source, kMethodSource);
   return 0;
 }
 
 int Run(const Args& a) {
   if (a.table.empty() == a.shares.empty()) {
-    throw model::InputError("", 0, 0, "give either --table FILE or --shares FILE with --params FILE (see --help)");
+    throw Error::InvalidRequest("give either --table FILE or --shares FILE with --params FILE (see --help)");
   }
   if (!a.table.empty()) {
     if (!a.sourcing.empty() || !a.params.empty() || !a.wgi.empty()) {
-      throw model::InputError("", 0, 0, "--sourcing, --params and --wgi go with --shares, not with --table");
+      throw Error::InvalidRequest("--sourcing, --params and --wgi go with --shares, not with --table");
     }
     return RunTable(a);
   }
-  if (a.params.empty()) throw model::InputError("", 0, 0, "--shares needs --params FILE (material, stage, ir_pct, eol_rir_pct, si_sr, supply_data_used)");
+  if (a.params.empty())
+    throw Error::InvalidRequest(
+        "--shares needs --params FILE (material, stage, ir_pct, eol_rir_pct, si_sr, supply_data_used)");
   return RunShares(a);
 }
 
@@ -270,9 +215,11 @@ void AddRiskEuSrCommand(CLI::App* risk, int& exit_code) {
   cmd->add_option("--wgi", args.wgi, "World Bank WGI file (official long format or DataBank export)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--wgi-year", args.wgi_year, "WGI year (default: 2023 from the dataset; the latest in --wgi FILE)");
-  cmd->add_option("--dataset", args.dataset, "Dataset whose governance table gives the WGI; default: the shipped dataset");
+  cmd->add_option("--dataset", args.dataset,
+                  "Dataset whose governance table gives the WGI; default: the shipped dataset");
   cmd->add_option("--ref", args.ref, "Reference directory (country names); default: the shipped data/reference");
-  cmd->add_option("--consumer", args.consumer, "Label of the sourcing side (EU, JPN, USA+JPN ...)")->capture_default_str();
+  cmd->add_option("--consumer", args.consumer, "Label of the sourcing side (EU, JPN, USA+JPN ...)")
+      ->capture_default_str();
   AddFormatOption(cmd, args.format);
   cmd->callback([&exit_code] { exit_code = RunGuarded([] { return Run(args); }); });
 }

@@ -13,12 +13,11 @@
 #include "lodestone/data/reference.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/risk/geopolrisk.hpp"
+#include "lodestone/risk/serialize.hpp"
 
 namespace lodestone::cli {
 
 namespace {
-
-using nlohmann::ordered_json;
 
 constexpr const char* kInsufficient = "insufficient data";
 
@@ -43,18 +42,11 @@ Example:
       --wgi-pv wgi_pv_normalized.csv --importer USA --year 2022 --format csv
 Details and validation: docs/methods/geopolrisk.md)";
 
-std::string Exact(const std::optional<double>& x) { return x ? model::FormatNumber(*x) : kInsufficient; }
 std::string Short(const std::optional<double>& x) { return x ? fmt::format("{:.6g}", *x) : kInsufficient; }
-ordered_json Json(const std::optional<double>& x) { return x ? ordered_json(*x) : ordered_json(nullptr); }
 
-std::vector<std::string> MissingNames(const risk::GeoPolRiskFigures& f) {
-  std::vector<std::string> out;
-  const std::pair<const char*, const std::optional<double>*> figures[] = {
-      {"hhi", &f.hhi}, {"wta", &f.wta}, {"score", &f.score}, {"price", &f.price}, {"midpoint", &f.midpoint}, {"cf", &f.cf}};
-  for (const auto& [name, value] : figures) {
-    if (!value->has_value()) out.emplace_back(name);
-  }
-  return out;
+void PrintCsvRows(const model::CsvRows& rows) {
+  TextTable t{rows.columns, {}, rows.rows};
+  PrintCsv(std::cout, t);
 }
 
 // "USA 842" or "USA 842 + CAN 124" for a region.
@@ -94,48 +86,11 @@ int Run(const Args& a) {
   if (result.warnings.WarningCount() > 0) std::cerr << result.warnings.Format();
 
   if (a.format == Format::Json) {
-    ordered_json j = {{"method", "GeoPolRisk (geopolrisk-py)"},
-                      {"importer", result.importer},
-                      {"importer_codes", result.importer_codes},
-                      {"importer_iso3", result.importer_iso3},
-                      {"year", result.year},
-                      {"copper_midpoint", risk::kGeoPolRiskCopperMidpoint}};
-    auto& rows = j["results"] = ordered_json::array();
-    for (const auto& r : result.rows) {
-      const auto& f = r.figures;
-      rows.push_back({{"material", r.material},
-                      {"hs_codes", r.hs_codes},
-                      {"hhi", Json(f.hhi)},
-                      {"domestic_production", f.domestic_production},
-                      {"numerator", f.numerator},
-                      {"total_trade", f.total_trade},
-                      {"wta", Json(f.wta)},
-                      {"score", Json(f.score)},
-                      {"price", Json(f.price)},
-                      {"midpoint", Json(f.midpoint)},
-                      {"cf", Json(f.cf)},
-                      {"insufficient_data", MissingNames(f)},
-                      {"notes", risk::DescribeGeoPolRiskGaps(f)}});
-    }
-    std::cout << j.dump(2) << '\n';
+    std::cout << risk::ToJson(result).dump(2) << '\n';
     return 0;
   }
   if (a.format == Format::Csv) {
-    TextTable t{{"material", "hhi", "wta", "score", "price", "midpoint", "cf"}, {}, {}};
-    if (a.details) {
-      for (const char* c : {"hs_codes", "domestic_production", "numerator", "total_trade", "notes"}) t.columns.emplace_back(c);
-    }
-    for (const auto& r : result.rows) {
-      const auto& f = r.figures;
-      std::vector<std::string> row = {r.material, Exact(f.hhi),   Exact(f.wta), Exact(f.score),
-                                      Exact(f.price), Exact(f.midpoint), Exact(f.cf)};
-      if (a.details) {
-        row.insert(row.end(), {r.hs_codes, model::FormatNumber(f.domestic_production), model::FormatNumber(f.numerator),
-                               model::FormatNumber(f.total_trade), risk::DescribeGeoPolRiskGaps(f)});
-      }
-      t.rows.push_back(std::move(row));
-    }
-    PrintCsv(std::cout, t);
+    PrintCsvRows(risk::ToCsv(result, a.details));
     return 0;
   }
   std::cout << fmt::format("GeoPolRisk of {} ({}) in {}: geopolrisk-py method, CF in eq. kg Cu/kg\n\n", result.importer,
@@ -149,7 +104,7 @@ int Run(const Args& a) {
   }
   for (const auto& r : result.rows) {
     const auto& f = r.figures;
-    std::vector<std::string> row = {r.material, r.hs_codes,   Short(f.hhi),      Short(f.wta),
+    std::vector<std::string> row = {r.material,     r.hs_codes,     Short(f.hhi),      Short(f.wta),
                                     Short(f.score), Short(f.price), Short(f.midpoint), Short(f.cf)};
     if (a.details) {
       row.insert(row.begin() + 3,

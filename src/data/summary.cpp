@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "lodestone/data/loader.hpp"
+
 namespace lodestone::data {
 
 using model::CountryKind;
@@ -84,6 +86,24 @@ DatasetInfo DescribeDataset(const Dataset& ds) {
   return info;
 }
 
+DatasetCheck CheckDataset(const std::filesystem::path& dir) {
+  auto loaded = LoadDataset(dir);
+  DatasetCheck check;
+  check.dataset = dir.string();
+  check.valid = loaded.dataset.has_value();
+  check.diagnostics = std::move(loaded.diagnostics);
+  if (loaded.dataset) {
+    const auto& m = (*loaded.dataset)->manifest;
+    check.name = m.name;
+    check.version = m.version;
+    check.date = m.date;
+    check.tables = m.table_rows.size();
+    for (const auto& [file, n] : m.table_rows) check.rows += n;
+    check.sources = m.sources.size();
+  }
+  return check;
+}
+
 std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mineral, std::optional<int> year) {
   const auto& c = *ds;
   const auto& t = c.production;
@@ -111,8 +131,8 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
         p.world_note = t.note[i];
         continue;
       }
-      p.entries.push_back({t.country[i], t.quantity[i], std::nullopt, model::Value::Missing(model::ValueStatus::Unknown),
-                           t.source[i], t.note[i]});
+      p.entries.push_back({t.country[i], t.quantity[i], std::nullopt,
+                           model::Value::Missing(model::ValueStatus::Unknown), t.source[i], t.note[i]});
       if (t.quantity[i].IsKnown()) {
         p.listed_total += t.quantity[i].number;
       } else {
@@ -173,8 +193,9 @@ std::vector<SupplyPicture> SupplyPictures(const Dataset& ds, model::MineralId mi
       if (sh.mineral[i] != mineral || sh.stage[i].value != stage || sh.scope[i] != "global" || sh.period[i] != period) {
         continue;
       }
-      SupplyEntry e{sh.country[i], model::Value::Missing(model::ValueStatus::Unknown), sh.share[i].Exact(),
-                    sh.share[i], sh.source[i], ""};
+      SupplyEntry e{sh.country[i],       model::Value::Missing(model::ValueStatus::Unknown),
+                    sh.share[i].Exact(), sh.share[i],
+                    sh.source[i],        ""};
       p.entries.push_back(e);
     }
     std::stable_sort(p.entries.begin(), p.entries.end(), [&](const SupplyEntry& a, const SupplyEntry& b) {

@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "lodestone/data/summary.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/risk/eu_crm.hpp"
+#include "lodestone/risk/geopolrisk.hpp"
 #include "lodestone/risk/reliance.hpp"
 
 namespace lodestone::risk {
@@ -49,6 +52,15 @@ std::optional<std::set<Method>> ParseMethods(std::string_view text) {
   return out;
 }
 
+std::set<Method> ParseMethodsOrThrow(std::string_view text) {
+  auto parsed = ParseMethods(text);
+  if (!parsed) {
+    throw Error::InvalidRequest(fmt::format(
+        "--method '{}': expected eu-crm, geopolrisk, concentration, import-reliance or all (comma-separated)", text));
+  }
+  return *parsed;
+}
+
 namespace {
 
 std::string Pct(double f) { return fmt::format("{:.1f}%", f * 100.0); }
@@ -66,6 +78,9 @@ void AddSource(AssessRow& r, const model::Dataset& ds, model::SourceId s) {
 
 struct StageShares {
   std::string stage;
+  model::StageId stage_id;
+  int year = 0;              // the production figures' year (0 for published shares)
+  bool from_shares = false;  // published country shares, no production figures
   std::string basis;
   std::vector<CountryShare> shares;
   std::vector<model::Value> t;  // trade factor per share (EU), unknown when not published
@@ -81,6 +96,9 @@ std::vector<StageShares> CollectStages(const model::Dataset& ds, model::MineralI
     if (pic.listed_total <= 0 && !pic.from_shares) continue;
     StageShares s;
     s.stage = ds.Stage(pic.stage);
+    s.stage_id = pic.stage;
+    s.year = pic.year;
+    s.from_shares = pic.from_shares;
     s.basis = pic.from_shares ? fmt::format("country shares of world supply, {}", pic.period)
                               : fmt::format("production {} ({})", pic.year, pic.share_basis);
     std::size_t withheld = 0;
@@ -92,12 +110,12 @@ std::vector<StageShares> CollectStages(const model::Dataset& ds, model::MineralI
       }
       if (std::find(s.sources.begin(), s.sources.end(), e.source) == s.sources.end()) s.sources.push_back(e.source);
     }
-    if (pic.world_source &&
-        std::find(s.sources.begin(), s.sources.end(), *pic.world_source) == s.sources.end()) {
+    if (pic.world_source && std::find(s.sources.begin(), s.sources.end(), *pic.world_source) == s.sources.end()) {
       s.sources.push_back(*pic.world_source);
     }
     if (withheld > 0) {
-      s.assumptions.push_back(fmt::format("{} producer(s) with withheld or unknown output left out of the shares", withheld));
+      s.assumptions.push_back(
+          fmt::format("{} producer(s) with withheld or unknown output left out of the shares", withheld));
     }
     if (pic.from_shares) {
       // The trade factor t of each country, where the share table gives it.
@@ -121,29 +139,138 @@ std::vector<StageShares> CollectStages(const model::Dataset& ds, model::MineralI
   return out;
 }
 
+bool Contains(const std::vector<CountryId>& v, CountryId c) { return std::find(v.begin(), v.end(), c) != v.end(); }
+
+void AddUnique(std::vector<model::SourceId>& v, model::SourceId s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+// GeoPolRisk of the consumer (one country or several buying together) for one mineral and stage
+// from the dataset, all figures of the production picture's year: HHI from the stage's production
+// by country, WTA and price from the bilateral imports into the consumer (trade.csv), g from the
+// exporters' WGI political stability (governance.csv). Missing inputs are treated as the method
+// does (docs/methods/geopolrisk.md) and said; without imports or production the row is
+// insufficient data naming what is missing.
+struct DatasetGeoPolRisk {
+  std::optional<GeoPolRiskFigures> figures;  // none: the row is insufficient data
+  std::string missing;                       // what is missing, when no figures
+  std::vector<std::string> notes;            // imputations and exclusions
+  std::vector<model::SourceId> sources;      // trade and governance rows used
+};
+
+DatasetGeoPolRisk GeoPolRiskFromDataset(const model::Dataset& ds, model::MineralId mineral, const StageShares& st,
+                                        const std::vector<CountryId>& consumer, const std::string& consumer_label) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  constexpr double kUsdPerThousand = 1000.0;
+  DatasetGeoPolRisk out;
+  const auto& mineral_id = ds.Mineral(mineral).id;
+  if (st.from_shares) {
+    out.missing = "GeoPolRisk needs production figures by country; this stage has published shares only";
+    return out;
+  }
+  // g of each exporter in the year: WGI political stability normalised to 0..1.
+  const auto& gov = ds->governance;
+  auto g_of = [&](CountryId exporter) {
+    for (std::size_t i = 0; i < gov.size(); ++i) {
+      if (gov.country[i] == exporter && gov.year[i] == st.year && gov.pv[i].IsKnown()) {
+        AddUnique(out.sources, gov.source[i]);
+        return NormalisedPoliticalStability(gov.pv[i].number);
+      }
+    }
+    return kNaN;
+  };
+  const auto& tr = ds->trade;
+  GprImportSums imports;
+  std::set<int> consumer_years;
+  bool any_trade = false;
+  for (std::size_t i = 0; i < tr.size(); ++i) {
+    if (tr.mineral[i] != mineral || tr.stage[i] != st.stage_id) continue;
+    any_trade = true;
+    if (!Contains(consumer, tr.importer[i])) continue;
+    consumer_years.insert(tr.year[i]);
+    if (tr.year[i] != st.year) continue;
+    const double q = tr.quantity[i].IsKnown() ? tr.quantity[i].number : kNaN;
+    const double v = tr.value_usd[i].IsKnown() ? tr.value_usd[i].number / kUsdPerThousand : kNaN;
+    const bool inside = Contains(consumer, tr.exporter[i]);
+    imports.Add(GprImport{q, v, inside ? 0.0 : g_of(tr.exporter[i]), inside});
+    AddUnique(out.sources, tr.source[i]);
+  }
+  if (imports.rows == 0) {
+    if (!any_trade) {
+      out.missing = fmt::format("GeoPolRisk needs bilateral imports; the dataset has no trade rows for {} ({})",
+                                mineral_id, st.stage);
+    } else if (consumer_years.empty()) {
+      out.missing = fmt::format("GeoPolRisk needs bilateral imports; the dataset has no imports of {} ({}) into {}",
+                                mineral_id, st.stage, consumer_label);
+    } else {
+      std::string years;
+      for (int y : consumer_years) years += (years.empty() ? "" : ", ") + std::to_string(y);
+      out.missing = fmt::format(
+          "GeoPolRisk needs bilateral imports of the production year {}; imports of {} ({}) into {} are for {}",
+          st.year, mineral_id, st.stage, consumer_label, years);
+    }
+    return out;
+  }
+  // HHI over the countries' production of the stage; "other countries" is many producers, and
+  // world totals are not producers: both stay out.
+  const auto& pt = ds->production;
+  GprProductionSums production;
+  double domestic = 0;
+  bool domestic_missing = false;
+  std::size_t residual = 0;
+  for (std::size_t i = 0; i < pt.size(); ++i) {
+    if (pt.mineral[i] != mineral || pt.stage[i] != st.stage_id || pt.year[i] != st.year) continue;
+    const auto kind = ds.Country(pt.country[i]).kind;
+    if (kind == model::CountryKind::Residual) ++residual;
+    if (kind != model::CountryKind::Country) continue;
+    const double q = pt.quantity[i].IsKnown() ? pt.quantity[i].number : kNaN;
+    production.Add(q);
+    if (Contains(consumer, pt.country[i])) {
+      if (std::isnan(q)) {
+        domestic_missing = true;
+      } else {
+        domestic += q;
+      }
+    }
+  }
+  auto f = CombineGeoPolRisk(production, imports, domestic);
+  f.domestic_production_missing = domestic_missing;
+  if (!f.score) {
+    out.missing = DescribeGeoPolRiskGaps(f);
+    return out;
+  }
+  if (auto gaps = DescribeGeoPolRiskGaps(f); !gaps.empty()) out.notes.push_back(gaps);
+  if (residual > 0) out.notes.push_back("\"other countries\" left out of the GeoPolRisk HHI (not one producer)");
+  out.figures = f;
+  return out;
+}
+
 }  // namespace
 
 AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
   AssessResult result;
+  result.partners = req.partners;
+  result.as_of = req.as_of;
   std::vector<CountryId> consumer;
   for (const auto& c : req.consumer) {
     auto id = ds.FindCountry(c);
-    if (!id) throw model::InputError("", 0, 0, fmt::format("unknown consumer country '{}' (ISO alpha-3 expected)", c));
+    if (!id) throw Error::InvalidRequest(fmt::format("unknown consumer country '{}' (ISO alpha-3 expected)", c));
     consumer.push_back(*id);
     result.consumer += (result.consumer.empty() ? "" : "+") + c;
   }
   std::optional<model::GroupId> partners;
   if (!req.partners.empty()) {
     partners = ds.FindGroup(req.partners);
-    if (!partners) throw model::InputError("", 0, 0, fmt::format("unknown partner group '{}'", req.partners));
+    if (!partners) throw Error::InvalidRequest(fmt::format("unknown partner group '{}'", req.partners));
   }
   std::vector<model::MineralId> minerals;
   if (req.minerals.empty()) {
-    for (std::size_t i = 0; i < ds->minerals.size(); ++i) minerals.push_back(model::MineralId{static_cast<std::uint16_t>(i)});
+    for (std::size_t i = 0; i < ds->minerals.size(); ++i)
+      minerals.push_back(model::MineralId{static_cast<std::uint16_t>(i)});
   } else {
     for (const auto& m : req.minerals) {
       auto id = ds.FindMineral(m);
-      if (!id) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", m));
+      if (!id) throw Error::InvalidRequest(fmt::format("unknown mineral '{}'", m));
       minerals.push_back(*id);
     }
   }
@@ -252,18 +379,38 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
         if (wgi_source) AddSource(r, ds, *wgi_source);
         result.rows.push_back(r);
         auto sr = base(Method::EuCrm, "supply_risk");
-        sr.status = "insufficient data: SR needs import reliance of the assessing body, EOL-RIR and SI_SR "
-                    "(use `lodestone risk eu-sr --shares ... --params ...`)";
+        sr.status =
+            "insufficient data: SR needs import reliance of the assessing body, EOL-RIR and SI_SR, "
+            "which the dataset does not hold";
         result.rows.push_back(sr);
       }
       if (req.methods.count(Method::GeoPolRisk)) {
         auto r = base(Method::GeoPolRisk, "score");
-        r.status = ds->trade.size() == 0
-                       ? "insufficient data: GeoPolRisk needs bilateral imports (import a BACI file with "
-                         "`lodestone data import baci`); use `lodestone risk geopolrisk` on trade files"
-                       : "insufficient data: not computed from the dataset yet; use `lodestone risk geopolrisk`";
-        r.sources.clear();
-        result.rows.push_back(r);
+        auto gpr = GeoPolRiskFromDataset(ds, mineral, st, consumer, result.consumer);
+        if (!gpr.figures) {
+          r.status = "insufficient data: " + gpr.missing;
+          r.sources.clear();
+          result.rows.push_back(r);
+        } else {
+          const auto& f = *gpr.figures;
+          r.basis = fmt::format("production {} and bilateral imports {} into {}", st.year, st.year, result.consumer);
+          for (auto s : gpr.sources) AddSource(r, ds, s);
+          r.assumptions.insert(r.assumptions.end(), gpr.notes.begin(), gpr.notes.end());
+          r.value = f.score;
+          r.display = fmt::format("{:.4g} (HHI {:.3f} x WTA {:.3f})", *f.score, *f.hhi, *f.wta);
+          result.rows.push_back(r);
+          auto cf = r;
+          cf.metric = "cf";
+          if (f.cf) {
+            cf.value = f.cf;
+            cf.display = fmt::format("{:.4g} eq. kg Cu/kg", *f.cf);
+          } else {
+            cf.value.reset();
+            cf.display.clear();
+            cf.status = "insufficient data: " + DescribeGeoPolRiskGaps(f);
+          }
+          result.rows.push_back(std::move(cf));
+        }
       }
     }
     if (req.methods.count(Method::ImportReliance)) {
@@ -299,7 +446,8 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
           std::vector<std::string> no_wgi;
           for (const auto& s : row.suppliers) {
             const auto& c = ds.Country(s.country);
-            if (c.kind != model::CountryKind::Country || std::find(consumer.begin(), consumer.end(), s.country) != consumer.end()) {
+            if (c.kind != model::CountryKind::Country ||
+                std::find(consumer.begin(), consumer.end(), s.country) != consumer.end()) {
               continue;
             }
             auto it = wgi.by_country.find(c.iso3);

@@ -4,13 +4,15 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "lodestone/model/error.hpp"
+
 namespace lodestone::risk {
 
 Concentration ComputeConcentration(const std::vector<CountryShare>& shares, const model::Dataset& ds,
                                    const ConcentrationOptions& options) {
   Concentration c;
   for (const auto& s : shares) {
-    if (s.share < 0) throw std::invalid_argument("negative share");
+    if (s.share < 0) throw Error::InvalidRequest("negative share");
     const auto kind = ds.Country(s.country).kind;
     if (kind == model::CountryKind::Residual) {
       c.residual_share += s.share;

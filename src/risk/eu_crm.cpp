@@ -23,6 +23,7 @@
 #include "lodestone/data/importers.hpp"
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::risk {
@@ -87,7 +88,6 @@ CellParse ParseNumberCell(std::string_view raw, bool percent_sign_allowed, doubl
   return CellParse::Number;
 }
 
-
 // Columns of a header line by lower-case trimmed name.
 struct Header {
   std::map<std::string, std::size_t, std::less<>> index;
@@ -116,7 +116,7 @@ std::string FormatPercentShare(double fraction) {
 }
 
 void CheckFinite(double x, std::string_view what) {
-  if (!std::isfinite(x)) throw std::invalid_argument(fmt::format("{} is not a finite number", what));
+  if (!std::isfinite(x)) throw Error::InvalidRequest(fmt::format("{} is not a finite number", what));
 }
 
 }  // namespace
@@ -135,7 +135,7 @@ double HhiWgiT(std::span<const HhiWgiTTerm> terms) {
     CheckFinite(term.wgi_scaled, "WGI_scaled");
     CheckFinite(term.t, "trade factor t");
     if (term.share < 0 || term.wgi_scaled < 0 || term.t < 0) {
-      throw std::invalid_argument("HHI_WGI,t terms must be non-negative (share, WGI_scaled, t)");
+      throw Error::InvalidRequest("HHI_WGI,t terms must be non-negative (share, WGI_scaled, t)");
     }
     sum += term.share * term.share * term.wgi_scaled * term.t;
   }
@@ -146,7 +146,8 @@ std::optional<SupplyDataUsed> ParseSupplyDataUsed(std::string_view text) {
   // Letters only, lower case: "GS + EUS", "GS+EUS", "gs + eu" are one spelling.
   std::string key;
   for (char c : Trim(text)) {
-    if (std::isalpha(static_cast<unsigned char>(c))) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalpha(static_cast<unsigned char>(c)))
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (key == "gseus" || key == "gseu" || key == "gsandeus" || key == "gsandeu") return SupplyDataUsed::GsAndEus;
   if (key == "gsonly" || key == "gs") return SupplyDataUsed::GsOnly;
@@ -169,7 +170,7 @@ SupplyRiskResult SupplyRisk(const SupplyRiskInputs& in) {
   auto check = [](const std::optional<double>& x, std::string_view what, double lo, double hi) {
     if (!x) return;
     CheckFinite(*x, what);
-    if (*x < lo || *x > hi) throw std::invalid_argument(fmt::format("{} {} is outside {}..{}", what, *x, lo, hi));
+    if (*x < lo || *x > hi) throw Error::InvalidRequest(fmt::format("{} {} is outside {}..{}", what, *x, lo, hi));
   };
   constexpr double kUnbounded = std::numeric_limits<double>::max();
   check(in.hhi_gs, "HHI_WGI,t (global supply)", 0.0, kUnbounded);
@@ -234,7 +235,8 @@ BottleneckResult Bottleneck(std::span<const StageSupplyRisk> stages) {
   } else if (!b.sr) {
     b.note = fmt::format("{}: no stage has an SR ({})", kInsufficient, missing);
   } else if (!b.complete) {
-    b.note = fmt::format("SR is at least {:.2f} ({}); stages without an SR ({})", *b.sr, stages[*b.stage].stage, missing);
+    b.note =
+        fmt::format("SR is at least {:.2f} ({}); stages without an SR ({})", *b.sr, stages[*b.stage].stage, missing);
   }
   return b;
 }
@@ -242,26 +244,26 @@ BottleneckResult Bottleneck(std::span<const StageSupplyRisk> stages) {
 double EconomicImportance(std::span<const EndUse> uses, double largest_sector_value_added, double si_ei) {
   CheckFinite(largest_sector_value_added, "largest sector value added");
   CheckFinite(si_ei, "SI_EI");
-  if (largest_sector_value_added <= 0) throw std::invalid_argument("largest sector value added must be positive");
-  if (si_ei < 0 || si_ei > 1) throw std::invalid_argument(fmt::format("SI_EI {} is outside 0..1", si_ei));
+  if (largest_sector_value_added <= 0) throw Error::InvalidRequest("largest sector value added must be positive");
+  if (si_ei < 0 || si_ei > 1) throw Error::InvalidRequest(fmt::format("SI_EI {} is outside 0..1", si_ei));
   double shares = 0, weighted = 0;
   for (const auto& u : uses) {
     CheckFinite(u.share, "end-use share");
     CheckFinite(u.value_added, "sector value added");
     if (u.share < 0 || u.share > 1) {
-      throw std::invalid_argument(fmt::format("end-use share {} of {} is outside 0..1", u.share, u.sector));
+      throw Error::InvalidRequest(fmt::format("end-use share {} of {} is outside 0..1", u.share, u.sector));
     }
-    if (u.value_added < 0) throw std::invalid_argument(fmt::format("value added of {} is negative", u.sector));
+    if (u.value_added < 0) throw Error::InvalidRequest(fmt::format("value added of {} is negative", u.sector));
     // Q_max is the largest sector: a sector above it means the two figures come from different tables.
     if (u.value_added > largest_sector_value_added) {
-      throw std::invalid_argument(fmt::format("value added of {} ({}) exceeds the largest sector's ({})", u.sector,
+      throw Error::InvalidRequest(fmt::format("value added of {} ({}) exceeds the largest sector's ({})", u.sector,
                                               u.value_added, largest_sector_value_added));
     }
     shares += u.share;
     weighted += u.share * u.value_added;
   }
   if (shares > 1.0 + kShareSumTolerance) {
-    throw std::invalid_argument(fmt::format("end-use shares sum to {:.3f}, above 1", shares));
+    throw Error::InvalidRequest(fmt::format("end-use shares sum to {:.3f}, above 1", shares));
   }
   return weighted / largest_sector_value_added * kEuEiScale * si_ei;
 }
@@ -299,7 +301,7 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
   model::Diagnostics diags;
   data::CsvReader reader(data::ReadTextAsUtf8(path, result.warnings), label, &diags);
   std::vector<std::string_view> fields;
-  if (!reader.Next(fields)) throw model::InputError(label, 1, 0, "empty file: expected a header line");
+  if (!reader.Next(fields)) throw Error::InvalidData(label, 1, 0, "empty file: expected a header line");
   const Header header(fields);
 
   struct Column {
@@ -308,8 +310,8 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
   };
   Column material{{"material"}, {}}, stage{{"stage"}, {}}, variant{{"supply_data_used"}, {}},
       hhi_gs{{"HHI_WGI_t_GS"}, {}},
-      hhi_sourcing{{"HHI_WGI_t_EU28", "HHI_WGI_t_EU27", "HHI_WGI_t_EU", "HHI_WGI_t_sourcing"}, {}},
-      ir{{"IR_pct"}, {}}, eol{{"EOL_RIR_pct"}, {}}, si{{"SI_SR"}, {}};
+      hhi_sourcing{{"HHI_WGI_t_EU28", "HHI_WGI_t_EU27", "HHI_WGI_t_EU", "HHI_WGI_t_sourcing"}, {}}, ir{{"IR_pct"}, {}},
+      eol{{"EOL_RIR_pct"}, {}}, si{{"SI_SR"}, {}};
   for (Column* c : {&material, &stage, &variant, &hhi_gs, &hhi_sourcing, &ir, &eol, &si}) {
     c->index = header.Find(c->names);
     if (!c->index) {
@@ -318,7 +320,7 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
       diags.Error(label, 1, 0, fmt::format("missing column {}'", names));
     }
   }
-  if (diags.HasErrors()) throw model::InputError(diags);
+  if (diags.HasErrors()) throw Error::InvalidData(diags);
   const auto published = header.Find({"SR_published"});
 
   std::vector<std::pair<std::string, StageSupplyRisk>> stages;
@@ -327,7 +329,8 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
     if (fields.size() == 1 && Trim(fields[0]).empty()) continue;  // blank line
     if (reader.record_malformed()) continue;                      // already reported
     if (fields.size() != header.width) {
-      diags.Error(label, line, 0, fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
+      diags.Error(label, line, 0,
+                  fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
       continue;
     }
     EuSrTableRow row;
@@ -354,8 +357,7 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
       switch (ParseNumberCell(fields[col], percent, x)) {
         case CellParse::Missing: return;
         case CellParse::Bad:
-          diags.Error(label, line, col + 1,
-                      fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
+          diags.Error(label, line, col + 1, fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
           ok = false;
           return;
         case CellParse::Number:
@@ -385,7 +387,7 @@ EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
     stages.push_back({row.material, {row.stage, row.sr}});
     result.rows.push_back(std::move(row));
   }
-  if (diags.HasErrors()) throw model::InputError(diags);
+  if (diags.HasErrors()) throw Error::InvalidData(diags);
   result.warnings.Append(diags);  // CSV warnings, if any
   result.materials = GroupByMaterial(stages);
   return result;
@@ -446,9 +448,8 @@ WgiTable WgiFromDataset(const model::Dataset& ds, int year) {
   if (table.by_country.empty()) {
     std::string have;
     for (int y : years) have += (have.empty() ? "" : ", ") + std::to_string(y);
-    throw model::InputError("", 0, 0,
-                            fmt::format("dataset {} has no WGI estimates for {} (governance years: {})",
-                                        ds->manifest.name, year, have.empty() ? "none" : have));
+    throw Error::InvalidRequest(fmt::format("dataset {} has no WGI estimates for {} (governance years: {})",
+                                            ds->manifest.name, year, have.empty() ? "none" : have));
   }
   std::string cited;
   for (const auto& c : citations) cited += (cited.empty() ? "" : "; ") + c;
@@ -457,11 +458,11 @@ WgiTable WgiFromDataset(const model::Dataset& ds, int year) {
 }
 
 WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& ref, std::optional<int> year) {
-  auto imported = data::ImportWgi(file, ref);  // throws model::InputError with every problem
+  auto imported = data::ImportWgi(file, ref);  // throws an InvalidData error with every problem
   const auto* schema = data::FindTable("governance.csv");
   auto it = imported.tables.find("governance.csv");
   if (schema == nullptr || it == imported.tables.end() || it->second.rows.empty()) {
-    throw model::InputError(file.string(), 0, 0, "no WGI estimates found in the file");
+    throw Error::InvalidData(file.string(), 0, 0, "no WGI estimates found in the file");
   }
   auto col = [&](std::string_view name) {
     auto pos = std::find(schema->columns.begin(), schema->columns.end(), name);
@@ -477,7 +478,8 @@ WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& r
   if (!years.count(table.year)) {
     std::string have;
     for (int y : years) have += (have.empty() ? "" : ", ") + std::to_string(y);
-    throw model::InputError(file.string(), 0, 0, fmt::format("no WGI estimates for {} (years in the file: {})", table.year, have));
+    throw Error::InvalidRequest(
+        fmt::format("{}: no WGI estimates for {} (years in the file: {})", file.string(), table.year, have));
   }
   for (const auto& row : it->second.rows) {
     if (std::stoi(row[c_year]) != table.year) continue;
@@ -490,7 +492,8 @@ WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& r
     }
     if (auto c = MeanOfEstimates(est)) table.by_country.emplace(row[c_country], *c);
   }
-  const std::string citation = imported.sources.empty() ? std::string("World Bank WGI") : imported.sources.front().citation;
+  const std::string citation =
+      imported.sources.empty() ? std::string("World Bank WGI") : imported.sources.front().citation;
   table.source = fmt::format("{}; year {} (file {})", citation, table.year, file.string());
   table.warnings.Append(imported.diagnostics);
   return table;
@@ -501,7 +504,6 @@ WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& r
 namespace {
 
 enum class ShareRole { Global, Sourcing };
-
 
 std::string_view StageName(data::Annex7Stage s) {
   return s == data::Annex7Stage::Extraction ? "Extraction" : "Processing";
@@ -523,8 +525,8 @@ struct ShareEntry {
   std::string country_text;  // as printed
   double share = 0;          // central: "<x" at x/2
   double share_low = 0, share_high = 0;
-  bool below = false;        // printed "<x%"
-  std::optional<double> t;   // empty when not given
+  bool below = false;       // printed "<x%"
+  std::optional<double> t;  // empty when not given
 };
 
 using DistributionKey = std::pair<std::string, data::Annex7Stage>;
@@ -598,7 +600,8 @@ std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diag
   data::CsvReader reader(data::ReadTextAsUtf8(file, diags), label, &local);
   std::vector<std::string_view> fields;
   if (!reader.Next(fields)) {
-    diags.Error(label, 1, 0, "empty file: expected the header material,stage,ir_pct,eol_rir_pct,si_sr,supply_data_used");
+    diags.Error(label, 1, 0,
+                "empty file: expected the header material,stage,ir_pct,eol_rir_pct,si_sr,supply_data_used");
     return out;
   }
   const Header header(fields);
@@ -606,9 +609,13 @@ std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diag
              c_eol = header.Find({"eol_rir_pct"}), c_si = header.Find({"si_sr"}),
              c_variant = header.Find({"supply_data_used"});
   bool columns_ok = true;
-  const std::array<std::pair<std::optional<std::size_t>, std::string_view>, 6> required = {{
-      {c_material, "material"}, {c_stage, "stage"}, {c_ir, "ir_pct"}, {c_eol, "eol_rir_pct"}, {c_si, "si_sr"},
-      {c_variant, "supply_data_used"}}};
+  const std::array<std::pair<std::optional<std::size_t>, std::string_view>, 6> required = {
+      {{c_material, "material"},
+       {c_stage, "stage"},
+       {c_ir, "ir_pct"},
+       {c_eol, "eol_rir_pct"},
+       {c_si, "si_sr"},
+       {c_variant, "supply_data_used"}}};
   for (const auto& [c, name] : required) {
     if (!c) {
       diags.Error(label, 1, 0, fmt::format("missing column '{}'", name));
@@ -622,7 +629,8 @@ std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diag
     if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
     if (reader.record_malformed()) continue;
     if (fields.size() != header.width) {
-      diags.Error(label, line, 0, fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
+      diags.Error(label, line, 0,
+                  fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
       continue;
     }
     ParamsRow p;
@@ -644,9 +652,9 @@ std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diag
     if (auto v = ParseSupplyDataUsed(fields[*c_variant])) {
       p.supply_data_used = *v;
     } else {
-      diags.Error(label, line, *c_variant + 1,
-                  fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'",
-                              Trim(fields[*c_variant])));
+      diags.Error(
+          label, line, *c_variant + 1,
+          fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'", Trim(fields[*c_variant])));
       ok = false;
     }
     auto number = [&](std::size_t col, std::string_view name, bool percent, double lo, double hi, double scale,
@@ -704,7 +712,7 @@ struct HhiContext {
   const std::set<std::string>& non_countries;
   const EuSrSharesOptions& options;
   model::Diagnostics& warnings;
-  std::set<std::string>& warned;           // countries already warned about
+  std::set<std::string>& warned;            // countries already warned about
   std::map<std::string, int>& partial_wgi;  // countries whose WGI mean is over fewer than six estimates
 };
 
@@ -767,9 +775,10 @@ HhiEstimate EstimateHhi(const std::vector<ShareEntry>& entries, std::string_view
     notes.push_back(fmt::format("{}: {} not a single country, not counted", what, names));
   }
   if (h.coverage < ctx.options.min_coverage) {
-    notes.push_back(fmt::format("{}: countries listed cover {} of supply; the rest is not counted (HHI may be "
-                                "understated)",
-                                what, FormatPercentShare(h.coverage)));
+    notes.push_back(
+        fmt::format("{}: countries listed cover {} of supply; the rest is not counted (HHI may be "
+                    "understated)",
+                    what, FormatPercentShare(h.coverage)));
   }
   if (!h.without_wgi.empty()) {
     std::string names;
@@ -780,7 +789,8 @@ HhiEstimate EstimateHhi(const std::vector<ShareEntry>& entries, std::string_view
     notes.push_back(fmt::format("{}: {} share(s) printed as '<x%' counted at x/2 (bounds 0..x)", what, bounds));
   }
   if (t_defaults > 0) {
-    notes.push_back(fmt::format("{}: t not given for {} country(ies): {} used", what, t_defaults, kEuDefaultTradeFactor));
+    notes.push_back(
+        fmt::format("{}: t not given for {} country(ies): {} used", what, t_defaults, kEuDefaultTradeFactor));
   }
   return h;
 }
@@ -791,6 +801,9 @@ EuSrSharesResult EuSrFromShares(const std::filesystem::path& global_file, const 
                                 const std::filesystem::path& params_file, const WgiTable& wgi,
                                 const data::Reference& ref, const EuSrSharesOptions& options) {
   EuSrSharesResult result;
+  result.global_file = global_file.string();
+  result.sourcing_file = sourcing_file.string();
+  result.params_file = params_file.string();
   result.consumer = options.consumer;
   result.wgi_source = wgi.source;
   model::Diagnostics diags;
@@ -798,7 +811,7 @@ EuSrSharesResult EuSrFromShares(const std::filesystem::path& global_file, const 
   std::optional<ShareFile> sourcing;
   if (!sourcing_file.empty()) sourcing = ReadShareFile(sourcing_file, ShareRole::Sourcing, ref, diags);
   const auto params = ReadParams(params_file, diags);
-  if (diags.HasErrors()) throw model::InputError(diags);
+  if (diags.HasErrors()) throw Error::InvalidData(diags);
   result.warnings.Append(diags);
   result.warnings.Append(wgi.warnings);
 

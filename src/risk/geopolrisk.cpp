@@ -17,6 +17,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/reference.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::risk {
@@ -76,18 +77,18 @@ GeoPolRiskFigures ComputeGeoPolRisk(std::span<const double> producer_quantities,
                                     double domestic_production_t) {
   GprProductionSums production;
   for (double q : producer_quantities) {
-    if (q < 0 || std::isinf(q)) throw std::invalid_argument("GeoPolRisk: production must be finite and non-negative");
+    if (q < 0 || std::isinf(q)) throw Error::InvalidRequest("GeoPolRisk: production must be finite and non-negative");
     production.Add(q);
   }
   if (domestic_production_t < 0 || std::isinf(domestic_production_t)) {
-    throw std::invalid_argument("GeoPolRisk: domestic production must be finite and non-negative");
+    throw Error::InvalidRequest("GeoPolRisk: domestic production must be finite and non-negative");
   }
   GprImportSums sums;
   for (const auto& row : imports) {
     if (row.quantity_t < 0 || std::isinf(row.quantity_t) || row.value_kusd < 0 || std::isinf(row.value_kusd)) {
-      throw std::invalid_argument("GeoPolRisk: import quantity and value must be finite and non-negative");
+      throw Error::InvalidRequest("GeoPolRisk: import quantity and value must be finite and non-negative");
     }
-    if (row.g < 0 || row.g > 1) throw std::invalid_argument("GeoPolRisk: g must lie in 0..1");
+    if (row.g < 0 || row.g > 1) throw Error::InvalidRequest("GeoPolRisk: g must lie in 0..1");
     sums.Add(row);
   }
   return CombineGeoPolRisk(production, sums, domestic_production_t);
@@ -183,19 +184,19 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
   std::vector<std::int32_t> material_pos(tables.materials.size(), -1);
   for (std::size_t i = 0; i < n_mat; ++i) {
     const auto m = request.materials[i];
-    if (m >= tables.materials.size()) throw std::invalid_argument("GeoPolRisk sweep: material index out of range");
-    if (material_pos[m] >= 0) throw std::invalid_argument("GeoPolRisk sweep: material requested twice");
+    LODESTONE_ASSERT(m < tables.materials.size(), "GeoPolRisk sweep: material index out of range");
+    if (material_pos[m] >= 0) throw Error::InvalidRequest("GeoPolRisk sweep: material requested twice");
     material_pos[m] = static_cast<std::int32_t>(i);
   }
   const auto [ymin_it, ymax_it] = std::minmax_element(request.years.begin(), request.years.end());
   const int year_min = *ymin_it;
   if (static_cast<long>(*ymax_it) - year_min > kMaxSweepYearSpan) {
-    throw std::invalid_argument("GeoPolRisk sweep: year range too wide");
+    throw Error::InvalidRequest("GeoPolRisk sweep: year range too wide");
   }
   std::vector<std::int32_t> year_pos(static_cast<std::size_t>(*ymax_it - year_min) + 1, -1);
   for (std::size_t i = 0; i < n_year; ++i) {
     auto& slot = year_pos[static_cast<std::size_t>(request.years[i] - year_min)];
-    if (slot >= 0) throw std::invalid_argument("GeoPolRisk sweep: year requested twice");
+    if (slot >= 0) throw Error::InvalidRequest("GeoPolRisk sweep: year requested twice");
     slot = static_cast<std::int32_t>(i);
   }
   auto YearPos = [&](std::int32_t year) -> std::int32_t {
@@ -211,7 +212,7 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
   std::vector<std::uint32_t> start(n_countries + 1, 0);
   for (std::size_t s = 0; s < n_imp; ++s) {
     for (auto c : request.importers[s].members) {
-      if (c >= n_countries) throw std::invalid_argument("GeoPolRisk sweep: country index out of range");
+      LODESTONE_ASSERT(c < n_countries, "GeoPolRisk sweep: country index out of range");
       auto& word = member_bits[s * words + c / 64];
       const std::uint64_t bit = std::uint64_t{1} << (c % 64);
       if (word & bit) continue;  // a member listed twice counts once
@@ -225,28 +226,26 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
     std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
     for (std::size_t s = 0; s < n_imp; ++s) {
       for (std::size_t c = 0; c < n_countries; ++c) {
-        if (member_bits[s * words + c / 64] & (std::uint64_t{1} << (c % 64))) slots[fill[c]++] = static_cast<std::uint32_t>(s);
+        if (member_bits[s * words + c / 64] & (std::uint64_t{1} << (c % 64)))
+          slots[fill[c]++] = static_cast<std::uint32_t>(s);
       }
     }
   }
-  auto IsMember = [&](std::size_t s, std::uint32_t c) {
-    return (member_bits[s * words + c / 64] >> (c % 64)) & 1U;
-  };
+  auto IsMember = [&](std::size_t s, std::uint32_t c) { return (member_bits[s * words + c / 64] >> (c % 64)) & 1U; };
 
   const std::size_t n_results = n_imp * n_mat * n_year;
   std::vector<GprProductionSums> production(n_mat * n_year);
   std::vector<double> domestic(n_results, 0.0);
   std::vector<std::uint8_t> domestic_missing(n_results, 0);
   for (const auto& row : tables.production) {
-    if (row.material >= tables.materials.size() || row.country >= n_countries) {
-      throw std::invalid_argument("GeoPolRisk sweep: production row refers outside the tables");
-    }
+    LODESTONE_ASSERT(row.material < tables.materials.size() && row.country < n_countries,
+                     "GeoPolRisk sweep: production row refers outside the tables");
     const auto mp = material_pos[row.material];
     if (mp < 0) continue;
     const auto yp = YearPos(row.year);
     if (yp < 0) continue;
     if (row.quantity_t < 0 || std::isinf(row.quantity_t)) {
-      throw std::invalid_argument("GeoPolRisk sweep: production must be finite and non-negative");
+      throw Error::InvalidRequest("GeoPolRisk sweep: production must be finite and non-negative");
     }
     const std::size_t my = static_cast<std::size_t>(mp) * n_year + static_cast<std::size_t>(yp);
     production[my].Add(row.quantity_t);
@@ -262,9 +261,8 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
 
   std::vector<GprImportSums> imports(n_results);
   for (const auto& row : tables.trade) {
-    if (row.material >= tables.materials.size() || row.exporter >= n_countries || row.importer >= n_countries) {
-      throw std::invalid_argument("GeoPolRisk sweep: trade row refers outside the tables");
-    }
+    LODESTONE_ASSERT(row.material < tables.materials.size() && row.exporter < n_countries && row.importer < n_countries,
+                     "GeoPolRisk sweep: trade row refers outside the tables");
     const auto first = start[row.importer];
     const auto last = start[row.importer + 1];
     if (first == last) continue;  // not an importer of the request
@@ -274,7 +272,7 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
     if (yp < 0) continue;
     if (row.quantity_t < 0 || std::isinf(row.quantity_t) || row.value_kusd < 0 || std::isinf(row.value_kusd) ||
         row.g < 0 || row.g > 1) {
-      throw std::invalid_argument("GeoPolRisk sweep: trade row with a negative figure or g outside 0..1");
+      throw Error::InvalidRequest("GeoPolRisk sweep: trade row with a negative figure or g outside 0..1");
     }
     const std::size_t my = static_cast<std::size_t>(mp) * n_year + static_cast<std::size_t>(yp);
     for (auto k = first; k < last; ++k) {
@@ -323,7 +321,8 @@ std::optional<int> ParseIntegral(std::string_view raw, int lo, int hi) {
 }
 
 bool IsAlpha3(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
 // Reference alpha-3 -> BACI numeric code: BACI uses ISO 3166-1 numeric codes except where the
@@ -339,7 +338,6 @@ std::optional<int> BaciCodeFromReference(const data::Reference& ref, const std::
   }
   return std::nullopt;
 }
-
 
 struct Header {
   std::vector<std::string> names;
@@ -379,7 +377,8 @@ class TableReader {
   std::optional<std::size_t> Require(std::initializer_list<std::string_view> candidates) {
     auto col = header_.Find(candidates);
     if (!col) {
-      diags_.Error(file_, 1, 0, fmt::format("missing column '{}' (columns are: {})", *candidates.begin(), header_.List()));
+      diags_.Error(file_, 1, 0,
+                   fmt::format("missing column '{}' (columns are: {})", *candidates.begin(), header_.List()));
       ok_ = false;
     }
     return col;
@@ -606,15 +605,15 @@ void ReadProduction(const std::filesystem::path& path, Book& book, GeoPolRiskTab
     std::optional<int> code = book.CodeOfCell(in[*c_code]);
     if (!code && Trim(in[*c_code]).empty() && c_iso) code = book.CodeOfCell(in[*c_iso]);
     if (!code) {
-      in.Error(*c_code, fmt::format("country code '{}' is neither numeric nor a known ISO alpha-3 code",
-                                    Trim(in[*c_code])));
+      in.Error(*c_code,
+               fmt::format("country code '{}' is neither numeric nor a known ISO alpha-3 code", Trim(in[*c_code])));
       continue;
     }
     if (c_iso && IsAlpha3(Trim(in[*c_iso]))) book.NoteAlpha(Trim(in[*c_iso]), *code);
     const auto material = book.Material(material_name);
     if (auto [it, added] = first_line.try_emplace({material, *code}, in.line()); !added) {
-      in.Error(*c_code, fmt::format("second row for country {} of {} (first at line {})", *code, material_name,
-                                    it->second));
+      in.Error(*c_code,
+               fmt::format("second row for country {} of {} (first at line {})", *code, material_name, it->second));
       continue;
     }
     // geopolrisk-py reads the unit of a material's first row: kg -> tonnes; metric tonnes as is;
@@ -777,7 +776,7 @@ GeoPolRiskReadResult ReadGeoPolRiskTables(const std::filesystem::path& productio
   ReadProduction(production, book, result.tables, diags);
   ReadTrade(trade, g_table, book, result.tables, diags);
   book.Finish();
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   result.warnings = std::move(diags);
   return result;
 }
@@ -792,10 +791,10 @@ GprImporter ResolveGeoPolRiskImporter(GeoPolRiskTables& tables, std::string_view
     const auto plus = all.find('+', from);
     const auto part = Trim(all.substr(from, plus == std::string_view::npos ? std::string_view::npos : plus - from));
     if (part.empty()) {
-      throw model::InputError("", 0, 0,
-                              fmt::format("importer '{}' is malformed: give an ISO alpha-3 code (USA), a BACI numeric "
-                                          "code (842) or a region joined by '+' (USA+JPN)",
-                                          importer.label));
+      throw Error::InvalidRequest(
+          fmt::format("importer '{}' is malformed: give an ISO alpha-3 code (USA), a BACI numeric "
+                      "code (842) or a region joined by '+' (USA+JPN)",
+                      importer.label));
     }
     std::optional<int> code = ParseIntegral(part, 0, kMaxCountryCode);
     if (!code && IsAlpha3(part)) {
@@ -814,10 +813,10 @@ GprImporter ResolveGeoPolRiskImporter(GeoPolRiskTables& tables, std::string_view
       }
     }
     if (!code) {
-      throw model::InputError("", 0, 0,
-                              fmt::format("unknown importer '{}': not a numeric code nor an ISO alpha-3 code of the "
-                                          "production or WGI file{}",
-                                          part, options.reference ? " or the reference countries" : ""));
+      throw Error::InvalidRequest(
+          fmt::format("unknown importer '{}': not a numeric code nor an ISO alpha-3 code of the "
+                      "production or WGI file{}",
+                      part, options.reference ? " or the reference countries" : ""));
     }
     auto index = tables.CountryIndex(*code);
     if (!index) {
@@ -841,9 +840,8 @@ GeoPolRiskFileResult GeoPolRiskFromFiles(const std::filesystem::path& production
   auto& tables = read.tables;
   if (std::find(tables.production_years.begin(), tables.production_years.end(), year) ==
       tables.production_years.end()) {
-    throw model::InputError(production.string(), 1, 0,
-                            fmt::format("year {} is not a column of the production file (years: {})", year,
-                                        YearList(tables.production_years)));
+    throw Error::InvalidRequest(fmt::format("year {} is not a column of the production file (years: {})", year,
+                                            YearList(tables.production_years)));
   }
   GeoPolRiskSweepRequest request;
   request.importers.push_back(ResolveGeoPolRiskImporter(tables, importer, options));
@@ -852,6 +850,9 @@ GeoPolRiskFileResult GeoPolRiskFromFiles(const std::filesystem::path& production
   const auto sweep = SweepGeoPolRisk(tables, request);
 
   GeoPolRiskFileResult result;
+  result.production_file = production.string();
+  result.trade_file = trade.string();
+  result.wgi_file = wgi_pv.string();
   result.importer = request.importers[0].label;
   for (auto i : request.importers[0].members) {
     result.importer_codes.push_back(tables.countries[i]);

@@ -48,10 +48,10 @@ if(leftovers)
   message(FATAL_ERROR "temporary directories left behind: ${leftovers}")
 endif()
 
-# Unknown importer and unknown mineral: one clear line, non-zero exit.
-run(3 ${LODESTONE} data import nonsense x.csv --out ${WORK_DIR}/x)
+# Unknown importer and unknown mineral: one clear line, exit 2 (invalid request).
+run(2 ${LODESTONE} data import nonsense x.csv --out ${WORK_DIR}/x)
 expect_contains("${ERR}" "unknown importer 'nonsense'")
-run(3 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
+run(2 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
 expect_contains("${ERR}" "unknown mineral 'unobtainium'")
 
 # The build recipe reproduces the shipped dataset byte for byte.
@@ -80,7 +80,7 @@ run(0 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --mineral cobalt,ga
 expect_contains("${OUT}" "\"consumer\": \"USA+JPN\"")
 expect_contains("${OUT}" "\"metric\": \"crma_single_country_benchmark\"")
 expect_contains("${OUT}" "CN-2023-GA-GE")
-run(3 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --method bogus)
+run(2 ${LODESTONE} risk --dataset ${SOURCE_DIR}/data/starter --method bogus)
 expect_contains("${ERR}" "--method 'bogus'")
 run(0 ${LODESTONE} risk eu-sr --table ${SOURCE_DIR}/tests/validation/eu_crm/eu_crm_2017_sr.csv --format csv)
 expect_contains("${OUT}" "material,stage,sr")

@@ -4,7 +4,9 @@
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/risk/assess.hpp"
+#include "lodestone/risk/geopolrisk.hpp"
 
 using namespace lodestone;
 
@@ -86,16 +88,26 @@ TEST(Assess, MissingInputsSayInsufficientData) {
   }
 }
 
+// The request names something the dataset does not hold: an InvalidRequest error.
+void ExpectInvalidRequest(const risk::AssessRequest& req) {
+  try {
+    risk::Assess(Mini(), req);
+    ADD_FAILURE() << "no error";
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidRequest) << e.what();
+  }
+}
+
 TEST(Assess, UnknownInputsAreErrors) {
   risk::AssessRequest req;
   req.minerals = {"unobtainium"};
-  EXPECT_THROW(risk::Assess(Mini(), req), model::InputError);
+  ExpectInvalidRequest(req);
   req.minerals = {};
   req.consumer = {"XXX"};
-  EXPECT_THROW(risk::Assess(Mini(), req), model::InputError);
+  ExpectInvalidRequest(req);
   req.consumer = {"USA"};
   req.partners = "NOPE";
-  EXPECT_THROW(risk::Assess(Mini(), req), model::InputError);
+  ExpectInvalidRequest(req);
   EXPECT_FALSE(risk::ParseMethods("eu-crm,bogus"));
   EXPECT_EQ(risk::ParseMethods("all")->size(), 4u);
 }
@@ -120,5 +132,109 @@ TEST(Assess, ShippedDatasetForTheUsAndJapan) {
   EXPECT_EQ(*ree->value, 1.0);  // China 69%
   for (const auto& x : r.rows) {
     if (x.status == "ok") EXPECT_TRUE(x.value.has_value() || !x.display.empty()) << x.metric;
+  }
+}
+
+// --- GeoPolRisk from the dataset's bilateral trade, production and WGI ------------------------
+
+namespace {
+
+const model::Dataset& GprMini() {
+  static const auto ds = data::LoadDatasetOrThrow(std::filesystem::path(LODESTONE_TEST_DATA_DIR) / "gpr_mini");
+  return ds;
+}
+
+risk::AssessResult GprAssess(std::vector<std::string> consumer) {
+  risk::AssessRequest req;
+  req.minerals = {"lithium", "cobalt"};
+  req.consumer = std::move(consumer);
+  req.methods = {risk::Method::GeoPolRisk};
+  req.wgi_year = 2025;
+  return risk::Assess(GprMini(), req);
+}
+
+}  // namespace
+
+TEST(AssessGeoPolRisk, HandComputedFromTradeProductionAndWgi) {
+  // tests/data/gpr_mini, lithium refining 2025 (docs/methods/geopolrisk.md):
+  //   HHI   = (90^2 + 50^2 + 40^2 + 20^2) / 200^2 (thousand t)            = 0.315
+  //   g     = (2.5 - PV) / 5: Australia 0.32, Chile 0.48, China 0.6
+  //   WTA   = (0.32*1000 + 0.48*3000 + 0.6*2000) / (20000 + 6000)         = 2960 / 26000
+  //   price = (20,000 + 45,000 + 30,000) kUSD / 6000 t                     USD/kg
+  //   CF    = HHI * WTA * price / 0.409412948
+  // The 2022 import row is of another year and does not count.
+  const auto r = GprAssess({"USA"});
+  const auto* score = Row(r, "lithium", "refining", "score");
+  ASSERT_NE(score, nullptr);
+  EXPECT_EQ(score->method, "geopolrisk");
+  EXPECT_EQ(score->status, "ok");
+  const double hhi = 0.315, wta = 2960.0 / 26000.0, price = 95000.0 / 6000.0;
+  ASSERT_TRUE(score->value);
+  EXPECT_NEAR(*score->value, hhi * wta, 1e-12);
+  EXPECT_EQ(score->basis, "production 2025 and bilateral imports 2025 into USA");
+  EXPECT_EQ(score->sources, (std::vector<std::string>{"test_src"}));
+  const auto* cf = Row(r, "lithium", "refining", "cf");
+  ASSERT_NE(cf, nullptr);
+  ASSERT_TRUE(cf->value);
+  EXPECT_NEAR(*cf->value, hhi * wta * price / risk::kGeoPolRiskCopperMidpoint, 1e-12);
+}
+
+TEST(AssessGeoPolRisk, ConsumersBuyingTogetherAddTheirImports) {
+  // USA+JPN: Japan's 500 t from Australia (g 0.32, 10,000 kUSD) and 100 t from DR Congo (no WGI
+  // for 2025: g 0.5, 1,000 kUSD) join; Japan produces none.
+  const auto r = GprAssess({"USA", "JPN"});
+  const auto* score = Row(r, "lithium", "refining", "score");
+  ASSERT_NE(score, nullptr);
+  ASSERT_TRUE(score->value);
+  const double wta = (2960.0 + 0.32 * 500 + 0.5 * 100) / (20000.0 + 6600.0);
+  EXPECT_NEAR(*score->value, 0.315 * wta, 1e-12);
+  const auto* cf = Row(r, "lithium", "refining", "cf");
+  ASSERT_NE(cf, nullptr);
+  EXPECT_NEAR(*cf->value, 0.315 * wta * (106000.0 / 6600.0) / risk::kGeoPolRiskCopperMidpoint, 1e-12);
+}
+
+TEST(AssessGeoPolRisk, MissingGovernanceIsImputedAndSaid) {
+  // Japan imports from Australia (g 0.32) and DR Congo, which has no WGI for 2025: the method
+  // gives it g = 0.5, and the row says so.
+  const auto r = GprAssess({"JPN"});
+  const auto* score = Row(r, "lithium", "refining", "score");
+  ASSERT_NE(score, nullptr);
+  ASSERT_TRUE(score->value);
+  EXPECT_NEAR(*score->value, 0.315 * (0.32 * 500 + 0.5 * 100) / 600.0, 1e-12);
+  ASSERT_EQ(score->assumptions.size(), 1u);
+  EXPECT_NE(
+      score->assumptions[0].find("1 import row(s) from partners without a political-stability score given g = 0.5"),
+      std::string::npos)
+      << score->assumptions[0];
+  // The United States' imports all have WGI: nothing imputed.
+  const auto usa = GprAssess({"USA"});
+  EXPECT_TRUE(Row(usa, "lithium", "refining", "score")->assumptions.empty());
+}
+
+TEST(AssessGeoPolRisk, WithoutTradeTheRowSaysWhatIsMissing) {
+  const auto r = GprAssess({"USA"});
+  const auto* score = Row(r, "cobalt", "mining", "score");
+  ASSERT_NE(score, nullptr);
+  EXPECT_FALSE(score->value);
+  EXPECT_EQ(score->status.rfind("insufficient data", 0), 0u);
+  EXPECT_NE(score->status.find("no trade rows for cobalt (mining)"), std::string::npos) << score->status;
+  EXPECT_EQ(Row(r, "cobalt", "mining", "cf"), nullptr);
+  // A consumer without imports of the year: insufficient, naming the years the imports cover.
+  const auto none = GprAssess({"CHN"});
+  const auto* chn = Row(none, "lithium", "refining", "score");
+  ASSERT_NE(chn, nullptr);
+  EXPECT_FALSE(chn->value);
+  EXPECT_NE(chn->status.find("no imports of lithium (refining) into CHN"), std::string::npos) << chn->status;
+}
+
+TEST(AssessGeoPolRisk, LibraryTextNamesNoCommand) {
+  // Library messages describe the data; they do not tell users which command to run.
+  for (const auto* ds : {&Mini(), &GprMini()}) {
+    risk::AssessRequest req;
+    req.wgi_year = 2023;
+    for (const auto& x : risk::Assess(*ds, req).rows) {
+      EXPECT_EQ(x.status.find("lodestone "), std::string::npos) << x.status;
+      EXPECT_EQ(x.status.find('`'), std::string::npos) << x.status;
+    }
   }
 }

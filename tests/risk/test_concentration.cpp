@@ -56,5 +56,5 @@ TEST(Concentration, ThresholdsAreOptions) {
 }
 
 TEST(Concentration, NegativeShareIsRejected) {
-  EXPECT_THROW(risk::ComputeConcentration({{C("CHN"), -0.1}}, Mini()), std::invalid_argument);
+  EXPECT_THROW(risk::ComputeConcentration({{C("CHN"), -0.1}}, Mini()), lodestone::Error);
 }

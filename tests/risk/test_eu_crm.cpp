@@ -85,7 +85,7 @@ TEST(EuCrmBuildingBlocks, ScaledWgiMapsMinus25To25OntoTenToZero) {
   // Outside the nominal range the scale is kept at its ends.
   EXPECT_DOUBLE_EQ(risk::ScaledWgi(2.7), 0.0);
   EXPECT_DOUBLE_EQ(risk::ScaledWgi(-2.6), 10.0);
-  EXPECT_THROW(risk::ScaledWgi(std::nan("")), std::invalid_argument);
+  EXPECT_THROW(risk::ScaledWgi(std::nan("")), lodestone::Error);
 }
 
 TEST(EuCrmBuildingBlocks, HhiWgiTHandComputed) {
@@ -97,7 +97,7 @@ TEST(EuCrmBuildingBlocks, HhiWgiTHandComputed) {
   EXPECT_NEAR(risk::HhiWgiT(monopoly), 12.0, kExact);
   EXPECT_DOUBLE_EQ(risk::HhiWgiT(std::vector<risk::HhiWgiTTerm>{}), 0.0);
   const std::vector<risk::HhiWgiTTerm> negative = {{-0.1, 5.0, 1.0}};
-  EXPECT_THROW(risk::HhiWgiT(negative), std::invalid_argument);
+  EXPECT_THROW(risk::HhiWgiT(negative), lodestone::Error);
 }
 
 TEST(EuCrmBuildingBlocks, ParsesSupplyDataUsedAsPrinted) {
@@ -185,16 +185,16 @@ TEST(EuCrmSupplyRisk, MissingInputsGiveInsufficientDataNotANumber) {
 TEST(EuCrmSupplyRisk, OutOfRangeInputsAreErrors) {
   auto in = Inputs(SupplyDataUsed::GsAndEus);
   in.eol_rir = 1.2;
-  EXPECT_THROW(risk::SupplyRisk(in), std::invalid_argument);
+  EXPECT_THROW(risk::SupplyRisk(in), lodestone::Error);
   in = Inputs(SupplyDataUsed::GsAndEus);
   in.import_reliance = 1.5;
-  EXPECT_THROW(risk::SupplyRisk(in), std::invalid_argument);
+  EXPECT_THROW(risk::SupplyRisk(in), lodestone::Error);
   in = Inputs(SupplyDataUsed::GsAndEus);
   in.hhi_gs = -1.0;
-  EXPECT_THROW(risk::SupplyRisk(in), std::invalid_argument);
+  EXPECT_THROW(risk::SupplyRisk(in), lodestone::Error);
   in = Inputs(SupplyDataUsed::GsAndEus);
   in.si_sr = std::nan("");
-  EXPECT_THROW(risk::SupplyRisk(in), std::invalid_argument);
+  EXPECT_THROW(risk::SupplyRisk(in), lodestone::Error);
 }
 
 // --- bottleneck and criticality -------------------------------------------------------------------
@@ -252,10 +252,10 @@ TEST(EuCrmEconomicImportance, SmallHandComputedExample) {
   const std::vector<risk::EndUse> top = {{"C28", 1.0, 200.0}};
   EXPECT_NEAR(risk::EconomicImportance(top, 200.0, 1.0), 10.0, kExact);
   const std::vector<risk::EndUse> too_much = {{"C29", 0.8, 100.0}, {"C27", 0.3, 50.0}};
-  EXPECT_THROW(risk::EconomicImportance(too_much, 200.0, 1.0), std::invalid_argument);
-  EXPECT_THROW(risk::EconomicImportance(uses, 90.0, 1.0), std::invalid_argument);  // a sector above Q_max
-  EXPECT_THROW(risk::EconomicImportance(uses, 0.0, 1.0), std::invalid_argument);
-  EXPECT_THROW(risk::EconomicImportance(uses, 200.0, 1.1), std::invalid_argument);
+  EXPECT_THROW(risk::EconomicImportance(too_much, 200.0, 1.0), lodestone::Error);
+  EXPECT_THROW(risk::EconomicImportance(uses, 90.0, 1.0), lodestone::Error);  // a sector above Q_max
+  EXPECT_THROW(risk::EconomicImportance(uses, 0.0, 1.0), lodestone::Error);
+  EXPECT_THROW(risk::EconomicImportance(uses, 200.0, 1.1), lodestone::Error);
 }
 
 // --- validation: the published 2017 table -----------------------------------------------------------
@@ -275,8 +275,9 @@ TEST(EuCrmValidation2017, ReproducesEveryPublishedSrWithinTolerance) {
   EXPECT_EQ(agreement->compared, compared);
   EXPECT_LT(agreement->mean_abs_diff, 0.1);  // about 0.06 expected
   EXPECT_LE(agreement->max_abs_diff, kPublishedTolerance);
-  std::cout << "EU CRM 2017: " << agreement->compared << " rows, mean |SR - SR_published| = " << agreement->mean_abs_diff
-            << ", max " << agreement->max_abs_diff << " (" << agreement->worst << ")\n";
+  std::cout << "EU CRM 2017: " << agreement->compared
+            << " rows, mean |SR - SR_published| = " << agreement->mean_abs_diff << ", max " << agreement->max_abs_diff
+            << " (" << agreement->worst << ")\n";
   RecordProperty("rows", static_cast<int>(agreement->compared));
   RecordProperty("mean_abs_diff", std::to_string(agreement->mean_abs_diff));
   RecordProperty("max_abs_diff", std::to_string(agreement->max_abs_diff));
@@ -355,11 +356,13 @@ TEST(EuCrmValidation2017, NotAvailableInputsGiveInsufficientData) {
 
 TEST(EuCrmValidation2017, BadInputIsReportedWithFileLineAndColumn) {
   lodestone::testing::TempDir dir;
-  lodestone::testing::WriteFile(dir / "missing.csv", "material,stage,supply_data_used,HHI_WGI_t_GS,IR_pct,EOL_RIR_pct,SI_SR\n");
+  lodestone::testing::WriteFile(dir / "missing.csv",
+                                "material,stage,supply_data_used,HHI_WGI_t_GS,IR_pct,EOL_RIR_pct,SI_SR\n");
   try {
     risk::EuSrFromTable(dir / "missing.csv");
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     ASSERT_EQ(e.diagnostics().ErrorCount(), 1u);
     const auto& d = e.diagnostics().Items().front();
     EXPECT_EQ(d.line, 1u);
@@ -373,7 +376,8 @@ TEST(EuCrmValidation2017, BadInputIsReportedWithFileLineAndColumn) {
   try {
     risk::EuSrFromTable(dir / "bad.csv");
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     const auto& items = e.diagnostics().Items();
     ASSERT_EQ(items.size(), 3u) << e.diagnostics().Format();
     EXPECT_EQ(items[0].file, (dir / "bad.csv").string());
@@ -384,7 +388,7 @@ TEST(EuCrmValidation2017, BadInputIsReportedWithFileLineAndColumn) {
     EXPECT_EQ(items[2].line, 4u);
     EXPECT_EQ(items[2].column, 7u);
   }
-  EXPECT_THROW(risk::EuSrFromTable(dir / "does_not_exist.csv"), model::InputError);
+  EXPECT_THROW(risk::EuSrFromTable(dir / "does_not_exist.csv"), lodestone::Error);
 }
 
 // --- the shares path: hand-computed fixture ---------------------------------------------------------
@@ -392,8 +396,9 @@ TEST(EuCrmValidation2017, BadInputIsReportedWithFileLineAndColumn) {
 TEST(EuCrmShares, FixtureHandComputedHhiAndSr) {
   risk::EuSrSharesOptions options;
   options.consumer = "JPN";
-  const auto r = risk::EuSrFromShares(FixtureDir() / "fixture_global_supply.csv", FixtureDir() / "fixture_jpn_sourcing.csv",
-                                      FixtureDir() / "fixture_params.csv", HandWgi(), Ref(), options);
+  const auto r =
+      risk::EuSrFromShares(FixtureDir() / "fixture_global_supply.csv", FixtureDir() / "fixture_jpn_sourcing.csv",
+                           FixtureDir() / "fixture_params.csv", HandWgi(), Ref(), options);
   ASSERT_EQ(r.rows.size(), 7u);
   EXPECT_EQ(r.consumer, "JPN");
 
@@ -471,8 +476,8 @@ TEST(EuCrmShares, AnyConsumerFileNameAndMissingSourcingFile) {
   for (const auto& d : a.warnings.Items()) EXPECT_EQ(d.file.find("lodestone_eusr"), std::string::npos) << d.file;
 
   // No sourcing file: GS-only rows still compute, the others say why they cannot.
-  const auto b = risk::EuSrFromShares(FixtureDir() / "fixture_global_supply.csv", {}, FixtureDir() / "fixture_params.csv",
-                                      HandWgi(), Ref());
+  const auto b = risk::EuSrFromShares(FixtureDir() / "fixture_global_supply.csv", {},
+                                      FixtureDir() / "fixture_params.csv", HandWgi(), Ref());
   EXPECT_TRUE(RowOf(b, "Testium", "Extraction").sr.sr);
   const auto& missing = RowOf(b, "Testium", "Processing");
   EXPECT_FALSE(missing.sr.sr);
@@ -482,9 +487,9 @@ TEST(EuCrmShares, AnyConsumerFileNameAndMissingSourcingFile) {
 TEST(EuCrmShares, SwappedFilesAndBadParamsAreErrors) {
   {
     // Swapped files are read as the caller says, with a warning naming the suspicious file.
-    auto swapped = risk::EuSrFromShares(FixtureDir() / "fixture_jpn_sourcing.csv",
-                                        FixtureDir() / "fixture_global_supply.csv", FixtureDir() / "fixture_params.csv",
-                                        HandWgi(), Ref());
+    auto swapped =
+        risk::EuSrFromShares(FixtureDir() / "fixture_jpn_sourcing.csv", FixtureDir() / "fixture_global_supply.csv",
+                             FixtureDir() / "fixture_params.csv", HandWgi(), Ref());
     bool warned = false;
     for (const auto& d : swapped.warnings.Items()) {
       warned = warned || d.message.find("are --shares and --sourcing swapped?") != std::string::npos;
@@ -500,7 +505,8 @@ TEST(EuCrmShares, SwappedFilesAndBadParamsAreErrors) {
     risk::EuSrFromShares(FixtureDir() / "fixture_global_supply.csv", FixtureDir() / "fixture_jpn_sourcing.csv",
                          dir / "params.csv", HandWgi(), Ref());
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     std::vector<model::Diagnostic> items;  // the errors (the fixture also has warnings)
     for (const auto& d : e.diagnostics().Items()) {
       if (d.severity == model::Severity::Error) items.push_back(d);
@@ -517,9 +523,8 @@ TEST(EuCrmShares, SwappedFilesAndBadParamsAreErrors) {
 // --- the shares path on the EU 2023 Annex 7 files ---------------------------------------------------
 
 TEST(EuCrmShares2023, RealAnnex7FilesGivePlausibleHhi) {
-  const auto wgi = risk::WgiFromFile(std::filesystem::path(LODESTONE_SOURCE_DIR) /
-                                         "sources/wgi/wgi_2023_official_format_semicolon.csv",
-                                     Ref());
+  const auto wgi = risk::WgiFromFile(
+      std::filesystem::path(LODESTONE_SOURCE_DIR) / "sources/wgi/wgi_2023_official_format_semicolon.csv", Ref());
   EXPECT_EQ(wgi.year, 2023);
   ASSERT_TRUE(wgi.by_country.count("CHN") && wgi.by_country.count("COD") && wgi.by_country.count("CHL"));
   const auto r = risk::EuSrFromShares(Sources2023() / "eu_crm_2023_annex7_global_supply_shares_t.csv",
@@ -555,8 +560,8 @@ TEST(EuCrmShares2023, RealAnnex7FilesGivePlausibleHhi) {
   // Argentina 6% (t 1.1), the United States 5%, China 1%.
   const auto& li = RowOf(r, "Lithium", "Processing");
   ASSERT_TRUE(li.hhi_sourcing);
-  const double expected = 0.79 * 0.79 * scaled("CHL") + 0.07 * 0.07 * scaled("CHE") + 0.06 * 0.06 * scaled("ARG") * 1.1 +
-                          0.05 * 0.05 * scaled("USA") + 0.01 * 0.01 * scaled("CHN");
+  const double expected = 0.79 * 0.79 * scaled("CHL") + 0.07 * 0.07 * scaled("CHE") +
+                          0.06 * 0.06 * scaled("ARG") * 1.1 + 0.05 * 0.05 * scaled("USA") + 0.01 * 0.01 * scaled("CHN");
   EXPECT_NEAR(li.hhi_sourcing->value, expected, kExact);
   EXPECT_NEAR(li.hhi_sourcing->coverage, 0.98, kExact);
   for (const auto& row : r.rows) {

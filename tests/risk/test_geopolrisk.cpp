@@ -115,13 +115,14 @@ const std::string kSmallWgi =
     "Canada,CAN,124.0,0.3,0.3\n"
     "Chile,CHL,152.0,0.4,0.4\n";
 
-// Expects InputError whose diagnostics include one at file:line:column.
+// Expects an InvalidData error whose diagnostics include one at file:line:column.
 void ExpectProblemAt(const std::function<void()>& body, const fs::path& file, std::size_t line, std::size_t column,
                      const std::string& words) {
   try {
     body();
-    ADD_FAILURE() << "no InputError";
-  } catch (const model::InputError& e) {
+    ADD_FAILURE() << "no error";
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     bool found = false;
     for (const auto& d : e.diagnostics().Items()) {
       if (d.severity == model::Severity::Error && d.file == file.string() && d.line == line && d.column == column &&
@@ -226,8 +227,9 @@ TEST(GeoPolRiskValidation, GraphiteAggregatesEveryHsCode) {
 TEST(GeoPolRiskValidation, WgiFileGivesTheSameGAsTheTradeColumn) {
   lodestone::testing::TempDir dir;
   const auto trade = ReadCsv(ValidationDir() / "trade_data_USA_2022.csv");
-  std::string text = "Year,Exporting Country,Importing Country,rawMaterial,Resource HSCODE,Trade Value (1000 USD),"
-                     "Quantity (mTonnes)\n";
+  std::string text =
+      "Year,Exporting Country,Importing Country,rawMaterial,Resource HSCODE,Trade Value (1000 USD),"
+      "Quantity (mTonnes)\n";
   for (const auto& r : trade.rows) {
     for (const char* c : {"Year", "Exporting Country", "Importing Country", "rawMaterial", "Resource HSCODE",
                           "Trade Value (1000 USD)"}) {
@@ -306,10 +308,10 @@ TEST(GeoPolRiskCore, PriceFromValueAndQuantity) {
 }
 
 TEST(GeoPolRiskCore, MissingInputsFollowThePackage) {
-  const std::vector<double> producers = {10, kNaN, 30};  // missing counts as 0
-  const std::vector<GprImport> imports = {{10.0, 20.0, kNaN, false},   // g -> 0.5
-                                          {kNaN, 5.0, 0.8, false},     // 0 t, value still counts
-                                          {10.0, kNaN, 0.2, false}};   // value 0
+  const std::vector<double> producers = {10, kNaN, 30};               // missing counts as 0
+  const std::vector<GprImport> imports = {{10.0, 20.0, kNaN, false},  // g -> 0.5
+                                          {kNaN, 5.0, 0.8, false},    // 0 t, value still counts
+                                          {10.0, kNaN, 0.2, false}};  // value 0
   const auto f = risk::ComputeGeoPolRisk(producers, imports, kNaN);
   EXPECT_DOUBLE_EQ(*f.hhi, (100.0 + 900.0) / 1600.0);
   EXPECT_EQ(f.missing_production, 1U);
@@ -353,10 +355,10 @@ TEST(GeoPolRiskCore, InsufficientDataIsNotANumber) {
 
 TEST(GeoPolRiskCore, RejectsImpossibleInputs) {
   const std::vector<double> negative = {-1};
-  EXPECT_THROW(risk::ComputeGeoPolRisk(negative, {}, 0.0), std::invalid_argument);
+  EXPECT_THROW(risk::ComputeGeoPolRisk(negative, {}, 0.0), lodestone::Error);
   const std::vector<GprImport> bad_g = {{1.0, 1.0, 1.5, false}};
-  EXPECT_THROW(risk::ComputeGeoPolRisk({}, bad_g, 0.0), std::invalid_argument);
-  EXPECT_THROW(risk::ComputeGeoPolRisk({}, {}, -3.0), std::invalid_argument);
+  EXPECT_THROW(risk::ComputeGeoPolRisk({}, bad_g, 0.0), lodestone::Error);
+  EXPECT_THROW(risk::ComputeGeoPolRisk({}, {}, -3.0), lodestone::Error);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,13 +381,14 @@ TEST(GeoPolRiskFiles, HsCodeListsAggregate) {
 }
 
 TEST(GeoPolRiskFiles, RegionMembersAddProductionAndTradeWithGZero) {
-  Files files("Cobalt,Canada,124,CAN,1,40,metr. t,r\nCobalt,USA,842,USA,1,10,metr. t,r\n"
-              "Cobalt,China,156,CHN,1,50,metr. t,r\n",
-              "2022,124,842,Cobalt,260500,10,20,0.3,6\n"   // CAN -> USA: inside the region
-              "2022,156,842,Cobalt,260500,10,30,0.6,18\n"  // CHN -> USA
-              "2022,156,124,Cobalt,260500,10,10,0.6,6\n"   // CHN -> CAN
-              "2022,842,124,Cobalt,260500,10,5,0.5,2.5\n", // USA -> CAN: inside
-              kSmallWgi);
+  Files files(
+      "Cobalt,Canada,124,CAN,1,40,metr. t,r\nCobalt,USA,842,USA,1,10,metr. t,r\n"
+      "Cobalt,China,156,CHN,1,50,metr. t,r\n",
+      "2022,124,842,Cobalt,260500,10,20,0.3,6\n"    // CAN -> USA: inside the region
+      "2022,156,842,Cobalt,260500,10,30,0.6,18\n"   // CHN -> USA
+      "2022,156,124,Cobalt,260500,10,10,0.6,6\n"    // CHN -> CAN
+      "2022,842,124,Cobalt,260500,10,5,0.5,2.5\n",  // USA -> CAN: inside
+      kSmallWgi);
   const auto region = files.Run("USA+CAN");
   const auto& f = region.rows[0].figures;
   EXPECT_EQ(region.importer_codes, (std::vector<int>{842, 124}));
@@ -400,12 +403,13 @@ TEST(GeoPolRiskFiles, RegionMembersAddProductionAndTradeWithGZero) {
 }
 
 TEST(GeoPolRiskFiles, AlphaCodesMissingFiguresAndUnits) {
-  Files files("Gold,China,156,CHN,5000,6000,kg,r\nGold,USA,842,USA,,,kg,r\n"
-              "Lithium,Chile,152,CHL,10,,metr. t,r\n",
-              "2022,CHN,USA,Gold,710812,100,1,,\n"       // alpha codes; g from the WGI file (0.6)
-              "2022,CAN,842,Gold,710812,NA,2,0.3,0.6\n"  // value missing: 0
-              "2022,152,842,Lithium,253090,5,,0.4,\n",   // quantity missing: 0 t
-              kSmallWgi);
+  Files files(
+      "Gold,China,156,CHN,5000,6000,kg,r\nGold,USA,842,USA,,,kg,r\n"
+      "Lithium,Chile,152,CHL,10,,metr. t,r\n",
+      "2022,CHN,USA,Gold,710812,100,1,,\n"       // alpha codes; g from the WGI file (0.6)
+      "2022,CAN,842,Gold,710812,NA,2,0.3,0.6\n"  // value missing: 0
+      "2022,152,842,Lithium,253090,5,,0.4,\n",   // quantity missing: 0 t
+      kSmallWgi);
   const auto r = files.Run("USA");
   ASSERT_EQ(r.rows.size(), 2U);
   const auto& gold = r.rows[0].figures;
@@ -414,7 +418,7 @@ TEST(GeoPolRiskFiles, AlphaCodesMissingFiguresAndUnits) {
   EXPECT_EQ(gold.missing_value, 1U);
   EXPECT_TRUE(gold.domestic_production_missing);  // the USA row has no figure
   EXPECT_DOUBLE_EQ(*gold.wta, 1.2 / 3.0);
-  EXPECT_DOUBLE_EQ(*gold.hhi, 1.0);  // China only (the empty USA figure counts as 0)
+  EXPECT_DOUBLE_EQ(*gold.hhi, 1.0);         // China only (the empty USA figure counts as 0)
   const auto& lithium = r.rows[1].figures;  // 2022 production missing, no quantity imported
   EXPECT_FALSE(lithium.hhi);
   EXPECT_FALSE(lithium.wta);
@@ -428,13 +432,14 @@ TEST(GeoPolRiskFiles, AlphaCodesMissingFiguresAndUnits) {
 }
 
 TEST(GeoPolRiskFiles, TotalRowsAndOtherYearsAndImportersIgnored) {
-  Files files("Tin,China,156,CHN,10,10,metr. t,r\nTin,Chile,152,CHL,10,30,metr. t,r\n"
-              "Tin,Total,DELETE,DELETE,20,40,metr. t,\n",
-              "2021,156,842,Tin,8001,10,100,0.6,60\n"
-              "2022,156,124,Tin,8001,10,100,0.6,60\n"
-              "2022,152,842,Tin,8001,10,10,0.4,4\n"
-              "2022,152,842,Copper,7403,10,10,0.4,4\n",  // no production figures for copper
-              kSmallWgi);
+  Files files(
+      "Tin,China,156,CHN,10,10,metr. t,r\nTin,Chile,152,CHL,10,30,metr. t,r\n"
+      "Tin,Total,DELETE,DELETE,20,40,metr. t,\n",
+      "2021,156,842,Tin,8001,10,100,0.6,60\n"
+      "2022,156,124,Tin,8001,10,100,0.6,60\n"
+      "2022,152,842,Tin,8001,10,10,0.4,4\n"
+      "2022,152,842,Copper,7403,10,10,0.4,4\n",  // no production figures for copper
+      kSmallWgi);
   const auto run = files.Run("USA");
   ASSERT_EQ(run.rows.size(), 2U);
   const auto& f = run.rows[0].figures;
@@ -490,12 +495,22 @@ TEST(GeoPolRiskBadInput, DuplicateProductionRowAndEmptyFile) {
 
 TEST(GeoPolRiskBadInput, UnknownImporterAndYear) {
   Files files("Tin,China,156,CHN,10,10,metr. t,r\n", "2022,156,842,Tin,8001,10,1,0.6,0.6\n", kSmallWgi);
-  EXPECT_THROW(files.Run("XYZ"), model::InputError);
-  EXPECT_THROW(files.Run("USA+"), model::InputError);
-  EXPECT_THROW(files.Run("U$A"), model::InputError);
-  ExpectProblemAt([&] { files.Run("USA", 2023); }, files.production, 1, 0, "year 2023");
+  // The importer and the year are the caller's request: InvalidRequest.
+  auto expect_request_error = [&](const std::function<void()>& body, const std::string& words) {
+    try {
+      body();
+      ADD_FAILURE() << "no error for " << words;
+    } catch (const lodestone::Error& e) {
+      EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidRequest) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expect_request_error([&] { files.Run("XYZ"); }, "unknown importer 'XYZ'");
+  expect_request_error([&] { files.Run("USA+"); }, "malformed");
+  expect_request_error([&] { files.Run("U$A"); }, "unknown importer 'U$A'");
+  expect_request_error([&] { files.Run("USA", 2023); }, "year 2023");
   EXPECT_THROW(risk::GeoPolRiskFromFiles(files.dir / "absent.csv", files.trade, files.wgi, "USA", 2022),
-               model::InputError);
+               lodestone::Error);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,9 +530,7 @@ risk::GeoPolRiskTables RandomTables(int nc, int nm) {
     t.material_hs.emplace_back();
   }
   t.production_years = {2020, 2021, 2022};
-  auto quantity = [] {
-    return *rc::gen::inRange(0, 10) == 0 ? kNaN : static_cast<double>(*rc::gen::inRange(0, 1000));
-  };
+  auto quantity = [] { return *rc::gen::inRange(0, 10) == 0 ? kNaN : static_cast<double>(*rc::gen::inRange(0, 1000)); };
   for (int m = 0; m < nm; ++m) {
     for (int c = 0; c < nc; ++c) {
       if (!*rc::gen::arbitrary<bool>()) continue;
@@ -628,7 +641,8 @@ RC_GTEST_PROP(GeoPolRiskProperty, WtaAndScoreLieInZeroOne, ()) {
   if (f.wta) RC_ASSERT(*f.wta >= 0.0 && *f.wta <= 1.0 + 1e-12);
   if (f.hhi) RC_ASSERT(*f.hhi > 0.0 && *f.hhi <= 1.0 + 1e-12);
   if (f.score) RC_ASSERT(*f.score >= 0.0 && *f.score <= 1.0 + 1e-12);
-  if (f.cf && f.price) RC_ASSERT(std::abs(*f.cf - *f.score * *f.price / risk::kGeoPolRiskCopperMidpoint) <= 1e-9 * (1 + *f.cf));
+  if (f.cf && f.price)
+    RC_ASSERT(std::abs(*f.cf - *f.score * *f.price / risk::kGeoPolRiskCopperMidpoint) <= 1e-9 * (1 + *f.cf));
 }
 
 RC_GTEST_PROP(GeoPolRiskProperty, WtaNonDecreasingInAPartnersG, ()) {

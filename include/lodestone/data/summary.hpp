@@ -2,12 +2,14 @@
 // country's output by stage and year, with its share and source (for `lodestone supply`).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "lodestone/model/dataset.hpp"
+#include "lodestone/model/diagnostics.hpp"
 
 namespace lodestone::data {
 
@@ -21,13 +23,26 @@ struct DatasetInfo {
   std::vector<std::pair<std::string, std::size_t>> tables;  // file -> rows
   std::vector<std::string> minerals;                        // ids with at least one figure
   std::vector<std::string> stages;
-  std::size_t countries = 0;             // entries of countries.csv
-  std::size_t countries_with_data = 0;   // named by at least one figure
-  int year_min = 0, year_max = 0;        // over all yearly tables (0 when none)
+  std::size_t countries = 0;            // entries of countries.csv
+  std::size_t countries_with_data = 0;  // named by at least one figure
+  int year_min = 0, year_max = 0;       // over all yearly tables (0 when none)
   std::vector<SourceUse> sources;
 };
 
 DatasetInfo DescribeDataset(const model::Dataset& ds);
+
+// The outcome of validating a dataset directory (`data check`): every problem, and what the
+// dataset holds when it is valid.
+struct DatasetCheck {
+  std::string dataset;  // the directory as given
+  bool valid = false;
+  model::Diagnostics diagnostics;  // errors and warnings, with file, line and column
+  // When valid: the manifest's name, version and date, and its table, row and source counts.
+  std::string name, version, date;
+  std::size_t tables = 0, rows = 0, sources = 0;
+};
+
+DatasetCheck CheckDataset(const std::filesystem::path& dir);
 
 struct SupplyEntry {
   model::CountryId country;
@@ -42,17 +57,17 @@ struct SupplyPicture {
   model::MineralId mineral;
   model::StageId stage;
   int year = 0;
-  std::string unit;                             // the mineral's canonical unit
-  std::optional<model::Value> world;            // published world total (WLD), if any
+  std::string unit;                   // the mineral's canonical unit
+  std::optional<model::Value> world;  // published world total (WLD), if any
   std::optional<model::SourceId> world_source;
-  std::string world_note;                       // e.g. why the world total is withheld
+  std::string world_note;  // e.g. why the world total is withheld
   // True when the picture comes from country shares (shares.csv, e.g. EU CRM Annex 7) because
   // no production figures exist for the stage: entries then carry `share_value` only.
   bool from_shares = false;
-  std::string period;                           // the shares' period ("2016-2020")
-  std::vector<SupplyEntry> entries;             // countries and "other countries", largest first
-  double listed_total = 0;                      // sum of the known quantities listed
-  std::size_t missing = 0;                      // entries without a known quantity
+  std::string period;                // the shares' period ("2016-2020")
+  std::vector<SupplyEntry> entries;  // countries and "other countries", largest first
+  double listed_total = 0;           // sum of the known quantities listed
+  std::size_t missing = 0;           // entries without a known quantity
   // "published world total" when shares divide by WLD, else "sum of listed countries".
   std::string share_basis;
 };

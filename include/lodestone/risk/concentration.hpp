@@ -17,8 +17,8 @@ struct CountryShare {
 };
 
 struct ConcentrationOptions {
-  double dominant_threshold = 0.5;   // "one country above 50%" (e.g. China in refining)
-  double benchmark_threshold = 0.65; // EU CRMA Art. 5(1)(b): at most 65% from one third country
+  double dominant_threshold = 0.5;    // "one country above 50%" (e.g. China in refining)
+  double benchmark_threshold = 0.65;  // EU CRMA Art. 5(1)(b): at most 65% from one third country
 };
 
 struct Concentration {
@@ -26,13 +26,13 @@ struct Concentration {
   double residual_share = 0;         // "other countries" as published: not a single supplier
   std::optional<CountryShare> top1;
   double top3_share = 0;
-  double hhi = 0;                    // sum of squared country shares, 0..1
+  double hhi = 0;  // sum of squared country shares, 0..1
   double hhi_10000() const { return hhi * 10000.0; }
-  bool dominant = false;             // top-1 share above the dominant threshold
+  bool dominant = false;  // top-1 share above the dominant threshold
 };
 
 // Concentration from country shares that sum to about 1 (a residual row counts toward the total
-// but not in HHI or top-N, since it is many countries). Throws std::invalid_argument on negative
+// but not in HHI or top-N, since it is many countries). Throws an InvalidRequest error on negative
 // shares.
 Concentration ComputeConcentration(const std::vector<CountryShare>& shares, const model::Dataset& ds,
                                    const ConcentrationOptions& options = {});
@@ -40,7 +40,7 @@ Concentration ComputeConcentration(const std::vector<CountryShare>& shares, cons
 struct BenchmarkResult {
   bool applicable = false;  // false when no third country supplies the stage
   std::optional<CountryShare> largest_third_country;
-  bool exceeded = false;    // the largest third country's share is above the threshold
+  bool exceeded = false;  // the largest third country's share is above the threshold
 };
 
 // The CRMA single-country benchmark for a consumer (a set of countries such as the US and Japan,

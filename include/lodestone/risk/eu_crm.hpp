@@ -39,11 +39,18 @@ inline constexpr double kEuCriticalSr = 1.0;
 inline constexpr double kEuCriticalEi = 2.8;
 // EI is scaled to 0..10: the sector-weighted value added over the largest sector's, times 10.
 inline constexpr double kEuEiScale = 10.0;
+// The method's name and source, as results cite them.
+inline constexpr const char* kEuSrMethodName = "EU CRM supply risk (European Commission 2017 guidelines)";
+inline constexpr const char* kEuSrMethodSource =
+    "European Commission (2017), Methodology for establishing the EU list of critical raw materials: guidelines; "
+    "formulas and decisions in docs/methods/eu_crm.md";
+inline constexpr const char* kEuSrMethodId = "eu-crm-sr";
+inline constexpr int kEuSrMethodVersion = 1;
 
 // --- building blocks -------------------------------------------------------------------------
 
 // (2.5 - mean of the six WGI estimates) * 2, clipped to 0..10 (a mean above 2.5 or below -2.5
-// would leave the method's scale). Throws std::invalid_argument when not finite.
+// would leave the method's scale). Throws an InvalidRequest error when not finite.
 double ScaledWgi(double mean_of_six);
 
 struct HhiWgiTTerm {
@@ -52,7 +59,7 @@ struct HhiWgiTTerm {
   double t = kEuDefaultTradeFactor;
 };
 
-// HHI_WGI,t = sum of share^2 * WGI_scaled * t. Throws std::invalid_argument on a negative or
+// HHI_WGI,t = sum of share^2 * WGI_scaled * t. Throws an InvalidRequest error on a negative or
 // non-finite term.
 double HhiWgiT(std::span<const HhiWgiTTerm> terms);
 
@@ -87,7 +94,7 @@ struct SupplyRiskResult {
 //   GS only:  HHI_GS * (1 - EOL_RIR) * SI_SR
 //   EUS only: HHI_sourcing * (1 - EOL_RIR) * SI_SR
 // An input the variant needs that is missing gives insufficient data naming it; inputs the
-// variant does not use may be missing. Throws std::invalid_argument on out-of-range figures
+// variant does not use may be missing. Throws an InvalidRequest error on out-of-range figures
 // (negative HHI, IR above 1, EOL_RIR or SI_SR outside 0..1, non-finite).
 SupplyRiskResult SupplyRisk(const SupplyRiskInputs& in);
 
@@ -111,14 +118,14 @@ BottleneckResult Bottleneck(std::span<const StageSupplyRisk> stages);
 // One end use of the material: its share A_s allocated to a NACE Rev. 2 two-digit sector and that
 // sector's value added Q_s (any currency unit, the same for all sectors).
 struct EndUse {
-  std::string sector;  // e.g. "C29"
-  double share = 0;    // A_s, fraction 0..1
+  std::string sector;      // e.g. "C29"
+  double share = 0;        // A_s, fraction 0..1
   double value_added = 0;  // Q_s
 };
 
 // EI = sum_s(A_s * Q_s) / Q_max * 10 * SI_EI, where Q_max is the value added of the largest
 // NACE-2 manufacturing sector of the economy (not only of the sectors this material reaches), so
-// EI lies on 0..10. Throws std::invalid_argument on shares outside 0..1 or summing above 1
+// EI lies on 0..10. Throws an InvalidRequest error on shares outside 0..1 or summing above 1
 // (beyond rounding), negative value added, Q_max not positive or below a sector's Q_s, SI_EI
 // outside 0..1.
 double EconomicImportance(std::span<const EndUse> uses, double largest_sector_value_added, double si_ei);
@@ -147,7 +154,7 @@ struct MaterialBottleneck {
 
 struct EuSrTableResult {
   std::string file;
-  std::vector<EuSrTableRow> rows;  // one per data row, in file order
+  std::vector<EuSrTableRow> rows;             // one per data row, in file order
   std::vector<MaterialBottleneck> materials;  // in order of first appearance
   model::Diagnostics warnings;
 };
@@ -156,7 +163,7 @@ struct EuSrTableResult {
 // name (case-insensitive), needed: material, stage, supply_data_used, HHI_WGI_t_GS, the sourcing
 // concentration (HHI_WGI_t_EU28, or HHI_WGI_t_EU27 / HHI_WGI_t_EU / HHI_WGI_t_sourcing),
 // IR_pct, EOL_RIR_pct, SI_SR; SR_published when present; other columns ignored. "N/A", "NA",
-// "n.a." and blank cells are missing. Throws model::InputError with every problem (file, line,
+// "n.a." and blank cells are missing. Throws an InvalidData error with every problem (file, line,
 // column) on a missing column, an unparseable or out-of-range number or an unknown
 // supply_data_used.
 EuSrTableResult EuSrFromTable(const std::filesystem::path& path);
@@ -182,17 +189,18 @@ struct WgiCountry {
 struct WgiTable {
   std::map<std::string, WgiCountry, std::less<>> by_country;  // ISO alpha-3
   int year = 0;
-  std::string source;  // citation and where it was read, for the output
+  std::string source;           // citation and where it was read, for the output
   model::Diagnostics warnings;  // warnings of reading a WGI file (e.g. its encoding)
 };
 
 // The WGI year used when none is asked for with the shipped dataset.
 inline constexpr int kEuDefaultWgiYear = 2023;
 
-// From a dataset's governance table. Throws model::InputError when the year has no rows.
+// From a dataset's governance table. Throws an InvalidRequest error when the year has no rows.
 WgiTable WgiFromDataset(const model::Dataset& ds, int year = kEuDefaultWgiYear);
 // From a World Bank WGI file (official long format or DataBank export) read by data::ImportWgi;
-// `year` defaults to the latest year in the file. Throws model::InputError.
+// `year` defaults to the latest year in the file. Throws InvalidData for a bad file,
+// InvalidRequest for a year the file does not hold.
 WgiTable WgiFromFile(const std::filesystem::path& file, const data::Reference& ref,
                      std::optional<int> year = std::nullopt);
 
@@ -228,8 +236,9 @@ struct EuSrSharesOptions {
 };
 
 struct EuSrSharesResult {
-  std::vector<EuSrSharesRow> rows;             // one per params row, in its order
-  std::vector<MaterialBottleneck> materials;   // bottleneck per material
+  std::string global_file, sourcing_file, params_file;  // the inputs as given
+  std::vector<EuSrSharesRow> rows;                      // one per params row, in its order
+  std::vector<MaterialBottleneck> materials;            // bottleneck per material
   std::string consumer;
   std::string wgi_source;
   model::Diagnostics warnings;
@@ -240,7 +249,7 @@ struct EuSrSharesResult {
 // in the EU Annex 7 format: `global_file` (world supply) and `sourcing_file` (the consumer's
 // sourcing; empty path when there is none), with `wgi` for governance. Materials match case- and
 // punctuation-insensitively. Country names the reference does not know are warnings: the
-// country is counted with bounded WGI like a country without WGI. Throws model::InputError with
+// country is counted with bounded WGI like a country without WGI. Throws an InvalidData error with
 // every problem of the files.
 EuSrSharesResult EuSrFromShares(const std::filesystem::path& global_file, const std::filesystem::path& sourcing_file,
                                 const std::filesystem::path& params_file, const WgiTable& wgi,

@@ -120,8 +120,8 @@ struct GeoPolRiskFigures {
   std::optional<double> cf;        // midpoint / copper's midpoint, eq. kg Cu / kg
 
   // What was missing in the inputs and how it was treated.
-  std::uint32_t producers = 0;           // production rows for the material and year
-  std::uint32_t missing_production = 0;  // of them without a figure (counted as 0)
+  std::uint32_t producers = 0;               // production rows for the material and year
+  std::uint32_t missing_production = 0;      // of them without a figure (counted as 0)
   bool domestic_production_missing = false;  // the importer's own figure was empty (counted as 0)
   std::uint32_t import_rows = 0;
   std::uint32_t imputed_g = 0;
@@ -165,11 +165,11 @@ struct GprTradeRow {
 };
 
 struct GeoPolRiskTables {
-  std::vector<std::string> materials;       // display names; rows refer to positions
-  std::vector<std::string> material_hs;     // HS codes seen per material, "250410;250490"
-  std::vector<int> countries;               // BACI numeric codes; rows refer to positions
-  std::vector<std::string> country_iso3;    // alpha-3 per country when known, else ""
-  std::vector<int> production_years;        // years the production table covers
+  std::vector<std::string> materials;     // display names; rows refer to positions
+  std::vector<std::string> material_hs;   // HS codes seen per material, "250410;250490"
+  std::vector<int> countries;             // BACI numeric codes; rows refer to positions
+  std::vector<std::string> country_iso3;  // alpha-3 per country when known, else ""
+  std::vector<int> production_years;      // years the production table covers
   std::vector<GprProductionRow> production;
   std::vector<GprTradeRow> trade;
 
@@ -201,7 +201,8 @@ struct GeoPolRiskSweepResult {
 // Every (importer, material, year) of the request in one pass over each table: HHI and each
 // member's domestic production per (material, year), import sums per (importer, material,
 // year); then the combination per result. Rows for materials or years outside the request are
-// skipped. Throws std::invalid_argument on an index outside the tables.
+// skipped. An index outside the tables is a programmer error (Internal); a year
+// requested twice or a negative figure is an InvalidRequest error.
 GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoPolRiskSweepRequest& request);
 
 // ---------------------------------------------------------------------------------------------
@@ -221,13 +222,14 @@ struct GeoPolRiskReadResult {
 // Reads the three files (columns by name, every year column of the production and WGI files,
 // every row of the trade file) into tables. A trade row without g takes the WGI file's g for its
 // exporter and year; still missing, it stays missing (0.5 in the method). Throws
-// model::InputError listing every problem with file, line and column.
+// an InvalidData error listing every problem with file, line and column.
 GeoPolRiskReadResult ReadGeoPolRiskTables(const std::filesystem::path& production, const std::filesystem::path& trade,
-                                          const std::filesystem::path& wgi_pv, const GeoPolRiskFileOptions& options = {});
+                                          const std::filesystem::path& wgi_pv,
+                                          const GeoPolRiskFileOptions& options = {});
 
 // "USA", "842", or a region "USA+JPN" -> the importer over the tables' countries. A code the
 // tables do not hold yet is added to them (its results are then insufficient data). Throws
-// model::InputError for an unknown alpha-3 code or malformed text.
+// an InvalidRequest error for an unknown alpha-3 code or malformed text.
 GprImporter ResolveGeoPolRiskImporter(GeoPolRiskTables& tables, std::string_view text,
                                       const GeoPolRiskFileOptions& options = {});
 
@@ -237,10 +239,15 @@ struct GeoPolRiskRow {
   GeoPolRiskFigures figures;
 };
 
+inline constexpr const char* kGeoPolRiskMethodName = "GeoPolRisk (geopolrisk-py)";
+inline constexpr const char* kGeoPolRiskMethodId = "geopolrisk";
+inline constexpr int kGeoPolRiskMethodVersion = 1;
+
 struct GeoPolRiskFileResult {
-  std::string importer;             // as given
-  std::vector<int> importer_codes;  // numeric codes of the importer (members of a region)
-  std::vector<std::string> importer_iso3;  // their alpha-3 codes where the files or reference give one
+  std::string production_file, trade_file, wgi_file;  // the inputs as given
+  std::string importer;                               // as given
+  std::vector<int> importer_codes;                    // numeric codes of the importer (members of a region)
+  std::vector<std::string> importer_iso3;             // their alpha-3 codes where the files or reference give one
   int year = 0;
   std::vector<GeoPolRiskRow> rows;  // one per material of either file, production file order first
   model::Diagnostics warnings;
