@@ -127,7 +127,6 @@ PortfolioPlan PlanPortfolio(const app::Workspace& ws, const PortfolioPlanRequest
   PortfolioOptions po;
   po.method = *method;
   const auto res = Optimise(built.problem, po);
-  if (res.status == CallStatus::Error) throw Error::InvalidRequest(res.error);
   const auto rc = RecheckPortfolio(rq, ev, built, res);
 
   PortfolioPlan plan;

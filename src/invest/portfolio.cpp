@@ -13,6 +13,7 @@
 #include <set>
 
 #include "lodestone/invest/portfolio.hpp"
+#include "lodestone/model/error.hpp"
 #include "portfolio_model.hpp"
 
 namespace lodestone::invest {
@@ -476,14 +477,6 @@ std::vector<std::string> ExplainEmpty(const Model& m, const PortfolioProblem& p)
   return out;
 }
 
-PortfolioResult Fail(std::string error) {
-  PortfolioResult r;
-  r.status = CallStatus::Error;
-  r.error = std::move(error);
-  r.outcome = Outcome::NotSolved;
-  return r;
-}
-
 std::size_t TouchedCells(const Model& m) {
   std::vector<char> touched(m.scenarios * m.minerals, 0);
   std::size_t n = 0;
@@ -504,10 +497,9 @@ PortfolioResult Solve(const PortfolioProblem& p, const PortfolioOptions& options
                       const std::vector<std::size_t>* warm = nullptr) {
   const auto start = std::chrono::steady_clock::now();
   if (auto errors = Validate(p); !errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += e + "\n";
-    msg.pop_back();
-    return Fail(std::move(msg));
+    model::Diagnostics d;
+    for (const auto& e : errors) d.Error("", 0, 0, e);
+    throw Error(ErrorKind::InvalidRequest, std::move(d));
   }
   Compiled compiled = Compile(p);
   const Model& m = compiled.model;
@@ -544,7 +536,7 @@ PortfolioResult Solve(const PortfolioProblem& p, const PortfolioOptions& options
   detail::MethodOutput out;
   if (method == Method::Exhaustive) {
     if (m.items.size() > options.exhaustive_max_candidates) {
-      return Fail(
+      throw Error::InvalidRequest(
           fmt::format("exhaustive search is limited to {} eligible candidates; this problem has {} (use the "
                       "MILP or the heuristic)",
                       options.exhaustive_max_candidates, m.items.size()));
@@ -557,7 +549,7 @@ PortfolioResult Solve(const PortfolioProblem& p, const PortfolioOptions& options
     if (!warm) warm_items = detail::SolveHeuristic(m, options).items;
     out = detail::SolveMilp(m, options, &warm_items);
   }
-  if (!out.error.empty()) return Fail(out.error);
+  if (!out.error.empty()) throw Error::InvalidRequest(out.error);
 
   std::vector<std::size_t> chosen = out.items;
   std::sort(chosen.begin(), chosen.end());
@@ -565,8 +557,8 @@ PortfolioResult Solve(const PortfolioProblem& p, const PortfolioOptions& options
     Usage u(m);
     for (std::size_t i : chosen) u.Add(m.items[i]);
     if (!detail::Feasible(m, u)) {
-      return Fail(fmt::format("the {} method returned a portfolio that breaks a constraint (internal error)",
-                              MethodName(method)));
+      throw Error::Internal(
+          fmt::format("the {} method returned a portfolio that breaks a constraint", MethodName(method)));
     }
   }
   Prune(m, chosen);
@@ -712,10 +704,12 @@ PortfolioResult Optimise(const PortfolioProblem& problem, const PortfolioOptions
   PortfolioResult r;
   try {
     r = Solve(problem, options);
+  } catch (const Error&) {
+    throw;
   } catch (const std::exception& e) {
-    return Fail(fmt::format("portfolio optimisation failed: {}", e.what()));
+    throw Error::Internal(fmt::format("portfolio optimisation failed: {}", e.what()));
   }
-  if (r.status != CallStatus::Ok || !options.marginal_budget_values) return r;
+  if (!options.marginal_budget_values) return r;
 
   // Marginal value of tranche-1 budget: re-solve with more US (then more Japan) money, same method.
   PortfolioOptions again = options;
@@ -734,11 +728,11 @@ PortfolioResult Optimise(const PortfolioProblem& problem, const PortfolioOptions
     for (const auto& c : r.chosen) base.push_back(c.candidate);
     try {
       rr = Solve(bigger, again, &base);
+    } catch (const Error& e) {
+      r.explanations.push_back(fmt::format("marginal value of the {} not computed: {}", mv.budget, e.Describe()));
+      continue;
     } catch (const std::exception& e) {
-      rr = Fail(e.what());
-    }
-    if (rr.status != CallStatus::Ok) {
-      r.explanations.push_back(fmt::format("marginal value of the {} not computed: {}", mv.budget, rr.error));
+      r.explanations.push_back(fmt::format("marginal value of the {} not computed: {}", mv.budget, e.what()));
       continue;
     }
     // The current portfolio stays feasible with more budget, so the value is never negative.

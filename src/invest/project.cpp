@@ -14,7 +14,9 @@
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/named_table.hpp"
 #include "lodestone/data/reference.hpp"
+#include "lodestone/model/date.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/model/text.hpp"
 
 namespace lodestone::invest {
 
@@ -57,38 +59,14 @@ std::optional<std::string> CheckText(std::string_view text, bool required) {
   return std::nullopt;
 }
 
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-int ToInt(std::string_view s) {
-  int x = 0;
-  for (char c : s) x = x * 10 + (c - '0');
-  return x;
-}
-
-bool LeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-// YYYY, YYYY-MM or (when allow_day) YYYY-MM-DD, a real calendar date.
+// YYYY, YYYY-MM or (when allow_day) YYYY-MM-DD, a real calendar date in the years the registry
+// accepts.
 bool ValidDate(std::string_view s, bool allow_year, bool allow_day) {
-  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return false;
-  if (!AllDigits(s.substr(0, 4))) return false;
-  int year = ToInt(s.substr(0, 4));
-  if (year < kMinYear || year > kMaxYear) return false;
-  if (s.size() == 4) return allow_year;
-  if (s[4] != '-' || !AllDigits(s.substr(5, 2))) return false;
-  int month = ToInt(s.substr(5, 2));
-  if (month < 1 || month > 12) return false;
-  if (s.size() == 7) return true;
-  if (!allow_day || s[7] != '-' || !AllDigits(s.substr(8, 2))) return false;
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int day = ToInt(s.substr(8, 2));
-  int max_day = kDays[static_cast<std::size_t>(month - 1)] + (month == 2 && LeapYear(year) ? 1 : 0);
-  return day >= 1 && day <= max_day;
+  auto d = model::Date::Parse(s);
+  if (!d || d->year < kMinYear || d->year > kMaxYear) return false;
+  if (d->precision == model::DatePrecision::Year) return allow_year;
+  if (d->precision == model::DatePrecision::Day) return allow_day;
+  return true;
 }
 
 // A figure: a non-negative number, ">x", "<x", or NA / unknown / W. `max` bounds the number.
@@ -103,21 +81,6 @@ std::optional<std::string> ParseFigure(std::string_view text, model::Value& out,
   if (max && v.HasNumber() && v.number > *max) return fmt::format("out of range: expected a number from 0 to {}", *max);
   out = v;
   return std::nullopt;
-}
-
-std::vector<std::string> SplitSponsors(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto p = text.find(';', start);
-    auto part = text.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-    if (!part.empty()) out.emplace_back(part);
-    if (p == std::string_view::npos) break;
-    start = p + 1;
-  }
-  return out;
 }
 
 std::string JoinSponsors(const std::vector<std::string>& v) {
@@ -310,7 +273,7 @@ std::optional<std::string> SetField(Project& p, std::string_view f, std::string_
     p.status = *v;
   } else if (f == "sponsors") {
     if (auto e = CheckText(text, false)) return e;
-    p.sponsors = SplitSponsors(text);
+    p.sponsors = model::SplitList(text, ";");  // after CheckText: only spaces to trim
   } else if (f == "capacity_basis" || f == "esg_notes" || f == "source" || f == "url" || f == "assumptions") {
     if (auto e = CheckText(text, false)) return e;
     std::string* target = f == "capacity_basis" ? &p.capacity_basis

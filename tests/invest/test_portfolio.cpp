@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lodestone/invest/portfolio.hpp"
+#include "lodestone/model/error.hpp"
 
 using namespace lodestone;
 using invest::Candidate;
@@ -256,9 +257,6 @@ TEST(PortfolioOracle, MilpMatchesExhaustiveAndHeuristicGapIsBounded) {
     const PortfolioResult ex = invest::Optimise(p, With(Method::Exhaustive));
     const PortfolioResult milp = invest::Optimise(p, With(Method::Milp));
     const PortfolioResult heur = invest::Optimise(p, With(Method::Heuristic));
-    ASSERT_EQ(ex.status, invest::CallStatus::Ok) << ex.error;
-    ASSERT_EQ(milp.status, invest::CallStatus::Ok) << milp.error;
-    ASSERT_EQ(heur.status, invest::CallStatus::Ok) << heur.error;
     EXPECT_EQ(ex.outcome, Outcome::Optimal);
     EXPECT_EQ(milp.outcome, Outcome::Optimal) << "instance " << k;
     EXPECT_NEAR(milp.objective_after, ex.objective_after, 1e-6 * std::max(1.0, ex.objective_after)) << "instance " << k;
@@ -304,8 +302,7 @@ RC_GTEST_PROP(PortfolioProperty, ReturnedPortfolioKeepsEveryRule, ()) {
   if (*rc::gen::arbitrary<bool>()) p.decision_deadline = "2026-01-31";
   for (Method m : {Method::Exhaustive, Method::Milp, Method::Heuristic, Method::Auto}) {
     const PortfolioResult r = invest::Optimise(p, With(m));
-    RC_LOG() << invest::MethodName(m) << ": " << r.error << "\n";
-    RC_ASSERT(r.status == invest::CallStatus::Ok);
+    RC_LOG() << invest::MethodName(m) << "\n";  // Optimise throws on failure, failing the property
     const auto v = Violations(p, r);
     for (const auto& x : v) RC_LOG() << x << "\n";
     RC_ASSERT(v.empty());
@@ -321,7 +318,6 @@ TEST(PortfolioHand, NoBudgetGivesEmptyPortfolioAndBaselineObjective) {
   p.candidates.push_back(Project("b", 1, 50, 10, {{0, 4}}));
   for (Method m : {Method::Exhaustive, Method::Milp, Method::Heuristic}) {
     const PortfolioResult r = invest::Optimise(p, With(m));
-    ASSERT_EQ(r.status, invest::CallStatus::Ok) << r.error;
     EXPECT_TRUE(r.chosen.empty());
     EXPECT_DOUBLE_EQ(r.objective_before, 10.0);
     EXPECT_DOUBLE_EQ(r.objective_after, 10.0);
@@ -365,7 +361,6 @@ TEST(PortfolioHand, ProjectThatRelievesNothingIsNeverChosen) {
   p.min_private_share = 0.3;  // "idle" could pad the private share; it is not considered
   for (Method m : {Method::Exhaustive, Method::Milp, Method::Heuristic}) {
     const PortfolioResult r = invest::Optimise(p, With(m));
-    ASSERT_EQ(r.status, invest::CallStatus::Ok);
     for (const auto& c : r.chosen) EXPECT_NE(c.id, "idle");
     for (const auto& c : r.chosen) EXPECT_NE(c.id, "empty");
   }
@@ -416,7 +411,6 @@ TEST(PortfolioHand, InfeasibleMinimumPrivateShareNamesTheBindingConstraint) {
   p.min_private_share = 0.4;
   for (Method m : {Method::Exhaustive, Method::Milp, Method::Heuristic}) {
     const PortfolioResult r = invest::Optimise(p, With(m));
-    ASSERT_EQ(r.status, invest::CallStatus::Ok);
     EXPECT_EQ(r.outcome, m == Method::Heuristic ? Outcome::FeasibleWithGap : Outcome::Optimal);
     EXPECT_TRUE(r.chosen.empty());
     ASSERT_EQ(r.explanations.size(), 1u);
@@ -558,9 +552,15 @@ TEST(PortfolioInput, BadInputIsAnErrorWithEveryProblemNeverACrash) {
   p.candidates[1].country = "Australia";
   p.decision_deadline = "28/04/2026";
   p.min_private_share = 1.5;
-  const PortfolioResult r = invest::Optimise(p);
-  EXPECT_EQ(r.status, invest::CallStatus::Error);
-  EXPECT_EQ(r.outcome, Outcome::NotSolved);
+  std::string described;
+  try {
+    invest::Optimise(p);
+    FAIL() << "bad input accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidRequest);
+    EXPECT_GE(e.diagnostics().ErrorCount(), 9u);
+    described = e.Describe();
+  }
   for (const char* expected :
        {"baseline_shortfall_t[scenario 0][m1]: -1 is not a finite number >= 0",
         "decision_deadline: '28/04/2026' is not a valid date (expected YYYY-MM-DD)",
@@ -569,17 +569,24 @@ TEST(PortfolioInput, BadInputIsAnErrorWithEveryProblemNeverACrash) {
         "candidates[0] 'a': relief[0]: scenario 2 but only 1 scenarios", "candidates[1] 'a': id: duplicate identifier",
         "candidates[1] 'a': country: 'Australia' is not an ISO 3166-1 alpha-3 code",
         "candidates[1] 'a': closing_date: '2026-02-30' is not a valid date (expected YYYY-MM-DD)"}) {
-    EXPECT_NE(r.error.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << r.error;
+    EXPECT_NE(described.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << described;
   }
   // Exhaustive search refuses more candidates than its limit instead of running for ever.
   GenOptions big;
   big.projects = 30;
   PortfolioOptions o = With(Method::Exhaustive);
   o.exhaustive_max_candidates = 20;
-  const PortfolioResult e = invest::Optimise(Generate(3, big), o);
-  if (e.eligible_candidates > 20) {
-    EXPECT_EQ(e.status, invest::CallStatus::Error);
-    EXPECT_NE(e.error.find("exhaustive search is limited to 20"), std::string::npos);
+  const PortfolioProblem many = Generate(3, big);
+  PortfolioOptions heur = With(Method::Heuristic);
+  heur.marginal_budget_values = false;
+  if (invest::Optimise(many, heur).eligible_candidates > 20) {
+    try {
+      invest::Optimise(many, o);
+      FAIL() << "exhaustive search ran past its limit";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::InvalidRequest);
+      EXPECT_NE(std::string(e.what()).find("exhaustive search is limited to 20"), std::string::npos);
+    }
   }
   EXPECT_EQ(invest::ParseMethod("milp"), Method::Milp);
   EXPECT_FALSE(invest::ParseMethod("simplex"));
@@ -587,7 +594,6 @@ TEST(PortfolioInput, BadInputIsAnErrorWithEveryProblemNeverACrash) {
 
 TEST(PortfolioHand, NoCandidatesAtAll) {
   const PortfolioResult r = invest::Optimise(Tiny({3, 4}, 1));
-  ASSERT_EQ(r.status, invest::CallStatus::Ok);
   EXPECT_EQ(r.outcome, Outcome::Optimal);
   EXPECT_DOUBLE_EQ(r.objective_after, 7.0);
   EXPECT_EQ(r.explanations, std::vector<std::string>{"no candidate projects were given"});

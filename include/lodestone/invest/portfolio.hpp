@@ -87,11 +87,8 @@ struct PortfolioOptions {
   std::size_t auto_milp_max_cells = 200000;
 };
 
-// The call's status is kept apart from the model's outcome: "the call failed" (bad input) is not
-// "no portfolio improves on doing nothing".
-enum class CallStatus { Ok, Error };
 enum class Outcome {
-  NotSolved,        // the call failed
+  NotSolved,        // not solved yet (a call that fails throws instead)
   Optimal,          // proven optimal (MILP, exhaustive)
   FeasibleWithGap,  // a feasible portfolio with a stated gap (MILP time limit) or none proven (heuristic)
   Infeasible,       // no portfolio satisfies the constraints (cannot happen while the empty one does)
@@ -140,8 +137,6 @@ struct ExcludedCandidate {
 };
 
 struct PortfolioResult {
-  CallStatus status = CallStatus::Ok;
-  std::string error;  // why the call failed (every problem found, one per line)
   Outcome outcome = Outcome::NotSolved;
   Method method = Method::Auto;       // the method that produced the portfolio
   std::vector<ChosenProject> chosen;  // ordered by candidate id
@@ -167,7 +162,9 @@ struct PortfolioResult {
   std::size_t eligible_candidates = 0;
 };
 
-// Chooses the portfolio. Never throws for bad input: status Error with every problem listed.
+// Chooses the portfolio. Throws lodestone::Error: InvalidRequest with every problem of the input
+// listed (one diagnostic each), or when the exhaustive method is asked for more candidates than
+// its limit; Internal when a method fails or returns a portfolio that breaks a constraint.
 PortfolioResult Optimise(const PortfolioProblem& problem, const PortfolioOptions& options = {});
 
 // Expected weighted shortfall of an arbitrary selection (indices into candidates), ignoring the
