@@ -70,7 +70,9 @@ std::string_view KindText(const model::Source& s) {
 }
 
 int InfoCommand(const std::string& dir, Format format) {
-  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  WorkspaceArgs args;
+  args.dataset = dir;
+  app::Workspace ws(ResolvePaths(args));
   const auto info = data::DescribeDataset(ws.dataset());
   if (format == Format::Json) {
     std::cout << data::ToJson(info).dump(2) << '\n';
@@ -145,7 +147,9 @@ void PrintSupplyStage(const data::SupplyMineral& m, const data::SupplyStage& s) 
 
 int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::optional<int> year, int top,
                   Format format) {
-  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  WorkspaceArgs args;
+  args.dataset = dir;
+  app::Workspace ws(ResolvePaths(args));
   data::SupplyRequest request;
   request.minerals = SplitList(minerals_arg);
   request.year = year;

@@ -32,7 +32,9 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
   req.partners = partners;
   req.as_of = as_of;
   req.methods = risk::ParseMethodsOrThrow(methods);
-  app::Workspace ws(ResolvePaths(WorkspaceArgs{.dataset = dir}));
+  WorkspaceArgs args;
+  args.dataset = dir;
+  app::Workspace ws(ResolvePaths(args));
   const auto result = risk::Assess(ws.dataset(), req);
   if (format == Format::Json) {
     std::cout << risk::ToJson(result).dump(2) << '\n';

@@ -122,7 +122,9 @@ int RunTable(const Args& a) {
 }
 
 int RunShares(const Args& a) {
-  auto paths = ResolvePaths(WorkspaceArgs{.dataset = a.dataset});
+  WorkspaceArgs args;
+  args.dataset = a.dataset;
+  auto paths = ResolvePaths(args);
   if (!a.ref.empty()) paths.reference = a.ref;
   app::Workspace ws(paths);
   const auto& reference = ws.reference();

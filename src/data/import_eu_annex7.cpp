@@ -17,10 +17,11 @@
 #include <vector>
 
 #include "import_common.hpp"
-#include "lodestone/data/eu_annex7.hpp"
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
+#include "lodestone/data/eu_annex7.hpp"
 #include "lodestone/data/importers.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::data {
@@ -56,7 +57,6 @@ std::string Lower(std::string_view s) {
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
 
 // Share cell: "<"? digits ("." digits)? "%". A bare number is read as a percentage with a
 // warning: every Annex 7 share is one, and a fraction above 1 is impossible.
@@ -169,8 +169,8 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     if (it == header.end()) return std::nullopt;
     return it->second;
   };
-  const auto c_material = col("material"), c_stage = col("stage"), c_country = col("country"),
-             c_share = col("share"), c_t = col("t"), c_scope = col("scope");
+  const auto c_material = col("material"), c_stage = col("stage"), c_country = col("country"), c_share = col("share"),
+             c_t = col("t"), c_scope = col("scope");
   if (!c_material || !c_stage || !c_country || !c_share) {
     diags.Error(label, 1, 0, "header must name the columns Material, Stage, Country, Share (and t)");
     return table;
@@ -188,7 +188,7 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
   while (reader.Next(fields)) {
     const std::size_t line = reader.line();
     if (fields.size() == 1 && detail::Trim(fields[0]).empty()) continue;  // blank line
-    if (reader.record_malformed()) continue;                             // already reported
+    if (reader.record_malformed()) continue;                              // already reported
     if (fields.size() != width) {
       diags.Error(label, line, 0, fmt::format("expected {} fields, found {}", width, fields.size()));
       continue;
@@ -201,9 +201,9 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     } else if (c_scope) {
       auto scope = ScopeFromCell(fields[*c_scope]);
       if (!scope) {
-        diags.Error(label, line, *c_scope + 1,
-                    fmt::format("scope '{}' must be 'global' or 'sourcing' (EU sourcing)",
-                                detail::Trim(fields[*c_scope])));
+        diags.Error(
+            label, line, *c_scope + 1,
+            fmt::format("scope '{}' must be 'global' or 'sourcing' (EU sourcing)", detail::Trim(fields[*c_scope])));
         ok = false;
       } else {
         row.scope = *scope;
@@ -222,8 +222,7 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     } else if (stage == "P" || stage == "p") {
       row.stage = Annex7Stage::Processing;
     } else {
-      diags.Error(label, line, *c_stage + 1,
-                  fmt::format("stage '{}' must be E (extraction) or P (processing)", stage));
+      diags.Error(label, line, *c_stage + 1, fmt::format("stage '{}' must be E (extraction) or P (processing)", stage));
       ok = false;
     }
     row.country_text = std::string(detail::Trim(fields[*c_country]));
@@ -254,8 +253,7 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
         model::Value t;
         if (model::ParseValueCell(row.t_text, false, t) != model::ValueParse::Ok || !t.IsKnown()) {
           diags.Error(label, line, *c_t + 1,
-                      fmt::format("trade factor t '{}' must be a non-negative number such as 1.0 or 0.8",
-                                  row.t_text));
+                      fmt::format("trade factor t '{}' must be a non-negative number such as 1.0 or 0.8", row.t_text));
           ok = false;
         } else {
           row.t = t;
@@ -278,7 +276,7 @@ std::map<std::string, std::string> ReadMaterialMap(const Reference& ref, model::
     m = ReadMappingFile(ref.dir() / kMapFile);
     c_material = m.Col("material");
     c_mineral = m.Col("mineral");
-  } catch (const model::InputError& e) {
+  } catch (const Error& e) {
     diags.Append(e.diagnostics());
     return map;
   }
@@ -326,7 +324,7 @@ ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, con
   detail::AddSource(result, ref.SourceRecord(kSourceId));
   detail::AddSource(result, ref.SourceRecord(kResidualSourceId));
   auto& diags = result.diagnostics;
-  if (files.empty()) throw model::InputError("", 0, 0, "no Annex 7 file given");
+  if (files.empty()) throw Error::InvalidRequest("no Annex 7 file given");
   const auto material_map = ReadMaterialMap(ref, diags);
 
   std::vector<Annex7Table> tables;
@@ -350,10 +348,10 @@ ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, con
       auto [pos, inserted] = distributions[key].emplace(row.country, MappedShare{&row, table.file});
       if (!inserted) {
         const auto& first = pos->second;
-        diags.Error(table.file, row.line, 0,
-                    fmt::format("second share of {} for {} {} ({}): first given at {}:{} as '{}'", row.country,
-                                it->second, std::get<1>(key), row.scope, first.file, first.row->line,
-                                first.row->country_text));
+        diags.Error(
+            table.file, row.line, 0,
+            fmt::format("second share of {} for {} {} ({}): first given at {}:{} as '{}'", row.country, it->second,
+                        std::get<1>(key), row.scope, first.file, first.row->line, first.row->country_text));
       }
     }
     if (!unmapped_here.empty()) {
@@ -364,7 +362,7 @@ ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, con
     }
     unmapped_materials.insert(unmapped_here.begin(), unmapped_here.end());
   }
-  if (diags.HasErrors()) throw model::InputError(diags);
+  if (diags.HasErrors()) throw Error::InvalidData(diags);
 
   auto& out = result.tables[std::string(kTable)];
   std::size_t residuals = 0;
@@ -378,7 +376,8 @@ ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, con
     for (const auto& [country, s] : by_country) {
       out.rows.push_back({mineral, stage, scope, country, std::string(kPeriod), s.row->share.FractionText(),
                           s.row->t_text, std::string(kSourceId)});
-      if (!s.row->share.below) listed += s.row->share.units * Pow10(static_cast<std::uint8_t>(decimals - s.row->share.decimals));
+      if (!s.row->share.below)
+        listed += s.row->share.units * Pow10(static_cast<std::uint8_t>(decimals - s.row->share.decimals));
     }
     const std::uint64_t whole = kPercentWhole * Pow10(decimals);
     // A published "Other countries" row already closes the distribution: nothing to assume.

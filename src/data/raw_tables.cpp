@@ -10,6 +10,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/manifest.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 
@@ -23,7 +24,7 @@ RawDataset ReadRawDataset(const fs::path& dir) {
   const auto manifest_path = dir / kManifestFile;
   std::string text = ReadFileBytes(manifest_path);
   auto m = ParseManifest(text, manifest_path.string(), diags);
-  if (!m) throw model::InputError(std::move(diags));
+  if (!m) throw Error::InvalidData(std::move(diags));
   raw.manifest = std::move(*m);
   std::error_code ec;
   for (const auto& schema : AllTables()) {
@@ -31,7 +32,7 @@ RawDataset ReadRawDataset(const fs::path& dir) {
     if (!fs::exists(path, ec)) continue;
     std::string bytes = ReadFileBytes(path);
     if (auto problem = CheckUtf8(bytes)) {
-      throw model::InputError(path.string(), problem->line, problem->column, problem->message);
+      throw Error::InvalidData(path.string(), problem->line, problem->column, problem->message);
     }
     CsvReader reader(std::move(bytes), path.string(), &diags);
     std::vector<std::string_view> fields;
@@ -54,13 +55,12 @@ RawDataset ReadRawDataset(const fs::path& dir) {
         diags.Error(path.string(), 1, 0, fmt::format("missing column '{}'", schema.columns[c]));
       }
     }
-    if (diags.HasErrors()) throw model::InputError(std::move(diags));
+    if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
     const std::size_t width = fields.size();
     while (reader.Next(fields)) {
       if (fields.size() == 1 && fields[0].empty() && reader.record_unterminated()) break;
       if (fields.size() != width) {
-        diags.Error(path.string(), reader.line(), 0,
-                    fmt::format("expected {} fields, found {}", width, fields.size()));
+        diags.Error(path.string(), reader.line(), 0, fmt::format("expected {} fields, found {}", width, fields.size()));
         continue;
       }
       std::vector<std::string> row;
@@ -68,7 +68,7 @@ RawDataset ReadRawDataset(const fs::path& dir) {
       for (auto idx : order) row.emplace_back(fields[idx]);
       table.rows.push_back(std::move(row));
     }
-    if (diags.HasErrors()) throw model::InputError(std::move(diags));
+    if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
     raw.tables[std::string(schema.file)] = std::move(table);
   }
   return raw;
@@ -140,8 +140,7 @@ RawDataset ToRaw(const model::Dataset& ds) {
     for (std::size_t i = 0; i < t.size(); ++i) {
       bool no_t = t.t_factor[i].status == model::ValueStatus::Unknown;
       out.rows.push_back({min(t.mineral[i]), stage(t.stage[i]), t.scope[i], iso(t.country[i]), t.period[i],
-                          FormatValueCell(t.share[i]), no_t ? "" : FormatValueCell(t.t_factor[i]),
-                          src(t.source[i])});
+                          FormatValueCell(t.share[i]), no_t ? "" : FormatValueCell(t.t_factor[i]), src(t.source[i])});
     }
   }
   if (c.trade.size() > 0) {
@@ -149,9 +148,9 @@ RawDataset ToRaw(const model::Dataset& ds) {
     const auto& t = c.trade;
     out.rows.reserve(t.size());
     for (std::size_t i = 0; i < t.size(); ++i) {
-      out.rows.push_back({min(t.mineral[i]), stage(t.stage[i]), fmt::format("{:06d}", t.product[i]),
-                          iso(t.exporter[i]), iso(t.importer[i]), Year(t.year[i]), FormatValueCell(t.quantity[i]),
-                          unit(t.mineral[i]), FormatValueCell(t.value_usd[i]), src(t.source[i])});
+      out.rows.push_back({min(t.mineral[i]), stage(t.stage[i]), fmt::format("{:06d}", t.product[i]), iso(t.exporter[i]),
+                          iso(t.importer[i]), Year(t.year[i]), FormatValueCell(t.quantity[i]), unit(t.mineral[i]),
+                          FormatValueCell(t.value_usd[i]), src(t.source[i])});
     }
   }
   if (c.governance.size() > 0) {
@@ -226,7 +225,7 @@ namespace {
 
 void WriteTableFile(const fs::path& path, const TableSchema& schema, const RawTable& table) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw model::InputError(path.string(), 0, 0, "cannot create file");
+  if (!out) throw Error::Storage(fmt::format("{}: cannot create file", path.string()));
   std::string line;
   for (std::size_t i = 0; i < schema.columns.size(); ++i) {
     if (i) line += ',';
@@ -244,7 +243,7 @@ void WriteTableFile(const fs::path& path, const TableSchema& schema, const RawTa
     out.write(line.data(), static_cast<std::streamsize>(line.size()));
   }
   out.flush();
-  if (!out) throw model::InputError(path.string(), 0, 0, "write error (disk full?)");
+  if (!out) throw Error::Storage(fmt::format("{}: write error (disk full?)", path.string()));
 }
 
 void WriteInto(RawDataset& raw, const fs::path& dir) {
@@ -252,13 +251,10 @@ void WriteInto(RawDataset& raw, const fs::path& dir) {
   raw.manifest.table_rows.clear();
   for (auto& [file, table] : raw.tables) {
     const auto* schema = FindTable(file);
-    if (!schema) throw model::InputError(file, 0, 0, "not a dataset table");
+    LODESTONE_ASSERT(schema != nullptr, fmt::format("{} is not a dataset table", file));
     for (const auto& row : table.rows) {
-      if (row.size() != schema->columns.size()) {
-        throw model::InputError(file, 0, 0,
-                                fmt::format("internal: row with {} fields, table has {}", row.size(),
-                                            schema->columns.size()));
-      }
+      LODESTONE_ASSERT(row.size() == schema->columns.size(),
+                       fmt::format("{}: row with {} fields, table has {}", file, row.size(), schema->columns.size()));
     }
     WriteTableFile(dir / file, *schema, table);
     raw.manifest.table_rows[file] = table.rows.size();
@@ -266,7 +262,7 @@ void WriteInto(RawDataset& raw, const fs::path& dir) {
   std::ofstream out(dir / kManifestFile, std::ios::binary | std::ios::trunc);
   out << FormatManifest(raw.manifest);
   out.flush();
-  if (!out) throw model::InputError((dir / kManifestFile).string(), 0, 0, "write error");
+  if (!out) throw Error::Storage(fmt::format("{}: write error", (dir / kManifestFile).string()));
 }
 
 fs::path SiblingTemp(const fs::path& dir, const char* tag) {
@@ -308,7 +304,7 @@ model::Dataset CommitRawDataset(RawDataset raw, const fs::path& dir, const LoadO
           renamed.Warning(d.file, d.line, d.column, d.message);
         }
       }
-      throw model::InputError(std::move(renamed));
+      throw model::InputError(std::move(renamed));  // the transitional type: the loader tests catch it
     }
     SwapIn(staged, dir);
     return std::move(*result.dataset);

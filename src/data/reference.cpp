@@ -9,6 +9,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/manifest.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 
@@ -31,11 +32,11 @@ MappingFile ReadMappingFile(const fs::path& path) {
   MappingFile m;
   m.file = path.string();
   std::string text = ReadFileBytes(path);
-  if (auto p = CheckUtf8(text)) throw model::InputError(m.file, p->line, p->column, p->message);
+  if (auto p = CheckUtf8(text)) throw Error::InvalidData(m.file, p->line, p->column, p->message);
   model::Diagnostics diags;
   CsvReader reader(std::move(text), m.file, &diags);
   std::vector<std::string_view> fields;
-  if (!reader.Next(fields)) throw model::InputError(m.file, 1, 0, "empty file: expected a header line");
+  if (!reader.Next(fields)) throw Error::InvalidData(m.file, 1, 0, "empty file: expected a header line");
   for (auto f : fields) m.header.emplace_back(f);
   while (reader.Next(fields)) {
     if (fields.size() == 1 && fields[0].empty()) continue;
@@ -47,7 +48,7 @@ MappingFile ReadMappingFile(const fs::path& path) {
     m.rows.emplace_back(fields.begin(), fields.end());
     m.lines.push_back(reader.line());
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return m;
 }
 
@@ -55,7 +56,7 @@ std::size_t MappingFile::Col(std::string_view name) const {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return i;
   }
-  throw model::InputError(file, 1, 0, fmt::format("missing column '{}'", name));
+  throw Error::InvalidData(file, 1, 0, fmt::format("missing column '{}'", name));
 }
 
 Reference Reference::Load(const fs::path& dir) {
@@ -68,8 +69,7 @@ Reference Reference::Load(const fs::path& dir) {
   auto add_name = [&](const std::string& key, const std::string& iso, std::size_t line) {
     auto [it, inserted] = r.by_name_.emplace(key, iso);
     if (!inserted && it->second != iso) {
-      diags.Error(countries.file, line, 0,
-                  fmt::format("name '{}' is given to both {} and {}", key, it->second, iso));
+      diags.Error(countries.file, line, 0, fmt::format("name '{}' is given to both {} and {}", key, it->second, iso));
     }
   };
   for (std::size_t i = 0; i < countries.rows.size(); ++i) {
@@ -125,7 +125,8 @@ Reference Reference::Load(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir / "sources", ec)) {
     if (entry.path().extension() == ".json") source_files.push_back(entry.path());
   }
-  if (ec) throw model::InputError((dir / "sources").string(), 0, 0, "cannot list the source records directory");
+  if (ec)
+    throw Error::NotFound(fmt::format("{}: cannot list the source records directory", (dir / "sources").string()));
   std::sort(source_files.begin(), source_files.end());
   nlohmann::json all = nlohmann::json::array();
   for (const auto& path : source_files) {
@@ -135,14 +136,14 @@ Reference Reference::Load(const fs::path& dir) {
       const auto parsed = nlohmann::json::parse(text);
       for (const auto& s : parsed.at("sources")) all.push_back(s);
     } catch (const std::exception& e) {
-      throw model::InputError(path.string(), 0, 0, fmt::format("malformed sources file: {}", e.what()));
+      throw Error::InvalidData(path.string(), 0, 0, fmt::format("malformed sources file: {}", e.what()));
     }
   }
   nlohmann::json j = nlohmann::json::object({{"name", "reference"}, {"version", "0"}, {"date", "2000-01-01"}});
   j["sources"] = std::move(all);
   auto m = ParseManifest(j.dump(), (dir / "sources").string(), diags);
   if (m) r.sources_ = std::move(m->sources);
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return r;
 }
 
@@ -181,8 +182,8 @@ const model::Source& Reference::SourceRecord(std::string_view id) const {
   for (const auto& s : sources_) {
     if (s.id == id) return s;
   }
-  throw model::InputError((dir_ / "sources").string(), 0, 0,
-                          fmt::format("source '{}' is not described in the reference sources", id));
+  throw Error::InvalidData((dir_ / "sources").string(), 0, 0,
+                           fmt::format("source '{}' is not described in the reference sources", id));
 }
 
 }  // namespace lodestone::data

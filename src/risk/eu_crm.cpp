@@ -20,6 +20,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/eu_annex7.hpp"
+#include "lodestone/data/eu_crm_tables.hpp"
 #include "lodestone/data/importers.hpp"
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
@@ -295,100 +296,30 @@ std::vector<MaterialBottleneck> GroupByMaterial(const std::vector<std::pair<std:
 // --- validation entry point a: the published table -----------------------------------------------
 
 EuSrTableResult EuSrFromTable(const std::filesystem::path& path) {
+  auto table =
+      data::ReadEuSrInputTable(path, [](std::string_view text) { return ParseSupplyDataUsed(text).has_value(); });
   EuSrTableResult result;
-  result.file = path.string();
-  const std::string& label = result.file;
-  model::Diagnostics diags;
-  data::CsvReader reader(data::ReadTextAsUtf8(path, result.warnings), label, &diags);
-  std::vector<std::string_view> fields;
-  if (!reader.Next(fields)) throw Error::InvalidData(label, 1, 0, "empty file: expected a header line");
-  const Header header(fields);
-
-  struct Column {
-    std::vector<std::string_view> names;  // accepted spellings, the first is the canonical one
-    std::optional<std::size_t> index;
-  };
-  Column material{{"material"}, {}}, stage{{"stage"}, {}}, variant{{"supply_data_used"}, {}},
-      hhi_gs{{"HHI_WGI_t_GS"}, {}},
-      hhi_sourcing{{"HHI_WGI_t_EU28", "HHI_WGI_t_EU27", "HHI_WGI_t_EU", "HHI_WGI_t_sourcing"}, {}}, ir{{"IR_pct"}, {}},
-      eol{{"EOL_RIR_pct"}, {}}, si{{"SI_SR"}, {}};
-  for (Column* c : {&material, &stage, &variant, &hhi_gs, &hhi_sourcing, &ir, &eol, &si}) {
-    c->index = header.Find(c->names);
-    if (!c->index) {
-      std::string names;
-      for (auto n : c->names) names += (names.empty() ? "'" : "' or '") + std::string(n);
-      diags.Error(label, 1, 0, fmt::format("missing column {}'", names));
-    }
-  }
-  if (diags.HasErrors()) throw Error::InvalidData(diags);
-  const auto published = header.Find({"SR_published"});
-
+  result.file = table.file;
+  result.warnings = std::move(table.warnings);
   std::vector<std::pair<std::string, StageSupplyRisk>> stages;
-  while (reader.Next(fields)) {
-    const std::size_t line = reader.line();
-    if (fields.size() == 1 && Trim(fields[0]).empty()) continue;  // blank line
-    if (reader.record_malformed()) continue;                      // already reported
-    if (fields.size() != header.width) {
-      diags.Error(label, line, 0,
-                  fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
-      continue;
-    }
+  for (auto& in_row : table.rows) {
     EuSrTableRow row;
-    row.line = line;
-    bool ok = true;
-    row.material = std::string(Trim(fields[*material.index]));
-    row.stage = std::string(Trim(fields[*stage.index]));
-    if (row.material.empty()) {
-      diags.Error(label, line, *material.index + 1, "empty material");
-      ok = false;
-    }
-    if (auto v = ParseSupplyDataUsed(fields[*variant.index])) {
-      row.supply_data_used = *v;
-    } else {
-      diags.Error(label, line, *variant.index + 1,
-                  fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'",
-                              Trim(fields[*variant.index])));
-      ok = false;
-    }
-    // A number within lo..hi, or missing; errors carry the cell's place.
-    auto number = [&](std::size_t col, std::string_view name, bool percent, double lo, double hi,
-                      std::optional<double>& out) {
-      double x = 0;
-      switch (ParseNumberCell(fields[col], percent, x)) {
-        case CellParse::Missing: return;
-        case CellParse::Bad:
-          diags.Error(label, line, col + 1, fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
-          ok = false;
-          return;
-        case CellParse::Number:
-          if (x < lo || x > hi) {
-            diags.Error(label, line, col + 1, fmt::format("{} {} is outside {}..{}", name, Trim(fields[col]), lo, hi));
-            ok = false;
-            return;
-          }
-          out = x;
-      }
-    };
-    constexpr double kNoBound = std::numeric_limits<double>::max();
+    row.line = in_row.line;
+    row.material = std::move(in_row.material);
+    row.stage = std::move(in_row.stage);
+    row.supply_data_used = *ParseSupplyDataUsed(in_row.supply_data_used);
+    row.sr_published = in_row.sr_published;
     SupplyRiskInputs in;
     in.supply_data_used = row.supply_data_used;
-    std::optional<double> ir_pct, eol_pct;
-    number(*hhi_gs.index, "HHI_WGI_t_GS", false, 0.0, kNoBound, in.hhi_gs);
-    number(*hhi_sourcing.index, "sourcing HHI_WGI_t", false, 0.0, kNoBound, in.hhi_sourcing);
-    // Negative IR (a net exporter) is valid input: the formula counts it as 0.
-    number(*ir.index, "IR_pct", true, -kNoBound, kPercent, ir_pct);
-    number(*eol.index, "EOL_RIR_pct", true, 0.0, kPercent, eol_pct);
-    number(*si.index, "SI_SR", false, 0.0, 1.0, in.si_sr);
-    if (published) number(*published, "SR_published", false, 0.0, kNoBound, row.sr_published);
-    if (!ok) continue;
-    if (ir_pct) in.import_reliance = *ir_pct / kPercent;
-    if (eol_pct) in.eol_rir = *eol_pct / kPercent;
+    in.hhi_gs = in_row.hhi_gs;
+    in.hhi_sourcing = in_row.hhi_sourcing;
+    in.si_sr = in_row.si_sr;
+    if (in_row.ir_pct) in.import_reliance = *in_row.ir_pct / kPercent;
+    if (in_row.eol_rir_pct) in.eol_rir = *in_row.eol_rir_pct / kPercent;
     row.sr = SupplyRisk(in);
     stages.push_back({row.material, {row.stage, row.sr}});
     result.rows.push_back(std::move(row));
   }
-  if (diags.HasErrors()) throw Error::InvalidData(diags);
-  result.warnings.Append(diags);  // CSV warnings, if any
   result.materials = GroupByMaterial(stages);
   return result;
 }

@@ -253,7 +253,7 @@ TEST(ImportBaciErrors, UnknownCountryCodeWithLineAndColumn) {
   EXPECT_TRUE(HasError(r, 3, 2, "unknown exporter code '999'")) << r.diagnostics.Format();
   EXPECT_TRUE(HasError(r, 4, 3, "unknown importer code '998'")) << r.diagnostics.Format();
   EXPECT_EQ(r.diagnostics.ErrorCount(), 2u);
-  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), model::InputError);
+  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), lodestone::Error);
   EXPECT_FALSE(std::filesystem::exists(dir / "dataset"));
 }
 

@@ -352,7 +352,7 @@ TEST(ImportCuratedErrors, MspProblemsWithLineAndColumn) {
   EXPECT_TRUE(HasError(r, 5, 1, "'France' is FRA"));
   EXPECT_TRUE(HasError(r, 6, 7, "expected 9 fields, found 6"));
   EXPECT_EQ(r.diagnostics.ErrorCount(), 5u);
-  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), model::InputError);
+  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), lodestone::Error);
 }
 
 TEST(ImportCuratedErrors, MissingColumn) {
@@ -775,7 +775,7 @@ TEST(ImportCuratedErrors, PolicyProblemsWithLineAndColumn) {
   EXPECT_TRUE(HasError(r, 11, 1, "measure id X-8 is listed twice (first at line 10)"));
   EXPECT_TRUE(HasError(r, 12, 4, "expected 17 fields, found 3"));
   EXPECT_EQ(r.diagnostics.ErrorCount(), 11u);
-  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), model::InputError);
+  EXPECT_THROW(ApplyImport(r, dir / "dataset", Ref()), lodestone::Error);
   EXPECT_FALSE(std::filesystem::exists(dir / "dataset"));
 }
 

@@ -67,7 +67,7 @@ double Number(const std::string& cell) {
 model::Diagnostics FailingImport(const std::vector<std::filesystem::path>& files) {
   try {
     ImportEuAnnex7(files, Ref());
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     return e.diagnostics();
   }
   ADD_FAILURE() << "import did not fail";

@@ -347,7 +347,7 @@ TEST(ImportUsgsSmallFile, BadValuesReportedWithLineAndColumn) {
   EXPECT_EQ(errors[3].line, 5u);
   EXPECT_EQ(errors[3].column, kValueColumn);
   TempDir out;
-  EXPECT_THROW(ApplyImport(r, out / "ds", Ref()), model::InputError);
+  EXPECT_THROW(ApplyImport(r, out / "ds", Ref()), lodestone::Error);
 }
 
 TEST(ImportUsgsSmallFile, WrongHeader) {

@@ -57,7 +57,7 @@ std::map<std::pair<std::string, std::string>, Row> ByCountryYear(const ImportRes
 model::Diagnostics FailingImport(const std::filesystem::path& file) {
   try {
     ImportWgi(file, Ref());
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     return e.diagnostics();
   }
   ADD_FAILURE() << "import of " << file << " did not fail";

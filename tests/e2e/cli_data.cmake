@@ -90,3 +90,12 @@ run(0 ${LODESTONE} risk geopolrisk --production ${gpr}/production_2018_2022.csv 
     --wgi-pv ${gpr}/wgi_pv_normalized.csv --importer USA --year 2022 --format csv)
 expect_contains("${OUT}" "material,hhi,wta,score,price,midpoint,cf")
 expect_contains("${OUT}" "Nickel,0.26749007657640966,")
+
+# GeoPolRisk from a dataset that holds bilateral trade (tests/data/gpr_mini, hand computation in
+# tests/risk/test_assess.cpp): HHI 0.315 x WTA 2960/26000.
+run(0 ${LODESTONE} risk --dataset ${SOURCE_DIR}/tests/data/gpr_mini --mineral lithium --consumer USA
+    --method geopolrisk --format csv)
+expect_contains("${OUT}" "lithium,refining,geopolrisk,score,0.035861538461538")
+expect_contains("${OUT}" "lithium,refining,geopolrisk,cf,")
+run(2 ${LODESTONE} risk --dataset ${SOURCE_DIR}/tests/data/gpr_mini --mineral lithium --consumer XXX)
+expect_contains("${ERR}" "unknown consumer country 'XXX'")

@@ -62,7 +62,7 @@ struct Annex7ReadOptions {
 
 // Reads one Annex 7 table (UTF-8; columns Material, Stage, Country, Share, t and optionally
 // Scope, in any order). Every problem goes to `diags` with file, line and column; throws
-// model::InputError only when the file cannot be read at all.
+// an InvalidData error only when the file cannot be read at all.
 Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& ref, model::Diagnostics& diags,
                            const Annex7ReadOptions& options = {});
 // "global" or "sourcing:EU" from the file name; nullopt when the name says neither or both.

@@ -59,7 +59,7 @@ ImportResult RunImporter(std::string_view kind, const std::vector<std::filesyste
 
 // Merges `result` into the dataset at `out_dir` (created from the reference tables when it does
 // not exist): rows previously imported from the same sources are replaced, rows are sorted by
-// key, the whole dataset is validated, and only then written. Throws model::InputError (with
+// key, the whole dataset is validated, and only then written. Throws an InvalidData error (with
 // every problem) and leaves `out_dir` unchanged on failure.
 model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
                            const Reference& ref);

@@ -23,7 +23,7 @@ struct RawDataset {
   std::map<std::string, RawTable> tables;  // by file name
 };
 
-// Reads every table as text (columns reordered to schema order). Throws model::InputError on
+// Reads every table as text (columns reordered to schema order). Throws an InvalidData error on
 // encoding or CSV syntax problems; codes and numbers are not checked here (LoadDataset does).
 RawDataset ReadRawDataset(const std::filesystem::path& dir);
 
@@ -34,7 +34,7 @@ RawDataset ToRaw(const model::Dataset& ds);
 void SortRows(RawTable& table, const TableSchema& schema);
 
 // Writes the dataset into `dir`: first into a sibling temporary directory, which is validated
-// with LoadDataset; only a valid result replaces `dir`. Throws model::InputError (with the
+// with LoadDataset; only a valid result replaces `dir`. Throws an InvalidData error (with the
 // validation problems) otherwise, leaving `dir` untouched. Row counts in the manifest are set
 // from the tables.
 model::Dataset CommitRawDataset(RawDataset raw, const std::filesystem::path& dir,

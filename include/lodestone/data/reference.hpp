@@ -19,7 +19,7 @@ namespace lodestone::data {
 class Reference {
  public:
   // Reads countries.csv, minerals.csv and sources/*.json from `dir` (validated as a dataset's
-  // reference tables). Throws model::InputError.
+  // reference tables). Throws an InvalidData error.
   static Reference Load(const std::filesystem::path& dir);
 
   const std::filesystem::path& dir() const { return dir_; }
@@ -33,7 +33,7 @@ class Reference {
   const std::vector<std::string>& CountryCodes() const { return iso3_; }
   // The mineral's canonical unit ("t Li"); nullopt when the mineral is unknown.
   std::optional<model::Unit> MineralUnit(std::string_view id) const;
-  // A known source's record; throws model::InputError when absent.
+  // A known source's record; throws an InvalidData error when absent.
   const model::Source& SourceRecord(std::string_view id) const;
 
   const RawTable& countries() const { return countries_; }
@@ -56,13 +56,13 @@ class Reference {
 std::string NormaliseName(std::string_view name);
 
 // A mapping file of the reference directory (e.g. "usgs_mcs_map.csv") read as rows of named
-// fields; throws model::InputError with file, line and column on malformed input.
+// fields; throws an InvalidData error with file, line and column on malformed input.
 struct MappingFile {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> lines;  // source line of each row
   std::string file;
-  // Index of a column; throws model::InputError when the column is missing.
+  // Index of a column; throws an InvalidData error when the column is missing.
   std::size_t Col(std::string_view name) const;
 };
 MappingFile ReadMappingFile(const std::filesystem::path& path);
