@@ -11,6 +11,7 @@
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/outlook/outlook.hpp"
 #include "lodestone/report/dossier.hpp"
 #include "lodestone/report/svg.hpp"
@@ -282,7 +283,12 @@ TEST_F(Shipped, MineralWithoutScenarioSaysSo) {
   EXPECT_NE(d.html.find("No demand scenario for antimony"), std::string::npos);
   EXPECT_NE(d.html.find("No project registry supplied"), std::string::npos);
   EXPECT_TRUE(d.svg.empty());
-  EXPECT_THROW(BuildDossier(*ds_, od_, {}, {}, DossierRequest{"unobtainium"}), model::InputError);
+  try {
+    BuildDossier(*ds_, od_, {}, {}, DossierRequest{"unobtainium"});
+    FAIL() << "expected an error";
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidRequest);
+  }
 }
 
 TEST_F(Shipped, IndexLinksLocalFilesOnly) {
