@@ -1,6 +1,7 @@
 // Loading data/outlook/: scenarios, demand anchors, shares, secondary supply, stage odds and
 // parameters, each row checked (ids, years, numbers, units, sources) before anything is used.
 #include "lodestone/outlook/data.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -376,7 +377,7 @@ OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Datas
   d.dir = dir;
   model::Diagnostics diags;
   if (!std::filesystem::is_directory(dir)) {
-    throw model::InputError(dir.string(), 0, 0, "outlook data directory not found");
+    throw Error::NotFound(dir.string() + ": " + "outlook data directory not found");
   }
   LoadSources(d, diags);
   LoadScenarios(d, diags);
@@ -387,7 +388,7 @@ OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Datas
   // The simulator's refining splits, when its data sits beside the outlook's (as shipped).
   const auto sim_dir = (dir / ".." / "sim").lexically_normal();
   if (std::filesystem::exists(sim_dir / "refining.csv")) LoadRefiningSplits(sim_dir, ds, d, diags);
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return d;
 }
 

@@ -1,6 +1,7 @@
 // Demand paths from scenario anchors: index anchors pinned to an absolute level, log-linear
 // interpolation between anchors, sectors summed to the world total, consumer regions as shares.
 #include "lodestone/outlook/demand.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -115,11 +116,10 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
                         const std::string& mineral, const std::vector<std::string>& consumers) {
   const Scenario* sc = data.FindScenario(scenario);
   auto mid = ds.FindMineral(mineral);
-  if (!mid) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", mineral));
+  if (!mid) throw Error::InvalidRequest(fmt::format("unknown mineral '{}'", mineral));
   if (!sc) {
-    throw model::InputError("", 0, 0,
-                            fmt::format("unknown scenario '{}' (scenarios for {}: {})", scenario, mineral,
-                                        JoinIds(data.ScenariosFor(mineral))));
+    throw Error::InvalidRequest(fmt::format("unknown scenario '{}' (scenarios for {}: {})", scenario, mineral,
+                                            JoinIds(data.ScenariosFor(mineral))));
   }
   const auto& par = data.parameters;
   DemandPaths out;
@@ -145,15 +145,16 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
     by_sector[a.sector].push_back(&a);
   }
   if (by_sector.empty()) {
-    throw model::InputError(demand_file, 0, 0,
-                            fmt::format("scenario '{}' has no demand path for {} (scenarios for {}: {})", scenario,
-                                        mineral, mineral, JoinIds(data.ScenariosFor(mineral))));
+    // The request chose a scenario the mineral has no path in: the choice, not the data, is wrong.
+    throw Error::InvalidRequest(fmt::format("scenario '{}' has no demand path for {} (scenarios for {}: {})", scenario,
+                                            mineral, mineral, JoinIds(data.ScenariosFor(mineral))));
   }
   if (by_sector.count("total") && by_sector.size() > 1) {
-    throw model::InputError(demand_file, by_sector["total"].front()->line, 0,
-                            fmt::format("scenario '{}', {}: give either sector 'total' or sectors, not both (the total "
-                                        "is the sum of the sectors)",
-                                        scenario, mineral));
+    throw Error::InvalidData(
+        demand_file, by_sector["total"].front()->line, 0,
+        fmt::format("scenario '{}', {}: give either sector 'total' or sectors, not both (the total "
+                    "is the sum of the sectors)",
+                    scenario, mineral));
   }
 
   out.world.assign(out.years.size(), 0.0);
@@ -169,9 +170,9 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
         case AnchorBasis::DatasetProduction: {
           auto prod = WorldPrimaryProduction(ds, *mid, a->year);
           if (!prod) {
-            throw model::InputError(demand_file, a->line, 0,
-                                    fmt::format("{}: the dataset has no world production of {} in {} to set the base",
-                                                scenario, mineral, a->year));
+            throw Error::InvalidData(demand_file, a->line, 0,
+                                     fmt::format("{}: the dataset has no world production of {} in {} to set the base",
+                                                 scenario, mineral, a->year));
           }
           AddUnique(out.sources, ds.SourceOf(prod->source).id);
           double r = InterpolateLinear(recycling, a->year);
@@ -180,9 +181,9 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
         }
         case AnchorBasis::Index:
           if (ref_year != 0 && a->ref_year != ref_year) {
-            throw model::InputError(demand_file, a->line, 0,
-                                    fmt::format("index anchors of one path must share one reference year ({} vs {})",
-                                                a->ref_year, ref_year));
+            throw Error::InvalidData(demand_file, a->line, 0,
+                                     fmt::format("index anchors of one path must share one reference year ({} vs {})",
+                                                 a->ref_year, ref_year));
           }
           ref_year = a->ref_year;
           ref_line = a->line;
@@ -195,10 +196,10 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
     std::sort(absolute.begin(), absolute.end(), by_year);
     if (!shape.empty()) {
       if (absolute.empty()) {
-        throw model::InputError(demand_file, ref_line, 0,
-                                fmt::format("{}, {}, {}: index anchors need an absolute anchor (a published figure or "
-                                            "dataset_production) to set their level",
-                                            scenario, mineral, sector));
+        throw Error::InvalidData(demand_file, ref_line, 0,
+                                 fmt::format("{}, {}, {}: index anchors need an absolute anchor (a published figure or "
+                                             "dataset_production) to set their level",
+                                             scenario, mineral, sector));
       }
       if (std::none_of(shape.begin(), shape.end(), [&](const AnchorPoint& p) { return p.year == ref_year; })) {
         shape.push_back({ref_year, 1.0});
@@ -238,7 +239,7 @@ DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const
       if (!shares.empty()) break;
     }
     if (shares.empty()) {
-      throw model::InputError(
+      throw Error::InvalidData(
           demand_file, 0, 0,
           fmt::format("no share of world {} demand for consumer {} (add a share_of_world row)", mineral, consumer));
     }

@@ -2,6 +2,7 @@
 // project pipeline weighted by stage, secondary supply), for the world and for the partners'
 // secure supply, with P5/P50/P95 bands from seeded Monte Carlo runs.
 #include "lodestone/outlook/outlook.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -148,9 +149,9 @@ double Percentile(const std::vector<double>& sorted, double p) {
 OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::vector<PipelineProject>& pipeline,
                   const OutlookRequest& request) {
   auto mid = ds.FindMineral(request.mineral);
-  if (!mid) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", request.mineral));
+  if (!mid) throw Error::InvalidRequest(fmt::format("unknown mineral '{}'", request.mineral));
   if (request.runs < 1 || request.runs > 1000000) {
-    throw model::InputError("", 0, 0, fmt::format("runs {}: expected 1 to 1000000", request.runs));
+    throw Error::InvalidRequest(fmt::format("runs {}: expected 1 to 1000000", request.runs));
   }
   const auto& par = data.parameters;
   OutlookResult res;
@@ -159,13 +160,13 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   if (res.scenario.empty()) {
     auto available = data.ScenariosFor(request.mineral);
     if (available.empty()) {
-      throw model::InputError((data.dir / "demand.csv").string(), 0, 0,
-                              fmt::format("no demand scenario for {}", request.mineral));
+      throw Error::InvalidData((data.dir / "demand.csv").string(), 0, 0,
+                               fmt::format("no demand scenario for {}", request.mineral));
     }
     res.scenario = available.front();
   }
   for (const auto& c : request.consumer) {
-    if (!ds.FindCountry(c)) throw model::InputError("", 0, 0, fmt::format("unknown consumer country '{}'", c));
+    if (!ds.FindCountry(c)) throw Error::InvalidRequest(fmt::format("unknown consumer country '{}'", c));
   }
   res.consumer = Join(request.consumer, "+");
   res.runs = request.runs;
@@ -188,8 +189,11 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
       world->stage = "refining";
     }
   }
+  if (!request.stage.empty() && request.stage != "mining" && request.stage != "refining") {
+    throw Error::InvalidRequest(fmt::format("stage '{}': expected mining or refining", request.stage));
+  }
   if (!world) {
-    throw model::InputError(
+    throw Error::InvalidData(
         "", 0, 0,
         fmt::format(
             "the dataset has no {} production of {} in {}{}",
@@ -202,7 +206,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   std::set<model::CountryId> allied;
   for (const auto& g : request.allied_groups) {
     auto gid = ds.FindGroup(g);
-    if (!gid) throw model::InputError("", 0, 0, fmt::format("unknown group '{}' (not in groups.csv)", g));
+    if (!gid) throw Error::InvalidRequest(fmt::format("unknown group '{}' (not in groups.csv)", g));
     for (auto c : ds.GroupMembers(*gid)) allied.insert(c);
   }
 
@@ -304,7 +308,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
     }
     const StageOdds* odds = data.FindStage(p.development_stage);
     if (!odds)
-      throw model::InputError("", 0, 0, fmt::format("project {}: no odds for stage '{}'", p.id, p.development_stage));
+      throw Error::InvalidData("", 0, 0, fmt::format("project {}: no odds for stage '{}'", p.id, p.development_stage));
     AddUnique(res.sources, odds->source);
     if (p.development_stage == "operating" && p.first_output_year != 0 && p.first_output_year <= par.base_year) {
       res.excluded_projects.push_back(p.id + ": operating since " + p.first_output + " (inside base-year output)");
@@ -474,6 +478,20 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
       "Projects: count from first output + stage delay (not before the year after the base year), ramp linearly to "
       "capacity; expected path weights capacity by the stage probability; operating projects whose first output is "
       "in or before the base year are inside base-year output.");
+  // Each source's citation and licence: the dataset's manifest, else the outlook's sources.csv.
+  for (const auto& id : res.sources) {
+    std::string text;
+    for (const auto& s : ds->manifest.sources) {
+      if (s.id == id) {
+        text = s.citation + " (" + s.licence + ")";
+        break;
+      }
+    }
+    if (text.empty()) {
+      if (const auto* s = data.FindSource(id)) text = s->citation + " (" + s->licence + ")";
+    }
+    res.source_citations.push_back(std::move(text));
+  }
   return res;
 }
 

@@ -1,5 +1,6 @@
 // Reading the shared project registry (data/projects/projects.csv) into plain pipeline rows.
 #include "lodestone/outlook/pipeline.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -111,7 +112,7 @@ std::vector<PipelineProject> LoadProjectRegistry(const std::filesystem::path& cs
     }
     out.push_back(std::move(p));
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return out;
 }
 

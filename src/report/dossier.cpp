@@ -2,6 +2,7 @@
 // that load anything) and Markdown, composed from the supply picture, risk::Assess, the outlook
 // and the caller's scenario headlines and project registry.
 #include "lodestone/report/dossier.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -310,7 +311,7 @@ void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlo
     if (sc == charted) chart_result = std::move(r);
   }
   if (!chart_result) {
-    throw model::InputError("", 0, 0, fmt::format("scenario '{}' has no demand path for {}", charted, req.mineral));
+    throw Error::InvalidRequest(fmt::format("scenario '{}' has no demand path for {}", charted, req.mineral));
   }
   const auto& r = *chart_result;
   w.P(fmt::format("Quantities in {} per year; gap = demand - supply as a share of demand (negative: surplus). "
@@ -429,7 +430,7 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
                      const std::vector<outlook::PipelineProject>& registry,
                      const std::vector<ScenarioHeadline>& headlines, const DossierRequest& req) {
   auto mid = ds.FindMineral(req.mineral);
-  if (!mid) throw model::InputError("", 0, 0, fmt::format("unknown mineral '{}'", req.mineral));
+  if (!mid) throw Error::InvalidRequest(fmt::format("unknown mineral '{}'", req.mineral));
   const auto& info = ds.Mineral(*mid);
   Dossier d;
   d.mineral = req.mineral;
@@ -485,7 +486,7 @@ void WriteDossier(const Dossier& d, const std::filesystem::path& dir) {
   auto write = [&](const std::filesystem::path& p, const std::string& text) {
     std::ofstream f(p, std::ios::binary);
     f << text;
-    if (!f) throw model::InputError(p.string(), 0, 0, "cannot write file");
+    if (!f) throw Error::InvalidRequest(p.string() + ": " + "cannot write file");
   };
   write(dir / (d.mineral + ".html"), d.html);
   write(dir / (d.mineral + ".md"), d.markdown);

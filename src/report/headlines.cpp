@@ -40,7 +40,7 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
       h.demand_t = row.flows.demand;
       h.shortfall_t = row.flows.shortfall;
       h.shortfall_pct = row.flows.demand > 0 ? row.flows.shortfall / row.flows.demand : 0.0;
-      h.source = "lodestone simulate --scenario " + sc.id + ".json; shocks from " + sources;
+      h.source = "simulator, scenario " + sc.id + "; shocks from " + sources;
       out.push_back(std::move(h));
     }
   }
@@ -62,7 +62,8 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
       h.demand_t = r.demand_t;
       h.shortfall_t = r.shortfall_t.mean;
       h.shortfall_pct = r.demand_t > 0 ? r.shortfall_t.mean / r.demand_t : 0.0;
-      h.source = "lodestone simulate --register register.json (event probabilities and sources in the register)";
+      h.source = "simulator, Monte Carlo over the risk register " + request.reg->id +
+                 " (event probabilities and sources in the register)";
       out.push_back(std::move(h));
     }
   }

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/sim/kernel.hpp"
 
 namespace lodestone::sim {
@@ -412,7 +413,7 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
       out.shock_of_template.push_back(static_cast<int>(si));
     }
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return out;
 }
 
@@ -523,9 +524,40 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
   }
 }
 
+namespace {
+
+// The sources behind a scenario's result: each touched mineral's baseline sources, then each
+// shock's, once each; looked up in the simulator's inputs, then the dataset's manifest.
+std::vector<SourceRef> ResultSources(const Network& net, const std::vector<std::string>& minerals,
+                                     const Scenario& scenario) {
+  std::vector<std::string> ids;
+  auto add = [&](const std::string& id) {
+    if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  };
+  for (const auto& m : minerals) {
+    for (const auto& s : net.Find(m)->sources) add(s);
+  }
+  for (const auto& s : scenario.shocks) add(s.source);
+  std::vector<SourceRef> out;
+  for (const auto& id : ids) {
+    auto own = std::find_if(net.sources.begin(), net.sources.end(), [&](const SimSource& x) { return x.id == id; });
+    if (own != net.sources.end()) {
+      out.push_back({own->id, own->kind, own->citation, own->licence, own->rule});
+    } else if (auto sid = net.dataset->source_ids.Find(id)) {
+      const auto& src = net.dataset.SourceOf(*sid);
+      out.push_back({src.id, src.kind == model::SourceKind::Assumption ? "assumption" : "published", src.citation,
+                     src.licence, src.rule});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt) {
   ScenarioResult res;
   res.scenario = scenario;
+  res.year = net.year;
   CompiledShocks cs = CompileShocks(net, scenario.shocks);
   std::vector<int> touched;
   for (const auto& t : cs.templates) {
@@ -577,10 +609,12 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
         row.flows = out.by_consumer[k][s];
         row.stock_days = mn.stock_days[k];
         row.demand_known = mn.demand_known[k];
+        if (row.demand_known && row.flows.demand > 0) row.shortfall_pct = 100 * row.flows.shortfall / row.flows.demand;
         res.rows.push_back(std::move(row));
       }
     }
   }
+  res.sources = ResultSources(net, res.minerals, scenario);
   return res;
 }
 

@@ -1,6 +1,7 @@
 // Reading data/sim/: each file is read whole, every problem is collected with its file, line and
 // column, and nothing is returned unless all files validate.
 #include "lodestone/sim/inputs.hpp"
+#include "lodestone/model/error.hpp"
 
 #include <fmt/format.h>
 
@@ -91,7 +92,7 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   in.dir = dir;
   model::Diagnostics diags;
   if (!fs::is_directory(dir)) {
-    throw model::InputError(dir.string(), 0, 0, "simulator inputs not found: expected a directory with demand.csv");
+    throw Error::NotFound(dir.string() + ": " + "simulator inputs not found: expected a directory with demand.csv");
   }
   std::set<std::string> source_ids;
   {
@@ -294,7 +295,7 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       in.parameters.push_back(std::move(p));
     }
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return in;
 }
 

@@ -411,6 +411,7 @@ McResult Finish(const Network& net, const Register& reg, const McPartial& total)
   const std::uint64_t runs = total.runs;
   McResult res;
   res.reg = reg;
+  res.year = net.year;
   res.runs = runs;
   res.seed = total.seed;
   res.horizon_months = reg.horizon_months;

@@ -2,6 +2,7 @@
 // docs/simulation.md ("Baseline"); every rule that is an assumption is written into the
 // network's `basis` so that results can say how they were obtained.
 #include "lodestone/sim/network.hpp"
+#include "lodestone/model/error.hpp"
 
 #include "lodestone/data/refining.hpp"
 #include "lodestone/model/diagnostics.hpp"
@@ -128,9 +129,9 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
   const std::size_t K = net.K();
   for (const auto& a : additions) {
     int m = net.FindMineralIndex(a.mineral);
-    if (m < 0) throw model::InputError("", 0, 0, fmt::format("mineral '{}' is not simulated", a.mineral));
+    if (m < 0) throw Error::InvalidRequest(fmt::format("mineral '{}' is not simulated", a.mineral));
     auto cid = net.dataset.FindCountry(a.country);
-    if (!cid) throw model::InputError("", 0, 0, fmt::format("unknown country '{}'", a.country));
+    if (!cid) throw Error::InvalidRequest(fmt::format("unknown country '{}'", a.country));
     const int c = static_cast<int>(cid->index());
     MineralNetwork& mn = net.minerals[m];
     const bool refined = a.refined || !mn.has_ore_stage;
@@ -517,7 +518,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     }
     net.minerals.push_back(std::move(mn));
   }
-  if (diags.HasErrors()) throw model::InputError(std::move(diags));
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return net;
 }
 

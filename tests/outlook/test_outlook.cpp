@@ -12,6 +12,7 @@
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/outlook/data.hpp"
 #include "lodestone/outlook/demand.hpp"
 #include "lodestone/outlook/outlook.hpp"
@@ -142,7 +143,8 @@ TEST_F(Shipped, UnknownScenarioNamesTheAvailableOnes) {
   try {
     BuildDemand(*ds_, *data_, "aps", "lithium", {"USA"});
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidRequest);
     EXPECT_NE(std::string(e.what()).find("steps, sds-2021, wb-2020"), std::string::npos) << e.what();
   }
 }
@@ -260,7 +262,8 @@ TEST_F(Shipped, BadRegistryRowsAreReportedWithLineAndColumn) {
   try {
     LoadProjectRegistry(kSource / "tests/outlook/bad_projects.csv", *ds_);
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     std::string text = e.diagnostics().Format();
     EXPECT_NE(text.find("bad_projects.csv:3:4: error: stage 'smelting'"), std::string::npos) << text;
     EXPECT_NE(text.find("bad_projects.csv:3:10: error: first_output '2027-13'"), std::string::npos) << text;
@@ -286,7 +289,7 @@ TEST_F(Shipped, BrokenOutlookDataIsRejectedWithPlace) {
   try {
     LoadOutlookData(dir, *ds_);
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     std::string text = e.diagnostics().Format();
     EXPECT_NE(text.find(fmt::format("demand.csv:{}:9: error: unit 't LCX'", lines + 1)), std::string::npos) << text;
     EXPECT_NE(text.find(fmt::format("demand.csv:{}:2: error: mineral 'unobtainium'", lines + 2)), std::string::npos)
@@ -450,7 +453,7 @@ TEST_F(Shipped, RefiningSplitsFillAndOverrideTheShares) {
   // Neither stage's data: a clear error.
   req.mineral = "gallium";
   req.stage = "mining";
-  EXPECT_THROW(outlook::Run(*ds_, *data_, {}, req), model::InputError);
+  EXPECT_THROW(outlook::Run(*ds_, *data_, {}, req), lodestone::Error);
 }
 
 TEST_F(Shipped, BadRefiningSplitsAreReportedWithPlace) {

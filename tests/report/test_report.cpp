@@ -11,9 +11,13 @@
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/outlook/outlook.hpp"
 #include "lodestone/report/dossier.hpp"
+#include "lodestone/report/headlines.hpp"
 #include "lodestone/report/svg.hpp"
+#include "lodestone/sim/inputs.hpp"
+#include "lodestone/sim/network.hpp"
 
 namespace lodestone::report {
 namespace {
@@ -282,7 +286,12 @@ TEST_F(Shipped, MineralWithoutScenarioSaysSo) {
   EXPECT_NE(d.html.find("No demand scenario for antimony"), std::string::npos);
   EXPECT_NE(d.html.find("No project registry supplied"), std::string::npos);
   EXPECT_TRUE(d.svg.empty());
-  EXPECT_THROW(BuildDossier(*ds_, od_, {}, {}, DossierRequest{"unobtainium"}), model::InputError);
+  try {
+    BuildDossier(*ds_, od_, {}, {}, DossierRequest{"unobtainium"});
+    FAIL() << "expected an error";
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidRequest);
+  }
 }
 
 TEST_F(Shipped, IndexLinksLocalFilesOnly) {
@@ -304,6 +313,34 @@ TEST_F(Shipped, ProjectsAreListedLargestFirst) {
   EXPECT_EQ(rows[2].id, "li_aus_build");  // 30,000 t
   auto all = ProjectsFor(*registry_, "lithium", 100);
   EXPECT_EQ(all.back().id, "li_no_capacity");  // missing capacity last
+}
+
+}  // namespace
+}  // namespace lodestone::report
+
+namespace lodestone::report {
+namespace {
+
+// The dossier's scenario section names where figures come from, not a command to run.
+TEST(Headlines, SourcesNameTheSimulatorNotACommand) {
+  const std::filesystem::path root = LODESTONE_SOURCE_DIR;
+  auto ds = data::LoadDatasetOrThrow(root / "data/starter");
+  auto inputs = sim::LoadSimInputs(root / "data/sim", ds);
+  auto net = sim::BuildNetwork(ds, inputs, 2025);
+  HeadlineRequest req;
+  req.scenarios = LoadScenarioDir(root / "scenarios");
+  auto reg = sim::LoadRegister(root / "scenarios/register.json");
+  req.reg = &reg;
+  req.runs = 500;
+  auto headlines = SimulateHeadlines(net, "cobalt", req);
+  ASSERT_FALSE(headlines.empty());
+  bool register_seen = false;
+  for (const auto& h : headlines) {
+    EXPECT_EQ(h.source.find("lodestone "), std::string::npos) << h.source;
+    EXPECT_EQ(h.source.find("--"), std::string::npos) << h.source;
+    register_seen |= h.scenario_id == reg.id;
+  }
+  EXPECT_TRUE(register_seen);
 }
 
 }  // namespace

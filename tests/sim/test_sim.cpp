@@ -13,6 +13,7 @@
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/sim/kernel.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "naive_sim.hpp"
@@ -101,7 +102,7 @@ TEST(SimInputs, BadSectorSumIsReportedWithFileAndLine) {
   try {
     LoadSimInputs(dir.path(), ds);
     FAIL() << "expected an error";
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     std::string msg = e.diagnostics().Format();
     EXPECT_NE(msg.find("sectors.csv:4:3: error: unknown sector 'rockets'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("sector shares of cobalt in world sum to 0.9000"), std::string::npos) << msg;
@@ -116,7 +117,7 @@ TEST(Scenario, ParseErrorsGiveLineAndColumn) {
         "    \"minerals\": [\"cobalt\"], \"fraction\": 1.5, \"months\": 3, \"source\": \"s\"} ]\n}\n",
         "s.json");
     FAIL();
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     EXPECT_NE(std::string(e.what()).find(
                   "s.json:5:41: error: /shocks/0/fraction: expected a number between 0 and 1, found 1.5"),
               std::string::npos)
@@ -125,7 +126,7 @@ TEST(Scenario, ParseErrorsGiveLineAndColumn) {
   try {
     ParseScenario("{\"format\": \"lodestone-scenario/1\",\n \"id\": 3", "t.json");
     FAIL();
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
     EXPECT_NE(std::string(e.what()).find("t.json:2:"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
   }
@@ -140,7 +141,8 @@ TEST(Scenario, UnknownCountryIsReportedAtTheShock) {
   try {
     sim::Run(Shipped(), sc);
     FAIL();
-  } catch (const model::InputError& e) {
+  } catch (const lodestone::Error& e) {
+    EXPECT_EQ(e.kind(), lodestone::ErrorKind::InvalidData);
     EXPECT_NE(std::string(e.what()).find("u.json:2:13: error: unknown country 'XYZ'"), std::string::npos) << e.what();
   }
 }

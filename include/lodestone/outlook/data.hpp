@@ -103,7 +103,8 @@ struct OutlookData {
 // Reads sources.csv, scenarios.csv, demand.csv, recycling.csv, pipeline_stages.csv and
 // parameters.csv from `dir`. Mineral ids and units are checked against the dataset's minerals.
 // When the simulator's data sits beside it (`dir`/../sim/refining.csv, as shipped), its refining
-// splits are read too (LoadRefiningSplits). Throws model::InputError with every problem found.
+// splits are read too (LoadRefiningSplits). Throws Error InvalidData with every problem found
+// (NotFound for a missing directory).
 OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Dataset& ds);
 
 // Reads `sim_dir`/refining.csv (mineral,country,share,source,note) into `data.refining_splits`

@@ -47,7 +47,8 @@ struct DemandPaths {
 };
 
 // Builds the paths for a scenario and mineral, with regions for `consumers` (ISO3 codes).
-// Throws model::InputError when the scenario has no path for the mineral, a consumer has no
+// Throws Error InvalidRequest for an unknown mineral or scenario or a scenario without a path for
+// the mineral; InvalidData when a consumer has no
 // share, or the base-year production is missing from the dataset.
 DemandPaths BuildDemand(const model::Dataset& ds, const OutlookData& data, const std::string& scenario,
                         const std::string& mineral, const std::vector<std::string>& consumers);

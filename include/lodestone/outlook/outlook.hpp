@@ -87,11 +87,13 @@ struct OutlookResult {
   std::vector<ProjectContribution> projects;   // counted, largest expected output first
   std::vector<std::string> excluded_projects;  // "id: why"
   std::vector<std::string> sources;            // ids (outlook sources.csv or the dataset's)
+  std::vector<std::string> source_citations;   // per source: "citation (licence)"; empty when not found
   std::vector<std::string> assumptions;        // rules in words
   std::vector<std::string> notes;              // missing data and what was done about it
 };
 
-// Throws model::InputError for an unknown mineral, scenario, consumer, group or stage.
+// Throws Error InvalidRequest for an unknown mineral, scenario, consumer, group or stage; InvalidData
+// when the outlook data lack what the request needs.
 OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::vector<PipelineProject>& projects,
                   const OutlookRequest& request);
 

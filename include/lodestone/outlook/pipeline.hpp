@@ -29,7 +29,7 @@ struct PipelineProject {
 };
 
 // Reads the registry. Columns are found by header name (extra columns are ignored). Throws
-// model::InputError (file, line, column, what was expected) on any bad row; country codes and
+// Error InvalidData (file, line, column, what was expected) on any bad row; country codes and
 // mineral ids are checked against the dataset.
 std::vector<PipelineProject> LoadProjectRegistry(const std::filesystem::path& csv, const model::Dataset& ds);
 

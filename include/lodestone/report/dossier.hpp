@@ -67,7 +67,7 @@ struct Dossier {
   std::string headline;           // one line for the index
 };
 
-// `outlook_data` may be null (no outlook section). Throws model::InputError for an unknown mineral.
+// `outlook_data` may be null (no outlook section). Throws Error InvalidRequest for an unknown mineral.
 Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* outlook_data,
                      const std::vector<outlook::PipelineProject>& registry,
                      const std::vector<ScenarioHeadline>& headlines, const DossierRequest& request);

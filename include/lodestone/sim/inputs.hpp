@@ -102,7 +102,7 @@ struct SimInputs {
 };
 
 // Reads and validates data/sim/ against the dataset (mineral ids, country codes, sources, shares
-// in range, sector splits summing to 1). Throws model::InputError listing every problem with
+// in range, sector splits summing to 1). Throws Error InvalidData listing every problem with
 // file, line and column.
 SimInputs LoadSimInputs(const std::filesystem::path& dir, const model::Dataset& dataset);
 

@@ -89,12 +89,12 @@ struct SupplyAddition {
   bool refined = true;  // false: ore at a mine
   double tonnes_per_year = 0;
 };
-// The network with the additions applied; throws model::InputError on an unknown mineral or
+// The network with the additions applied; throws Error InvalidRequest on an unknown mineral or
 // country. Shocks must be compiled against the returned network.
 Network WithAdditions(const Network& net, const std::vector<SupplyAddition>& additions);
 
 // Builds the baseline of `year` (production of that year, else the latest earlier year). Throws
-// model::InputError when inputs contradict each other (listed demand above world supply ...).
+// Error InvalidData when inputs contradict each other (listed demand above world supply ...).
 Network BuildNetwork(const model::Dataset& dataset, const SimInputs& inputs, int year);
 
 }  // namespace lodestone::sim

@@ -39,11 +39,18 @@ struct ScenarioRow {
   // Shortfall in % of demand; nullopt when demand is zero or not known (no meaningful share).
   std::optional<double> shortfall_pct;
 };
+// A source behind a result: a simulator input's (data/sim sources.csv) or the dataset's.
+struct SourceRef {
+  std::string id, kind, citation, licence, rule;  // kind: published | assumption
+};
 struct ScenarioResult {
   Scenario scenario;
+  int year = 0;                   // the baseline network's year
   std::vector<ScenarioRow> rows;  // minerals touched by a shock, every consumer, total + sectors
   std::vector<std::string> minerals;
   std::vector<std::string> notes;  // baseline basis of each touched mineral, shocks without effect
+  // Sources of the touched minerals' baselines, then of the shocks, each once, in that order.
+  std::vector<SourceRef> sources;
 };
 ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt = {});
 
@@ -74,6 +81,7 @@ struct McRow {
 };
 struct McResult {
   Register reg;
+  int year = 0;  // the baseline network's year
   std::uint64_t runs = 0, seed = 0;
   double horizon_months = 12;
   std::vector<McRow> rows;

@@ -1,0 +1,54 @@
+// Front-end façade of the simulator over an app::Workspace: one call runs what `lodestone
+// simulate` (or a server or a Python binding) asks for. Above lodestone_app in the module graph.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lodestone/app/workspace.hpp"
+#include "lodestone/model/csv_rows.hpp"
+#include "lodestone/sim/serialize.hpp"
+#include "lodestone/sim/simulate.hpp"
+
+namespace lodestone::facade {
+
+struct SimulateRequest {
+  // Scenario files to run, in order. Empty (and no Monte Carlo): the default scenarios,
+  // DefaultScenarioFiles(ws).
+  std::vector<std::filesystem::path> scenario_files;
+  // Monte Carlo over the workspace's risk register instead of scenarios.
+  bool monte_carlo = false;
+  std::uint64_t runs = 10000, seed = 20251028;
+  int threads = 0;  // 0 = all cores; results do not depend on it
+  // Baseline year; nullopt: the workspace's baseline year (the data's latest mining year).
+  std::optional<int> year;
+  std::string sector_rule = "pro-rata";  // pro-rata | defence-first
+  // Monte Carlo progress: (scenarios done, total); never concurrently.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+struct SimulateResult {
+  std::vector<sim::ScenarioResult> scenarios;  // scenario runs, in the request's order
+  std::optional<sim::McResult> monte_carlo;    // when the request asked for it
+  bool default_scenarios = false;              // the scenarios are the default list
+};
+
+// China's October 2025 controls, as announced (rare earths) and as widened to gallium, germanium
+// and graphite: the scenario files of the workspace's scenario directory run by default.
+std::vector<std::filesystem::path> DefaultScenarioFiles(const app::Workspace& ws);
+
+// Throws Error: InvalidRequest for a bad sector rule or scenario files together with Monte Carlo;
+// NotFound for a missing scenario file; InvalidData for a scenario or register that does not
+// validate.
+SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request);
+
+// The Monte Carlo's JSON or the scenarios' (one object for one scenario, else an array).
+sim::Json ToJson(const SimulateResult& r);
+// The Monte Carlo's CSV or the scenarios' (one header).
+model::CsvRows ToCsv(const SimulateResult& r);
+
+}  // namespace lodestone::facade

@@ -1,0 +1,171 @@
+// JSON and CSV of the simulator's results (see serialize.hpp).
+#include "lodestone/sim/serialize.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "lodestone/model/value.hpp"
+
+namespace lodestone::sim {
+
+namespace {
+
+Json NumOrNull(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
+Json Optional(const std::optional<double>& x) { return x ? Json(*x) : Json(nullptr); }
+std::string Cell(double x) { return std::isfinite(x) ? model::FormatNumber(x) : "NA"; }
+std::string Cell(const std::optional<double>& x) { return x ? model::FormatNumber(*x) : "NA"; }
+
+Json Method(const char* id) { return {{"id", id}, {"version", kMethodVersion}}; }
+
+}  // namespace
+
+Json ToJson(const ScenarioResult& r) {
+  Json j;
+  j["scenario"] = {{"id", r.scenario.id},
+                   {"title", r.scenario.title},
+                   {"year", r.year},
+                   {"horizon_months", r.scenario.horizon_months}};
+  auto& rows = j["rows"] = Json::array();
+  for (const auto& row : r.rows) {
+    const auto& f = row.flows;
+    rows.push_back({{"mineral", row.mineral},
+                    {"unit", row.unit},
+                    {"consumer", row.consumer},
+                    {"sector", row.sector},
+                    {"demand_t", f.demand},
+                    {"delivered_t", f.delivered},
+                    {"stock_drawn_t", f.stock_drawn},
+                    {"shortfall_t", f.shortfall},
+                    {"shortfall_pct", Optional(row.shortfall_pct)},
+                    {"stock_days_of_cover", NumOrNull(row.stock_days)},
+                    {"demand_known", row.demand_known}});
+  }
+  j["notes"] = r.notes;
+  auto& sources = j["sources"] = Json::array();
+  for (const auto& s : r.sources) {
+    sources.push_back(
+        {{"id", s.id}, {"kind", s.kind}, {"citation", s.citation}, {"licence", s.licence}, {"rule", s.rule}});
+  }
+  Json scen_sources = Json::array();
+  for (const auto& s : r.scenario.sources) {
+    scen_sources.push_back({{"id", s.id}, {"citation", s.citation}, {"url", s.url}, {"licence", s.licence}});
+  }
+  j["scenario_sources"] = scen_sources;
+  j["method"] = Method(kScenarioMethod);
+  Json ids = Json::array(), assumptions = Json::array();
+  for (const auto& s : r.sources) {
+    ids.push_back(s.id);
+    if (s.kind == "assumption") assumptions.push_back(s.id + ": " + s.rule);
+  }
+  for (const auto& s : r.scenario.sources) ids.push_back(s.id);
+  j["provenance"] = {{"sources", ids},
+                     {"rules", Json::array({"docs/simulation.md: shortfall after reallocation and stockpiles"})},
+                     {"assumptions", assumptions}};
+  return j;
+}
+
+Json ToJson(const std::vector<ScenarioResult>& results) {
+  if (results.size() == 1) return ToJson(results[0]);
+  Json all = Json::array();
+  for (const auto& r : results) all.push_back(ToJson(r));
+  return all;
+}
+
+model::CsvRows ToCsv(const std::vector<ScenarioResult>& results) {
+  model::CsvRows out;
+  out.columns = {"scenario",           "mineral",     "unit",          "consumer",    "sector",
+                 "demand_t",           "delivered_t", "stock_drawn_t", "shortfall_t", "shortfall_pct",
+                 "stock_days_of_cover"};
+  for (const auto& r : results) {
+    for (const auto& row : r.rows) {
+      const auto& f = row.flows;
+      out.rows.push_back({r.scenario.id, row.mineral, row.unit, row.consumer, row.sector, model::FormatNumber(f.demand),
+                          model::FormatNumber(f.delivered), model::FormatNumber(f.stock_drawn),
+                          model::FormatNumber(f.shortfall), Cell(row.shortfall_pct), Cell(row.stock_days)});
+    }
+  }
+  return out;
+}
+
+model::CsvRows ToCsv(const ScenarioResult& r) { return ToCsv(std::vector<ScenarioResult>{r}); }
+
+Json ToJson(const McResult& res) {
+  Json j;
+  j["register"] = {{"id", res.reg.id}, {"title", res.reg.title}, {"events", res.reg.events.size()}};
+  j["runs"] = res.runs;
+  j["seed"] = res.seed;
+  j["year"] = res.year;
+  j["horizon_months"] = res.horizon_months;
+  j["quantile_resolution_pct"] = res.histogram_resolution_pct;
+  auto& rows = j["rows"] = Json::array();
+  auto stat = [](const McStat& s) {
+    return Json{{"mean", s.mean}, {"p50", s.p50}, {"p95", s.p95}, {"cvar95", s.cvar95}, {"max", s.max}};
+  };
+  for (const auto& r : res.rows) {
+    rows.push_back({{"mineral", r.mineral},
+                    {"unit", r.unit},
+                    {"consumer", r.consumer},
+                    {"sector", r.sector},
+                    {"demand_t", r.demand_t},
+                    {"delivered_t", r.delivered_t},
+                    {"stock_drawn_t", r.stock_drawn_t},
+                    {"shortfall_t", stat(r.shortfall_t)},
+                    {"shortfall_pct", stat(r.shortfall_pct)},
+                    {"p_shortfall", r.p_shortfall},
+                    {"stock_days_of_cover", NumOrNull(r.stock_days)},
+                    {"stock_days_used", r.stock_days_used},
+                    {"demand_known", r.demand_known}});
+  }
+  auto& ev = j["events"] = Json::array();
+  for (std::size_t e = 0; e < res.reg.events.size(); ++e) {
+    ev.push_back({{"id", res.reg.events[e].id},
+                  {"probability", res.reg.events[e].probability},
+                  {"observed_rate", res.event_rate[e]},
+                  {"source", res.reg.events[e].source}});
+  }
+  j["method"] = Method(kMonteCarloMethod);
+  Json ids = Json::array();
+  for (const auto& s : res.reg.sources) ids.push_back(s.id);
+  for (const auto& e : res.reg.events) {
+    if (!e.source.empty() && std::find(ids.begin(), ids.end(), Json(e.source)) == ids.end()) ids.push_back(e.source);
+  }
+  j["provenance"] = {
+      {"sources", ids},
+      {"rules", Json::array({"docs/simulation.md: Monte Carlo over the risk register, independent annual events"})},
+      {"assumptions", Json::array({"event probabilities, severities and timings as given in the register"})}};
+  return j;
+}
+
+model::CsvRows ToCsv(const McResult& res) {
+  model::CsvRows out;
+  out.columns = {"mineral",
+                 "unit",
+                 "consumer",
+                 "sector",
+                 "demand_t",
+                 "delivered_t",
+                 "stock_drawn_t",
+                 "shortfall_mean_t",
+                 "shortfall_p50_t",
+                 "shortfall_p95_t",
+                 "shortfall_cvar95_t",
+                 "shortfall_max_t",
+                 "shortfall_mean_pct",
+                 "shortfall_p95_pct",
+                 "shortfall_cvar95_pct",
+                 "p_shortfall",
+                 "stock_days_of_cover"};
+  for (const auto& r : res.rows) {
+    out.rows.push_back({r.mineral, r.unit, r.consumer, r.sector, model::FormatNumber(r.demand_t),
+                        model::FormatNumber(r.delivered_t), model::FormatNumber(r.stock_drawn_t),
+                        model::FormatNumber(r.shortfall_t.mean), model::FormatNumber(r.shortfall_t.p50),
+                        model::FormatNumber(r.shortfall_t.p95), model::FormatNumber(r.shortfall_t.cvar95),
+                        model::FormatNumber(r.shortfall_t.max), model::FormatNumber(r.shortfall_pct.mean),
+                        model::FormatNumber(r.shortfall_pct.p95), model::FormatNumber(r.shortfall_pct.cvar95),
+                        model::FormatNumber(r.p_shortfall), Cell(r.stock_days)});
+  }
+  return out;
+}
+
+}  // namespace lodestone::sim

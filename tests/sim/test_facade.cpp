@@ -1,0 +1,252 @@
+// The simulator's public pieces for front ends: Monte Carlo partials (exact merge, bytes), the
+// serialisers, and the façades over an app::Workspace.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "lodestone/app/workspace.hpp"
+#include "lodestone/model/error.hpp"
+#include "lodestone/sim/serialize.hpp"
+#include "lodestone/sim/simulate.hpp"
+#include "lodestone/sim_facade/outlook.hpp"
+#include "lodestone/sim_facade/simulate.hpp"
+
+namespace lodestone {
+namespace {
+
+const std::filesystem::path kRoot = LODESTONE_SOURCE_DIR;
+
+const app::Workspace& Ws() {
+  static app::Workspace ws(app::WorkspacePaths::UnderRoot(kRoot));
+  return ws;
+}
+
+std::string CsvText(const model::CsvRows& rows) {
+  std::string out;
+  for (const auto& c : rows.columns) out += c + ",";
+  out += "\n";
+  for (const auto& r : rows.rows) {
+    for (const auto& c : r) out += c + ",";
+    out += "\n";
+  }
+  return out;
+}
+
+// --- 128-bit words
+
+TEST(Wide, AddsWithCarryAndSign) {
+  sim::Wide w;
+  w += std::numeric_limits<std::int64_t>::max();
+  w += std::numeric_limits<std::int64_t>::max();
+  w += 2;  // 2^64 exactly
+  EXPECT_EQ(w.hi, 1);
+  EXPECT_EQ(w.lo, 0u);
+  w += -1;
+  EXPECT_EQ(w.hi, 0);
+  EXPECT_EQ(w.lo, ~std::uint64_t{0});
+  sim::Wide neg;
+  neg += -5;
+  EXPECT_EQ(neg.hi, -1);
+  EXPECT_EQ(sim::ToDouble(neg), -5.0);
+  EXPECT_EQ(sim::ToDouble(w + neg), 18446744073709551610.0);
+}
+
+TEST(Wide, ToDoubleRoundsAsThe128BitConversion) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t hi_bits = rng() >> (rng() % 64), lo = rng();
+    const auto hi = static_cast<std::int64_t>(i % 2 ? hi_bits : ~hi_bits);
+    __extension__ __int128 v = (static_cast<__int128>(hi) << 64) | static_cast<__int128>(lo);
+    EXPECT_EQ(sim::ToDouble(sim::Wide{hi, lo}), static_cast<double>(v)) << hi << " " << lo;
+  }
+  // Ties between two doubles round to even.
+  const std::uint64_t tie = (std::uint64_t{1} << 54) + 2;  // 53-bit mantissa + half
+  EXPECT_EQ(sim::ToDouble(sim::Wide{static_cast<std::int64_t>(tie >> 11), tie << 53}),
+            static_cast<double>((static_cast<unsigned __int128>(tie >> 11) << 64) | (tie << 53)));
+}
+
+// --- Monte Carlo partials
+
+sim::McOptions Opts(std::uint64_t runs) {
+  sim::McOptions opt;
+  opt.runs = runs;
+  opt.seed = 11;
+  opt.threads = 2;
+  return opt;
+}
+
+std::string Bytes(const sim::McResult& r) { return sim::ToJson(r).dump() + CsvText(sim::ToCsv(r)); }
+
+TEST(McPartial, SplitSerialisedAndMergedInAnyOrderGivesTheSameBytes) {
+  const auto& net = Ws().network();
+  const auto& reg = Ws().risk_register();
+  const auto opt = Opts(5 * sim::McBlockSize() + 300);  // 6 blocks, the last one short
+  const std::string whole = Bytes(sim::RunMonteCarlo(net, reg, opt));
+  const std::uint64_t blocks = sim::McBlockCount(opt.runs);
+  ASSERT_EQ(blocks, 6u);
+  const std::vector<std::vector<std::uint64_t>> splits = {{0, 6}, {0, 1, 6}, {0, 4, 5, 6}, {0, 2, 3, 6}};
+  for (const auto& cuts : splits) {
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+      parts.push_back(sim::Serialize(sim::RunMonteCarloBlocks(net, reg, opt, cuts[i], cuts[i + 1])));
+    }
+    std::vector<std::size_t> order(parts.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    do {
+      sim::McPartial acc = sim::Deserialize(parts[order[0]]);
+      for (std::size_t i = 1; i < order.size(); ++i) acc = sim::Merge(acc, sim::Deserialize(parts[order[i]]));
+      EXPECT_EQ(Bytes(sim::Finish(net, reg, acc)), whole) << "split of " << cuts.size() - 1;
+    } while (std::next_permutation(order.begin(), order.end()));
+  }
+}
+
+TEST(McPartial, BytesRoundTrip) {
+  const auto& net = Ws().network();
+  const auto& reg = Ws().risk_register();
+  const auto p = sim::RunMonteCarloBlocks(net, reg, Opts(3000), 1, 3);
+  const std::string bytes = sim::Serialize(p);
+  EXPECT_EQ(bytes.substr(0, 5), "LSMCP");
+  EXPECT_EQ(sim::Deserialize(bytes), p);
+  EXPECT_EQ(sim::Serialize(sim::Deserialize(bytes)), bytes);
+}
+
+void ExpectKind(const std::function<void()>& f, ErrorKind kind) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+  }
+}
+
+TEST(McPartial, BadBytesAreInvalidData) {
+  const auto& net = Ws().network();
+  const auto& reg = Ws().risk_register();
+  const std::string bytes = sim::Serialize(sim::RunMonteCarloBlocks(net, reg, Opts(1500), 0, 1));
+  ExpectKind([&] { sim::Deserialize(""); }, ErrorKind::InvalidData);
+  ExpectKind([&] { sim::Deserialize(bytes.substr(0, bytes.size() - 1)); }, ErrorKind::InvalidData);
+  ExpectKind([&] { sim::Deserialize(bytes + "x"); }, ErrorKind::InvalidData);
+  std::string wrong_magic = bytes;
+  wrong_magic[0] = 'X';
+  ExpectKind([&] { sim::Deserialize(wrong_magic); }, ErrorKind::InvalidData);
+  std::string wrong_size = bytes;
+  wrong_size[8 + 8 + 8 + 4] = static_cast<char>(wrong_size[8 + 8 + 8 + 4] + 1);  // minerals + 1
+  ExpectKind([&] { sim::Deserialize(wrong_size); }, ErrorKind::InvalidData);
+}
+
+TEST(McPartial, OverlapsGapsAndOtherRunsAreRefused) {
+  const auto& net = Ws().network();
+  const auto& reg = Ws().risk_register();
+  const auto opt = Opts(3 * sim::McBlockSize());
+  const auto a = sim::RunMonteCarloBlocks(net, reg, opt, 0, 2);
+  const auto b = sim::RunMonteCarloBlocks(net, reg, opt, 1, 3);
+  const auto c = sim::RunMonteCarloBlocks(net, reg, opt, 2, 3);
+  ExpectKind([&] { sim::Merge(a, b); }, ErrorKind::InvalidRequest);
+  ExpectKind([&] { sim::Finish(net, reg, a); }, ErrorKind::InvalidRequest);
+  auto other = opt;
+  other.seed = 12;
+  ExpectKind([&] { sim::Merge(a, sim::RunMonteCarloBlocks(net, reg, other, 2, 3)); }, ErrorKind::InvalidRequest);
+  ExpectKind([&] { sim::RunMonteCarloBlocks(net, reg, opt, 2, 4); }, ErrorKind::InvalidRequest);
+  EXPECT_NO_THROW(sim::Finish(net, reg, sim::Merge(c, a)));
+}
+
+// --- Façade and serialisers
+
+TEST(SimulateFacade, DefaultScenariosShareOneCsvHeader) {
+  facade::SimulateRequest req;
+  auto res = facade::Simulate(Ws(), req);
+  ASSERT_EQ(res.scenarios.size(), 2u);
+  EXPECT_TRUE(res.default_scenarios);
+  EXPECT_EQ(res.scenarios[0].year, Ws().baseline_year());
+  const auto csv = facade::ToCsv(res);
+  ASSERT_EQ(csv.columns.front(), "scenario");
+  std::size_t first = 0, second = 0;
+  for (const auto& row : csv.rows) {
+    EXPECT_NE(row[0], "scenario");  // no second header among the rows
+    first += row[0] == res.scenarios[0].scenario.id;
+    second += row[0] == res.scenarios[1].scenario.id;
+  }
+  EXPECT_EQ(first, res.scenarios[0].rows.size());
+  EXPECT_EQ(second, res.scenarios[1].rows.size());
+  EXPECT_TRUE(facade::ToJson(res).is_array());
+}
+
+TEST(SimulateFacade, ShortfallPctIsNullWhenDemandIsZero) {
+  facade::SimulateRequest req;
+  auto res = facade::Simulate(Ws(), req);
+  const auto json = facade::ToJson(res);
+  const auto csv = facade::ToCsv(res);
+  const std::size_t pct_col = std::find(csv.columns.begin(), csv.columns.end(), "shortfall_pct") - csv.columns.begin();
+  std::size_t zero = 0, csv_row = 0;
+  for (std::size_t s = 0; s < res.scenarios.size(); ++s) {
+    for (std::size_t i = 0; i < res.scenarios[s].rows.size(); ++i, ++csv_row) {
+      const auto& row = res.scenarios[s].rows[i];
+      const auto& jrow = json[s]["rows"][i];
+      if (row.flows.demand > 0 && row.demand_known) {
+        ASSERT_TRUE(row.shortfall_pct.has_value());
+        EXPECT_DOUBLE_EQ(*row.shortfall_pct, 100 * row.flows.shortfall / row.flows.demand);
+        EXPECT_EQ(jrow["shortfall_pct"].get<double>(), *row.shortfall_pct);
+      } else {
+        ++zero;
+        EXPECT_FALSE(row.shortfall_pct.has_value());
+        EXPECT_TRUE(jrow["shortfall_pct"].is_null());
+        EXPECT_EQ(csv.rows[csv_row][pct_col], "NA");
+      }
+    }
+  }
+  EXPECT_GT(zero, 0u);  // the default scenarios have sectors without demand
+}
+
+TEST(SimulateFacade, ResultsCarryMethodAndProvenance) {
+  facade::SimulateRequest req;
+  req.scenario_files = {kRoot / "scenarios/drc-cobalt-outage.json"};
+  const auto j = facade::ToJson(facade::Simulate(Ws(), req));
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["method"]["id"], sim::kScenarioMethod);
+  EXPECT_FALSE(j["provenance"]["sources"].empty());
+  EXPECT_FALSE(j["sources"].empty());
+  EXPECT_EQ(j["sources"][0]["id"], j["provenance"]["sources"][0]);
+
+  facade::SimulateRequest mc;
+  mc.monte_carlo = true;
+  mc.runs = 500;
+  const auto m = facade::ToJson(facade::Simulate(Ws(), mc));
+  EXPECT_EQ(m["method"]["id"], sim::kMonteCarloMethod);
+  EXPECT_FALSE(m["provenance"]["sources"].empty());
+  EXPECT_EQ(m["year"], Ws().baseline_year());
+}
+
+TEST(SimulateFacade, ErrorsHaveTheirKinds) {
+  facade::SimulateRequest bad_rule;
+  bad_rule.sector_rule = "alphabetical";
+  ExpectKind([&] { facade::Simulate(Ws(), bad_rule); }, ErrorKind::InvalidRequest);
+  facade::SimulateRequest both;
+  both.monte_carlo = true;
+  both.scenario_files = {kRoot / "scenarios/drc-cobalt-outage.json"};
+  ExpectKind([&] { facade::Simulate(Ws(), both); }, ErrorKind::InvalidRequest);
+  facade::SimulateRequest missing;
+  missing.scenario_files = {kRoot / "scenarios/no-such-scenario.json"};
+  ExpectKind([&] { facade::Simulate(Ws(), missing); }, ErrorKind::NotFound);
+}
+
+TEST(OutlookFacade, SourcesCarryCitationsAndChartOnRequest) {
+  facade::OutlookRunRequest req;
+  req.outlook.mineral = "lithium";
+  req.outlook.runs = 50;
+  req.chart = true;
+  auto r = facade::RunOutlook(Ws(), req);
+  ASSERT_EQ(r.result.sources.size(), r.result.source_citations.size());
+  for (const auto& c : r.result.source_citations) EXPECT_FALSE(c.empty());
+  EXPECT_NE(r.chart_svg.find("<svg"), std::string::npos);
+  facade::OutlookRunRequest unknown;
+  unknown.outlook.mineral = "unobtainium";
+  ExpectKind([&] { facade::RunOutlook(Ws(), unknown); }, ErrorKind::InvalidRequest);
+}
+
+}  // namespace
+}  // namespace lodestone
