@@ -1,7 +1,6 @@
-// `lodestone portfolio optimise` and `lodestone projects evaluate`: projects of interest evaluated
-// with the disruption simulator (invest::EvaluateProjects), the portfolio chosen by the optimiser
-// (invest::BuildPortfolioProblem + invest::Optimise) and re-checked with the full simulator
-// (invest::RecheckPortfolio). Thin: the methods live in the library.
+// `lodestone portfolio optimise` and `lodestone projects evaluate`: options become a request, one
+// library call (invest::PlanPortfolio, invest::EvaluateOneProject) does the work, and the result is
+// printed: JSON and CSV by the library's serialisers, tables for people from the result's fields.
 #include <fmt/format.h>
 
 #include <iostream>
