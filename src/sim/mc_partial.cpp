@@ -56,10 +56,12 @@ class Reader {
     pos_ += n;
     return v;
   }
-  // A length that must equal `expected` (the size the header implies).
-  void Length(std::uint64_t expected, const char* what) {
+  // A length that must equal `expected` (the size the header implies), of elements of `size`
+  // bytes that the rest of the input must hold (checked before anything is allocated).
+  void Length(std::uint64_t expected, std::uint64_t size, const char* what) {
     std::uint64_t n = U64();
     if (n != expected) Fail(fmt::format("{} has {} elements, expected {}", what, n, expected));
+    if (n > left() / size) Fail("truncated");
   }
   std::size_t left() const { return in_.size() - pos_; }
   [[noreturn]] void Fail(const std::string& why) const {
@@ -91,7 +93,7 @@ void PutF64(Writer& w, const std::vector<double>& v) {
 }
 
 void GetWide(Reader& r, std::vector<Wide>& v, std::uint64_t n, const char* what) {
-  r.Length(n, what);
+  r.Length(n, 16, what);
   v.resize(n);
   for (auto& x : v) {
     x.lo = r.U64();
@@ -99,12 +101,12 @@ void GetWide(Reader& r, std::vector<Wide>& v, std::uint64_t n, const char* what)
   }
 }
 void GetU64(Reader& r, std::vector<std::uint64_t>& v, std::uint64_t n, const char* what) {
-  r.Length(n, what);
+  r.Length(n, 8, what);
   v.resize(n);
   for (auto& x : v) x = r.U64();
 }
 void GetF64(Reader& r, std::vector<double>& v, std::uint64_t n, const char* what) {
-  r.Length(n, what);
+  r.Length(n, 8, what);
   v.resize(n);
   for (auto& x : v) x = r.F64();
 }
@@ -169,16 +171,16 @@ McPartial Deserialize(std::string_view bytes) {
   if (nranges > 0 && prev_end > McBlockCount(p.runs)) r.Fail("blocks past the end of the run");
   p.evaluations = r.U64();
   // Sizes implied by the header; every array must have exactly these (and fit in what is left).
+  if (p.minerals > (1u << 16) || p.consumers > (1u << 16)) r.Fail("implausible numbers of minerals or consumers");
   const std::uint64_t mk = std::uint64_t{p.minerals} * p.consumers;
   const std::uint64_t cells = mk * (kSectors + 1);
   const std::uint64_t hist = mk * (kSectors + 2) * kMcHistSize;
-  if (cells * 16 > r.left() || hist * 16 > r.left()) r.Fail("sizes larger than the bytes");
   GetWide(r, p.demand, cells, "demand");
   GetWide(r, p.stock, cells, "stock");
   GetWide(r, p.shortfall, cells, "shortfall");
   GetU64(r, p.nonzero, cells, "nonzero");
   GetF64(r, p.max_t, cells, "max_t");
-  r.Length(hist, "hist");
+  r.Length(hist, 16, "hist");
   p.hist.resize(hist);
   for (auto& b : p.hist) {
     b.sum = r.I64();

@@ -8,21 +8,21 @@
 
 namespace lodestone::facade {
 
-std::vector<outlook::PipelineProject> LoadRegistry(const app::Workspace& ws, const std::filesystem::path& given,
-                                                   bool& supplied, std::filesystem::path& where) {
-  where = given.empty() ? ws.paths().projects / "projects.csv" : given;
-  supplied = !given.empty() || std::filesystem::exists(where);
-  if (!supplied) return {};
-  return outlook::LoadProjectRegistry(where, ws.dataset());
+Registry LoadRegistry(const app::Workspace& ws, const std::filesystem::path& given) {
+  Registry r;
+  r.file = given.empty() ? ws.paths().projects / "projects.csv" : given;
+  r.supplied = !given.empty() || std::filesystem::exists(r.file);
+  if (r.supplied) r.projects = outlook::LoadProjectRegistry(r.file, ws.dataset());
+  return r;
 }
 
 OutlookRunResult RunOutlook(const app::Workspace& ws, const OutlookRunRequest& request) {
-  bool supplied = false;
-  std::filesystem::path where;
-  auto registry = LoadRegistry(ws, request.projects, supplied, where);
+  const auto registry = LoadRegistry(ws, request.projects);
   OutlookRunResult out;
-  out.result = outlook::Run(ws.dataset(), ws.outlook_data(), registry, request.outlook);
-  if (!supplied) out.result.notes.push_back(fmt::format("no project registry at {}: pipeline empty", where.string()));
+  out.result = outlook::Run(ws.dataset(), ws.outlook_data(), registry.projects, request.outlook);
+  if (!registry.supplied) {
+    out.result.notes.push_back(fmt::format("no project registry at {}: pipeline empty", registry.file.string()));
+  }
   if (request.chart) out.chart_svg = report::RenderSvg(report::OutlookChart(out.result), true);
   return out;
 }

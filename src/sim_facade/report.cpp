@@ -15,15 +15,13 @@ ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request
   if (request.all == !request.mineral.empty()) throw Error::InvalidRequest("give one mineral or all minerals");
   const auto& ds = ws.dataset();
   const auto& od = ws.outlook_data();
-  bool supplied = false;
-  std::filesystem::path where;
-  const auto registry = LoadRegistry(ws, request.projects, supplied, where);
+  const auto registry = LoadRegistry(ws, request.projects);
 
   report::DossierRequest req;
   req.scenario = request.scenario;
   req.runs = request.runs;
   req.seed = request.seed;
-  req.registry_supplied = supplied;
+  req.registry_supplied = registry.supplied;
   req.consumer = request.consumer;
   // The simulator's headline results: the shipped scenarios and the risk register, on the
   // baseline year's network.
@@ -45,7 +43,7 @@ ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request
   for (const auto& m : minerals) {
     req.mineral = m;
     if (request.all) req.scenario.clear();
-    auto d = report::BuildDossier(ds, &od, registry, report::SimulateHeadlines(net, m, hreq), req);
+    auto d = report::BuildDossier(ds, &od, registry.projects, report::SimulateHeadlines(net, m, hreq), req);
     report::WriteDossier(d, request.out);
     out.dossiers.push_back(std::move(d));
   }

@@ -18,6 +18,18 @@ expect_contains("${OUT}" "rare_earths  USA")
 expect_contains("${OUT}" "gallium      JPN")
 expect_contains("${OUT}" "How the baseline was built")
 
+# CSV of the two default scenarios: one header; a sector without demand has no percentage (NA).
+run(0 ${LODESTONE} simulate --format csv)
+string(REGEX MATCHALL "scenario,mineral,unit" headers "${OUT}")
+list(LENGTH headers nheaders)
+if(NOT nheaders EQUAL 1)
+  message(FATAL_ERROR "expected one CSV header for two scenarios, got ${nheaders}")
+endif()
+expect_contains("${OUT}" "cn-2025-10-widened-ga-ge-graphite,")
+expect_contains("${OUT}" ",0,0,0,0,NA,")
+run(0 ${LODESTONE} simulate --format json)
+expect_contains("${OUT}" "\"shortfall_pct\": null")
+
 # CMake has no floating point: JSON numbers (with or without an exponent, e.g. 2.3e+06) are read
 # as whole thousandths (milli-tonnes), truncated toward zero.
 function(to_milli str out)

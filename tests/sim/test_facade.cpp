@@ -137,6 +137,9 @@ TEST(McPartial, BadBytesAreInvalidData) {
   std::string wrong_size = bytes;
   wrong_size[8 + 8 + 8 + 4] = static_cast<char>(wrong_size[8 + 8 + 8 + 4] + 1);  // minerals + 1
   ExpectKind([&] { sim::Deserialize(wrong_size); }, ErrorKind::InvalidData);
+  std::string huge_events = bytes;  // events = 2^32 - 1: refused before anything is allocated
+  for (int i = 0; i < 4; ++i) huge_events[8 + 8 + 8 + 12 + i] = '\xff';
+  ExpectKind([&] { sim::Deserialize(huge_events); }, ErrorKind::InvalidData);
 }
 
 TEST(McPartial, OverlapsGapsAndOtherRunsAreRefused) {

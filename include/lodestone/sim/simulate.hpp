@@ -1,8 +1,11 @@
-// The simulator's façade: one deterministic scenario (sim::Run) or a Monte Carlo over the risk
-// register (sim::RunMonteCarlo), over the baseline network. Rules: docs/simulation.md.
+// The simulator's public interface: one deterministic scenario (sim::Run) or a Monte Carlo over
+// the risk register (sim::RunMonteCarlo, or in parts: RunMonteCarloBlocks, Merge, Finish, with the
+// partials as bytes), over the baseline network. Rules: docs/simulation.md. The propagation
+// kernel is internal (sim/kernel.hpp); front ends use facade::Simulate (sim_facade/simulate.hpp).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>

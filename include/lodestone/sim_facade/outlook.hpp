@@ -23,10 +23,13 @@ struct OutlookRunResult {
   std::string chart_svg;  // when asked for
 };
 
-// The project registry a request uses: `given`, else the workspace's projects.csv when present;
-// `supplied` says whether one was found (false: empty pipeline).
-std::vector<outlook::PipelineProject> LoadRegistry(const app::Workspace& ws, const std::filesystem::path& given,
-                                                   bool& supplied, std::filesystem::path& where);
+// The project registry a request uses: `given`, else the workspace's projects.csv when present.
+struct Registry {
+  std::vector<outlook::PipelineProject> projects;
+  bool supplied = false;       // false: no registry found, the pipeline is empty
+  std::filesystem::path file;  // the file read, or looked for
+};
+Registry LoadRegistry(const app::Workspace& ws, const std::filesystem::path& given);
 
 OutlookRunResult RunOutlook(const app::Workspace& ws, const OutlookRunRequest& request);
 
