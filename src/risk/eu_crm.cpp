@@ -25,6 +25,7 @@
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/model/text.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::risk {
@@ -39,75 +40,6 @@ constexpr double kShareSumTolerance = 0.02;
 constexpr double kScaledWgiMidpoint = kEuScaledWgiMax / 2.0;
 constexpr std::size_t kWgiEstimateCount = 6;
 constexpr std::string_view kInsufficient = "insufficient data";
-
-// --- text helpers ------------------------------------------------------------------------------
-
-std::string_view Trim(std::string_view s) {
-  // ASCII blanks and the UTF-8 no-break space (Excel exports use it).
-  auto blank_front = [&] {
-    if (s.empty()) return std::size_t{0};
-    if (s.front() == ' ' || s.front() == '\t' || s.front() == '\r') return std::size_t{1};
-    if (s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0xC2 && static_cast<unsigned char>(s[1]) == 0xA0) {
-      return std::size_t{2};
-    }
-    return std::size_t{0};
-  };
-  auto blank_back = [&] {
-    if (s.empty()) return std::size_t{0};
-    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\r') return std::size_t{1};
-    if (s.size() >= 2 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2 &&
-        static_cast<unsigned char>(s.back()) == 0xA0) {
-      return std::size_t{2};
-    }
-    return std::size_t{0};
-  };
-  while (auto n = blank_front()) s.remove_prefix(n);
-  while (auto n = blank_back()) s.remove_suffix(n);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Cells the EU tables use for "not published".
-bool IsMissingCell(std::string_view text) {
-  const auto lower = Lower(Trim(text));
-  return lower.empty() || lower == "n/a" || lower == "na" || lower == "n.a." || lower == "n.a";
-}
-
-enum class CellParse { Number, Missing, Bad };
-
-// A plain number, optionally followed by '%' when `percent_sign_allowed`.
-CellParse ParseNumberCell(std::string_view raw, bool percent_sign_allowed, double& out) {
-  if (IsMissingCell(raw)) return CellParse::Missing;
-  auto text = Trim(raw);
-  if (percent_sign_allowed && !text.empty() && text.back() == '%') text = Trim(text.substr(0, text.size() - 1));
-  if (!model::ParseDouble(text, out) || !std::isfinite(out)) return CellParse::Bad;
-  return CellParse::Number;
-}
-
-// Columns of a header line by lower-case trimmed name.
-struct Header {
-  std::map<std::string, std::size_t, std::less<>> index;
-  std::size_t width = 0;
-
-  explicit Header(const std::vector<std::string_view>& fields) : width(fields.size()) {
-    for (std::size_t i = 0; i < fields.size(); ++i) index.emplace(Lower(Trim(fields[i])), i);
-  }
-  // The first of `names` present.
-  std::optional<std::size_t> Find(std::span<const std::string_view> names) const {
-    for (auto n : names) {
-      if (auto it = index.find(Lower(n)); it != index.end()) return it->second;
-    }
-    return std::nullopt;
-  }
-  std::optional<std::size_t> Find(std::initializer_list<std::string_view> names) const {
-    return Find(std::span<const std::string_view>(names.begin(), names.size()));
-  }
-};
 
 std::string FormatPercentShare(double fraction) {
   // Shares as the EU prints them: one decimal, trailing ".0" dropped ("2%", "59.6%").
@@ -146,7 +78,7 @@ double HhiWgiT(std::span<const HhiWgiTTerm> terms) {
 std::optional<SupplyDataUsed> ParseSupplyDataUsed(std::string_view text) {
   // Letters only, lower case: "GS + EUS", "GS+EUS", "gs + eu" are one spelling.
   std::string key;
-  for (char c : Trim(text)) {
+  for (char c : text) {
     if (std::isalpha(static_cast<unsigned char>(c)))
       key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
@@ -436,17 +368,6 @@ namespace {
 
 enum class ShareRole { Global, Sourcing };
 
-std::string_view StageName(data::Annex7Stage s) {
-  return s == data::Annex7Stage::Extraction ? "Extraction" : "Processing";
-}
-
-std::optional<data::Annex7Stage> ParseStage(std::string_view raw) {
-  const auto s = Lower(Trim(raw));
-  if (s == "e" || s == "extraction") return data::Annex7Stage::Extraction;
-  if (s == "p" || s == "processing") return data::Annex7Stage::Processing;
-  return std::nullopt;
-}
-
 // One country's share of one (material, stage) distribution.
 struct ShareEntry {
   std::size_t line = 0;
@@ -524,101 +445,24 @@ struct ParamsRow {
   std::optional<double> ir, eol, si;  // fractions
 };
 
+// The parameters file's rows (read by data::ReadEuSrParams) with the variant parsed and the
+// percentages as fractions.
 std::vector<ParamsRow> ReadParams(const std::filesystem::path& file, model::Diagnostics& diags) {
   std::vector<ParamsRow> out;
-  const std::string label = file.string();
-  model::Diagnostics local;
-  data::CsvReader reader(data::ReadTextAsUtf8(file, diags), label, &local);
-  std::vector<std::string_view> fields;
-  if (!reader.Next(fields)) {
-    diags.Error(label, 1, 0,
-                "empty file: expected the header material,stage,ir_pct,eol_rir_pct,si_sr,supply_data_used");
-    return out;
-  }
-  const Header header(fields);
-  const auto c_material = header.Find({"material"}), c_stage = header.Find({"stage"}), c_ir = header.Find({"ir_pct"}),
-             c_eol = header.Find({"eol_rir_pct"}), c_si = header.Find({"si_sr"}),
-             c_variant = header.Find({"supply_data_used"});
-  bool columns_ok = true;
-  const std::array<std::pair<std::optional<std::size_t>, std::string_view>, 6> required = {
-      {{c_material, "material"},
-       {c_stage, "stage"},
-       {c_ir, "ir_pct"},
-       {c_eol, "eol_rir_pct"},
-       {c_si, "si_sr"},
-       {c_variant, "supply_data_used"}}};
-  for (const auto& [c, name] : required) {
-    if (!c) {
-      diags.Error(label, 1, 0, fmt::format("missing column '{}'", name));
-      columns_ok = false;
-    }
-  }
-  if (!columns_ok) return out;
-  std::map<std::pair<std::string, data::Annex7Stage>, std::size_t> seen;
-  while (reader.Next(fields)) {
-    const std::size_t line = reader.line();
-    if (fields.size() == 1 && Trim(fields[0]).empty()) continue;
-    if (reader.record_malformed()) continue;
-    if (fields.size() != header.width) {
-      diags.Error(label, line, 0,
-                  fmt::format("expected {} fields as in the header, found {}", header.width, fields.size()));
-      continue;
-    }
+  const auto rows = data::ReadEuSrParams(
+      file, [](std::string_view text) { return ParseSupplyDataUsed(text).has_value(); }, diags);
+  for (const auto& r : rows) {
     ParamsRow p;
-    p.line = line;
-    bool ok = true;
-    p.material = std::string(Trim(fields[*c_material]));
-    p.material_key = data::NormaliseName(p.material);
-    if (p.material_key.empty()) {
-      diags.Error(label, line, *c_material + 1, "empty material");
-      ok = false;
-    }
-    if (auto s = ParseStage(fields[*c_stage])) {
-      p.stage = *s;
-    } else {
-      diags.Error(label, line, *c_stage + 1,
-                  fmt::format("stage '{}' must be E, P, Extraction or Processing", Trim(fields[*c_stage])));
-      ok = false;
-    }
-    if (auto v = ParseSupplyDataUsed(fields[*c_variant])) {
-      p.supply_data_used = *v;
-    } else {
-      diags.Error(
-          label, line, *c_variant + 1,
-          fmt::format("supply_data_used '{}' must be 'GS + EUS', 'GS only' or 'EUS only'", Trim(fields[*c_variant])));
-      ok = false;
-    }
-    auto number = [&](std::size_t col, std::string_view name, bool percent, double lo, double hi, double scale,
-                      std::optional<double>& out_value) {
-      double x = 0;
-      switch (ParseNumberCell(fields[col], percent, x)) {
-        case CellParse::Missing: return;
-        case CellParse::Bad:
-          diags.Error(label, line, col + 1, fmt::format("{} '{}' is not a number (or N/A)", name, Trim(fields[col])));
-          ok = false;
-          return;
-        case CellParse::Number:
-          if (x < lo || x > hi) {
-            diags.Error(label, line, col + 1, fmt::format("{} {} is outside {}..{}", name, Trim(fields[col]), lo, hi));
-            ok = false;
-            return;
-          }
-          out_value = x / scale;
-      }
-    };
-    number(*c_ir, "ir_pct", true, -std::numeric_limits<double>::max(), kPercent, kPercent, p.ir);
-    number(*c_eol, "eol_rir_pct", true, 0.0, kPercent, kPercent, p.eol);
-    number(*c_si, "si_sr", false, 0.0, 1.0, 1.0, p.si);
-    if (!ok) continue;
-    auto [it, inserted] = seen.emplace(std::make_pair(p.material_key, p.stage), line);
-    if (!inserted) {
-      diags.Error(label, line, 0,
-                  fmt::format("{} {} is given twice (first on line {})", p.material, StageName(p.stage), it->second));
-      continue;
-    }
+    p.line = r.line;
+    p.material = r.material;
+    p.material_key = r.material_key;
+    p.stage = r.stage;
+    p.supply_data_used = *ParseSupplyDataUsed(r.supply_data_used);
+    if (r.ir_pct) p.ir = *r.ir_pct / kPercent;
+    if (r.eol_rir_pct) p.eol = *r.eol_rir_pct / kPercent;
+    p.si = r.si_sr;
     out.push_back(std::move(p));
   }
-  diags.Append(local);
   return out;
 }
 
@@ -754,10 +598,10 @@ EuSrSharesResult EuSrFromShares(const std::filesystem::path& global_file, const 
   for (const auto& p : params) {
     EuSrSharesRow row;
     row.material = p.material;
-    row.stage = std::string(StageName(p.stage));
+    row.stage = std::string(data::Annex7StageName(p.stage));
     row.supply_data_used = p.supply_data_used;
     const DistributionKey key{p.material_key, p.stage};
-    const std::string label = fmt::format("{} {}", p.material, Lower(row.stage));
+    const std::string label = fmt::format("{} {}", p.material, model::ToLower(row.stage));
     if (auto it = global.distributions.find(key); it != global.distributions.end()) {
       row.hhi_gs = EstimateHhi(it->second, "global supply", global.file, ctx, row.notes);
     } else if (p.supply_data_used != SupplyDataUsed::EusOnly) {

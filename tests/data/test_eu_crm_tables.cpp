@@ -67,3 +67,39 @@ TEST(EuCrmTables, ProblemsInFileOrderAndAMissingFile) {
     EXPECT_EQ(e.kind(), ErrorKind::NotFound);
   }
 }
+
+TEST(EuCrmTables, ParamsRowsAndTheirProblems) {
+  lodestone::testing::TempDir dir;
+  lodestone::testing::WriteFile(dir / "p.csv",
+                                "Material,Stage,IR_pct,EOL_RIR_pct,SI_SR,supply_data_used\n"
+                                "Cobalt,E,86%,22,0.91,GS only\n"
+                                "Cobalt,processing,N/A,,1,GS + EUS\n"
+                                "Cobalt,Extraction,80,10,0.9,GS only\n"
+                                "Tin,X,80,10,0.9,GS only\n"
+                                "Tin,P,80,ten,0.9,GS twice\n");
+  model::Diagnostics diags;
+  const auto rows = data::ReadEuSrParams(dir / "p.csv", AnyVariant, diags);
+  ASSERT_EQ(rows.size(), 2u) << diags.Format();
+  EXPECT_EQ(rows[0].material, "Cobalt");
+  EXPECT_EQ(rows[0].material_key, rows[1].material_key);
+  EXPECT_EQ(rows[0].stage, data::Annex7Stage::Extraction);
+  EXPECT_EQ(rows[0].ir_pct, 86.0);
+  EXPECT_EQ(rows[0].eol_rir_pct, 22.0);
+  EXPECT_EQ(rows[0].si_sr, 0.91);
+  EXPECT_EQ(rows[1].stage, data::Annex7Stage::Processing);
+  EXPECT_FALSE(rows[1].ir_pct);
+  EXPECT_FALSE(rows[1].eol_rir_pct);
+  // Line 4 repeats (Cobalt, Extraction); line 5 has an unknown stage; line 6 a bad variant and
+  // a bad number.
+  ASSERT_EQ(diags.ErrorCount(), 4u) << diags.Format();
+  EXPECT_TRUE(lodestone::testing::HasError(diags, 4, 0, "given twice (first on line 2)"));
+  EXPECT_TRUE(lodestone::testing::HasError(diags, 5, 2, "stage 'X'"));
+  EXPECT_TRUE(lodestone::testing::HasError(diags, 6, 6, "supply_data_used 'GS twice'"));
+  EXPECT_TRUE(lodestone::testing::HasError(diags, 6, 4, "eol_rir_pct 'ten'"));
+
+  model::Diagnostics missing_column;
+  lodestone::testing::WriteFile(dir / "q.csv", "material,stage,ir_pct\n");
+  EXPECT_TRUE(data::ReadEuSrParams(dir / "q.csv", AnyVariant, missing_column).empty());
+  EXPECT_TRUE(lodestone::testing::HasError(missing_column, 1, 0, "missing column 'eol_rir_pct'"));
+  EXPECT_THROW(data::ReadEuSrParams(dir / "absent.csv", AnyVariant, missing_column), Error);
+}

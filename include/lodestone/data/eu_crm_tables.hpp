@@ -1,5 +1,6 @@
-// Readers of the EU CRM method's published tables, as plain rows for the method (risk/eu_crm):
-// the 2017 table of supply-risk inputs (tests/validation/eu_crm/eu_crm_2017_sr.csv). Columns are
+// Readers of the EU CRM method's tables, as plain rows for the method (risk/eu_crm): the 2017
+// table of supply-risk inputs (tests/validation/eu_crm/eu_crm_2017_sr.csv) and the parameters of
+// the Annex-7 path (material, stage, IR, EOL-RIR, SI, supply data used). Columns are
 // found by name (case-insensitive, with the spellings the EU has used); every problem is reported
 // with file, line and column.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lodestone/data/eu_annex7.hpp"
 #include "lodestone/model/diagnostics.hpp"
 
 namespace lodestone::data {
@@ -44,5 +46,30 @@ struct EuSrInputTable {
 // file and InvalidData with every problem otherwise.
 EuSrInputTable ReadEuSrInputTable(const std::filesystem::path& path,
                                   const std::function<bool(std::string_view)>& supply_data_used_ok);
+
+// "E", "P", "Extraction", "Processing" (any case) -> the Annex 7 stage.
+std::optional<Annex7Stage> ParseAnnex7Stage(std::string_view text);
+std::string_view Annex7StageName(Annex7Stage stage);  // "Extraction" or "Processing"
+
+// One row of the parameters of the Annex-7 path. Percentages as printed (0..100); missing cells
+// are nullopt.
+struct EuSrParamsRow {
+  std::size_t line = 0;
+  std::string material;
+  std::string material_key;  // data::NormaliseName(material), for matching the share tables
+  Annex7Stage stage = Annex7Stage::Extraction;
+  std::string supply_data_used;  // as written
+  std::optional<double> ir_pct;  // may be negative (a net exporter)
+  std::optional<double> eol_rir_pct;
+  std::optional<double> si_sr;
+};
+
+// Reads the parameters file (columns material, stage, ir_pct, eol_rir_pct, si_sr,
+// supply_data_used, found by name). Problems go to `diags` with file, line and column (a
+// (material, stage) given twice too); the valid rows are returned. Throws NotFound for a missing
+// file.
+std::vector<EuSrParamsRow> ReadEuSrParams(const std::filesystem::path& path,
+                                          const std::function<bool(std::string_view)>& supply_data_used_ok,
+                                          model::Diagnostics& diags);
 
 }  // namespace lodestone::data

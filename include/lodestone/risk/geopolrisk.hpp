@@ -24,11 +24,17 @@
 
 #include "lodestone/model/diagnostics.hpp"
 
-namespace lodestone::data {
-class Reference;
-}
+#include "lodestone/data/geopolrisk_tables.hpp"
 
 namespace lodestone::risk {
+
+// The input tables and their reader live in data/ (plain rows); the method uses them as its own.
+using data::GeoPolRiskFileOptions;
+using data::GeoPolRiskReadResult;
+using data::GeoPolRiskTables;
+using data::GprProductionRow;
+using data::GprTradeRow;
+using data::ReadGeoPolRiskTables;
 
 // Copper's average characterisation factor for OECD countries 2017-2021, the reference that turns
 // a midpoint into eq. kg Cu (geopolrisk-py, core.GeoPolRisk).
@@ -145,37 +151,7 @@ GeoPolRiskFigures ComputeGeoPolRisk(std::span<const double> producer_quantities,
 std::string DescribeGeoPolRiskGaps(const GeoPolRiskFigures& f);
 
 // ---------------------------------------------------------------------------------------------
-// In-memory tables and the sweep.
-
-struct GprProductionRow {
-  std::uint32_t material = 0;  // index into GeoPolRiskTables::materials
-  std::uint32_t country = 0;   // index into GeoPolRiskTables::countries
-  std::int32_t year = 0;
-  double quantity_t = 0;  // tonnes (converted from the source unit when known); NaN = missing
-};
-
-struct GprTradeRow {
-  std::uint32_t material = 0;
-  std::uint32_t exporter = 0;  // country indices
-  std::uint32_t importer = 0;
-  std::int32_t year = 0;
-  double quantity_t = 0;  // NaN = missing
-  double value_kusd = 0;  // NaN = missing
-  double g = 0;           // 0..1; NaN = missing
-};
-
-struct GeoPolRiskTables {
-  std::vector<std::string> materials;     // display names; rows refer to positions
-  std::vector<std::string> material_hs;   // HS codes seen per material, "250410;250490"
-  std::vector<int> countries;             // BACI numeric codes; rows refer to positions
-  std::vector<std::string> country_iso3;  // alpha-3 per country when known, else ""
-  std::vector<int> production_years;      // years the production table covers
-  std::vector<GprProductionRow> production;
-  std::vector<GprTradeRow> trade;
-
-  std::optional<std::uint32_t> CountryIndex(int code) const;
-  std::optional<std::uint32_t> MaterialIndex(std::string_view name) const;  // case-insensitive
-};
+// The sweep over in-memory tables (data::GeoPolRiskTables).
 
 // An importer: one country or a region (members' domestic production adds up, trade between
 // members counts with g = 0).
@@ -207,25 +183,6 @@ GeoPolRiskSweepResult SweepGeoPolRisk(const GeoPolRiskTables& tables, const GeoP
 
 // ---------------------------------------------------------------------------------------------
 // Files in geopolrisk-py's validation format.
-
-struct GeoPolRiskFileOptions {
-  // Resolves ISO alpha-3 codes that neither the production nor the WGI file maps to a numeric
-  // code (optional).
-  const data::Reference* reference = nullptr;
-};
-
-struct GeoPolRiskReadResult {
-  GeoPolRiskTables tables;
-  model::Diagnostics warnings;
-};
-
-// Reads the three files (columns by name, every year column of the production and WGI files,
-// every row of the trade file) into tables. A trade row without g takes the WGI file's g for its
-// exporter and year; still missing, it stays missing (0.5 in the method). Throws
-// an InvalidData error listing every problem with file, line and column.
-GeoPolRiskReadResult ReadGeoPolRiskTables(const std::filesystem::path& production, const std::filesystem::path& trade,
-                                          const std::filesystem::path& wgi_pv,
-                                          const GeoPolRiskFileOptions& options = {});
 
 // "USA", "842", or a region "USA+JPN" -> the importer over the tables' countries. A code the
 // tables do not hold yet is added to them (its results are then insufficient data). Throws
