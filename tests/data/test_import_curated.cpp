@@ -77,8 +77,7 @@ std::vector<Row> Rows(const ImportResult& r, const std::string& file) {
   for (const auto& cells : it->second.rows) {
     EXPECT_EQ(cells.size(), schema->columns.size());
     Row row;
-    for (std::size_t i = 0; i < schema->columns.size(); ++i)
-      row[std::string(schema->columns[i])] = cells.at(i);
+    for (std::size_t i = 0; i < schema->columns.size(); ++i) row[std::string(schema->columns[i])] = cells.at(i);
     out.push_back(std::move(row));
   }
   return out;
@@ -109,8 +108,8 @@ std::string GroupCell(const ImportResult& r, std::string_view group, std::string
 std::optional<Row> Headline(std::string_view mineral, std::string_view stage, std::string_view subject,
                             std::string_view year, std::string_view scenario) {
   for (auto& row : Rows(Headlines(), "headlines.csv")) {
-    if (row["mineral"] == mineral && row["stage"] == stage && row["subject"] == subject &&
-        row["year"] == year && row["scenario"] == scenario) {
+    if (row["mineral"] == mineral && row["stage"] == stage && row["subject"] == subject && row["year"] == year &&
+        row["scenario"] == scenario) {
       return row;
     }
   }
@@ -142,8 +141,7 @@ TEST(ImportCuratedMsp, PartnersAndForumMembers) {
   const auto& r = Msp();
   EXPECT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.Format();
   auto msp = Members(r, "MSP");
-  for (const char* iso :
-       {"USA", "JPN", "AUS", "CAN", "FRA", "DEU", "KOR", "GBR", "IND", "EST", "NOR", "ITA"}) {
+  for (const char* iso : {"USA", "JPN", "AUS", "CAN", "FRA", "DEU", "KOR", "GBR", "IND", "EST", "NOR", "ITA"}) {
     EXPECT_TRUE(msp.count(iso)) << iso;
   }
   EXPECT_EQ(msp.size(), kMspPartners);
@@ -256,8 +254,7 @@ TEST(ImportCuratedHeadlines, ValueRules) {
   ASSERT_TRUE(top3);
   EXPECT_EQ((*top3)["value"], "<69");
   EXPECT_NE((*top3)["note"].find("up to 69"), std::string::npos);
-  auto qualitative =
-      Headline("cobalt", "raw_material_sourcing", "China <- Congo (Kinshasa)", "2022", "historical");
+  auto qualitative = Headline("cobalt", "raw_material_sourcing", "China <- Congo (Kinshasa)", "2022", "historical");
   ASSERT_TRUE(qualitative);
   EXPECT_EQ((*qualitative)["value"], "NA");
   EXPECT_NE((*qualitative)["note"].find("statement: almost entirely"), std::string::npos);
@@ -330,8 +327,7 @@ TEST(ImportCuratedApply, AllThreeIntoOneDatasetValidate) {
 
 // ---- broken files ---------------------------------------------------------------------------
 
-constexpr std::string_view kMspHeader =
-    "entity,iso3,msp_role,joined,status_as_of,source,stored_at,evidence,note\n";
+constexpr std::string_view kMspHeader = "entity,iso3,msp_role,joined,status_as_of,source,stored_at,evidence,note\n";
 constexpr std::string_view kHeadlineHeader =
     "mineral,stage,metric,country_or_group,year,value,unit,case_or_scenario,source,stored_at,licence,"
     "evidence,note\n";
@@ -366,17 +362,16 @@ TEST(ImportCuratedErrors, MissingColumn) {
 TEST(ImportCuratedErrors, HeadlineProblemsWithLineAndColumn) {
   TempDir dir;
   auto path = dir / "shares.csv";
-  WriteFile(
-      path,
-      std::string(kHeadlineHeader) +
-          "unobtainium,refining,share,China,2024,70,percent,historical,src,https://x.example,CC BY,primary,\n"
-          "lithium,Refining Stage,share,China,2024,70,percent,historical,src,https://x.example,CC "
-          "BY,primary,\n"
-          "lithium,refining,share,China,20x4,70,percent,historical,src,https://x.example,CC BY,primary,\n"
-          "lithium,refining,share,China,2024,lots,percent,historical,src,https://x.example,CC BY,primary,\n"
-          "lithium,refining,share,China,2024,170,percent,historical,src,https://x.example,CC BY,primary,\n"
-          "lithium,refining,share,China,2024,70,percent,historical,src,https://x.example,CC BY,tertiary,\n"
-          "lithium,refining,share,China,2025,,percent,historical,src,https://x.example,CC BY,primary,\n");
+  WriteFile(path,
+            std::string(kHeadlineHeader) +
+                "unobtainium,refining,share,China,2024,70,percent,historical,src,https://x.example,CC BY,primary,\n"
+                "lithium,Refining Stage,share,China,2024,70,percent,historical,src,https://x.example,CC "
+                "BY,primary,\n"
+                "lithium,refining,share,China,20x4,70,percent,historical,src,https://x.example,CC BY,primary,\n"
+                "lithium,refining,share,China,2024,lots,percent,historical,src,https://x.example,CC BY,primary,\n"
+                "lithium,refining,share,China,2024,170,percent,historical,src,https://x.example,CC BY,primary,\n"
+                "lithium,refining,share,China,2024,70,percent,historical,src,https://x.example,CC BY,tertiary,\n"
+                "lithium,refining,share,China,2025,,percent,historical,src,https://x.example,CC BY,primary,\n");
   auto r = ImportProcessingHeadlines(path, Ref());
   EXPECT_TRUE(HasError(r, 2, 1, "mineral 'unobtainium'")) << r.diagnostics.Format();
   EXPECT_TRUE(HasError(r, 3, 2, "stage 'Refining Stage'"));
@@ -392,9 +387,8 @@ TEST(ImportCuratedHeadlines, QualifierWording) {
   TempDir dir;
   auto path = dir / "shares.csv";
   auto row = [](std::string_view year, std::string_view value) {
-    return fmt::format(
-        "lithium,refining,share,China,{},{},percent,historical,src,https://x.example,,primary,\n", year,
-        value);
+    return fmt::format("lithium,refining,share,China,{},{},percent,historical,src,https://x.example,,primary,\n", year,
+                       value);
   };
   WriteFile(path, std::string(kHeadlineHeader) + row("2001", "over 90") + row("2002", "~5") +
                       row("2003", "more than 50%") + row("2004", "below 10") + row("2005", "overall 5"));
@@ -424,22 +418,19 @@ TEST(ImportCuratedErrors, DuplicateHeadline) {
 TEST(ImportCuratedErrors, UsFileWithoutThe2025Framework) {
   TempDir dir;
   auto path = dir / "us.csv";
-  WriteFile(
-      path,
-      "partner,iso3,instrument,date_signed,minerals_or_scope,key_terms_read,source,stored_at,evidence,note\n"
-      "Japan,JPN,Agreement,2023-03-28,scope,terms,src,https://x.example,primary,\n"
-      "Ukraine,UKR,Fund,someday,scope,terms,src,https://x.example,primary,\n");
+  WriteFile(path,
+            "partner,iso3,instrument,date_signed,minerals_or_scope,key_terms_read,source,stored_at,evidence,note\n"
+            "Japan,JPN,Agreement,2023-03-28,scope,terms,src,https://x.example,primary,\n"
+            "Ukraine,UKR,Fund,someday,scope,terms,src,https://x.example,primary,\n");
   auto r = ImportUsAgreements(path, Ref());
   EXPECT_TRUE(HasError(r, 3, 4, "date_signed 'someday'")) << r.diagnostics.Format();
   auto r2_path = dir / "us2.csv";
-  WriteFile(
-      r2_path,
-      "partner,iso3,instrument,date_signed,minerals_or_scope,key_terms_read,source,stored_at,evidence,note\n"
-      "Japan,JPN,Agreement,2023-03-28,scope,terms,src,https://x.example,primary,\n");
+  WriteFile(r2_path,
+            "partner,iso3,instrument,date_signed,minerals_or_scope,key_terms_read,source,stored_at,evidence,note\n"
+            "Japan,JPN,Agreement,2023-03-28,scope,terms,src,https://x.example,primary,\n");
   auto r2 = ImportUsAgreements(r2_path, Ref());
   EXPECT_TRUE(HasError(r2, 0, 0, "US_JPN_2025")) << r2.diagnostics.Format();
 }
-
 
 // ---- export restrictions --------------------------------------------------------------------
 
@@ -555,8 +546,9 @@ TEST(ImportCuratedPolicies, RareEarthElementsAndTheGroup) {
   EXPECT_EQ(Column(rows, "stage"), (std::set<std::string>{"refining", "magnets"}));
   auto all = MeasureRow("CN-2025-REE7", "rare_earths", "magnets");
   ASSERT_TRUE(all);
-  EXPECT_TRUE(Has((*all)["note"], "recorded under rare_earths for: samarium; gadolinium; terbium; dysprosium; "
-                                  "lutetium; scandium; yttrium"))
+  EXPECT_TRUE(Has((*all)["note"],
+                  "recorded under rare_earths for: samarium; gadolinium; terbium; dysprosium; "
+                  "lutetium; scandium; yttrium"))
       << (*all)["note"];
   EXPECT_EQ(Column(Measure("CN-2025-REE5"), "mineral"), (std::set<std::string>{"rare_earths"}));
   EXPECT_EQ(Column(Measure("CN-2025-REE5"), "status"), (std::set<std::string>{"suspended"}));
@@ -744,24 +736,24 @@ TEST(ImportCuratedErrors, PolicyProblemsWithLineAndColumn) {
   TempDir dir;
   auto path = dir / "restrictions.csv";
   auto row = [](std::string_view id, std::string_view country, std::string_view minerals, std::string_view product,
-                std::string_view measure, std::string_view targets, std::string_view effective,
-                std::string_view status, std::string_view evidence) {
+                std::string_view measure, std::string_view targets, std::string_view effective, std::string_view status,
+                std::string_view evidence) {
     return fmt::format("{},{},{},{},{},instr,{},,{},,{},,src,2024,https://x.example,{},\n", id, country, minerals,
                        product, measure, targets, effective, status, evidence);
   };
-  WriteFile(path, std::string(kRestrictionHeader) +
-                      row("CN 2024", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
-                      row("X-1", "Atlantis", "gallium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
-                      row("X-2", "China", "unobtainium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
-                      row("X-3", "China", "gallium", "mystery goods", "ban", "all", "2024", "in force", "secondary") +
-                      row("X-4", "China", "gallium", "raw ore", "embargo", "all", "2024", "in force", "secondary") +
-                      row("X-5", "China", "gallium", "raw ore", "ban", "friends of China", "2024", "in force",
-                          "secondary") +
-                      row("X-6", "China", "gallium", "raw ore", "ban", "all", "2024", "rumoured", "secondary") +
-                      row("X-7", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "hearsay") +
-                      row("X-8", "China", "gallium", "raw ore", "ban", "all", "2024-13-01", "in force", "primary") +
-                      row("X-8", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "primary") +
-                      "X-9,China,gallium\n");
+  WriteFile(path,
+            std::string(kRestrictionHeader) +
+                row("CN 2024", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
+                row("X-1", "Atlantis", "gallium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
+                row("X-2", "China", "unobtainium", "raw ore", "ban", "all", "2024", "in force", "secondary") +
+                row("X-3", "China", "gallium", "mystery goods", "ban", "all", "2024", "in force", "secondary") +
+                row("X-4", "China", "gallium", "raw ore", "embargo", "all", "2024", "in force", "secondary") +
+                row("X-5", "China", "gallium", "raw ore", "ban", "friends of China", "2024", "in force", "secondary") +
+                row("X-6", "China", "gallium", "raw ore", "ban", "all", "2024", "rumoured", "secondary") +
+                row("X-7", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "hearsay") +
+                row("X-8", "China", "gallium", "raw ore", "ban", "all", "2024-13-01", "in force", "primary") +
+                row("X-8", "China", "gallium", "raw ore", "ban", "all", "2024", "in force", "primary") +
+                "X-9,China,gallium\n");
   auto r = ImportExportRestrictions(path, Ref());
   EXPECT_TRUE(HasError(r, 2, 1, "measure id 'CN 2024'")) << r.diagnostics.Format();
   EXPECT_TRUE(HasError(r, 3, 2, "country 'Atlantis'"));
@@ -819,16 +811,16 @@ TEST(ImportCuratedJapan, ShareWording) {
   std::map<std::string, std::string> cells;
   for (auto& x : Rows(r, "import_sources.csv")) cells[x["material"] + ":" + x["country"]] = x["share"];
   EXPECT_EQ(cells, (std::map<std::string, std::string>{{"a:CHL", ">0.9"},
-                                                      {"a:XOT", "<0.1"},
-                                                      {"b:CHL", "0.667"},
-                                                      {"b:XOT", "0.333"},
-                                                      {"c:CHL", "<0.05"},
-                                                      {"c:CHN", "0.95"},
-                                                      {"c:XOT", "<0.05"},
-                                                      {"d:CHL", "0.7"},
-                                                      {"d:XOT", "0.3"},
-                                                      {"e:CHL", ">0.5"},
-                                                      {"e:XOT", "<0.5"}}));
+                                                       {"a:XOT", "<0.1"},
+                                                       {"b:CHL", "0.667"},
+                                                       {"b:XOT", "0.333"},
+                                                       {"c:CHL", "<0.05"},
+                                                       {"c:CHN", "0.95"},
+                                                       {"c:XOT", "<0.05"},
+                                                       {"d:CHL", "0.7"},
+                                                       {"d:XOT", "0.3"},
+                                                       {"e:CHL", ">0.5"},
+                                                       {"e:XOT", "<0.5"}}));
 }
 
 TEST(ImportCuratedErrors, JapanProblemsWithLineAndColumn) {
@@ -839,17 +831,14 @@ TEST(ImportCuratedErrors, JapanProblemsWithLineAndColumn) {
     return fmt::format("{},carbonate,{},{},,,,{},imports,src,2024,https://x.example,{},\n", mineral, partner, share,
                        period, evidence);
   };
-  WriteFile(path, std::string(kJapanHeader) + row("lithium", "Atlantis", "10", "2024", "secondary") +
-                      row("lithium", "Chile", "lots", "2024", "secondary") +
-                      row("lithium", "Chile", "120", "2023", "secondary") +
-                      row("lithium", "all", "95", "2022", "secondary") +
-                      row("unobtainium", "Chile", "10", "2024", "secondary") +
-                      row("lithium", "Chile", "10", "", "secondary") +
-                      row("lithium", "Chile", "10", "2024", "tertiary") +
-                      row("lithium", "China", "40", "2021", "secondary") +
-                      row("lithium", "China", "50", "2021", "secondary") +
-                      row("lithium", "Peru", "70", "2020", "secondary") +
-                      row("lithium", "Chile", "40", "2020", "secondary"));
+  WriteFile(
+      path,
+      std::string(kJapanHeader) + row("lithium", "Atlantis", "10", "2024", "secondary") +
+          row("lithium", "Chile", "lots", "2024", "secondary") + row("lithium", "Chile", "120", "2023", "secondary") +
+          row("lithium", "all", "95", "2022", "secondary") + row("unobtainium", "Chile", "10", "2024", "secondary") +
+          row("lithium", "Chile", "10", "", "secondary") + row("lithium", "Chile", "10", "2024", "tertiary") +
+          row("lithium", "China", "40", "2021", "secondary") + row("lithium", "China", "50", "2021", "secondary") +
+          row("lithium", "Peru", "70", "2020", "secondary") + row("lithium", "Chile", "40", "2020", "secondary"));
   auto r = ImportJapanImportSources(path, Ref());
   EXPECT_TRUE(HasError(r, 2, 3, "partner 'Atlantis'")) << r.diagnostics.Format();
   EXPECT_TRUE(HasError(r, 3, 4, "share 'lots'"));

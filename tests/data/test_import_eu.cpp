@@ -78,9 +78,7 @@ using lodestone::testing::HasError;
 
 class ImportEuAnnex7Real : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    result_ = new ImportResult(ImportEuAnnex7({GlobalFile(), SourcingFile()}, Ref()));
-  }
+  static void SetUpTestSuite() { result_ = new ImportResult(ImportEuAnnex7({GlobalFile(), SourcingFile()}, Ref())); }
   static void TearDownTestSuite() {
     delete result_;
     result_ = nullptr;
@@ -101,7 +99,7 @@ TEST_F(ImportEuAnnex7Real, PublishedFiguresAsFractions) {
   EXPECT_EQ(s.at({"nickel", "mining", "global", "IDN"}).at("t"), "1.3");
   // Publisher spellings resolved through countries.csv aliases.
   EXPECT_EQ(s.at({"cobalt", "mining", "global", "COD"}).at("source"), "eu_crm_2023_annex7");  // "Congo, D.R."
-  EXPECT_EQ(s.count({"graphite", "mining", "sourcing:EU", "KOR"}), 1u);                      // "Korea, South"
+  EXPECT_EQ(s.count({"graphite", "mining", "sourcing:EU", "KOR"}), 1u);                       // "Korea, South"
   EXPECT_EQ(s.count({"nickel", "mining", "global", "TUR"}), 1u);                              // "Türkiye"
 }
 
@@ -120,8 +118,8 @@ TEST_F(ImportEuAnnex7Real, ResidualCompletesShortDistributions) {
   EXPECT_EQ(s.at({"cobalt", "refining", "global", "XOT"}).at("share"), "0.014");
   EXPECT_EQ(s.at({"tungsten", "mining", "sourcing:EU", "XOT"}).at("share"), "0.23");
   // Distributions at or above 100% get nothing.
-  EXPECT_EQ(s.count({"lithium", "refining", "global", "XOT"}), 0u);   // 100.0%
-  EXPECT_EQ(s.count({"copper", "mining", "global", "XOT"}), 0u);      // 100.2%
+  EXPECT_EQ(s.count({"lithium", "refining", "global", "XOT"}), 0u);  // 100.0%
+  EXPECT_EQ(s.count({"copper", "mining", "global", "XOT"}), 0u);     // 100.2%
   EXPECT_EQ(s.count({"neodymium", "mining", "sourcing:EU", "XOT"}), 0u);
 
   // Every distribution now sums to 1 or more (exact figures; "<x" counted as 0).
@@ -152,10 +150,9 @@ TEST_F(ImportEuAnnex7Real, OnlyMappedMaterialsAndStats) {
   auto s = Shares(*result_);
   std::set<std::string> minerals;
   for (const auto& [key, row] : s) minerals.insert(std::get<0>(key));
-  const std::set<std::string> expected = {"antimony",  "cobalt",    "copper",    "dysprosium",   "gallium",
-                                          "germanium", "graphite",  "lithium",   "manganese",    "neodymium",
-                                          "nickel",    "palladium", "platinum",  "praseodymium", "terbium",
-                                          "tungsten"};
+  const std::set<std::string> expected = {"antimony", "cobalt",       "copper",    "dysprosium", "gallium", "germanium",
+                                          "graphite", "lithium",      "manganese", "neodymium",  "nickel",  "palladium",
+                                          "platinum", "praseodymium", "terbium",   "tungsten"};
   EXPECT_EQ(minerals, expected);
   std::map<std::string, std::size_t> stats(result_->stats.begin(), result_->stats.end());
   EXPECT_EQ(stats.at("rows read"), 2561u + 907u);

@@ -98,7 +98,7 @@ TEST_F(ImportWgiOfficial, LegacyCodesMapToIso) {
   EXPECT_EQ(rows.at({"COD", "2023"}).at("pv"), "-2.04");
   EXPECT_EQ(rows.at({"COD", "2023"}).at("cc"), "-1.48");
   EXPECT_EQ(rows.at({"COG", "2023"}).at("pv"), "0.02");
-  EXPECT_EQ(rows.at({"AND", "2023"}).at("pv"), "1.58");  // ADO
+  EXPECT_EQ(rows.at({"AND", "2023"}).at("pv"), "1.58");   // ADO
   EXPECT_EQ(rows.at({"XKX", "2023"}).at("cc"), "-0.19");  // KSV
   EXPECT_EQ(rows.at({"ROU", "2023"}).at("va"), "0.5");    // ROM, printed "0,50"
   EXPECT_EQ(rows.at({"TLS", "2023"}).at("ge"), "-0.84");  // TMP
@@ -274,7 +274,8 @@ TEST(ImportWgiEncoding, Windows1252NamesDoNotMatter) {
   TempDir tmp;
   auto file = tmp / "wgi.csv";
   // "Côte d'Ivoire" in Windows-1252: the name is not read, the code is.
-  WriteFile(file, std::string(kOfficialHeader) + "CIVcc2023;CIV;C\xF4te d'Ivoire;2023;cc;-0,31;0,15;14;44,3;32,1;51,9\n");
+  WriteFile(file,
+            std::string(kOfficialHeader) + "CIVcc2023;CIV;C\xF4te d'Ivoire;2023;cc;-0,31;0,15;14;44,3;32,1;51,9\n");
   auto r = ImportWgi(file, Ref());
   auto rows = ByCountryYear(r);
   EXPECT_EQ(rows.at({"CIV", "2023"}).at("cc"), "-0.31");

@@ -15,7 +15,6 @@
 
 namespace lodestone::data {
 
-
 // Annex 7's stage letters: E = extraction, P = processing.
 enum class Annex7Stage : std::uint8_t { Extraction, Processing };
 
@@ -34,16 +33,16 @@ struct Annex7Percent {
 };
 
 struct Annex7Row {
-  std::size_t line = 0;       // line in the file
-  std::string scope;          // "global" or "sourcing:EU"
-  std::string material;       // as printed ("Natural Graphite")
+  std::size_t line = 0;  // line in the file
+  std::string scope;     // "global" or "sourcing:EU"
+  std::string material;  // as printed ("Natural Graphite")
   Annex7Stage stage = Annex7Stage::Extraction;
-  std::string country;        // ISO alpha-3 (through data/reference/countries.csv names and aliases);
-                              // empty only when kept with keep_unknown_countries
-  std::string country_text;   // as printed ("Congo, D.R.")
+  std::string country;       // ISO alpha-3 (through data/reference/countries.csv names and aliases);
+                             // empty only when kept with keep_unknown_countries
+  std::string country_text;  // as printed ("Congo, D.R.")
   Annex7Percent share;
-  model::Value t;             // the trade factor t; Unknown when the cell is empty
-  std::string t_text;         // t as printed ("1.0", "0.8"); empty when not given
+  model::Value t;      // the trade factor t; Unknown when the cell is empty
+  std::string t_text;  // t as printed ("1.0", "0.8"); empty when not given
 };
 
 struct Annex7Table {

@@ -17,10 +17,10 @@
 namespace lodestone::data {
 
 struct ImportResult {
-  std::string importer;                    // "usgs-mcs", "wgi" ...
-  std::vector<model::Source> sources;      // every source the rows cite
-  std::map<std::string, RawTable> tables;  // rows by table file
-  model::Diagnostics diagnostics;          // warnings (rows skipped and why); errors abort
+  std::string importer;                                    // "usgs-mcs", "wgi" ...
+  std::vector<model::Source> sources;                      // every source the rows cite
+  std::map<std::string, RawTable> tables;                  // rows by table file
+  model::Diagnostics diagnostics;                          // warnings (rows skipped and why); errors abort
   std::vector<std::pair<std::string, std::size_t>> stats;  // "rows read" -> n, ...
 };
 
@@ -54,15 +54,13 @@ ImportResult ImportJapanImportSources(const std::filesystem::path& file, const R
 
 // Names accepted by the CLI's `data import KIND`.
 std::vector<std::string> ImporterNames();
-ImportResult RunImporter(std::string_view kind, const std::vector<std::filesystem::path>& files,
-                         const Reference& ref);
+ImportResult RunImporter(std::string_view kind, const std::vector<std::filesystem::path>& files, const Reference& ref);
 
 // Merges `result` into the dataset at `out_dir` (created from the reference tables when it does
 // not exist): rows previously imported from the same sources are replaced, rows are sorted by
 // key, the whole dataset is validated, and only then written. Throws an InvalidData error (with
 // every problem) and leaves `out_dir` unchanged on failure.
-model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
-                           const Reference& ref);
+model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir, const Reference& ref);
 
 // One step of a build: which importer ran on which files, and what it reported.
 struct BuildStep {

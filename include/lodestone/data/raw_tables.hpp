@@ -37,8 +37,7 @@ void SortRows(RawTable& table, const TableSchema& schema);
 // with LoadDataset; only a valid result replaces `dir`. Throws an InvalidData error (with the
 // validation problems) otherwise, leaving `dir` untouched. Row counts in the manifest are set
 // from the tables.
-model::Dataset CommitRawDataset(RawDataset raw, const std::filesystem::path& dir,
-                                const LoadOptions& options = {});
+model::Dataset CommitRawDataset(RawDataset raw, const std::filesystem::path& dir, const LoadOptions& options = {});
 
 // Writes without validating (used by tests that build broken datasets on purpose).
 void WriteRawDatasetUnchecked(RawDataset raw, const std::filesystem::path& dir);
