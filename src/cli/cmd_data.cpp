@@ -55,7 +55,7 @@ int CheckCommand(const std::string& dir, Format format) {
   } else {
     std::cerr << check.diagnostics.Format();
   }
-  return check.valid ? 0 : 1;
+  return check.valid ? 0 : ExitCode(ErrorKind::InvalidData);
 }
 
 void PrintStats(const std::string& title, const std::vector<std::pair<std::string, std::size_t>>& stats,

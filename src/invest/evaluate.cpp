@@ -73,7 +73,7 @@ std::vector<std::uint32_t> TouchedScenarios(const std::vector<std::vector<sim::D
 }
 
 struct Scratch {
-  sim::Workspace ws;
+  sim::EvalScratch ws;
   sim::MineralOutcome out;
   std::vector<sim::ActiveShock> active;
 };

@@ -20,11 +20,11 @@ file(READ ${WORK_DIR}/broken/production.csv text)
 string(REPLACE "lithium,mining,AUS" "lithium,mining,AUX" text "${text}")
 string(REPLACE "56000" "-56000" text "${text}")
 file(WRITE ${WORK_DIR}/broken/production.csv "${text}")
-run(1 ${LODESTONE} data check ${WORK_DIR}/broken)
+run(3 ${LODESTONE} data check ${WORK_DIR}/broken)
 expect_contains("${ERR}" "broken/production.csv:4:3: error: unknown country code 'AUX'")
 expect_contains("${ERR}" "broken/production.csv:5:5: error: '-56000': negative quantity")
 expect_contains("${ERR}" "2 error(s)")
-run(1 ${LODESTONE} data check ${WORK_DIR}/broken --format json)
+run(3 ${LODESTONE} data check ${WORK_DIR}/broken --format json)
 expect_contains("${OUT}" "\"valid\": false")
 
 # Import the published USGS file into a new dataset, then describe it.

@@ -60,7 +60,4 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
 void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
                      const EvalOptions& opt, EvalScratch& ws, MineralOutcome& out);
 
-// Transitional name of EvalScratch, kept only until src/invest/evaluate.cpp spells the new name.
-using Workspace = EvalScratch;
-
 }  // namespace lodestone::sim
