@@ -2,19 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lodestone/data/serialize.hpp"
+
 namespace lodestone::app {
 
-Json DiagnosticsJson(const model::Diagnostics& d) {
-  Json arr = Json::array();
-  for (const auto& x : d.Items()) {
-    arr.push_back({{"severity", x.severity == model::Severity::Error ? "error" : "warning"},
-                   {"file", x.file},
-                   {"line", x.line},
-                   {"column", x.column},
-                   {"message", x.message}});
-  }
-  return arr;
-}
+Json DiagnosticsJson(const model::Diagnostics& d) { return data::ToJson(d); }
 
 Json ErrorJson(const Error& e) {
   Json body;

@@ -17,8 +17,7 @@ namespace lodestone::app {
 using Json = nlohmann::ordered_json;
 
 // {"error": {"code": "invalid_data", "status": 422, "message": "...", "diagnostics": [{"severity",
-// "file", "line", "column", "message"}, ...]}}: the body a server returns and `--format json`
-// prints for a failed command.
+// "file", "line", "column", "message"}, ...]}}: the body a server returns for a failed request.
 Json ErrorJson(const Error& e);
 // [{"severity", "file", "line", "column", "message"}, ...]
 Json DiagnosticsJson(const model::Diagnostics& d);
