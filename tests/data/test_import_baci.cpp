@@ -54,8 +54,7 @@ std::vector<Row> TradeRows(const ImportResult& r) {
   for (const auto& cells : it->second.rows) {
     EXPECT_EQ(cells.size(), schema->columns.size());
     Row row;
-    for (std::size_t i = 0; i < schema->columns.size(); ++i)
-      row[std::string(schema->columns[i])] = cells.at(i);
+    for (std::size_t i = 0; i < schema->columns.size(); ++i) row[std::string(schema->columns[i])] = cells.at(i);
     out.push_back(std::move(row));
   }
   return out;
@@ -70,8 +69,8 @@ std::optional<Row> Flow(const ImportResult& r, std::string_view product, std::st
 }
 
 // One cell of a flow, or "<no such flow>" (so a missing flow fails the test, not the binary).
-std::string Cell(const ImportResult& r, std::string_view product, std::string_view exporter,
-                 std::string_view importer, const std::string& column) {
+std::string Cell(const ImportResult& r, std::string_view product, std::string_view exporter, std::string_view importer,
+                 const std::string& column) {
   auto row = Flow(r, product, exporter, importer);
   return row ? (*row)[column] : "<no such flow>";
 }
@@ -248,8 +247,8 @@ TEST(ImportBaciFiles, QuotedFieldsCrlfAndBomAreRead) {
 
 TEST(ImportBaciErrors, UnknownCountryCodeWithLineAndColumn) {
   TempDir dir;
-  auto r = ImportText(
-      dir, "2022,152,156,283691,1.000,1.000\n2022,999,156,283691,1.000,1.000\n2022,152,998,250410,1,1\n");
+  auto r =
+      ImportText(dir, "2022,152,156,283691,1.000,1.000\n2022,999,156,283691,1.000,1.000\n2022,152,998,250410,1,1\n");
   EXPECT_TRUE(HasError(r, 3, 2, "unknown exporter code '999'")) << r.diagnostics.Format();
   EXPECT_TRUE(HasError(r, 4, 3, "unknown importer code '998'")) << r.diagnostics.Format();
   EXPECT_EQ(r.diagnostics.ErrorCount(), 2u);
@@ -365,6 +364,21 @@ TEST(ImportBaciMap, EveryFactorNamesAKnownSource) {
     EXPECT_EQ(row[cf].empty(), row[cs].empty()) << row[0];
     if (!row[cs].empty()) EXPECT_NO_THROW(Ref().SourceRecord(row[cs])) << row[cs];
   }
+}
+
+}  // namespace
+}  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+// A file cut inside its last number ("50.000" cut to "5", no final line end) would import a
+// figure ten thousand times too small; the missing line end gives it away.
+TEST(ImportBaciErrors, FileCutInsideItsLastNumberIsDetected) {
+  TempDir dir;
+  auto r = ImportText(dir, "2022,152,156,283691,1.000,1.000\n2022,152,156,250410,5");
+  EXPECT_TRUE(HasError(r, 3, 0, "the last line has no line end: the file looks cut short")) << r.diagnostics.Format();
+  EXPECT_EQ(r.diagnostics.ErrorCount(), 1u) << r.diagnostics.Format();
 }
 
 }  // namespace
