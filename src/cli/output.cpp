@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "lodestone/data/csv.hpp"
+#include "lodestone/model/value.hpp"
 
 namespace lodestone::cli {
 
@@ -21,9 +22,69 @@ std::size_t Width(const std::string& s) {
   }
   return w;
 }
+// Pads and prints cells as they are (PrintTable escapes them first).
+void PrintAligned(std::ostream& out, const TextTable& t);
 }  // namespace
 
+std::string EscapeControl(std::string_view cell) {
+  std::string out;
+  out.reserve(cell.size());
+  for (std::size_t i = 0; i < cell.size(); ++i) {
+    auto c = static_cast<unsigned char>(cell[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == 0xC2 && i + 1 < cell.size() && static_cast<unsigned char>(cell[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(cell[i + 1]) <= 0x9F) {
+      // C1 controls (U+0080..U+009F), CSI among them, in UTF-8.
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(cell[i + 1]));
+      ++i;
+    } else {
+      out += cell[i];
+    }
+  }
+  return out;
+}
+
+std::string NeutraliseFormula(std::string_view cell) {
+  // A lone sign is text to every spreadsheet (and "-" is our "no figure").
+  if (cell.size() < 2) return std::string(cell);
+  char c = cell.front();
+  bool risky = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+  double x = 0;
+  if (!risky || model::ParseDouble(cell, x)) return std::string(cell);
+  return "'" + std::string(cell);
+}
+
 void PrintTable(std::ostream& out, const TextTable& t) {
+  TextTable safe;
+  safe.right = t.right;
+  for (const auto& c : t.columns) safe.columns.push_back(EscapeControl(c));
+  safe.rows.reserve(t.rows.size());
+  for (const auto& row : t.rows) {
+    auto& r = safe.rows.emplace_back();
+    r.reserve(row.size());
+    for (const auto& c : row) r.push_back(EscapeControl(c));
+  }
+  PrintAligned(out, safe);
+}
+
+namespace {
+void WriteCsvLine(std::ostream& out, const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out << ',';
+    out << data::QuoteCsvField(NeutraliseFormula(cells[i]));
+  }
+  out << '\n';
+}
+}  // namespace
+
+void PrintCsvRows(std::ostream& out, const model::CsvRows& rows) {
+  WriteCsvLine(out, rows.columns);
+  for (const auto& row : rows.rows) WriteCsvLine(out, row);
+}
+
+namespace {
+void PrintAligned(std::ostream& out, const TextTable& t) {
   std::vector<std::size_t> width(t.columns.size(), 0);
   for (std::size_t i = 0; i < t.columns.size(); ++i) width[i] = Width(t.columns[i]);
   for (const auto& row : t.rows) {
@@ -47,17 +108,11 @@ void PrintTable(std::ostream& out, const TextTable& t) {
   line(rule);
   for (const auto& row : t.rows) line(row);
 }
+}  // namespace
 
 void PrintCsv(std::ostream& out, const TextTable& t) {
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i) out << ',';
-      out << data::QuoteCsvField(cells[i]);
-    }
-    out << '\n';
-  };
-  if (!t.columns.empty()) line(t.columns);  // no columns: rows that continue an earlier table
-  for (const auto& row : t.rows) line(row);
+  if (!t.columns.empty()) WriteCsvLine(out, t.columns);  // no columns: rows that continue an earlier table
+  for (const auto& row : t.rows) WriteCsvLine(out, row);
 }
 
 std::string Grouped(double x, int decimals) {

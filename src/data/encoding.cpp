@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 namespace {
@@ -152,16 +154,29 @@ std::string ReadFileBytes(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     throw model::InputError(path.string(), 0, 0, "is a directory, expected a file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw model::InputError(path.string(), 0, 0, "cannot open file for reading");
-  std::string data;
-  in.seekg(0, std::ios::end);
-  auto size = in.tellg();
-  if (size < 0) throw model::InputError(path.string(), 0, 0, "cannot determine file size");
-  data.resize(static_cast<std::size_t>(size));
-  in.seekg(0, std::ios::beg);
-  in.read(data.data(), size);
-  if (!in) throw model::InputError(path.string(), 0, 0, "read error");
+  // Opened without blocking and checked with fstat on the descriptor itself: a FIFO, device or
+  // socket planted under a data file's name is refused, never read (reading a FIFO would hang).
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw model::InputError(path.string(), 0, 0, "cannot open file for reading");
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw model::InputError(path.string(), 0, 0, "cannot determine file size");
+  if (!S_ISREG(st.st_mode)) {
+    throw model::InputError(path.string(), 0, 0, "not a regular file (a FIFO, device or socket): refusing to read it");
+  }
+  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < data.size()) {
+    auto n = ::read(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw model::InputError(path.string(), 0, 0, "read error");
+    if (n == 0) break;  // the file shrank while being read: keep what was there
+    done += static_cast<std::size_t>(n);
+  }
+  data.resize(done);
   return data;
 }
 
@@ -169,16 +184,16 @@ std::string ReadTextAsUtf8(const std::filesystem::path& path, model::Diagnostics
   std::string text = ReadFileBytes(path);
   auto problem = CheckUtf8(text);
   if (!problem) return text;
-  const bool utf16_bom = text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF &&
-                                               static_cast<unsigned char>(text[1]) == 0xFE) ||
-                                              (static_cast<unsigned char>(text[0]) == 0xFE &&
-                                               static_cast<unsigned char>(text[1]) == 0xFF));
+  const bool utf16_bom =
+      text.size() >= 2 &&
+      ((static_cast<unsigned char>(text[0]) == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) ||
+       (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF));
   if (utf16_bom || text.find('\0') != std::string::npos) {
     throw model::InputError(path.string(), problem->line, problem->column, problem->message);
   }
-  diags.Warning(path.string(), problem->line, 0,
-                fmt::format("not UTF-8 ({} at byte {} of the line): read as Windows-1252", problem->message,
-                            problem->column));
+  diags.Warning(
+      path.string(), problem->line, 0,
+      fmt::format("not UTF-8 ({} at byte {} of the line): read as Windows-1252", problem->message, problem->column));
   return Cp1252ToUtf8(text);
 }
 

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <set>
 
-#include "import_common.hpp"
-#include "lodestone/data/importers.hpp"
-#include "lodestone/data/encoding.hpp"
-#include "lodestone/data/schema.hpp"
 #include <nlohmann/json.hpp>
+#include "import_common.hpp"
+#include "lodestone/data/encoding.hpp"
+#include "lodestone/data/importers.hpp"
+#include "lodestone/data/safe_write.hpp"
+#include "lodestone/data/schema.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 
@@ -49,14 +51,22 @@ void AddSource(ImportResult& result, const model::Source& src) {
 }  // namespace detail
 
 std::vector<std::string> ImporterNames() {
-  return {"usgs-mcs", "wgi", "eu-crm-annex7", "baci", "msp", "us-agreements", "processing-headlines",
-          "export-restrictions", "japan-import-sources"};
+  return {"usgs-mcs",
+          "wgi",
+          "eu-crm-annex7",
+          "baci",
+          "msp",
+          "us-agreements",
+          "processing-headlines",
+          "export-restrictions",
+          "japan-import-sources"};
 }
 
 ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& files, const Reference& ref) {
   auto one = [&]() -> const fs::path& {
     if (files.size() != 1) {
-      throw model::InputError("", 0, 0, fmt::format("importer '{}' takes exactly one file, got {}", kind, files.size()));
+      throw model::InputError("", 0, 0,
+                              fmt::format("importer '{}' takes exactly one file, got {}", kind, files.size()));
     }
     return files.front();
   };
@@ -100,6 +110,55 @@ RawDataset NewRawDataset(const Reference& ref) {
   return base;
 }
 
+// The column of `source` in a table, or npos.
+std::size_t SourceColumn(const TableSchema& schema) {
+  auto it = std::find(schema.columns.begin(), schema.columns.end(), "source");
+  return it == schema.columns.end() ? std::string::npos : static_cast<std::size_t>(it - schema.columns.begin());
+}
+
+// Refuses an import that would silently lose data: one that yields no rows (a header-only or
+// truncated file), or one that would replace the rows of its sources by fewer than half as many.
+void CheckImportLoss(const RawDataset& base, const ImportResult& result, const fs::path& out_dir) {
+  std::set<std::string> ids;
+  for (const auto& s : result.sources) ids.insert(s.id);
+  std::size_t added = 0;
+  for (const auto& [file, table] : result.tables) added += table.rows.size();
+  std::size_t removed = 0;
+  std::string detail;
+  for (const auto& [file, table] : base.tables) {
+    const auto* schema = FindTable(file);
+    if (!schema) continue;
+    auto col = SourceColumn(*schema);
+    if (col == std::string::npos) continue;
+    auto n = static_cast<std::size_t>(std::count_if(table.rows.begin(), table.rows.end(), [&](const auto& row) {
+      return col < row.size() && ids.count(row[col]) > 0;
+    }));
+    if (n == 0) continue;
+    removed += n;
+    auto kept = result.tables.find(file);
+    detail += fmt::format("{}{} {} of {} rows", detail.empty() ? "" : ", ", file, n, table.rows.size());
+    if (kept != result.tables.end()) detail += fmt::format(" (replaced by {})", kept->second.rows.size());
+  }
+  std::string sources;
+  for (const auto& id : ids) sources += (sources.empty() ? "" : ", ") + id;
+  if (added == 0) {
+    throw Error::InvalidData(
+        out_dir.string(), 0, 0,
+        fmt::format("the {} import yields no rows (is the file empty, header-only or truncated?){}: refusing to "
+                    "import; use --force to import anyway",
+                    result.importer.empty() ? "an" : result.importer,
+                    removed ? fmt::format(" and would delete {} rows of source {}: {}", removed, sources, detail)
+                            : std::string()));
+  }
+  if (removed > 0 && added * 2 < removed) {
+    throw Error::InvalidData(
+        out_dir.string(), 0, 0,
+        fmt::format("the {} import yields {} rows and would delete {} rows of source {} ({}): more than half of "
+                    "them; refusing to import (is the file truncated?); use --force to import anyway",
+                    result.importer, added, removed, sources, detail));
+  }
+}
+
 // Replaces the rows of `result`'s sources in `base` by the imported rows; sorts every table.
 void MergeImport(RawDataset& base, const ImportResult& result) {
   std::set<std::string> ids;
@@ -141,8 +200,12 @@ void MergeImport(RawDataset& base, const ImportResult& result) {
 
 }  // namespace
 
-model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref) {
+model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref,
+                           const ApplyImportOptions& options) {
   if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+  CheckDatasetTarget(out_dir);
+  DatasetLock lock(out_dir);
+  RecoverDatasetDir(out_dir);
   std::error_code ec;
   RawDataset base;
   if (fs::exists(out_dir / kManifestFile, ec)) {
@@ -154,6 +217,7 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, 
     }
     base = NewRawDataset(ref);
   }
+  if (!options.force) CheckImportLoss(base, result, out_dir);
   MergeImport(base, result);
   return CommitRawDataset(std::move(base), out_dir);
 }
@@ -180,6 +244,9 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& out_dir, const 
   if (!j.contains("steps") || !j["steps"].is_array()) {
     throw model::InputError(recipe.string(), 0, 0, "recipe needs \"steps\": [{\"importer\": ..., \"files\": [...]}]");
   }
+  CheckDatasetTarget(out_dir);
+  DatasetLock lock(out_dir);
+  RecoverDatasetDir(out_dir);
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::exists(out_dir / kManifestFile, ec) && !fs::is_empty(out_dir, ec)) {
     throw model::InputError(out_dir.string(), 0, 0,

@@ -82,8 +82,7 @@ std::string TimesThousand(std::string_view text, double parsed) {
   }
   std::string digits(int_part);
   for (std::size_t i = 0; i < kThousandDigits; ++i) digits += i < frac_part.size() ? frac_part[i] : '0';
-  std::string_view rest =
-      frac_part.size() > kThousandDigits ? frac_part.substr(kThousandDigits) : std::string_view();
+  std::string_view rest = frac_part.size() > kThousandDigits ? frac_part.substr(kThousandDigits) : std::string_view();
   while (!rest.empty() && rest.back() == '0') rest.remove_suffix(1);
   std::size_t lead = digits.find_first_not_of('0');
   digits = lead == std::string::npos ? "0" : digits.substr(lead);
@@ -99,6 +98,8 @@ class LineReader {
   bool is_open() const { return in_.is_open(); }
   bool failed() const { return in_.bad(); }
   std::size_t line() const { return line_; }
+  // True once the last line was returned without a line end (the file may be cut short).
+  bool unterminated() const { return unterminated_; }
 
   bool Next(std::string_view& out) {
     while (true) {
@@ -115,6 +116,7 @@ class LineReader {
         if (avail == 0) return false;
         out = std::string_view(begin, avail);
         pos_ = buf_.size();
+        unterminated_ = true;
         return Emit(out);
       }
       buf_.erase(0, pos_);
@@ -140,6 +142,7 @@ class LineReader {
   std::size_t pos_ = 0;
   std::size_t line_ = 0;
   bool eof_ = false;
+  bool unterminated_ = false;
 };
 
 struct MapEntry {
@@ -289,8 +292,7 @@ class BaciImporter {
     while (reader.Next(line)) {
       const std::size_t ln = reader.line();
       if (line.find('\0') != std::string_view::npos) {
-        diags.Error(label, ln, 0,
-                    "binary data (a NUL byte): not a BACI CSV file; reading of this file stopped");
+        diags.Error(label, ln, 0, "binary data (a NUL byte): not a BACI CSV file; reading of this file stopped");
         return;
       }
       if (detail::Trim(line).empty()) {
@@ -298,6 +300,15 @@ class BaciImporter {
         continue;
       }
       ++counts_.rows;
+      if (reader.unterminated()) {
+        // CEPII's files end every line with a line end; a last line without one was cut short, and
+        // its last number may be truncated (50.000 read as 5).
+        diags.Error(label, ln, 0,
+                    "the last line has no line end: the file looks cut short (its last figure may be truncated); "
+                    "download it again");
+        ++counts_.rejected;
+        continue;
+      }
       const std::size_t n = Split(line, f);
       if (n != kFieldCount) {
         diags.Error(label, ln, std::min(n, kFieldCount) + 1,
@@ -311,8 +322,7 @@ class BaciImporter {
       std::int16_t year = 0;
       if (std::uint64_t y = 0; !ParseUnsigned(f[kColYear], y) || y < kMinYear || y > kMaxYear) {
         Error(label, ln, kColYear,
-              fmt::format("year '{}' must be a whole year between {} and {}", Clip(f[kColYear]), kMinYear,
-                          kMaxYear));
+              fmt::format("year '{}' must be a whole year between {} and {}", Clip(f[kColYear]), kMinYear, kMaxYear));
         ok = false;
       } else {
         year = static_cast<std::int16_t>(y);
@@ -337,8 +347,7 @@ class BaciImporter {
       double v = 0;
       if (!ParseNonNegative(f[kColValue], v)) {
         Error(label, ln, kColValue,
-              fmt::format("value '{}' must be a non-negative number (thousands of current USD)",
-                          Clip(f[kColValue])));
+              fmt::format("value '{}' must be a non-negative number (thousands of current USD)", Clip(f[kColValue])));
         ok = false;
       }
       // Quantity: blank or NA in BACI means not reported, which is unknown, never zero.
@@ -366,15 +375,14 @@ class BaciImporter {
       const MapEntry& e = map_.entries[static_cast<std::size_t>(entry_index)];
 
       // One flow per product, exporter, importer and year, across all files given.
-      const std::uint64_t key =
-          (static_cast<std::uint64_t>(entry_index) << 48) | (static_cast<std::uint64_t>(*exporter) << 32) |
-          (static_cast<std::uint64_t>(*importer) << 16) | static_cast<std::uint64_t>(year);
+      const std::uint64_t key = (static_cast<std::uint64_t>(entry_index) << 48) |
+                                (static_cast<std::uint64_t>(*exporter) << 32) |
+                                (static_cast<std::uint64_t>(*importer) << 16) | static_cast<std::uint64_t>(year);
       auto [it, inserted] = seen_.try_emplace(key, file_index, ln);
       if (!inserted) {
-        diags.Error(
-            label, ln, 0,
-            fmt::format("duplicate flow (product {}, {} -> {}, {}): same as {}:{}", e.hs6, iso3_[*exporter],
-                        iso3_[*importer], year, file_labels_[it->second.first], it->second.second));
+        diags.Error(label, ln, 0,
+                    fmt::format("duplicate flow (product {}, {} -> {}, {}): same as {}:{}", e.hs6, iso3_[*exporter],
+                                iso3_[*importer], year, file_labels_[it->second.first], it->second.second));
         ++counts_.rejected;
         continue;
       }
@@ -392,22 +400,19 @@ class BaciImporter {
                        std::move(quantity), e.unit, TimesThousand(f[kColValue], v), std::string(kSourceId)});
       ++counts_.imported;
     }
-    if (reader.failed())
-      diags.Error(label, reader.line(), 0, "read error: the file could not be read to its end");
+    if (reader.failed()) diags.Error(label, reader.line(), 0, "read error: the file could not be read to its end");
     if (padded > 0) {
-      diags.Warning(
-          label, first_padded, kColProduct + 1,
-          fmt::format("{} product code(s) had five digits (a leading zero lost by a numeric reader) "
-                      "and were read with the zero restored; first at this line",
-                      padded));
+      diags.Warning(label, first_padded, kColProduct + 1,
+                    fmt::format("{} product code(s) had five digits (a leading zero lost by a numeric reader) "
+                                "and were read with the zero restored; first at this line",
+                                padded));
       counts_.padded += padded;
     }
     if (non_hs > 0) {
-      diags.Warning(
-          label, first_non_hs, kColProduct + 1,
-          fmt::format("{} row(s) with a BACI code that is not an HS6 product (e.g. 9999AA) skipped; "
-                      "first at this line",
-                      non_hs));
+      diags.Warning(label, first_non_hs, kColProduct + 1,
+                    fmt::format("{} row(s) with a BACI code that is not an HS6 product (e.g. 9999AA) skipped; "
+                                "first at this line",
+                                non_hs));
       counts_.non_hs += non_hs;
     }
   }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -124,6 +125,17 @@ struct Erratum {
   std::size_t line = 0;
   std::size_t matched = 0;
 };
+
+// True when `a` becomes `b` by one substitution, insertion or deletion of a byte. Linear time.
+bool OneEditApart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return b.size() == a.size() + 1;  // equal strings are not one edit apart
+  if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
+  return a.substr(i) == b.substr(i + 1);
+}
 
 // Lookup key of a release line; the unit separator cannot occur in the published text.
 std::string JoinKey(std::initializer_list<std::string_view> parts) {
@@ -556,6 +568,7 @@ ImportResult ImportUsgsMcs(const fs::path& file, const Reference& ref) {
   std::size_t rows_read = 0, rows_imported = 0, rows_not_mapped = 0, rows_skipped = 0, rows_added = 0,
               errata_applied = 0;
   std::array<std::string_view, kFieldCount> f{};
+  std::unordered_map<std::string, const Rule*> unmapped_checked;  // unmapped key -> near rule, if any
   while (reader.Next(fields)) {
     const std::size_t line = reader.line();
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
@@ -598,6 +611,26 @@ ImportResult ImportUsgsMcs(const fs::path& file, const Reference& ref) {
     auto r = mapping.by_key.find(JoinKey({f[kChapter], f[kSection], f[kDetail]}));
     if (r == mapping.by_key.end()) {
       ++rows_not_mapped;
+      // A row one character away from a mapping rule is most likely that rule's row with a typo
+      // (in the release or in a hand-edited copy): say so rather than drop it without a word.
+      std::string key = JoinKey({f[kChapter], f[kSection], f[kDetail]});
+      if (auto [it, fresh] = unmapped_checked.emplace(key, nullptr); fresh) {
+        for (const auto& rule : mapping.rules) {
+          if (OneEditApart(key, JoinKey({rule.chapter, rule.section, rule.detail}))) {
+            it->second = &rule;
+            break;
+          }
+        }
+      } else if (it->second == nullptr) {
+        continue;
+      }
+      if (const Rule* near = unmapped_checked[key]) {
+        diags.Warning(label, line, 0,
+                      fmt::format("row not imported: '{}' / '{}' / '{}' is one character away from the mapping rule "
+                                  "at {} line {} ('{}' / '{}' / '{}'): a typo?",
+                                  f[kChapter], f[kSection], f[kDetail], kMapFile, near->line, near->chapter,
+                                  near->section, near->detail));
+      }
       continue;
     }
     Rule& rule = mapping.rules[r->second];

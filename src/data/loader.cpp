@@ -157,7 +157,7 @@ class TableFile {
     TextBuffer text;
     try {
       text = TextBuffer::FromFile(dir / schema.file);
-    } catch (const model::InputError& e) {
+    } catch (const lodestone::Error& e) {
       diags_.Append(e.diagnostics());
       return;
     }
@@ -166,8 +166,7 @@ class TableFile {
       return;
     }
     if (text.size() == 0) {
-      diags_.Error(label_, 1, 0,
-                   fmt::format("empty file: expected the header line '{}'", ExpectedHeader()));
+      diags_.Error(label_, 1, 0, fmt::format("empty file: expected the header line '{}'", ExpectedHeader()));
       return;
     }
     reader_.emplace(std::move(text), label_, &diags_);
@@ -192,8 +191,8 @@ class TableFile {
     bool complete = true;
     for (std::size_t c = 0; c < schema_.columns.size(); ++c) {
       if (col_index_[c] == kAbsent) {
-        diags_.Error(label_, 1, 0, fmt::format("missing column '{}': expected {}", schema_.columns[c],
-                                               ExpectedHeader()));
+        diags_.Error(label_, 1, 0,
+                     fmt::format("missing column '{}': expected {}", schema_.columns[c], ExpectedHeader()));
         complete = false;
       }
     }
@@ -371,7 +370,7 @@ class Loader {
     std::string manifest_text;
     try {
       manifest_text = ReadFileBytes(manifest_path);
-    } catch (const model::InputError& e) {
+    } catch (const lodestone::Error& e) {
       diags_.Append(e.diagnostics());
       return std::nullopt;
     }
@@ -390,8 +389,7 @@ class Loader {
       if (!present) {
         if (schema.required || listed) {
           diags_.Error((dir_ / schema.file).string(), 0, 0,
-                       listed ? "file listed in dataset.json is missing"
-                              : "required table is missing");
+                       listed ? "file listed in dataset.json is missing" : "required table is missing");
         }
         continue;
       }
@@ -421,7 +419,19 @@ class Loader {
   }
 
  private:
+  // Ids are 16-bit: a table with more distinct names than that (a hostile file) is reported at the
+  // row where the limit was reached, instead of escaping as an error without file or line.
   void ReadTable(const TableSchema& schema, TableFile& t) {
+    try {
+      ReadTableRows(schema, t);
+    } catch (const std::length_error&) {
+      t.diags().Error(t.label(), t.line(), 0,
+                      fmt::format("too many distinct names (at most {} countries, minerals, stages, regions, groups "
+                                  "or sources): reading of this table stopped",
+                                  model::Interner<model::StageId>::kMaxSize));
+    }
+  }
+  void ReadTableRows(const TableSchema& schema, TableFile& t) {
     std::string_view f = schema.file;
     if (f == "countries.csv") return ReadCountries(schema, t);
     if (f == "minerals.csv") return ReadMinerals(schema, t);
@@ -450,8 +460,7 @@ class Loader {
   std::optional<MineralId> MineralCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
     if (auto id = c_.mineral_ids.Find(s)) return id;
-    t.Error(col, s.empty() ? "empty mineral id"
-                           : fmt::format("unknown mineral '{}' (not in minerals.csv)", Clip(s)));
+    t.Error(col, s.empty() ? "empty mineral id" : fmt::format("unknown mineral '{}' (not in minerals.csv)", Clip(s)));
     return std::nullopt;
   }
   std::optional<SourceId> SourceCell(TableFile& t, std::size_t col) {
@@ -470,8 +479,7 @@ class Loader {
   std::optional<StageId> StageCell(TableFile& t, std::size_t col) {
     auto s = t.Cell(col);
     if (!IsIdentifier(s, false)) {
-      t.Error(col, fmt::format("stage '{}' must be a lower-case identifier such as mining, refining",
-                               Clip(s)));
+      t.Error(col, fmt::format("stage '{}' must be a lower-case identifier such as mining, refining", Clip(s)));
       return std::nullopt;
     }
     return c_.stage_ids.Intern(s);
@@ -480,27 +488,37 @@ class Loader {
     auto s = t.Cell(col);
     std::uint32_t y = 0;
     if (!ParseSmallUint(s, y) || y < kMinYear || y > kMaxYear) {
-      t.Error(col, fmt::format("year '{}' must be a whole year between {} and {}", Clip(s), kMinYear,
-                               kMaxYear));
+      t.Error(col, fmt::format("year '{}' must be a whole year between {} and {}", Clip(s), kMinYear, kMaxYear));
       return std::nullopt;
     }
     return static_cast<std::int16_t>(y);
   }
-  std::optional<Value> ValueCell(TableFile& t, std::size_t col, bool allow_negative) {
+  // Every figure of every table goes through here: finite, at most model::kMaxFigure, and "E" (net
+  // exporter) only where the USGS import-reliance convention gives it a meaning.
+  std::optional<Value> ValueCell(TableFile& t, std::size_t col, bool allow_negative, bool allow_net_exporter = false) {
     Value v;
     auto r = model::ParseValueCell(t.Cell(col), allow_negative, v);
     if (r != model::ValueParse::Ok) {
       t.Error(col, fmt::format("'{}': {}", Clip(t.Cell(col)), model::ValueParseMessage(r)));
       return std::nullopt;
     }
+    if (v.HasNumber() && std::abs(v.number) > model::kMaxFigure) {
+      t.Error(col, fmt::format("'{}': {}", Clip(t.Cell(col)), model::ValueParseMessage(model::ValueParse::TooLarge)));
+      return std::nullopt;
+    }
+    if (v.status == model::ValueStatus::NetExporter && !allow_net_exporter) {
+      t.Error(col,
+              "'E' (net exporter) is a value of import reliance only, not a quantity: write W, NA or unknown "
+              "for a missing figure");
+      return std::nullopt;
+    }
     return v;
   }
-  std::optional<Value> ShareCell(TableFile& t, std::size_t col) {
-    auto v = ValueCell(t, col, false);
+  std::optional<Value> ShareCell(TableFile& t, std::size_t col, bool allow_net_exporter = false) {
+    auto v = ValueCell(t, col, false, allow_net_exporter);
     if (!v) return v;
     if (v->HasNumber() && v->number > 1.0) {
-      t.Error(col, fmt::format("share {} is above 1: shares are fractions (0.25 for 25%)",
-                               Clip(t.Cell(col))));
+      t.Error(col, fmt::format("share {} is above 1: shares are fractions (0.25 for 25%)", Clip(t.Cell(col))));
       return std::nullopt;
     }
     return v;
@@ -533,16 +551,15 @@ class Loader {
   // --- tables ---------------------------------------------------------------------------
 
   void ReadCountries(const TableSchema& s, TableFile& t) {
-    const auto ciso = t.Col("iso3"), cnum = t.Col("iso_num"), cname = t.Col("name"),
-               creg = t.Col("region"), ckind = t.Col("kind"), calias = t.Col("aliases");
+    const auto ciso = t.Col("iso3"), cnum = t.Col("iso_num"), cname = t.Col("name"), creg = t.Col("region"),
+               ckind = t.Col("kind"), calias = t.Col("aliases");
     std::unordered_map<std::string, std::pair<std::string, std::size_t>> alias_owner;
     DuplicateCheck dups;
     while (t.Next()) {
       auto iso = t.Cell(ciso);
       bool ok = true;
       if (iso.size() != 3 || !std::all_of(iso.begin(), iso.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-        t.Error(ciso, fmt::format("country code '{}' must be three capital letters (ISO 3166-1 alpha-3)",
-                                  Clip(iso)));
+        t.Error(ciso, fmt::format("country code '{}' must be three capital letters (ISO 3166-1 alpha-3)", Clip(iso)));
         ok = false;
       }
       double num = 0;
@@ -569,8 +586,8 @@ class Loader {
       for (const auto& a : aliases) {
         auto [it, inserted] = alias_owner.emplace(a, std::make_pair(std::string(iso), t.line()));
         if (!inserted && it->second.first != iso) {
-          t.Error(calias, fmt::format("alias '{}' is also given to {} on line {}", a, it->second.first,
-                                      it->second.second));
+          t.Error(calias,
+                  fmt::format("alias '{}' is also given to {} on line {}", a, it->second.first, it->second.second));
           ok = false;
         }
       }
@@ -877,8 +894,8 @@ class Loader {
 
   void ReadImportSources(const TableSchema& s, TableFile& t) {
     auto& out = c_.import_sources;
-    const auto ccons = t.Col("consumer"), cm = t.Col("mineral"), cmat = t.Col("material"),
-               cp = t.Col("period"), cc = t.Col("country"), csh = t.Col("share"), csrc = t.Col("source");
+    const auto ccons = t.Col("consumer"), cm = t.Col("mineral"), cmat = t.Col("material"), cp = t.Col("period"),
+               cc = t.Col("country"), csh = t.Col("share"), csrc = t.Col("source");
     DuplicateCheck dups;
     TextIds materials, periods;
     while (t.Next()) {
@@ -912,15 +929,15 @@ class Loader {
 
   void ReadImportReliance(const TableSchema& s, TableFile& t) {
     auto& out = c_.import_reliance;
-    const auto ccons = t.Col("consumer"), cm = t.Col("mineral"), cmat = t.Col("material"),
-               cy = t.Col("year"), cr = t.Col("reliance"), csrc = t.Col("source");
+    const auto ccons = t.Col("consumer"), cm = t.Col("mineral"), cmat = t.Col("material"), cy = t.Col("year"),
+               cr = t.Col("reliance"), csrc = t.Col("source");
     DuplicateCheck dups;
     TextIds materials;
     while (t.Next()) {
       auto cons = CountryCell(t, ccons);
       auto m = MineralCell(t, cm);
       auto y = YearCell(t, cy);
-      auto r = ShareCell(t, cr);
+      auto r = ShareCell(t, cr, true);
       auto src = SourceCell(t, csrc);
       if (t.Cell(cmat).empty()) t.Error(cmat, "empty material");
       if (!cons || !m || !y || !r || !src || t.Cell(cmat).empty()) continue;
@@ -956,9 +973,9 @@ class Loader {
 
   void ReadPolicies(const TableSchema& s, TableFile& t) {
     auto& out = c_.policies;
-    const auto cid = t.Col("id"), cc = t.Col("country"), cm = t.Col("mineral"), cs = t.Col("stage"),
-               ck = t.Col("kind"), ct = t.Col("targets"), ca = t.Col("announced"), ce = t.Col("effective"),
-               cend = t.Col("ended"), cst = t.Col("status"), csrc = t.Col("source"), cn = t.Col("note");
+    const auto cid = t.Col("id"), cc = t.Col("country"), cm = t.Col("mineral"), cs = t.Col("stage"), ck = t.Col("kind"),
+               ct = t.Col("targets"), ca = t.Col("announced"), ce = t.Col("effective"), cend = t.Col("ended"),
+               cst = t.Col("status"), csrc = t.Col("source"), cn = t.Col("note");
     DuplicateCheck dups;
     TextIds ids;
     while (t.Next()) {
@@ -1077,8 +1094,7 @@ class Loader {
         if (s.low > 1.0 + opt_.share_tolerance || s.high < 1.0 - opt_.share_tolerance) {
           diags_.Error(file, s.first_line, 0,
                        fmt::format("shares of {} sum to {:.4g}{}, expected 1 (tolerance {})", s.what, s.low,
-                                   s.high != s.low ? fmt::format("..{:.4g}", s.high) : "",
-                                   opt_.share_tolerance));
+                                   s.high != s.low ? fmt::format("..{:.4g}", s.high) : "", opt_.share_tolerance));
         }
       }
     };
@@ -1105,8 +1121,8 @@ class Loader {
         auto& s = sums[key];
         if (s.first_line == 0) {
           s.first_line = share_lines_[i];
-          s.what = fmt::format("{} {} ({}, {})", c_.minerals[t.mineral[i].index()].id,
-                               c_.stage_ids.Name(t.stage[i]), t.scope[i], t.period[i]);
+          s.what = fmt::format("{} {} ({}, {})", c_.minerals[t.mineral[i].index()].id, c_.stage_ids.Name(t.stage[i]),
+                               t.scope[i], t.period[i]);
         }
         add(s, t.share[i]);
       }
@@ -1120,8 +1136,8 @@ class Loader {
         auto& s = sums[key];
         if (s.first_line == 0) {
           s.first_line = import_lines_[i];
-          s.what = fmt::format("{} imports of {} ({}, {})", c_.countries[t.consumer[i].index()].iso3,
-                               t.material[i], c_.minerals[t.mineral[i].index()].id, t.period[i]);
+          s.what = fmt::format("{} imports of {} ({}, {})", c_.countries[t.consumer[i].index()].iso3, t.material[i],
+                               c_.minerals[t.mineral[i].index()].id, t.period[i]);
         }
         add(s, t.share[i]);
       }

@@ -28,12 +28,9 @@ const std::vector<TableSchema>& AllTables() {
        {"mineral", "stage", "scope", "country", "period", "share", "t", "source"},
        {"mineral", "stage", "scope", "country", "period"}},
       {"trade.csv",
-       {"mineral", "stage", "product", "exporter", "importer", "year", "quantity", "unit", "value_usd",
-        "source"},
+       {"mineral", "stage", "product", "exporter", "importer", "year", "quantity", "unit", "value_usd", "source"},
        {"mineral", "stage", "product", "exporter", "importer", "year"}},
-      {"governance.csv",
-       {"country", "year", "va", "pv", "ge", "rq", "rl", "cc", "source"},
-       {"country", "year"}},
+      {"governance.csv", {"country", "year", "va", "pv", "ge", "rq", "rl", "cc", "source"}, {"country", "year"}},
       {"groups.csv", {"group", "country", "role", "since", "source"}, {"group", "country"}},
       {"import_sources.csv",
        {"consumer", "mineral", "material", "period", "country", "share", "source"},
@@ -42,12 +39,11 @@ const std::vector<TableSchema>& AllTables() {
        {"consumer", "mineral", "material", "year", "reliance", "source"},
        {"consumer", "mineral", "material", "year"}},
       {"policies.csv",
-       {"id", "country", "mineral", "stage", "kind", "targets", "announced", "effective", "ended", "status",
-        "source", "note"},
+       {"id", "country", "mineral", "stage", "kind", "targets", "announced", "effective", "ended", "status", "source",
+        "note"},
        {"id", "mineral", "stage"}},
       {"headlines.csv",
-       {"mineral", "stage", "metric", "subject", "year", "value", "unit", "scenario", "evidence",
-        "source", "note"},
+       {"mineral", "stage", "metric", "subject", "year", "value", "unit", "scenario", "evidence", "source", "note"},
        {"mineral", "stage", "metric", "subject", "year", "scenario", "source"}},
   };
   return kTables;
@@ -62,17 +58,36 @@ const TableSchema* FindTable(std::string_view file) {
 
 namespace {
 
-std::string KindName(model::SourceKind k) {
-  return k == model::SourceKind::Assumption ? "assumption" : "published";
-}
+// dataset.json nests three levels; anything far deeper is not a manifest.
+constexpr int kMaxManifestDepth = 64;
+
+std::string KindName(model::SourceKind k) { return k == model::SourceKind::Assumption ? "assumption" : "published"; }
 
 }  // namespace
 
 std::optional<model::Manifest> ParseManifest(std::string_view text, const std::string& file,
                                              model::Diagnostics& diags) {
   nlohmann::json j;
+  // Duplicate keys (nlohmann keeps the last silently) and absurd nesting are noted while parsing.
+  std::vector<std::set<std::string>> keys;  // keys seen in each open object
+  std::vector<std::string> duplicates;
+  bool too_deep = false;
+  auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (depth > kMaxManifestDepth) too_deep = true;
+    if (event == E::object_start) keys.emplace_back();
+    if (event == E::object_end && !keys.empty()) keys.pop_back();
+    if (event == E::key && !keys.empty() && parsed.is_string() &&
+        !keys.back().insert(parsed.get<std::string>()).second) {
+      duplicates.push_back(parsed.get<std::string>());
+    }
+    return true;
+  };
   try {
-    j = nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text, check);
+  } catch (const nlohmann::json::out_of_range& e) {
+    diags.Error(file, 0, 0, fmt::format("malformed JSON: {}", e.what()));  // a number beyond a double
+    return std::nullopt;
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann reports a byte offset; turn it into line and column.
     std::size_t line = 1, col = 1;
@@ -87,6 +102,14 @@ std::optional<model::Manifest> ParseManifest(std::string_view text, const std::s
     diags.Error(file, line, col, fmt::format("malformed JSON: {}", e.what()));
     return std::nullopt;
   }
+  if (too_deep) {
+    diags.Error(file, 0, 0, fmt::format("values nested more than {} levels deep", kMaxManifestDepth));
+    return std::nullopt;
+  }
+  for (const auto& key : duplicates) {
+    diags.Error(file, 0, 0, fmt::format("duplicate key \"{}\": which value was meant is unknown", key));
+  }
+  if (!duplicates.empty()) return std::nullopt;
   if (!j.is_object()) {
     diags.Error(file, 1, 1, "expected a JSON object");
     return std::nullopt;

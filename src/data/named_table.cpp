@@ -43,7 +43,12 @@ NamedTable ReadNamedTable(const std::filesystem::path& path, const std::vector<s
     diags.Error(t.file, 1, 0, "empty file: expected a header line");
     return t;
   }
-  for (std::size_t i = 0; i < fields.size(); ++i) t.columns.emplace(std::string(fields[i]), i);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    // A second column of the same name would be silently ignored: which one the file meant is unknown.
+    if (!t.columns.emplace(std::string(fields[i]), i).second) {
+      diags.Error(t.file, 1, i + 1, fmt::format("column '{}' appears twice in the header", fields[i]));
+    }
+  }
   bool missing = false;
   for (const auto& name : required) {
     if (!t.columns.count(name)) {
@@ -70,7 +75,8 @@ NamedTable ReadNamedTable(const std::filesystem::path& path, const std::vector<s
 bool ParseNumberCell(const NamedTable& t, std::size_t row, const std::string& col, double lo, double hi, double& out,
                      model::Diagnostics& diags) {
   const std::string& text = t.Cell(row, col);
-  if (!model::ParseDouble(text, out) || out < lo || out > hi) {
+  // ParseDouble rejects NaN and infinity, so the range check below cannot be bypassed.
+  if (!model::ParseDouble(text, out) || !(out >= lo && out <= hi)) {
     diags.Error(t.file, t.lines[row], t.Col(col),
                 fmt::format("{} '{}': expected a number from {} to {}", col, text, model::FormatNumber(lo),
                             model::FormatNumber(hi)));

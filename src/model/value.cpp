@@ -39,7 +39,7 @@ bool ParseDouble(std::string_view text, double& out) {
   const char* last = text.data() + text.size();
   if (*first == '+') ++first;  // from_chars rejects a leading '+'
   auto [ptr, ec] = std::from_chars(first, last, out, std::chars_format::general);
-  return ec == std::errc() && ptr == last;
+  return ec == std::errc() && ptr == last && std::isfinite(out);
 }
 
 namespace {
@@ -90,10 +90,22 @@ ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out
       return ValueParse::Ok;
     }
   }
-  if (text == "W") { out = Value::Missing(ValueStatus::Withheld); return ValueParse::Ok; }
-  if (text == "NA") { out = Value::Missing(ValueStatus::NotAvailable); return ValueParse::Ok; }
-  if (text == "unknown") { out = Value::Missing(ValueStatus::Unknown); return ValueParse::Ok; }
-  if (text == "E") { out = Value::Missing(ValueStatus::NetExporter); return ValueParse::Ok; }
+  if (text == "W") {
+    out = Value::Missing(ValueStatus::Withheld);
+    return ValueParse::Ok;
+  }
+  if (text == "NA") {
+    out = Value::Missing(ValueStatus::NotAvailable);
+    return ValueParse::Ok;
+  }
+  if (text == "unknown") {
+    out = Value::Missing(ValueStatus::Unknown);
+    return ValueParse::Ok;
+  }
+  if (text == "E") {
+    out = Value::Missing(ValueStatus::NetExporter);
+    return ValueParse::Ok;
+  }
   ValueStatus status = ValueStatus::Known;
   std::string_view num = text;
   if (num.front() == '>' || num.front() == '<') {
@@ -102,20 +114,28 @@ ValueParse ParseValueCell(std::string_view text, bool allow_negative, Value& out
   }
   if (LooksNonFinite(num)) return ValueParse::NotFinite;
   double x = 0;
-  if (FastDecimal(num, x)) {
-    out = Value{x, status};
+  auto bounded = [&](double v) {
+    // "<0" (or "<-1") says the figure is negative, which a quantity cannot be.
+    if (!allow_negative && status == ValueStatus::AtMost && v <= 0) return ValueParse::Negative;
+    out = Value{v, status};
     return ValueParse::Ok;
-  }
+  };
+  if (FastDecimal(num, x)) return bounded(x);
   const char* first = num.data();
   const char* last = num.data() + num.size();
   if (first != last && *first == '+') ++first;
   auto [ptr, ec] = std::from_chars(first, last, x, std::chars_format::general);
-  if (ec == std::errc::result_out_of_range && ptr == last) return ValueParse::NotFinite;  // 1e999
+  if (ec == std::errc::result_out_of_range && ptr == last) {
+    // Out of a double's range: too large (1e999) or too small (1e-400), told apart by the
+    // exponent's sign.
+    auto e = num.find_first_of("eE");
+    bool tiny = e != std::string_view::npos && e + 1 < num.size() && num[e + 1] == '-';
+    return tiny ? ValueParse::Underflow : ValueParse::NotFinite;
+  }
   if (ec != std::errc() || ptr != last || first == last) return ValueParse::NotNumber;
   if (!std::isfinite(x)) return ValueParse::NotFinite;
   if (x < 0 && !allow_negative) return ValueParse::Negative;
-  out = Value{x, status};
-  return ValueParse::Ok;
+  return bounded(x);
 }
 
 std::string_view ValueParseMessage(ValueParse p) {
@@ -123,8 +143,14 @@ std::string_view ValueParseMessage(ValueParse p) {
     case ValueParse::Ok: return "ok";
     case ValueParse::Empty: return "empty cell: expected a number, or W, NA, unknown for a missing value";
     case ValueParse::NotNumber: return "expected a number (dot decimal), '>x', '<x', or W, NA, unknown";
-    case ValueParse::NotFinite: return "NaN and infinity are not figures: write W, NA or unknown for a missing value";
-    case ValueParse::Negative: return "negative quantity: quantities are >= 0";
+    case ValueParse::NotFinite:
+      return "NaN and infinity are not figures (nor is a number beyond a double's range): write W, NA or unknown for "
+             "a missing value";
+    case ValueParse::Negative: return "negative quantity: quantities are >= 0 (nor may a bound say '<0')";
+    case ValueParse::TooLarge:
+      return "number too large: figures are at most 1e100 in magnitude (so that sums and products stay finite)";
+    case ValueParse::Underflow:
+      return "number too small for a double (it underflows to 0): write 0, or the figure in a larger unit";
   }
   return "invalid value";
 }

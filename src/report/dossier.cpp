@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "lodestone/data/safe_write.hpp"
 #include "lodestone/data/summary.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/outlook/outlook.hpp"
@@ -38,7 +39,30 @@ struct Table {
 
 std::string Esc(const std::string& s) { return XmlEscape(s); }
 
-std::string MdCell(const std::string& s) {
+// Data-derived text for Markdown: HTML specials as entities (a Markdown renderer passes raw HTML
+// through) and Markdown's own specials backslash-escaped, so that text from a data file can
+// neither inject markup nor links.
+std::string MdText(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '&') {
+      out += "&amp;";
+    } else if (c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '#' || c == '!') {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string MdCell(const std::string& text) {
+  const std::string s = MdText(text);
   std::string out;
   for (char c : s) {
     if (c == '|') {
@@ -56,21 +80,21 @@ struct Writer {
   std::string html, md;
   void H2(const std::string& title) {
     html += "<h2>" + Esc(title) + "</h2>\n";
-    md += "\n## " + title + "\n\n";
+    md += "\n## " + MdText(title) + "\n\n";
   }
   void H3(const std::string& title) {
     html += "<h3>" + Esc(title) + "</h3>\n";
-    md += "\n### " + title + "\n\n";
+    md += "\n### " + MdText(title) + "\n\n";
   }
   void P(const std::string& text, const char* cls = nullptr) {
     html += cls ? fmt::format("<p class=\"{}\">{}</p>\n", cls, Esc(text)) : "<p>" + Esc(text) + "</p>\n";
-    md += text + "\n\n";
+    md += MdText(text) + "\n\n";
   }
   void List(const std::vector<std::string>& items, const char* cls = nullptr) {
     html += cls ? fmt::format("<ul class=\"{}\">\n", cls) : std::string("<ul>\n");
     for (const auto& i : items) {
       html += "<li>" + Esc(i) + "</li>\n";
-      md += "- " + i + "\n";
+      md += "- " + MdText(i) + "\n";
     }
     html += "</ul>\n";
     md += "\n";
@@ -250,7 +274,7 @@ void RefiningOutlook(Writer& w, Dossier& d, const model::Dataset& ds, const outl
   d.svg_refining = RenderSvg(chart, true);
   d.svg_refining_file = req.mineral + "_outlook_refining.svg";
   w.html += "<figure>\n" + RenderSvg(chart, false) + "</figure>\n";
-  w.md += fmt::format("![{} (refining stage)]({})\n\n", chart.title, d.svg_refining_file);
+  w.md += fmt::format("![{} (refining stage)]({})\n\n", MdText(chart.title), d.svg_refining_file);
   w.Tab(FiveYearTable(r));
   if (r.projects.empty()) {
     w.P("No refining-stage project of this mineral counts (none in the registry, or none with capacity).", "note");
@@ -325,7 +349,7 @@ void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlo
   d.svg = RenderSvg(chart, true);
   d.svg_file = req.mineral + "_outlook.svg";
   w.html += "<figure>\n" + RenderSvg(chart, false) + "</figure>\n";
-  w.md += fmt::format("![{}]({})\n\n", chart.title, d.svg_file);
+  w.md += fmt::format("![{}]({})\n\n", MdText(chart.title), d.svg_file);
   d.headline =
       fmt::format("{}: gap opens {} (P50), {} (P95)", r.scenario, Year(r.first_gap_p50), Year(r.first_gap_p95));
 
@@ -444,7 +468,7 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
                                  req.mineral, info.unit.text, consumer, m.name, m.version, m.date);
   w.html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + Esc(d.title) +
             "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<h1>" + Esc(d.title) + "</h1>\n";
-  w.md += "# " + d.title + "\n\n";
+  w.md += "# " + MdText(d.title) + "\n\n";
   w.P(meta, "meta");
   w.P("Every figure carries its source id in brackets or in its row; the sources, their licences and the "
       "assumptions are listed at the end.",
@@ -483,11 +507,8 @@ std::string RenderIndex(const model::Dataset& ds, const std::vector<Dossier>& do
 
 void WriteDossier(const Dossier& d, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
-  auto write = [&](const std::filesystem::path& p, const std::string& text) {
-    std::ofstream f(p, std::ios::binary);
-    f << text;
-    if (!f) throw Error::InvalidRequest(p.string() + ": " + "cannot write file");
-  };
+  // Never through a link planted in `dir`; each file whole or not at all.
+  auto write = [&](const std::filesystem::path& p, const std::string& text) { data::WriteFileAtomic(p, text); };
   write(dir / (d.mineral + ".html"), d.html);
   write(dir / (d.mineral + ".md"), d.markdown);
   if (!d.svg.empty()) write(dir / d.svg_file, d.svg);

@@ -290,6 +290,10 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       p.key = row.Get("key");
       if (!model::ParseDouble(row.Get("value"), p.value) || !std::isfinite(p.value)) {
         row.Error("value", fmt::format("expected a number, found '{}'", row.Get("value")));
+      } else if (p.key == "refinery_headroom" && !(p.value >= 0 && p.value <= 10)) {
+        row.Error("value", fmt::format("refinery_headroom {} out of range: expected 0 to 10 (spare capacity as a "
+                                       "fraction of output)",
+                                       row.Get("value")));
       }
       p.source = check_source(row);
       in.parameters.push_back(std::move(p));

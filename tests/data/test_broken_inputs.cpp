@@ -2,6 +2,8 @@
 // message), every problem must be reported at once, and no Dataset may come out.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "data/test_fixtures.hpp"
@@ -177,7 +179,8 @@ TEST(BrokenInputs, WrongEncoding) {
 TEST(BrokenInputs, EmptyFile) {
   Broken b;
   b.Set("groups.csv", "");
-  ExpectError(b.Load(), b.Path("groups.csv"), 1, 0, "empty file: expected the header line 'group,country,role,since,source'");
+  ExpectError(b.Load(), b.Path("groups.csv"), 1, 0,
+              "empty file: expected the header line 'group,country,role,since,source'");
 }
 
 TEST(BrokenInputs, HeaderOnly) {
@@ -250,4 +253,52 @@ TEST(BrokenInputs, MissingListedFile) {
   Broken b;
   std::filesystem::remove(b.Path("trade.csv"));
   ExpectError(b.Load(), b.Path("trade.csv"), 0, 0, "file listed in dataset.json is missing");
+}
+
+TEST(BrokenInputs, NetExporterIsNotAQuantity) {
+  Broken b;
+  b.Edit("production.csv", "92000", "E");
+  ExpectError(b.Load(), b.Path("production.csv"), 4, 5, "'E' (net exporter) is a value of import reliance only");
+  // Where the USGS convention applies, E stays a value.
+  Broken c;
+  c.Edit("import_reliance.csv", ">0.5", "E");
+  auto r = c.Load();
+  ASSERT_TRUE(r.dataset) << r.diagnostics.Format();
+}
+
+TEST(BrokenInputs, BelowZeroBoundIsNegative) {
+  Broken b;
+  b.Edit("production.csv", "92000", "<0");
+  ExpectError(b.Load(), b.Path("production.csv"), 4, 5, "negative quantity");
+}
+
+TEST(BrokenInputs, UnderflowIsReportedAsSuch) {
+  Broken b;
+  b.Edit("production.csv", "92000", "1e-400");
+  ExpectError(b.Load(), b.Path("production.csv"), 4, 5, "too small for a double (it underflows to 0)");
+}
+
+TEST(BrokenInputs, FiguresThatCouldOverflowSumsAreRejected) {
+  Broken b;
+  b.Edit("production.csv", "92000", "1e308");
+  b.Edit("reserves.csv", "6000000", "1e999");
+  auto r = b.Load();
+  ExpectError(r, b.Path("production.csv"), 4, 5, "number too large: figures are at most 1e100");
+  ExpectError(r, b.Path("reserves.csv"), 2, 4, "nor is a number beyond a double's range");
+}
+
+TEST(BrokenInputs, DuplicateKeyInManifest) {
+  Broken b;
+  b.Edit("dataset.json", "\"version\": \"1\",", "\"version\": \"1\", \"version\": \"2\",");
+  ExpectError(b.Load(), b.Path("dataset.json"), 0, 0, "duplicate key \"version\"");
+}
+
+TEST(BrokenInputs, FifoInPlaceOfATableIsRefusedNotRead) {
+  Broken b;
+  std::filesystem::remove(b.Path("trade.csv"));
+  ASSERT_EQ(::mkfifo(b.Path("trade.csv").c_str(), 0600), 0);
+  // Reading the FIFO would block for ever; the loader must refuse it at once.
+  auto r = b.Load();
+  ASSERT_FALSE(r.dataset);
+  EXPECT_NE(r.diagnostics.Format().find("not a regular file"), std::string::npos) << r.diagnostics.Format();
 }

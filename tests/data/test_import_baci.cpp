@@ -368,3 +368,18 @@ TEST(ImportBaciMap, EveryFactorNamesAKnownSource) {
 
 }  // namespace
 }  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+// A file cut inside its last number ("50.000" cut to "5", no final line end) would import a
+// figure ten thousand times too small; the missing line end gives it away.
+TEST(ImportBaciErrors, FileCutInsideItsLastNumberIsDetected) {
+  TempDir dir;
+  auto r = ImportText(dir, "2022,152,156,283691,1.000,1.000\n2022,152,156,250410,5");
+  EXPECT_TRUE(HasError(r, 3, 0, "the last line has no line end: the file looks cut short")) << r.diagnostics.Format();
+  EXPECT_EQ(r.diagnostics.ErrorCount(), 1u) << r.diagnostics.Format();
+}
+
+}  // namespace
+}  // namespace lodestone::data

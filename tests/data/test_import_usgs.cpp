@@ -11,8 +11,10 @@
 
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/importers.hpp"
+#include "lodestone/data/loader.hpp"
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::data {
@@ -434,6 +436,79 @@ TEST(ImportUsgsSmallFile, GermaniumChapterAddsWithheldWorldRows) {
   ASSERT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.Format();
   EXPECT_EQ(Select(r, "production.csv", {{"mineral", "germanium"}, {"country", "WLD"}, {"quantity", "W"}}).size(), 2u);
   EXPECT_EQ(Stat(r, "rows added by mapping"), 2u);
+}
+
+}  // namespace
+}  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+// A header-only (or truncated) release imported over a dataset would delete every row of the
+// USGS source; it is refused, naming what would be deleted, unless forced.
+TEST(ImportUsgsDataLoss, HeaderOnlyFileIsRefusedOverAnExistingDataset) {
+  TempDir tmp;
+  auto out = tmp / "dataset";
+  auto full = ApplyImport(Release(), out, Ref());
+  const auto before = full->production.size();
+  auto empty = ImportText(tmp, "");
+  try {
+    ApplyImport(empty, out, Ref());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidData);
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("yields no rows"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("production.csv"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("--force"), std::string::npos) << msg;
+  }
+  // The dataset is unchanged.
+  EXPECT_EQ(LoadDatasetOrThrow(out)->production.size(), before);
+  // Forced, the import goes through (and the USGS rows are gone, as asked).
+  ApplyImportOptions force;
+  force.force = true;
+  auto after = ApplyImport(empty, out, Ref(), force);
+  EXPECT_LT(after->production.size(), before);
+}
+
+TEST(ImportUsgsDataLoss, ImportThatWouldRemoveMostRowsIsRefused) {
+  TempDir tmp;
+  auto out = tmp / "dataset";
+  ApplyImport(Release(), out, Ref());
+  auto small = ImportText(tmp, LithiumMine("Australia", "2025", "88000"));
+  ASSERT_FALSE(small.diagnostics.HasErrors()) << small.diagnostics.Format();
+  try {
+    ApplyImport(small, out, Ref());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("more than half"), std::string::npos) << msg;
+  }
+}
+
+TEST(ImportUsgsDataLoss, ReimportingTheSameReleaseIsAccepted) {
+  TempDir tmp;
+  auto out = tmp / "dataset";
+  ApplyImport(Release(), out, Ref());
+  EXPECT_NO_THROW(ApplyImport(Release(), out, Ref()));
+}
+
+}  // namespace
+}  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+TEST(ImportUsgsSmallFile, MappedRowWithATypoIsNotDroppedSilently) {
+  TempDir tmp;
+  std::string typo = LithiumMine("Chile", "2025", "49000");
+  typo.replace(typo.find("Mine production"), 15, "Mine producton");
+  auto r = ImportText(tmp, LithiumMine("Australia", "2025", "88000") + typo);
+  bool warned = false;
+  for (const auto& d : r.diagnostics.Items()) {
+    if (d.line == 3 && d.message.find("one character away from the mapping rule") != std::string::npos) warned = true;
+  }
+  EXPECT_TRUE(warned) << r.diagnostics.Format();
 }
 
 }  // namespace

@@ -23,10 +23,11 @@ rc::Gen<std::string> Note() {
 
 std::string WithUtf8(std::string s, bool add) { return add ? s + "\xC3\xA9\xE2\x80\x94" : s; }
 
-Value GenValue(bool allow_negative, bool share) {
+// "E" (net exporter) is a value only where the USGS import-reliance convention applies.
+Value GenValue(bool allow_negative, bool share, bool net_exporter = false) {
   auto status = *rc::gen::element(ValueStatus::Known, ValueStatus::Known, ValueStatus::Known, ValueStatus::AtLeast,
                                   ValueStatus::AtMost, ValueStatus::Withheld, ValueStatus::NotAvailable,
-                                  ValueStatus::Unknown, ValueStatus::NetExporter);
+                                  ValueStatus::Unknown, net_exporter ? ValueStatus::NetExporter : ValueStatus::Withheld);
   if (status != ValueStatus::Known && status != ValueStatus::AtLeast && status != ValueStatus::AtMost) {
     return Value::Missing(status);
   }
@@ -41,6 +42,8 @@ Value GenValue(bool allow_negative, bool share) {
     if (allow_negative && *rc::gen::arbitrary<bool>()) x = -std::fmod(x, 5.0);
     if (allow_negative) x = std::fmod(x, 5.0);
   }
+  // "<0" says a figure is negative: only signed indicators may.
+  if (status == ValueStatus::AtMost && x <= 0 && !allow_negative) status = ValueStatus::Known;
   return Value{x, status};
 }
 
@@ -240,7 +243,7 @@ model::Dataset GenerateDataset() {
       t.mineral.push_back(m);
       t.material.push_back("Net import reliance");
       t.year.push_back(y);
-      t.reliance.push_back(GenValue(false, true));
+      t.reliance.push_back(GenValue(false, true, true));
       t.source.push_back(source());
     }
   }

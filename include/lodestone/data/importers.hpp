@@ -60,7 +60,13 @@ ImportResult RunImporter(std::string_view kind, const std::vector<std::filesyste
 // not exist): rows previously imported from the same sources are replaced, rows are sorted by
 // key, the whole dataset is validated, and only then written. Throws an InvalidData error (with
 // every problem) and leaves `out_dir` unchanged on failure.
-model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir, const Reference& ref);
+// Refuses (InvalidData, naming the tables and rows at stake) an import that yields no rows, or that
+// would delete more than half of the rows its sources have in the dataset, unless `force`.
+struct ApplyImportOptions {
+  bool force = false;
+};
+model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
+                           const Reference& ref, const ApplyImportOptions& options = {});
 
 // One step of a build: which importer ran on which files, and what it reported.
 struct BuildStep {

@@ -2,6 +2,8 @@
 // severity/duration distributions), as read from the JSON files documented in docs/scenarios.md.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -81,9 +83,16 @@ struct Register {
   std::vector<RegisterEvent> events;
 };
 
+// Limits of a scenario or register file: its size, how deep values may nest, and how far stacked
+// demand shocks on one mineral may multiply its demand (the product of their largest factors).
+inline constexpr std::size_t kMaxJsonBytes = 16u * 1024u * 1024u;
+inline constexpr std::size_t kMaxJsonDepth = 64;
+inline constexpr double kMaxDemandMultiplier = 1e6;
+
 // Parse and check the files' structure and value ranges; country, mineral and group codes are
-// checked against the network when the scenario is compiled. Throw model::InputError with file,
-// line and column.
+// checked against the network when the scenario is compiled. Unknown and duplicate keys, a year
+// that is not a whole number, and files beyond the limits above are errors. Throw
+// lodestone::Error (InvalidData) with file, line and column.
 Scenario LoadScenario(const std::filesystem::path& path);
 Scenario ParseScenario(const std::string& text, const std::string& file);
 Register LoadRegister(const std::filesystem::path& path);
