@@ -10,9 +10,11 @@
 
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/importers.hpp"
+#include "lodestone/data/loader.hpp"
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 namespace {
@@ -98,7 +100,7 @@ TEST_F(ImportWgiOfficial, LegacyCodesMapToIso) {
   EXPECT_EQ(rows.at({"COD", "2023"}).at("pv"), "-2.04");
   EXPECT_EQ(rows.at({"COD", "2023"}).at("cc"), "-1.48");
   EXPECT_EQ(rows.at({"COG", "2023"}).at("pv"), "0.02");
-  EXPECT_EQ(rows.at({"AND", "2023"}).at("pv"), "1.58");  // ADO
+  EXPECT_EQ(rows.at({"AND", "2023"}).at("pv"), "1.58");   // ADO
   EXPECT_EQ(rows.at({"XKX", "2023"}).at("cc"), "-0.19");  // KSV
   EXPECT_EQ(rows.at({"ROU", "2023"}).at("va"), "0.5");    // ROM, printed "0,50"
   EXPECT_EQ(rows.at({"TLS", "2023"}).at("ge"), "-0.84");  // TMP
@@ -274,11 +276,36 @@ TEST(ImportWgiEncoding, Windows1252NamesDoNotMatter) {
   TempDir tmp;
   auto file = tmp / "wgi.csv";
   // "Côte d'Ivoire" in Windows-1252: the name is not read, the code is.
-  WriteFile(file, std::string(kOfficialHeader) + "CIVcc2023;CIV;C\xF4te d'Ivoire;2023;cc;-0,31;0,15;14;44,3;32,1;51,9\n");
+  WriteFile(file,
+            std::string(kOfficialHeader) + "CIVcc2023;CIV;C\xF4te d'Ivoire;2023;cc;-0,31;0,15;14;44,3;32,1;51,9\n");
   auto r = ImportWgi(file, Ref());
   auto rows = ByCountryYear(r);
   EXPECT_EQ(rows.at({"CIV", "2023"}).at("cc"), "-0.31");
   EXPECT_EQ(r.diagnostics.WarningCount(), 1u);
+}
+
+}  // namespace
+}  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+// A header-only WGI file over a dataset holding the WGI rows would delete them all: refused.
+TEST_F(ImportWgiOfficial, HeaderOnlyFileIsRefusedOverAnExistingDataset) {
+  TempDir tmp;
+  ApplyImport(*result_, tmp / "dataset", Ref());
+  auto file = tmp / "wgi.csv";
+  WriteFile(file, std::string(kOfficialHeader));
+  auto empty = ImportWgi(file, Ref());
+  try {
+    ApplyImport(empty, tmp / "dataset", Ref());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("yields no rows"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("governance.csv"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(LoadDatasetOrThrow(tmp / "dataset")->governance.size(), kEconomies);
 }
 
 }  // namespace
