@@ -200,8 +200,18 @@ void MergeImport(RawDataset& base, const ImportResult& result) {
 
 }  // namespace
 
-model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, const Reference& ref,
+namespace {
+// "ds/" and "ds/." name the folder "ds": the staging folder and the swap work on its name.
+fs::path DatasetDir(const fs::path& p) {
+  fs::path n = p.lexically_normal();
+  if (n.filename().empty() && n.has_parent_path()) n = n.parent_path();
+  return n;
+}
+}  // namespace
+
+model::Dataset ApplyImport(const ImportResult& result, const fs::path& requested_dir, const Reference& ref,
                            const ApplyImportOptions& options) {
+  const fs::path out_dir = DatasetDir(requested_dir);
   if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
   CheckDatasetTarget(out_dir);
   DatasetLock lock(out_dir);
@@ -222,7 +232,8 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& out_dir, 
   return CommitRawDataset(std::move(base), out_dir);
 }
 
-BuildReport BuildDataset(const fs::path& recipe, const fs::path& out_dir, const Reference& ref) {
+BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, const Reference& ref) {
+  const fs::path out_dir = DatasetDir(requested_dir);
   std::string text = ReadFileBytes(recipe);
   nlohmann::json j;
   try {

@@ -92,9 +92,7 @@ void CheckDatasetTarget(const fs::path& dir) {
   const auto name = dir.filename().string();
   if (name.empty() || name == "." || name == "..") {
     throw Error::InvalidRequest(fmt::format(
-        "--out '{}': give the dataset folder by name (for example ./my-dataset), not '.' or '..' or a path ending "
-        "in '/'",
-        dir.string()));
+        "--out '{}': give the dataset folder by name (for example ./my-dataset), not '.' or '..'", dir.string()));
   }
   if (IsLink(dir)) {
     throw Error::InvalidRequest(fmt::format(

@@ -513,3 +513,15 @@ TEST(ImportUsgsSmallFile, MappedRowWithATypoIsNotDroppedSilently) {
 
 }  // namespace
 }  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+TEST(ImportUsgsDataLoss, OutputFolderWithATrailingSlashIsTheFolder) {
+  TempDir tmp;
+  ApplyImport(Release(), (tmp / "dataset").string() + "/", Ref());
+  EXPECT_TRUE(std::filesystem::exists(tmp / "dataset" / "dataset.json"));
+}
+
+}  // namespace
+}  // namespace lodestone::data

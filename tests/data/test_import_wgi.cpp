@@ -10,9 +10,11 @@
 
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/importers.hpp"
+#include "lodestone/data/loader.hpp"
 #include "lodestone/data/reference.hpp"
 #include "lodestone/data/schema.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
 namespace {
@@ -280,6 +282,30 @@ TEST(ImportWgiEncoding, Windows1252NamesDoNotMatter) {
   auto rows = ByCountryYear(r);
   EXPECT_EQ(rows.at({"CIV", "2023"}).at("cc"), "-0.31");
   EXPECT_EQ(r.diagnostics.WarningCount(), 1u);
+}
+
+}  // namespace
+}  // namespace lodestone::data
+
+namespace lodestone::data {
+namespace {
+
+// A header-only WGI file over a dataset holding the WGI rows would delete them all: refused.
+TEST_F(ImportWgiOfficial, HeaderOnlyFileIsRefusedOverAnExistingDataset) {
+  TempDir tmp;
+  ApplyImport(*result_, tmp / "dataset", Ref());
+  auto file = tmp / "wgi.csv";
+  WriteFile(file, std::string(kOfficialHeader));
+  auto empty = ImportWgi(file, Ref());
+  try {
+    ApplyImport(empty, tmp / "dataset", Ref());
+    FAIL() << "expected a refusal";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("yields no rows"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("governance.csv"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(LoadDatasetOrThrow(tmp / "dataset")->governance.size(), kEconomies);
 }
 
 }  // namespace
