@@ -28,11 +28,6 @@ void AddFormatOption(CLI::App* cmd, Format& format) {
 
 namespace {
 
-void PrintCsvRows(const model::CsvRows& rows) {
-  TextTable t{rows.columns, {}, rows.rows};
-  PrintCsv(std::cout, t);
-}
-
 std::string ValueText(const model::Value& v) {
   switch (v.status) {
     case model::ValueStatus::Known: return Grouped(v.number, v.number != 0 && std::abs(v.number) < 10 ? 2 : 0);
@@ -47,7 +42,7 @@ int CheckCommand(const std::string& dir, Format format) {
   if (format == Format::Json) {
     std::cout << data::ToJson(check).dump(2) << '\n';
   } else if (format == Format::Csv) {
-    PrintCsvRows(data::ToCsv(check));
+    PrintCsvRows(std::cout, data::ToCsv(check));
   } else if (check.valid) {
     std::cout << fmt::format("ok: {} {} ({}), {} tables, {} rows, {} sources\n", check.name, check.version, check.date,
                              check.tables, check.rows, check.sources);
@@ -79,7 +74,7 @@ int InfoCommand(const std::string& dir, Format format) {
     return 0;
   }
   if (format == Format::Csv) {
-    PrintCsvRows(data::ToCsv(info));
+    PrintCsvRows(std::cout, data::ToCsv(info));
     return 0;
   }
   std::cout << fmt::format("{} {} ({})\n{}\n\n", info.name, info.version, info.date, info.description);
@@ -160,7 +155,7 @@ int SupplyCommand(const std::string& dir, const std::string& minerals_arg, std::
     return 0;
   }
   if (format == Format::Csv) {
-    PrintCsvRows(data::ToCsv(result));
+    PrintCsvRows(std::cout, data::ToCsv(result));
     return 0;
   }
   for (const auto& m : result.minerals) {
@@ -202,6 +197,7 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
     static std::vector<std::string> files;
     static std::string out;
     static std::string ref;
+    static bool force = false;
     std::string kinds;
     for (const auto& k : data::ImporterNames()) kinds += (kinds.empty() ? "" : "|") + k;
     cmd->add_option("KIND", kind, "Importer: " + kinds)->required();
@@ -209,6 +205,9 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
     cmd->add_option("--out", out, "Dataset directory to create or update")->required();
     cmd->add_option("--ref", ref,
                     "Reference directory (country names, mappings, sources); default: the shipped data/reference");
+    cmd->add_flag("--force", force,
+                  "Apply an import that yields no rows or would remove more than half of its sources' rows "
+                  "(refused otherwise, as a truncated file would do that)");
     cmd->callback([&exit_code] {
       exit_code = RunGuarded([] {
         const auto names = data::ImporterNames();
@@ -220,7 +219,7 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
         auto reference = data::Reference::Load(ref.empty() ? DefaultReferenceDir() : ref);
         std::vector<std::filesystem::path> paths(files.begin(), files.end());
         auto result = data::RunImporter(kind, paths, reference);
-        auto ds = data::ApplyImport(result, out, reference);
+        auto ds = data::ApplyImport(result, out, reference, data::ApplyImportOptions{force});
         PrintStats(fmt::format("imported {} into {}", kind, out), result.stats, result.diagnostics);
         return 0;
       });

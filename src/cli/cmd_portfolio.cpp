@@ -60,8 +60,6 @@ invest::EvaluationSettings Settings(const EvalArgs& a) {
 
 void PrintJson(const app::Json& j) { std::cout << j.dump(2) << "\n"; }
 
-void PrintCsvRows(const model::CsvRows& rows) { PrintCsv(std::cout, TextTable{rows.columns, {}, rows.rows}); }
-
 std::string MusdText(double x) { return Grouped(x, 1); }
 
 std::string PctText(const std::optional<double>& pct) { return pct ? fmt::format("{:.1f}%", *pct) : std::string("-"); }
@@ -125,7 +123,7 @@ int EvaluateOne(const EvalArgs& a, const std::string& id) {
   if (a.format == Format::Json) {
     PrintJson(invest::ToJson(ev));
   } else if (a.format == Format::Csv) {
-    PrintCsvRows(invest::ToCsv(ev));
+    PrintCsvRows(std::cout, invest::ToCsv(ev));
   } else {
     PrintEvaluation(ev);
   }
@@ -157,7 +155,7 @@ int Optimise(const OptimiseArgs& a) {
     return 0;
   }
   if (a.e.format == Format::Csv) {
-    PrintCsvRows(invest::ToCsv(plan));
+    PrintCsvRows(std::cout, invest::ToCsv(plan));
     return 0;
   }
 

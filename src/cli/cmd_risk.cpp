@@ -19,11 +19,6 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-void PrintCsvRows(const model::CsvRows& rows) {
-  TextTable t{rows.columns, {}, rows.rows};
-  PrintCsv(std::cout, t);
-}
-
 int RiskTable(const std::string& dir, const std::string& minerals, const std::string& consumer,
               const std::string& partners, const std::string& methods, const std::string& as_of, Format format) {
   risk::AssessRequest req;
@@ -41,7 +36,7 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
     return 0;
   }
   if (format == Format::Csv) {
-    PrintCsvRows(risk::ToCsv(result));
+    PrintCsvRows(std::cout, risk::ToCsv(result));
     return 0;
   }
   TextTable t{{"mineral", "stage", "method", "metric", "value", "basis", "sources"}, {}, {}};

@@ -56,11 +56,6 @@ struct Args {
 
 std::string Show2(const std::optional<double>& x) { return x ? fmt::format("{:.2f}", *x) : "-"; }
 
-void PrintCsvRows(const model::CsvRows& rows) {
-  TextTable t{rows.columns, {}, rows.rows};
-  PrintCsv(std::cout, t);
-}
-
 void PrintWarnings(const model::Diagnostics& d) {
   if (d.WarningCount() > 0 || d.ErrorCount() > 0) std::cerr << d.Format();
 }
@@ -81,7 +76,7 @@ int RunTable(const Args& a) {
       if (!r.sr.sr)
         std::cerr << fmt::format("{}:{}: {} ({}): {}\n", result.file, r.line, r.material, r.stage, r.sr.insufficient);
     }
-    PrintCsvRows(risk::ToCsv(result));
+    PrintCsvRows(std::cout, risk::ToCsv(result));
     return 0;
   }
   if (a.format == Format::Json) {
@@ -145,7 +140,7 @@ int RunShares(const Args& a) {
     for (const auto& r : result.rows) {
       if (!r.sr.sr) std::cerr << fmt::format("{} ({}): {}\n", r.material, r.stage, r.sr.insufficient);
     }
-    PrintCsvRows(risk::ToCsv(result));
+    PrintCsvRows(std::cout, risk::ToCsv(result));
     return 0;
   }
   if (a.format == Format::Json) {

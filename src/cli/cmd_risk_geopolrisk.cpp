@@ -44,11 +44,6 @@ Details and validation: docs/methods/geopolrisk.md)";
 
 std::string Short(const std::optional<double>& x) { return x ? fmt::format("{:.6g}", *x) : kInsufficient; }
 
-void PrintCsvRows(const model::CsvRows& rows) {
-  TextTable t{rows.columns, {}, rows.rows};
-  PrintCsv(std::cout, t);
-}
-
 // "USA 842" or "USA 842 + CAN 124" for a region.
 std::string MembersText(const risk::GeoPolRiskFileResult& r) {
   std::string out;
@@ -90,7 +85,7 @@ int Run(const Args& a) {
     return 0;
   }
   if (a.format == Format::Csv) {
-    PrintCsvRows(risk::ToCsv(result, a.details));
+    PrintCsvRows(std::cout, risk::ToCsv(result, a.details));
     return 0;
   }
   std::cout << fmt::format("GeoPolRisk of {} ({}) in {}: geopolrisk-py method, CF in eq. kg Cu/kg\n\n", result.importer,

@@ -30,13 +30,6 @@ bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
 
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
 
-void PrintCsvRows(const model::CsvRows& rows) {
-  TextTable t;
-  t.columns = rows.columns;
-  t.rows = rows.rows;
-  PrintCsv(std::cout, t);
-}
-
 void PrintScenario(const sim::ScenarioResult& r, const SimArgs& a, bool sectors, bool first) {
   auto consumers = SplitList(a.consumers);
   if (!first) std::cout << "\n";
@@ -111,7 +104,7 @@ int Simulate(const SimArgs& a) {
   if (a.format == Format::Json) {
     std::cout << facade::ToJson(res).dump(2) << "\n";
   } else if (a.format == Format::Csv) {
-    PrintCsvRows(facade::ToCsv(res));
+    PrintCsvRows(std::cout, facade::ToCsv(res));
   } else if (res.monte_carlo) {
     PrintMonteCarlo(*res.monte_carlo, a);
   } else {

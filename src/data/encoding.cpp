@@ -149,30 +149,30 @@ std::string Cp1252ToUtf8(std::string_view text) {
 std::string ReadFileBytes(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    throw model::InputError(path.string(), 0, 0, "file not found");
+    throw Error::NotFound(fmt::format("{}: file not found", path.string()));
   }
   if (std::filesystem::is_directory(path, ec)) {
-    throw model::InputError(path.string(), 0, 0, "is a directory, expected a file");
+    throw Error::InvalidData(path.string(), 0, 0, "is a directory, expected a file");
   }
   // Opened without blocking and checked with fstat on the descriptor itself: a FIFO, device or
   // socket planted under a data file's name is refused, never read (reading a FIFO would hang).
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw model::InputError(path.string(), 0, 0, "cannot open file for reading");
+  if (fd < 0) throw Error::InvalidData(path.string(), 0, 0, "cannot open file for reading");
   struct FdCloser {
     int fd;
     ~FdCloser() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) throw model::InputError(path.string(), 0, 0, "cannot determine file size");
+  if (::fstat(fd, &st) != 0) throw Error::InvalidData(path.string(), 0, 0, "cannot determine file size");
   if (!S_ISREG(st.st_mode)) {
-    throw model::InputError(path.string(), 0, 0, "not a regular file (a FIFO, device or socket): refusing to read it");
+    throw Error::InvalidData(path.string(), 0, 0, "not a regular file (a FIFO, device or socket): refusing to read it");
   }
   std::string data(static_cast<std::size_t>(st.st_size), '\0');
   std::size_t done = 0;
   while (done < data.size()) {
     auto n = ::read(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw model::InputError(path.string(), 0, 0, "read error");
+    if (n < 0) throw Error::InvalidData(path.string(), 0, 0, "read error");
     if (n == 0) break;  // the file shrank while being read: keep what was there
     done += static_cast<std::size_t>(n);
   }
@@ -189,7 +189,7 @@ std::string ReadTextAsUtf8(const std::filesystem::path& path, model::Diagnostics
       ((static_cast<unsigned char>(text[0]) == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) ||
        (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF));
   if (utf16_bom || text.find('\0') != std::string::npos) {
-    throw model::InputError(path.string(), problem->line, problem->column, problem->message);
+    throw Error::InvalidData(path.string(), problem->line, problem->column, problem->message);
   }
   diags.Warning(
       path.string(), problem->line, 0,

@@ -65,12 +65,11 @@ std::vector<std::string> ImporterNames() {
 ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& files, const Reference& ref) {
   auto one = [&]() -> const fs::path& {
     if (files.size() != 1) {
-      throw model::InputError("", 0, 0,
-                              fmt::format("importer '{}' takes exactly one file, got {}", kind, files.size()));
+      throw Error::InvalidRequest(fmt::format("importer '{}' takes exactly one file, got {}", kind, files.size()));
     }
     return files.front();
   };
-  if (files.empty()) throw model::InputError("", 0, 0, fmt::format("importer '{}' needs at least one file", kind));
+  if (files.empty()) throw Error::InvalidRequest(fmt::format("importer '{}' needs at least one file", kind));
   if (kind == "usgs-mcs") return ImportUsgsMcs(one(), ref);
   if (kind == "wgi") return ImportWgi(one(), ref);
   if (kind == "eu-crm-annex7") return ImportEuAnnex7(files, ref);
@@ -82,7 +81,7 @@ ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& fil
   if (kind == "japan-import-sources") return ImportJapanImportSources(one(), ref);
   std::string names;
   for (const auto& n : ImporterNames()) names += (names.empty() ? "" : ", ") + n;
-  throw model::InputError("", 0, 0, fmt::format("unknown importer '{}': expected one of {}", kind, names));
+  throw Error::InvalidRequest(fmt::format("unknown importer '{}': expected one of {}", kind, names));
 }
 
 namespace {
@@ -181,7 +180,7 @@ void MergeImport(RawDataset& base, const ImportResult& result) {
   }
   for (const auto& [file, table] : result.tables) {
     const auto* schema = FindTable(file);
-    if (!schema) throw model::InputError(file, 0, 0, "importer produced an unknown table");
+    LODESTONE_ASSERT(schema != nullptr, file + ": importer produced an unknown table");
     auto& dest = base.tables[file];
     dest.rows.insert(dest.rows.end(), table.rows.begin(), table.rows.end());
   }
@@ -212,7 +211,7 @@ fs::path DatasetDir(const fs::path& p) {
 model::Dataset ApplyImport(const ImportResult& result, const fs::path& requested_dir, const Reference& ref,
                            const ApplyImportOptions& options) {
   const fs::path out_dir = DatasetDir(requested_dir);
-  if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+  if (result.diagnostics.HasErrors()) throw Error::InvalidData(result.diagnostics);
   CheckDatasetTarget(out_dir);
   DatasetLock lock(out_dir);
   RecoverDatasetDir(out_dir);
@@ -222,7 +221,7 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& requested
     base = ReadRawDataset(out_dir);
   } else {
     if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
-      throw model::InputError(out_dir.string(), 0, 0,
+      throw Error::InvalidRequest(out_dir.string() + ": " +
                               "directory exists, is not empty and has no dataset.json: refusing to overwrite");
     }
     base = NewRawDataset(ref);
@@ -239,11 +238,11 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw model::InputError(recipe.string(), 0, 0, fmt::format("malformed JSON: {}", e.what()));
+    throw Error::InvalidData(recipe.string(), 0, 0, fmt::format("malformed JSON: {}", e.what()));
   }
   auto field = [&](const char* key) {
     if (!j.contains(key) || !j[key].is_string()) {
-      throw model::InputError(recipe.string(), 0, 0, fmt::format("recipe needs a string \"{}\"", key));
+      throw Error::InvalidData(recipe.string(), 0, 0, fmt::format("recipe needs a string \"{}\"", key));
     }
     return j[key].get<std::string>();
   };
@@ -253,14 +252,14 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
   base.manifest.date = field("date");
   base.manifest.description = field("description");
   if (!j.contains("steps") || !j["steps"].is_array()) {
-    throw model::InputError(recipe.string(), 0, 0, "recipe needs \"steps\": [{\"importer\": ..., \"files\": [...]}]");
+    throw Error::InvalidData(recipe.string(), 0, 0, "recipe needs \"steps\": [{\"importer\": ..., \"files\": [...]}]");
   }
   CheckDatasetTarget(out_dir);
   DatasetLock lock(out_dir);
   RecoverDatasetDir(out_dir);
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::exists(out_dir / kManifestFile, ec) && !fs::is_empty(out_dir, ec)) {
-    throw model::InputError(out_dir.string(), 0, 0,
+    throw Error::InvalidRequest(out_dir.string() + ": " +
                             "directory exists, is not empty and has no dataset.json: refusing to overwrite");
   }
   BuildReport report;
@@ -281,7 +280,7 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
     }
     report.steps.push_back(std::move(s));
   }
-  if (failures.HasErrors()) throw model::InputError(std::move(failures));
+  if (failures.HasErrors()) throw Error::InvalidData(std::move(failures));
   report.dataset = CommitRawDataset(std::move(base), out_dir);
   return report;
 }

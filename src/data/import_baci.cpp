@@ -181,7 +181,7 @@ std::optional<Hs6Map> LoadHs6Map(const Reference& ref, model::Diagnostics& diags
     c_factor = m.Col("content_factor");
     c_source = m.Col("factor_source");
     m.Col("description");
-  } catch (const model::InputError& e) {
+  } catch (const Error& e) {
     diags.Append(e.diagnostics());
     return std::nullopt;
   }
@@ -236,7 +236,7 @@ std::optional<Hs6Map> LoadHs6Map(const Reference& ref, model::Diagnostics& diags
     } else if (!fsrc.empty()) {
       try {
         ref.SourceRecord(fsrc);
-      } catch (const model::InputError&) {
+      } catch (const Error&) {
         diags.Error(m.file, line, c_source + 1,
                     fmt::format("factor_source '{}' is not a source of data/reference/sources", Clip(fsrc)));
         ok = false;

@@ -494,13 +494,13 @@ class Output {
   bool Add(const TableInfo& table, const std::map<std::string_view, std::string>& cells, std::string_view origin_file,
            std::size_t origin_line) {
     const TableSchema* schema = FindTable(table.file);
-    if (!schema) throw std::logic_error(fmt::format("no schema for {}", table.file));
+    LODESTONE_ASSERT(schema != nullptr, fmt::format("no schema for {}", table.file));
     std::vector<std::string> row;
     row.reserve(schema->columns.size());
     for (auto column : schema->columns) {
       auto it = cells.find(column);
       if (it == cells.end()) {
-        throw std::logic_error(fmt::format("usgs importer does not fill {} column '{}'", table.file, column));
+        throw Error::Internal(fmt::format("usgs importer does not fill {} column '{}'", table.file, column));
       }
       row.push_back(it->second);
     }
@@ -682,7 +682,7 @@ ImportResult ImportUsgsMcs(const fs::path& file, const Reference& ref) {
                     {"note", note}});
     } else if (is_import_sources) {
       auto consumer = ref.CountryByName(kImportsConsumer);
-      if (!consumer) throw std::logic_error("countries.csv lacks the United States");
+      if (!consumer) throw Error::InvalidData(ref.dir().string() + "/countries.csv", 0, 0, "the reference countries lack the United States (USA)");
       cells.insert({{"consumer", *consumer},
                     {"material", rule.material},
                     {"period", period},

@@ -343,7 +343,7 @@ ImportResult ImportWgi(const std::filesystem::path& file, const Reference& ref) 
   std::string text = ReadTextAsUtf8(file, result.diagnostics);
   WgiReader reader(label, ref, result.diagnostics);
   reader.Read(std::move(text));
-  if (result.diagnostics.HasErrors()) throw model::InputError(result.diagnostics);
+  if (result.diagnostics.HasErrors()) throw Error::InvalidData(result.diagnostics);
 
   auto& table = result.tables[std::string(kTable)];
   std::size_t missing = 0;

@@ -1167,7 +1167,7 @@ LoadResult LoadDataset(const std::filesystem::path& dir, const LoadOptions& opti
 
 model::Dataset LoadDatasetOrThrow(const std::filesystem::path& dir, const LoadOptions& options) {
   auto r = LoadDataset(dir, options);
-  if (!r.dataset) throw model::InputError(std::move(r.diagnostics));
+  if (!r.dataset) throw Error::InvalidData(std::move(r.diagnostics));
   return std::move(*r.dataset);
 }
 

@@ -10,6 +10,7 @@
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/manifest.hpp"
+#include "lodestone/data/safe_write.hpp"
 #include "lodestone/model/error.hpp"
 
 namespace lodestone::data {
@@ -274,6 +275,8 @@ fs::path SiblingTemp(const fs::path& dir, const char* tag) {
 // Replaces `dir` by `staged`: rename the old one aside, move the new one in, delete the old.
 // Each step is a rename, so at every moment one complete dataset exists under one of the names.
 void SwapIn(const fs::path& staged, const fs::path& dir) {
+  // The staged files reach the disk before any rename makes them the dataset.
+  SyncFolderAndFiles(staged);
   std::error_code ec;
   if (fs::exists(dir, ec)) {
     auto old = SiblingTemp(dir, "old");
@@ -283,6 +286,7 @@ void SwapIn(const fs::path& staged, const fs::path& dir) {
   } else {
     fs::rename(staged, dir);
   }
+  SyncDir(dir.has_parent_path() ? dir.parent_path() : fs::path("."));
 }
 
 }  // namespace
@@ -304,7 +308,7 @@ model::Dataset CommitRawDataset(RawDataset raw, const fs::path& dir, const LoadO
           renamed.Warning(d.file, d.line, d.column, d.message);
         }
       }
-      throw model::InputError(std::move(renamed));  // the transitional type: the loader tests catch it
+      throw Error::InvalidData(std::move(renamed));
     }
     SwapIn(staged, dir);
     return std::move(*result.dataset);

@@ -20,18 +20,31 @@ namespace lodestone::data {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string Errno() { return std::strerror(errno); }
-
-fs::path ParentOf(const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); }
-
 void SyncDir(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;  // best effort: some file systems do not open folders
   ::fsync(fd);
   ::close(fd);
 }
+
+void SyncFolderAndFiles(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) throw Error::Storage(fmt::format("{}: cannot open to sync: {}", e.path().string(), std::strerror(errno)));
+    const int rc = ::fsync(fd);
+    ::close(fd);
+    if (rc != 0) throw Error::Storage(fmt::format("{}: sync failed: {}", e.path().string(), std::strerror(errno)));
+  }
+  SyncDir(dir);
+}
+
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+fs::path ParentOf(const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); }
 
 bool IsLink(const fs::path& p) {
   struct stat st {};

@@ -316,7 +316,7 @@ class Reader {
       }
       std::string what = e.what();
       auto p = what.find("syntax error");
-      throw model::InputError(file_, line, col, "not valid JSON: " + (p == std::string::npos ? what : what.substr(p)));
+      throw Error::InvalidData(file_, line, col, "not valid JSON: " + (p == std::string::npos ? what : what.substr(p)));
     } catch (const json::exception& e) {
       // For example a number too large for a double ("1e400").
       throw Error::InvalidData(file_, 0, 0, fmt::format("not valid JSON: {}", e.what()));
@@ -567,8 +567,7 @@ class Reader {
     }
   }
   void Finish() {
-    // Still the transitional InputError (kind InvalidData): callers in other modules catch it.
-    if (diags_.HasErrors()) throw model::InputError(std::move(diags_));
+    if (diags_.HasErrors()) throw Error::InvalidData(std::move(diags_));
   }
 
  private:
@@ -588,7 +587,7 @@ std::string ReadText(const std::filesystem::path& path) {
                                          size, kMaxJsonBytes));
   }
   std::string text = data::ReadFileBytes(path);
-  if (auto p = data::CheckUtf8(text)) throw model::InputError(path.string(), p->line, p->column, p->message);
+  if (auto p = data::CheckUtf8(text)) throw Error::InvalidData(path.string(), p->line, p->column, p->message);
   return text;
 }
 

@@ -108,7 +108,7 @@ TEST(Loader, FailedCommitLeavesTheDirectoryUnchanged) {
   auto before = lodestone::testing::ReadFile(target / "production.csv");
   auto raw = data::ReadRawDataset(target);
   raw.tables["production.csv"].rows[0][2] = "XYZ";  // unknown country
-  EXPECT_THROW(data::CommitRawDataset(raw, target), model::InputError);
+  EXPECT_THROW(data::CommitRawDataset(raw, target), Error);
   EXPECT_EQ(lodestone::testing::ReadFile(target / "production.csv"), before);
   EXPECT_TRUE(data::LoadDataset(target).dataset.has_value());
   // No temporary directories are left behind.

@@ -25,12 +25,12 @@ std::optional<EncodingProblem> CheckUtf8(std::string_view text);
 // Windows-1252 to UTF-8 (the five unassigned bytes 0x81 0x8D 0x8F 0x90 0x9D map to U+FFFD).
 std::string Cp1252ToUtf8(std::string_view text);
 
-// Whole file into memory; throws model::InputError when it cannot be read.
+// Whole file into memory; throws lodestone::Error (InvalidData) when it cannot be read.
 std::string ReadFileBytes(const std::filesystem::path& path);
 
 // A published table as UTF-8 text. A file that is not UTF-8 but is neither UTF-16 nor binary is
 // taken to be Windows-1252 (what Excel writes when a CSV is re-saved on Western Windows) and
-// converted, with a warning in `diags`; UTF-16 or binary data throws model::InputError.
+// converted, with a warning in `diags`; UTF-16 or binary data throws lodestone::Error (InvalidData).
 std::string ReadTextAsUtf8(const std::filesystem::path& path, model::Diagnostics& diags);
 
 // A file's bytes, writable and owned: large files are mapped copy-on-write (no copy from the page
@@ -39,7 +39,7 @@ class TextBuffer {
  public:
   TextBuffer() = default;
   explicit TextBuffer(std::string text) : owned_(std::move(text)) {}
-  // Throws model::InputError when the file cannot be opened or read.
+  // Throws lodestone::Error (InvalidData) when the file cannot be opened or read.
   static TextBuffer FromFile(const std::filesystem::path& path);
   ~TextBuffer();
   TextBuffer(TextBuffer&& other) noexcept;

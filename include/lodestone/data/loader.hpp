@@ -24,7 +24,7 @@ struct LoadResult {
 
 LoadResult LoadDataset(const std::filesystem::path& dir, const LoadOptions& options = {});
 
-// Throws model::InputError carrying every diagnostic when the dataset does not validate.
+// Throws lodestone::Error (InvalidData) carrying every diagnostic when the dataset does not validate.
 model::Dataset LoadDatasetOrThrow(const std::filesystem::path& dir, const LoadOptions& options = {});
 
 }  // namespace lodestone::data

@@ -13,6 +13,12 @@ namespace lodestone::data {
 // regular file. Throws Storage on I/O failure, leaving `target` as it was.
 void WriteFileAtomic(const std::filesystem::path& target, std::string_view content);
 
+// fsync of a folder's entries (best effort where the file system cannot open folders).
+void SyncDir(const std::filesystem::path& dir);
+// fsync of every regular file in `dir`, then of `dir` itself: a staged dataset is on disk before it
+// is renamed into place. Throws Storage when a file cannot be synced.
+void SyncFolderAndFiles(const std::filesystem::path& dir);
+
 // Refuses (InvalidRequest) a dataset output folder that is a symbolic link (replacing it would
 // leave the linked dataset behind, silently diverging), that exists and is not a folder, or whose
 // name is "." or ".." (no sibling staging folder can be renamed over it).

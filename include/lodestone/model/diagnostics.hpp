@@ -53,5 +53,5 @@ class Diagnostics {
 
 }  // namespace lodestone::model
 
-// lodestone::Error and, while throw sites move to it, model::InputError.
+// lodestone::Error, the error type that carries diagnostics.
 #include "lodestone/model/error.hpp"  // IWYU pragma: export

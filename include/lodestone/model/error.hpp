@@ -63,16 +63,6 @@ namespace detail {
 [[noreturn]] void AssertFailed(const char* expr, const char* file, int line, std::string_view message);
 }
 
-namespace model {
-// Transitional name for Error(ErrorKind::InvalidData, ...): new code throws lodestone::Error.
-class InputError : public Error {
- public:
-  explicit InputError(Diagnostics diagnostics) : Error(ErrorKind::InvalidData, std::move(diagnostics)) {}
-  InputError(std::string_view file, std::size_t line, std::size_t column, std::string message)
-      : Error(Error::InvalidData(file, line, column, std::move(message))) {}
-};
-}  // namespace model
-
 }  // namespace lodestone
 
 // A programmer error: an invariant of ours that input cannot break. Throws an Internal error
