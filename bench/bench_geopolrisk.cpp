@@ -66,7 +66,8 @@ const risk::GeoPolRiskTables& Tables() {
         const auto country = static_cast<std::uint32_t>(rng.Int(0, kImporters - 1));
         const double base = 1000.0 * std::exp(8.0 * rng.Real());
         for (int y = 0; y < kYears; ++y) {
-          t.production.push_back({static_cast<std::uint32_t>(m), country, kFirstYear + y, base * (0.8 + 0.4 * rng.Real())});
+          t.production.push_back(
+              {static_cast<std::uint32_t>(m), country, kFirstYear + y, base * (0.8 + 0.4 * rng.Real())});
         }
       }
     }
@@ -227,7 +228,8 @@ const GeneratedFiles& Files() {
         for (std::size_t c = 0; c < t.countries.size(); ++c) {
           if (wide[c * kYears] < 0) continue;
           out << t.materials[static_cast<std::size_t>(m)] << ",Country " << c << ',' << t.countries[c] << ',';
-          for (int y = 0; y < kYears; ++y) out << ',' << fmt::format("{}", wide[c * kYears + static_cast<std::size_t>(y)]);
+          for (int y = 0; y < kYears; ++y)
+            out << ',' << fmt::format("{}", wide[c * kYears + static_cast<std::size_t>(y)]);
           out << ",metr. t,r\n";
         }
       }

@@ -63,8 +63,8 @@ fs::path Generate(std::size_t rows) {
             x ^= x >> 7;
             x ^= x << 17;
             double q = static_cast<double>(x % 10'000'000) / 100.0;
-            line = fmt::format("{},refining,{},{},{},{},{},{},{},cepii_baci\n", mineral, product, ex, im, year, q,
-                               unit, static_cast<std::uint64_t>(q * 1234.5));
+            line = fmt::format("{},refining,{},{},{},{},{},{},{},cepii_baci\n", mineral, product, ex, im, year, q, unit,
+                               static_cast<std::uint64_t>(q * 1234.5));
             out << line;
             ++n;
           }

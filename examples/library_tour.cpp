@@ -13,9 +13,9 @@
 #include "lodestone/model/error.hpp"
 #include "lodestone/risk/assess.hpp"
 #include "lodestone/risk/serialize.hpp"
+#include "lodestone/sim/scenario.hpp"
 #include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
-#include "lodestone/sim/scenario.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
 
 int main(int argc, char** argv) {
@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     const risk::AssessResult risk = risk::Assess(ws.dataset(), rq);
     std::cout << "risk rows for lithium: " << risk.rows.size() << "\n";
     for (const auto& row : risk.rows) {
-      if (row.value) std::cout << "  " << row.stage << " " << row.method << " " << row.metric << ": " << row.display << "\n";
+      if (row.value)
+        std::cout << "  " << row.stage << " " << row.method << " " << row.metric << ": " << row.display << "\n";
     }
 
     // 2. One scenario through the front-end façade (what `lodestone simulate` runs by default).
@@ -57,8 +58,8 @@ int main(int argc, char** argv) {
     const sim::McResult merged = sim::Finish(net, reg, sim::Merge(sim::Deserialize(a), sim::Deserialize(b)));
     const sim::McResult whole = sim::RunMonteCarlo(net, reg, mo);
     const bool same = sim::ToJson(merged).dump() == sim::ToJson(whole).dump();
-    std::cout << "Monte Carlo in two halves (" << a.size() + b.size() << " bytes sent) equals one run: "
-              << (same ? "yes" : "NO") << "\n";
+    std::cout << "Monte Carlo in two halves (" << a.size() + b.size()
+              << " bytes sent) equals one run: " << (same ? "yes" : "NO") << "\n";
     return same ? 0 : 1;
   } catch (const Error& e) {
     std::cerr << e.Describe() << "\n";

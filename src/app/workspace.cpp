@@ -65,7 +65,8 @@ namespace {
 void NeedDirectory(const fs::path& dir, std::string_view what) {
   if (dir.empty()) throw Error::InvalidRequest(fmt::format("no {} directory given", what));
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error::NotFound(fmt::format("{} directory {} does not exist", what, dir.string()));
+  if (!fs::is_directory(dir, ec))
+    throw Error::NotFound(fmt::format("{} directory {} does not exist", what, dir.string()));
 }
 }  // namespace
 
@@ -102,7 +103,8 @@ const sim::Register& Workspace::risk_register() const {
   return impl_->reg.Get([&] {
     const fs::path file = paths_.RegisterFile();
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) throw Error::NotFound(fmt::format("risk register {} does not exist", file.string()));
+    if (!fs::is_regular_file(file, ec))
+      throw Error::NotFound(fmt::format("risk register {} does not exist", file.string()));
     return sim::LoadRegister(file);
   });
 }

@@ -48,9 +48,7 @@ app::WorkspacePaths DefaultPaths() {
 std::string DefaultDataDir() { return DefaultPaths().dataset.string(); }
 std::string DefaultReferenceDir() { return DefaultPaths().reference.string(); }
 std::string SimDataDir(const std::string& given) { return given.empty() ? DefaultPaths().sim_data.string() : given; }
-std::string ScenariosDir(const std::string& given) {
-  return given.empty() ? DefaultPaths().scenarios.string() : given;
-}
+std::string ScenariosDir(const std::string& given) { return given.empty() ? DefaultPaths().scenarios.string() : given; }
 
 void AddWorkspaceOptions(CLI::App* cmd, WorkspaceArgs& a) {
   cmd->add_option("--dataset", a.dataset, "Dataset directory; default: the shipped dataset data/starter");

@@ -58,8 +58,8 @@ bool CsvReader::NextFast(std::vector<std::string_view>& fields) {
   const __m128i cr = _mm_set1_epi8('\r');
   for (; end - p >= 16; p += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delim), _mm_cmpeq_epi8(v, quote)),
-                                     _mm_cmpeq_epi8(v, cr));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delim), _mm_cmpeq_epi8(v, quote)), _mm_cmpeq_epi8(v, cr));
     auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
     while (mask != 0) {
       if (!on_special(p + __builtin_ctz(mask))) return false;
@@ -156,8 +156,7 @@ bool CsvReader::Next(std::vector<std::string_view>& fields) {
         break;
       }
       if (diags_) {
-        diags_->Error(file_, line_, field_count,
-                      fmt::format("unexpected character '{}' after a closing quote", c));
+        diags_->Error(file_, line_, field_count, fmt::format("unexpected character '{}' after a closing quote", c));
       }
       malformed_ = true;
       // Skip to the next delimiter or line end to resynchronise.

@@ -222,7 +222,7 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& requested
   } else {
     if (fs::exists(out_dir, ec) && !fs::is_empty(out_dir, ec)) {
       throw Error::InvalidRequest(out_dir.string() + ": " +
-                              "directory exists, is not empty and has no dataset.json: refusing to overwrite");
+                                  "directory exists, is not empty and has no dataset.json: refusing to overwrite");
     }
     base = NewRawDataset(ref);
   }
@@ -260,7 +260,7 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::exists(out_dir / kManifestFile, ec) && !fs::is_empty(out_dir, ec)) {
     throw Error::InvalidRequest(out_dir.string() + ": " +
-                            "directory exists, is not empty and has no dataset.json: refusing to overwrite");
+                                "directory exists, is not empty and has no dataset.json: refusing to overwrite");
   }
   BuildReport report;
   model::Diagnostics failures;

@@ -682,7 +682,9 @@ ImportResult ImportUsgsMcs(const fs::path& file, const Reference& ref) {
                     {"note", note}});
     } else if (is_import_sources) {
       auto consumer = ref.CountryByName(kImportsConsumer);
-      if (!consumer) throw Error::InvalidData(ref.dir().string() + "/countries.csv", 0, 0, "the reference countries lack the United States (USA)");
+      if (!consumer)
+        throw Error::InvalidData(ref.dir().string() + "/countries.csv", 0, 0,
+                                 "the reference countries lack the United States (USA)");
       cells.insert({{"consumer", *consumer},
                     {"material", rule.material},
                     {"period", period},

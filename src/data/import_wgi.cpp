@@ -69,7 +69,6 @@ std::optional<std::size_t> IndicatorIndex(std::string_view code) {
   return std::nullopt;
 }
 
-
 // "-1,15" (official format) or "-1.152" (DataBank) -> dataset text; ".." and empty -> "NA".
 // nullopt (with an error reported) when the cell is not an estimate.
 std::optional<std::string> ParseEstimate(std::string_view raw, const std::string& file, std::size_t line,
@@ -88,15 +87,15 @@ std::optional<std::string> ParseEstimate(std::string_view raw, const std::string
     ok = model::ParseDouble(number, x) && std::isfinite(x);
   }
   if (!ok) {
-    diags.Error(file, line, column,
-                fmt::format("estimate '{}' is not a number (expected e.g. -1,15 or -1.15, or '..' when missing)",
-                            text));
+    diags.Error(
+        file, line, column,
+        fmt::format("estimate '{}' is not a number (expected e.g. -1,15 or -1.15, or '..' when missing)", text));
     return std::nullopt;
   }
   if (std::abs(x) > kMaxAbsEstimate) {
     diags.Error(file, line, column,
-                fmt::format("estimate '{}' is outside -{}..{}: WGI estimates lie near -2.5..2.5", text,
-                            kMaxAbsEstimate, kMaxAbsEstimate));
+                fmt::format("estimate '{}' is outside -{}..{}: WGI estimates lie near -2.5..2.5", text, kMaxAbsEstimate,
+                            kMaxAbsEstimate));
     return std::nullopt;
   }
   return model::FormatNumber(x);
@@ -184,8 +183,7 @@ void WgiReader::Read(std::string text) {
   }
 }
 
-bool WgiReader::CheckFieldCount(const std::vector<std::string_view>& fields, std::size_t expected,
-                                std::size_t line) {
+bool WgiReader::CheckFieldCount(const std::vector<std::string_view>& fields, std::size_t expected, std::size_t line) {
   if (fields.size() == expected) return true;
   diags_.Error(file_, line, 0, fmt::format("expected {} fields, found {}", expected, fields.size()));
   return false;
@@ -210,8 +208,8 @@ std::optional<std::string> WgiReader::Economy(std::string_view raw, std::size_t 
   return std::nullopt;
 }
 
-void WgiReader::Store(const std::string& iso3, int year, std::size_t indicator, std::string cell,
-                      std::size_t line, std::size_t column, std::string_view code) {
+void WgiReader::Store(const std::string& iso3, int year, std::size_t indicator, std::string cell, std::size_t line,
+                      std::size_t column, std::string_view code) {
   auto [code_it, first] = code_of_iso3_.emplace(iso3, std::string(code));
   if (!first && code_it->second != code) {
     // Two codes for one economy (ZAR and COD in one file) would make one overwrite the other.
@@ -251,9 +249,9 @@ void WgiReader::ReadOfficial(CsvReader& reader, const std::vector<std::string>& 
     }
     auto indicator = IndicatorIndex(detail::Trim(fields[c_ind]));
     if (!indicator) {
-      diags_.Error(file_, line, c_ind + 1,
-                   fmt::format("unknown indicator '{}': expected va, pv, ge, rq, rl or cc",
-                               detail::Trim(fields[c_ind])));
+      diags_.Error(
+          file_, line, c_ind + 1,
+          fmt::format("unknown indicator '{}': expected va, pv, ge, rq, rl or cc", detail::Trim(fields[c_ind])));
     }
     auto cell = ParseEstimate(fields[c_est], file_, line, c_est + 1, diags_);
     if (!iso3 || !year || !indicator || !cell) continue;
@@ -262,8 +260,10 @@ void WgiReader::ReadOfficial(CsvReader& reader, const std::vector<std::string>& 
 }
 
 void WgiReader::ReadDataBank(CsvReader& reader, const std::vector<std::string>& header) {
-  const auto c_code = static_cast<std::size_t>(std::find(header.begin(), header.end(), "Country Code") - header.begin());
-  const auto c_series = static_cast<std::size_t>(std::find(header.begin(), header.end(), "Series Code") - header.begin());
+  const auto c_code =
+      static_cast<std::size_t>(std::find(header.begin(), header.end(), "Country Code") - header.begin());
+  const auto c_series =
+      static_cast<std::size_t>(std::find(header.begin(), header.end(), "Series Code") - header.begin());
   // Year columns are headed "2009 [YR2009]"; other named columns (Country Name, Series Name)
   // are labels and not read.
   std::vector<std::pair<std::size_t, int>> year_columns;
@@ -287,8 +287,8 @@ void WgiReader::ReadDataBank(CsvReader& reader, const std::vector<std::string>& 
   std::vector<std::string_view> fields;
   while (reader.Next(fields)) {
     const std::size_t line = reader.line();
-    const bool rest_empty = std::all_of(fields.begin() + 1, fields.end(),
-                                        [](std::string_view f) { return detail::Trim(f).empty(); });
+    const bool rest_empty =
+        std::all_of(fields.begin() + 1, fields.end(), [](std::string_view f) { return detail::Trim(f).empty(); });
     const bool first_empty = detail::Trim(fields[0]).empty();
     // DataBank ends the table with empty rows, then notes in the first column only
     // ("Data from database: ...", "Last Updated: ...").

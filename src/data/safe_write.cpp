@@ -32,7 +32,8 @@ void SyncFolderAndFiles(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (!e.is_regular_file(ec)) continue;
     const int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) throw Error::Storage(fmt::format("{}: cannot open to sync: {}", e.path().string(), std::strerror(errno)));
+    if (fd < 0)
+      throw Error::Storage(fmt::format("{}: cannot open to sync: {}", e.path().string(), std::strerror(errno)));
     const int rc = ::fsync(fd);
     ::close(fd);
     if (rc != 0) throw Error::Storage(fmt::format("{}: sync failed: {}", e.path().string(), std::strerror(errno)));

@@ -33,13 +33,11 @@ void Diagnostics::Add(Diagnostic d) {
   items_.push_back(std::move(d));
 }
 
-void Diagnostics::Error(std::string_view file, std::size_t line, std::size_t column,
-                        std::string message) {
+void Diagnostics::Error(std::string_view file, std::size_t line, std::size_t column, std::string message) {
   Add({Severity::Error, std::string(file), line, column, std::move(message)});
 }
 
-void Diagnostics::Warning(std::string_view file, std::size_t line, std::size_t column,
-                          std::string message) {
+void Diagnostics::Warning(std::string_view file, std::size_t line, std::size_t column, std::string message) {
   Add({Severity::Warning, std::string(file), line, column, std::move(message)});
 }
 

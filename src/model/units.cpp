@@ -13,7 +13,11 @@ struct Prefix {
   double to_tonnes;
 };
 constexpr std::array<Prefix, 5> kPrefixes{{
-    {"g", 1e-6}, {"kg", 1e-3}, {"t", 1.0}, {"kt", 1e3}, {"Mt", 1e6},
+    {"g", 1e-6},
+    {"kg", 1e-3},
+    {"t", 1.0},
+    {"kt", 1e3},
+    {"Mt", 1e6},
 }};
 
 // Content-basis conversions, stoichiometric: mass of the element per mass of the compound.

@@ -91,7 +91,8 @@ std::vector<std::string> RestrictionsInForce(const model::Dataset& ds, CountryId
   return out;
 }
 
-std::vector<RelianceRow> ImportReliance(const model::Dataset& ds, model::MineralId mineral, const RelianceRequest& req) {
+std::vector<RelianceRow> ImportReliance(const model::Dataset& ds, model::MineralId mineral,
+                                        const RelianceRequest& req) {
   std::vector<RelianceRow> rows;
   // 1. Published import sources of each consumer country, one row per material and period.
   const auto& t = ds->import_sources;

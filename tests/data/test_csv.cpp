@@ -98,8 +98,8 @@ TEST(Encoding, Utf8CheckFindsLineAndColumn) {
   auto bom16 = data::CheckUtf8(std::string_view("\xFF\xFEx\0", 4));
   ASSERT_TRUE(bom16);
   EXPECT_NE(bom16->message.find("UTF-16"), std::string::npos);
-  EXPECT_TRUE(data::CheckUtf8("\xC0\xAF"));        // overlong
-  EXPECT_TRUE(data::CheckUtf8("\xED\xA0\x80"));    // surrogate
+  EXPECT_TRUE(data::CheckUtf8("\xC0\xAF"));      // overlong
+  EXPECT_TRUE(data::CheckUtf8("\xED\xA0\x80"));  // surrogate
 }
 
 TEST(Encoding, Cp1252Conversion) {

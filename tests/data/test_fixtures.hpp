@@ -9,8 +9,8 @@
 
 namespace lodestone::testing {
 
-std::filesystem::path SourceDir();     // the repository root
-std::filesystem::path ReferenceDir();  // data/reference
+std::filesystem::path SourceDir();       // the repository root
+std::filesystem::path ReferenceDir();    // data/reference
 std::filesystem::path ShippedDataDir();  // data/starter (the shipped dataset)
 
 // A fresh directory under the system temp dir, removed with its contents on destruction.

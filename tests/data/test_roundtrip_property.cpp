@@ -25,9 +25,10 @@ std::string WithUtf8(std::string s, bool add) { return add ? s + "\xC3\xA9\xE2\x
 
 // "E" (net exporter) is a value only where the USGS import-reliance convention applies.
 Value GenValue(bool allow_negative, bool share, bool net_exporter = false) {
-  auto status = *rc::gen::element(ValueStatus::Known, ValueStatus::Known, ValueStatus::Known, ValueStatus::AtLeast,
-                                  ValueStatus::AtMost, ValueStatus::Withheld, ValueStatus::NotAvailable,
-                                  ValueStatus::Unknown, net_exporter ? ValueStatus::NetExporter : ValueStatus::Withheld);
+  auto status =
+      *rc::gen::element(ValueStatus::Known, ValueStatus::Known, ValueStatus::Known, ValueStatus::AtLeast,
+                        ValueStatus::AtMost, ValueStatus::Withheld, ValueStatus::NotAvailable, ValueStatus::Unknown,
+                        net_exporter ? ValueStatus::NetExporter : ValueStatus::Withheld);
   if (status != ValueStatus::Known && status != ValueStatus::AtLeast && status != ValueStatus::AtMost) {
     return Value::Missing(status);
   }
@@ -270,11 +271,16 @@ model::Dataset GenerateDataset() {
     }
   }
   // The manifest lists every table (row counts as the writer will find them).
-  c.manifest.table_rows = {{"countries.csv", c.countries.size()},  {"minerals.csv", c.minerals.size()},
-                           {"production.csv", c.production.size()}, {"capacity.csv", c.capacity.size()},
-                           {"reserves.csv", c.reserves.size()},     {"shares.csv", c.shares.size()},
-                           {"trade.csv", c.trade.size()},           {"governance.csv", c.governance.size()},
-                           {"groups.csv", c.groups.size()},         {"import_sources.csv", c.import_sources.size()},
+  c.manifest.table_rows = {{"countries.csv", c.countries.size()},
+                           {"minerals.csv", c.minerals.size()},
+                           {"production.csv", c.production.size()},
+                           {"capacity.csv", c.capacity.size()},
+                           {"reserves.csv", c.reserves.size()},
+                           {"shares.csv", c.shares.size()},
+                           {"trade.csv", c.trade.size()},
+                           {"governance.csv", c.governance.size()},
+                           {"groups.csv", c.groups.size()},
+                           {"import_sources.csv", c.import_sources.size()},
                            {"import_reliance.csv", c.import_reliance.size()},
                            {"headlines.csv", c.headlines.size()}};
   return model::Dataset(std::move(c));

@@ -19,9 +19,9 @@ const model::Dataset& Shipped() {
   return ds;
 }
 
-const std::vector<std::string> kKeyMinerals = {"lithium",  "cobalt",    "nickel",   "graphite", "rare_earths",
-                                               "gallium",  "germanium", "manganese", "tungsten", "antimony",
-                                               "copper",   "platinum",  "palladium"};
+const std::vector<std::string> kKeyMinerals = {"lithium", "cobalt",    "nickel",    "graphite", "rare_earths",
+                                               "gallium", "germanium", "manganese", "tungsten", "antimony",
+                                               "copper",  "platinum",  "palladium"};
 
 std::optional<model::Value> Production(const std::string& mineral, const std::string& stage, const std::string& iso3,
                                        int year) {

@@ -103,7 +103,9 @@ TEST(Text, TrimAndSplitHaveOneDefinition) {
   EXPECT_EQ(model::SplitList(" USA, JPN;;KOR ", ",;"), (std::vector<std::string>{"USA", "JPN", "KOR"}));
   EXPECT_TRUE(model::SplitList(" , ").empty());
   EXPECT_TRUE(model::HasControlChar("a\x1b[31mred"));
-  EXPECT_TRUE(model::HasControlChar("\xc2\x9b" "31m"));
+  EXPECT_TRUE(
+      model::HasControlChar("\xc2\x9b"
+                            "31m"));
   EXPECT_FALSE(model::HasControlChar("tab\tand caf\xc3\xa9"));
 }
 

@@ -30,7 +30,7 @@ TEST(Units, ConvertsWithinABasis) {
 }
 
 TEST(Units, RefusesToMixBases) {
-  EXPECT_FALSE(ConversionFactor(*ParseUnit("t"), *ParseUnit("t Li")));       // gross ore vs content
+  EXPECT_FALSE(ConversionFactor(*ParseUnit("t"), *ParseUnit("t Li")));  // gross ore vs content
   EXPECT_FALSE(ConversionFactor(*ParseUnit("t REO"), *ParseUnit("t Nd")));
 }
 

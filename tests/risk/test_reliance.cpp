@@ -30,7 +30,7 @@ TEST(Reliance, PublishedImportSourcesOfTheConsumer) {
   if (!imports) imports = Find(rows, "imports: All forms");
   ASSERT_NE(imports, nullptr);
   EXPECT_FALSE(imports->pooled);
-  EXPECT_NEAR(imports->other_share, 0.5, 1e-12);  // XOT: origin unknown
+  EXPECT_NEAR(imports->other_share, 0.5, 1e-12);    // XOT: origin unknown
   EXPECT_NEAR(imports->partner_share, 0.0, 1e-12);  // Chile is not an MSP partner in the mini dataset
   EXPECT_EQ(imports->suppliers.front().country, C("CHL"));
 }

@@ -46,7 +46,6 @@ class CsvReader {
   void ReportTooMany(std::size_t field_count);
 
  public:
-
  private:
   TextBuffer text_;
   std::string file_;

@@ -65,8 +65,8 @@ ImportResult RunImporter(std::string_view kind, const std::vector<std::filesyste
 struct ApplyImportOptions {
   bool force = false;
 };
-model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir,
-                           const Reference& ref, const ApplyImportOptions& options = {});
+model::Dataset ApplyImport(const ImportResult& result, const std::filesystem::path& out_dir, const Reference& ref,
+                           const ApplyImportOptions& options = {});
 
 // One step of a build: which importer ran on which files, and what it reported.
 struct BuildStep {

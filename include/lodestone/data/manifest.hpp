@@ -11,8 +11,7 @@
 
 namespace lodestone::data {
 
-std::optional<model::Manifest> ParseManifest(std::string_view text, const std::string& file,
-                                             model::Diagnostics& diags);
+std::optional<model::Manifest> ParseManifest(std::string_view text, const std::string& file, model::Diagnostics& diags);
 std::string FormatManifest(const model::Manifest& m);
 
 }  // namespace lodestone::data

@@ -184,16 +184,16 @@ struct HeadlineTable {
 // policies.csv: export restrictions imposed by producer countries (bans, licences, quotas),
 // one row per measure, mineral and stage, with their dates and status as read.
 struct PolicyTable {
-  std::vector<std::string> id;         // measure id, e.g. CN-2023-GA-GE
-  std::vector<CountryId> country;      // the restricting country
+  std::vector<std::string> id;     // measure id, e.g. CN-2023-GA-GE
+  std::vector<CountryId> country;  // the restricting country
   std::vector<MineralId> mineral;
   std::vector<StageId> stage;          // the stage whose exports are restricted
   std::vector<std::string> kind;       // ban | licence | quota | duty | disruption
   std::vector<std::string> targets;    // "all", "all_but:GROUP", or ISO3 codes separated by ';'
   std::vector<std::string> announced;  // YYYY, YYYY-MM or YYYY-MM-DD; empty when not known
   std::vector<std::string> effective;
-  std::vector<std::string> ended;      // empty while in force
-  std::vector<std::string> status;     // in_force | suspended | ended | announced
+  std::vector<std::string> ended;   // empty while in force
+  std::vector<std::string> status;  // in_force | suspended | ended | announced
   std::vector<SourceId> source;
   std::vector<std::string> note;
   std::size_t size() const { return id.size(); }
@@ -234,18 +234,10 @@ class Dataset {
   const DatasetContents& operator*() const { return *contents_; }
   const DatasetContents* operator->() const { return contents_.get(); }
 
-  std::optional<CountryId> FindCountry(std::string_view iso3) const {
-    return contents_->country_ids.Find(iso3);
-  }
-  std::optional<MineralId> FindMineral(std::string_view id) const {
-    return contents_->mineral_ids.Find(id);
-  }
-  std::optional<StageId> FindStage(std::string_view id) const {
-    return contents_->stage_ids.Find(id);
-  }
-  std::optional<GroupId> FindGroup(std::string_view id) const {
-    return contents_->group_ids.Find(id);
-  }
+  std::optional<CountryId> FindCountry(std::string_view iso3) const { return contents_->country_ids.Find(iso3); }
+  std::optional<MineralId> FindMineral(std::string_view id) const { return contents_->mineral_ids.Find(id); }
+  std::optional<StageId> FindStage(std::string_view id) const { return contents_->stage_ids.Find(id); }
+  std::optional<GroupId> FindGroup(std::string_view id) const { return contents_->group_ids.Find(id); }
   const CountryInfo& Country(CountryId id) const { return contents_->countries.at(id.index()); }
   const MineralInfo& Mineral(MineralId id) const { return contents_->minerals.at(id.index()); }
   const std::string& Stage(StageId id) const { return contents_->stage_ids.Name(id); }

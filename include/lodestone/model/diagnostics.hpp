@@ -14,7 +14,7 @@ enum class Severity { Error, Warning };
 
 struct Diagnostic {
   Severity severity = Severity::Error;
-  std::string file;  // path as given by the caller; empty when not about a file
+  std::string file;        // path as given by the caller; empty when not about a file
   std::size_t line = 0;    // 1-based; 0 when the problem concerns the whole file
   std::size_t column = 0;  // 1-based field number within the line; 0 when not about one field
   std::string message;

@@ -67,7 +67,7 @@ namespace detail {
 
 // A programmer error: an invariant of ours that input cannot break. Throws an Internal error
 // naming the source line, in every build type (checks here are cheap; none sits in a hot loop).
-#define LODESTONE_ASSERT(cond, message)                                             \
-  do {                                                                              \
+#define LODESTONE_ASSERT(cond, message)                                                   \
+  do {                                                                                    \
     if (!(cond)) ::lodestone::detail::AssertFailed(#cond, __FILE__, __LINE__, (message)); \
   } while (0)

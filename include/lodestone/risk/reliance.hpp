@@ -27,14 +27,14 @@ struct SupplierShare {
 // One distribution of supply for the consumer.
 struct RelianceRow {
   model::MineralId mineral;
-  std::string stage;      // a dataset stage, or "imports: <material>" for a consumer's import sources
-  std::string basis;      // what the shares describe, e.g. "USA import sources 2021-24 (all forms)"
-  bool pooled = false;    // true: the world-market assumption (consumer buys as the world supplies)
-  std::vector<SupplierShare> suppliers;  // largest first
-  double domestic_share = 0;    // from the consumer's own countries (for a group: within the group)
-  double partner_share = 0;     // from partner countries (outside the consumer)
-  double restricted_share = 0;  // from countries with export restrictions in force on the consumer
-  double other_share = 0;       // residual "other countries" (unknown origin)
+  std::string stage;                      // a dataset stage, or "imports: <material>" for a consumer's import sources
+  std::string basis;                      // what the shares describe, e.g. "USA import sources 2021-24 (all forms)"
+  bool pooled = false;                    // true: the world-market assumption (consumer buys as the world supplies)
+  std::vector<SupplierShare> suppliers;   // largest first
+  double domestic_share = 0;              // from the consumer's own countries (for a group: within the group)
+  double partner_share = 0;               // from partner countries (outside the consumer)
+  double restricted_share = 0;            // from countries with export restrictions in force on the consumer
+  double other_share = 0;                 // residual "other countries" (unknown origin)
   std::vector<std::string> restrictions;  // ids of the measures counted
   std::vector<model::SourceId> sources;
 };
