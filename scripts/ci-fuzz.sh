@@ -2,7 +2,8 @@
 # CI step: builds the libFuzzer harnesses (preset fuzz: clang-14, ASan + UBSan) and
 #   1. replays every kept regression input (fuzz/regressions/<harness>/*, except files named
 #      *.pending: recorded findings whose fix is not merged yet) and fails if one crashes;
-#   2. runs each harness for FUZZ_SECONDS (default 25) from its seed corpus (fuzz/corpus/<harness>)
+#   2. runs each harness for FUZZ_SECONDS (default 25, seed FUZZ_SEED, default 1) from its seed
+#      corpus (fuzz/corpus/<harness>)
 #      and fails on any crash, sanitizer report, leak, timeout or out-of-memory.
 # New crash inputs are written to build/fuzz/findings/<harness>/; keep each as a regression
 # (fuzz/regressions/<harness>/) with its fix. Usage: scripts/ci-fuzz.sh [HARNESS...]
@@ -51,7 +52,10 @@ for h in "${harnesses[@]}"; do
   findings="build/fuzz/findings/$h"
   mkdir -p "$work" "$findings"
   log="build/fuzz/$h.log"
-  if "$bin/$h" "$work" "fuzz/corpus/$h" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
+  # A fixed seed: the run explores the same inputs in the same order every time (a longer run
+  # with the same seed covers a shorter one), so a CI run finds nothing a longer local run missed.
+  rm -rf "$work" && mkdir -p "$work"
+  if "$bin/$h" "$work" "fuzz/corpus/$h" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
       -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1; then
     execs=$(grep -a -m 1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
     echo "ci-fuzz: $h: ok, ${execs:-?} executions in ${seconds} s, ${#regressions[@]} regressions replayed"
