@@ -210,12 +210,6 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
                   "(refused otherwise, as a truncated file would do that)");
     cmd->callback([&exit_code] {
       exit_code = RunGuarded([] {
-        const auto names = data::ImporterNames();
-        if (std::find(names.begin(), names.end(), kind) == names.end()) {
-          std::string known;
-          for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-          throw Error::InvalidRequest(fmt::format("unknown importer '{}': expected one of {}", kind, known));
-        }
         auto reference = data::Reference::Load(ref.empty() ? DefaultReferenceDir() : ref);
         std::vector<std::filesystem::path> paths(files.begin(), files.end());
         auto result = data::RunImporter(kind, paths, reference);
