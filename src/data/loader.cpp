@@ -1,6 +1,7 @@
 // The dataset loader: reads and validates every table of a dataset directory into the columnar
 // model::Dataset. Validation collects all problems; a Dataset is built only when there are none.
 #include "lodestone/data/loader.hpp"
+#include "lodestone/model/date.hpp"
 
 #include <fmt/format.h>
 
@@ -957,19 +958,8 @@ class Loader {
     dups.Report(t.label(), diags_, KeyDescription(s));
   }
 
-  static bool IsDate(std::string_view d) {
-    // YYYY, YYYY-MM or YYYY-MM-DD (publishers often give only the month or year).
-    auto digits = [&](std::size_t from, std::size_t n) {
-      for (std::size_t i = from; i < from + n; ++i) {
-        if (d[i] < '0' || d[i] > '9') return false;
-      }
-      return true;
-    };
-    if (d.size() == 4) return digits(0, 4);
-    if (d.size() == 7) return digits(0, 4) && d[4] == '-' && digits(5, 2);
-    if (d.size() == 10) return digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' && digits(8, 2);
-    return false;
-  }
+  // YYYY, YYYY-MM or YYYY-MM-DD (publishers often give only the month or year), on the calendar.
+  static bool IsDate(std::string_view d) { return model::Date::Parse(d).has_value(); }
 
   void ReadPolicies(const TableSchema& s, TableFile& t) {
     auto& out = c_.policies;

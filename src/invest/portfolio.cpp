@@ -13,6 +13,7 @@
 #include <set>
 
 #include "lodestone/invest/portfolio.hpp"
+#include "lodestone/model/date.hpp"
 #include "lodestone/model/error.hpp"
 #include "portfolio_model.hpp"
 
@@ -103,24 +104,11 @@ constexpr std::size_t kAutoExhaustiveMax = 12;
 std::string Money(double x) { return fmt::format("{:.6g} M USD", x); }
 std::string Share(double x) { return fmt::format("{:.3g}", x); }
 
-// YYYY-MM-DD -> yyyymmdd, or nullopt.
+// YYYY-MM-DD -> yyyymmdd (ordered as the dates are), or nullopt.
 std::optional<int> ParseDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  auto digits = [&](std::size_t from, std::size_t n) -> std::optional<int> {
-    int v = 0;
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
-  if (!y || !mo || !d || *mo < 1 || *mo > 12 || *d < 1) return std::nullopt;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-  const int days = kDays[*mo - 1] + (*mo == 2 && leap ? 1 : 0);
-  if (*d > days) return std::nullopt;
-  return *y * 10000 + *mo * 100 + *d;
+  const auto d = model::Date::ParseDay(s);
+  if (!d) return std::nullopt;
+  return d->year * 10000 + d->month * 100 + d->day;
 }
 
 bool Finite(double x) { return std::isfinite(x); }
