@@ -334,7 +334,8 @@ class Reader {
   // ignored and its default used).
   void Known(const json& obj, const std::string& ptr, std::initializer_list<const char*> known) {
     if (!obj.is_object()) return;
-    for (const auto& [key, value] : obj.items()) {
+    for (const auto& item : obj.items()) {
+      const std::string& key = item.key();  // not a structured binding: clang 14 cannot capture one
       if (std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) continue;
       std::string hint;
       std::size_t best = 3;
