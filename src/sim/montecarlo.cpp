@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -191,51 +190,25 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> UnionRanges(
 
 }  // namespace
 
-Wide operator+(Wide a, Wide b) {
-  const std::uint64_t lo = a.lo + b.lo;
-  const std::uint64_t carry = lo < a.lo ? 1 : 0;
-  const std::uint64_t hi = static_cast<std::uint64_t>(a.hi) + static_cast<std::uint64_t>(b.hi) + carry;
-  return Wide{static_cast<std::int64_t>(hi), lo};
+// Arithmetic on the two words goes through the compiler's 128-bit integer (a GCC/Clang extension):
+// Wide is only how the value is stored and sent.
+namespace {
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+Int128 Load(Wide w) {
+  return static_cast<Int128>((static_cast<UInt128>(static_cast<std::uint64_t>(w.hi)) << 64) | w.lo);
 }
+Wide Store(Int128 v) {
+  const auto u = static_cast<UInt128>(v);
+  return Wide{static_cast<std::int64_t>(static_cast<std::uint64_t>(u >> 64)), static_cast<std::uint64_t>(u)};
+}
+}  // namespace
 
-Wide& operator+=(Wide& a, std::int64_t b) {
-  const std::uint64_t lo = a.lo + static_cast<std::uint64_t>(b);
-  const std::uint64_t carry = lo < a.lo ? 1 : 0;
-  const std::uint64_t ext = b < 0 ? ~std::uint64_t{0} : 0;  // sign extension of b
-  a.hi = static_cast<std::int64_t>(static_cast<std::uint64_t>(a.hi) + ext + carry);
-  a.lo = lo;
-  return a;
-}
+Wide operator+(Wide a, Wide b) { return Store(Load(a) + Load(b)); }
 
-double ToDouble(Wide w) {
-  const auto lo_signed = static_cast<std::int64_t>(w.lo);
-  if (w.hi == (lo_signed < 0 ? -1 : 0)) return static_cast<double>(lo_signed);  // fits in 64 bits
-  const bool negative = w.hi < 0;
-  std::uint64_t hi = static_cast<std::uint64_t>(w.hi), lo = w.lo;
-  if (negative) {  // magnitude: two's complement negation
-    lo = ~lo + 1;
-    hi = ~hi + (lo == 0 ? 1 : 0);
-  }
-  double magnitude = 0;
-  if (hi == 0) {
-    magnitude = static_cast<double>(lo);
-  } else {
-    // Keep the top 64 bits, with every dropped bit folded into the lowest one (a sticky bit):
-    // the conversion of those 64 bits then rounds as the conversion of all 128 would.
-    const int shift = 64 - std::countl_zero(hi);
-    std::uint64_t top = 0;
-    bool sticky = false;
-    if (shift == 64) {
-      top = hi;
-      sticky = lo != 0;
-    } else {
-      top = (hi << (64 - shift)) | (lo >> shift);
-      sticky = (lo & ((std::uint64_t{1} << shift) - 1)) != 0;
-    }
-    magnitude = std::ldexp(static_cast<double>(top | (sticky ? 1 : 0)), shift);
-  }
-  return negative ? -magnitude : magnitude;
-}
+Wide& operator+=(Wide& a, std::int64_t b) { return a = Store(Load(a) + b); }
+
+double ToDouble(Wide w) { return static_cast<double>(Load(w)); }
 
 std::uint64_t McBlockSize() { return kBlock; }
 std::uint64_t McBlockCount(std::uint64_t runs) { return (runs + kBlock - 1) / kBlock; }
