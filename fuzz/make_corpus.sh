@@ -25,18 +25,19 @@ for f in tests/data/mini/production.csv tests/data/mini/shares.csv tests/data/eu
   seed fuzz_csv "$(basename "$f")" <"$f"
 done
 
-# Importers: excerpts of the published files in sources/ (rows the reference maps).
-usgs=sources/usgs_mcs2026/MCS2026_Commodities_Data.csv
+# Importers: excerpts of the published files kept in ../shared/data (rows the reference maps).
+published="${LODESTONE_PUBLISHED:-../shared/data}"  # the raw published files, read where they are kept
+usgs="$published/usgs_mcs2026/raw/MCS2026_Commodities_Data.csv"
 excerpt "$usgs" 2 4 | seed fuzz_import_usgs_mcs head.csv
 lith=$(grep -a -m 1 -n '^LITHIUM,World Mine Production' "$usgs" | cut -d: -f1)
 excerpt "$usgs" "$lith" $((lith + 12)) | seed fuzz_import_usgs_mcs lithium.csv
 cob=$(grep -a -m 1 -n '^COBALT,World Mine Production' "$usgs" | cut -d: -f1)
 excerpt "$usgs" "$cob" $((cob + 12)) | seed fuzz_import_usgs_mcs cobalt.csv
 
-excerpt sources/wgi/wgi_2023_official_format_semicolon.csv 2 13 | seed fuzz_import_wgi official.csv
-excerpt sources/wgi/wgi_databank_export_2009_2023_CC_GE_PV_RQ_VA.csv 2 11 | seed fuzz_import_wgi databank.csv
+excerpt "$published/wgi/raw/wgi_2023_official_format_semicolon.csv" 2 13 | seed fuzz_import_wgi official.csv
+excerpt "$published/wgi/raw/wgi_databank_export_2009_2023_CC_GE_PV_RQ_VA.csv" 2 11 | seed fuzz_import_wgi databank.csv
 
-glob=sources/eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv
+glob="$published/eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv"
 grep -a -m 16 -e '^Material' -e '^Lithium,' -e '^Cobalt,' "$glob" | seed fuzz_import_eu_annex7 global.csv
 seed fuzz_import_eu_annex7 fixture_global.csv <tests/data/eu_crm/fixture_global_supply.csv
 

@@ -229,20 +229,25 @@ void AddDataCommands(CLI::App& app, int& exit_code) {
     cmd->callback([&exit_code] { exit_code = RunGuarded([] { return InfoCommand(dir, format); }); });
   }
   {
-    auto* cmd = data_cmd->add_subcommand(
-        "build",
-        "Build a dataset from a recipe of published files (sources/build.json builds the shipped data/starter)");
+    auto* cmd = data_cmd->add_subcommand("build",
+                                         "Build a dataset from a recipe of published files and curated tables "
+                                         "(sources/build.json builds the shipped data/starter)");
     static std::string recipe;
     static std::string out;
     static std::string ref;
+    static std::string published;
     cmd->add_option("RECIPE", recipe, "Recipe JSON: name, version, date, description, steps [{importer, files}]")
         ->required();
     cmd->add_option("--out", out, "Dataset directory to write (replaced only by a valid dataset)")->required();
     cmd->add_option("--ref", ref, "Reference directory; default: the shipped data/reference");
+    cmd->add_option("--published", published,
+                    "Where the raw published files (USGS, WGI, EU CRM, BACI) are kept, read in place for the "
+                    "recipe's \"published:\" files; default: $LODESTONE_PUBLISHED, else ../shared/data beside the "
+                    "source tree");
     cmd->callback([&exit_code] {
       exit_code = RunGuarded([] {
         auto reference = data::Reference::Load(ref.empty() ? DefaultReferenceDir() : ref);
-        auto report = data::BuildDataset(recipe, out, reference);
+        auto report = data::BuildDataset(recipe, out, reference, published.empty() ? DefaultPublishedDir() : published);
         for (const auto& step : report.steps) {
           std::string files;
           for (const auto& f : step.files) files += (files.empty() ? "" : " ") + f.filename().string();

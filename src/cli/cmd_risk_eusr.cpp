@@ -41,9 +41,9 @@ Shares printed '<0.1%' count at half the bound; countries without WGI count anyw
 withheld when that moves it by more than 0.05. Missing figures print as an empty cell (CSV) with the reason on
 stderr. Examples:
   lodestone risk eu-sr --table tests/validation/eu_crm/eu_crm_2017_sr.csv
-  lodestone risk eu-sr --shares sources/eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv \
-      --sourcing sources/eu_crm_2023/eu_crm_2023_annex7_eu_sourcing_shares_t.csv --params params.csv \
-      --wgi sources/wgi/wgi_2023_official_format_semicolon.csv --format csv
+  lodestone risk eu-sr --shares ../shared/data/eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv \
+      --sourcing ../shared/data/eu_crm_2023/eu_crm_2023_annex7_eu_sourcing_shares_t.csv --params params.csv \
+      --wgi ../shared/data/wgi/raw/wgi_2023_official_format_semicolon.csv --format csv
 Details and validation: docs/methods/eu_crm.md)";
 
 constexpr std::string_view kInsufficient = "insufficient data";

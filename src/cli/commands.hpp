@@ -30,6 +30,9 @@ app::WorkspacePaths ResolvePaths(const WorkspaceArgs& a);
 // The shipped dataset: $LODESTONE_DATA, else the data/ directory the program was built with.
 std::string DefaultDataDir();
 std::string DefaultReferenceDir();
+// Where the raw published files are kept: $LODESTONE_PUBLISHED, else ../shared/data beside the
+// source tree the program was built from.
+std::string DefaultPublishedDir();
 // The simulator's inputs: `given` when not empty, else $LODESTONE_SIM_DATA, else data/sim.
 std::string SimDataDir(const std::string& given);
 // Scenario files and the register: `given` when not empty, else $LODESTONE_SCENARIOS, else scenarios/.

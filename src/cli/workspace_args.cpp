@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -25,7 +26,7 @@ int RunGuarded(const std::function<int()>& body) {
     if (e.kind() == ErrorKind::InvalidData) {
       std::cerr << e.diagnostics().Format();
     } else {
-      std::cerr << "error: " << e.Describe() << '\n';
+      std::cerr << e.Describe() << '\n';  // "error: message", the same form as a diagnostic
     }
     return ExitCode(e.kind());
   } catch (const std::exception& e) {
@@ -47,6 +48,10 @@ app::WorkspacePaths DefaultPaths() {
 
 std::string DefaultDataDir() { return DefaultPaths().dataset.string(); }
 std::string DefaultReferenceDir() { return DefaultPaths().reference.string(); }
+std::string DefaultPublishedDir() {
+  if (auto v = Env("LODESTONE_PUBLISHED"); !v.empty()) return v;
+  return (std::filesystem::path(LODESTONE_ROOT_DIR).parent_path() / "shared" / "data").string();
+}
 std::string SimDataDir(const std::string& given) { return given.empty() ? DefaultPaths().sim_data.string() : given; }
 std::string ScenariosDir(const std::string& given) { return given.empty() ? DefaultPaths().scenarios.string() : given; }
 

@@ -231,7 +231,29 @@ model::Dataset ApplyImport(const ImportResult& result, const fs::path& requested
   return CommitRawDataset(std::move(base), out_dir);
 }
 
-BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, const Reference& ref) {
+namespace {
+
+constexpr std::string_view kPublishedPrefix = "published:";
+
+// A recipe's file name: "published:REL" under the published-files directory, else relative to
+// the recipe.
+fs::path RecipeFile(const fs::path& recipe, const std::string& name, const fs::path& published_dir) {
+  if (name.rfind(kPublishedPrefix, 0) != 0) return recipe.parent_path() / name;
+  const fs::path file = published_dir / name.substr(kPublishedPrefix.size());
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    throw Error::NotFound(
+        fmt::format("{}: published file {} not found under {} (the raw published files are read "
+                    "where they are kept, not copied into the project)",
+                    recipe.string(), name.substr(kPublishedPrefix.size()), published_dir.string()));
+  }
+  return file;
+}
+
+}  // namespace
+
+BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, const Reference& ref,
+                         const fs::path& published_dir) {
   const fs::path out_dir = DatasetDir(requested_dir);
   std::string text = ReadFileBytes(recipe);
   nlohmann::json j;
@@ -268,7 +290,7 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
     BuildStep s;
     s.importer = step.value("importer", "");
     for (const auto& f : step.value("files", nlohmann::json::array())) {
-      s.files.push_back(recipe.parent_path() / f.get<std::string>());
+      s.files.push_back(RecipeFile(recipe, f.get<std::string>(), published_dir));
     }
     ImportResult r = RunImporter(s.importer, s.files, ref);
     s.stats = r.stats;

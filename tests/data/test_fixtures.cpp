@@ -1,6 +1,10 @@
 // Shared test fixtures (see test_fixtures.hpp).
 #include "data/test_fixtures.hpp"
 
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -11,6 +15,19 @@ namespace lodestone::testing {
 std::filesystem::path SourceDir() { return LODESTONE_SOURCE_DIR; }
 std::filesystem::path ReferenceDir() { return SourceDir() / "data" / "reference"; }
 std::filesystem::path ShippedDataDir() { return SourceDir() / "data" / "starter"; }
+
+std::filesystem::path PublishedFile(std::string_view rel) {
+  const char* env = std::getenv("LODESTONE_PUBLISHED");
+  const std::filesystem::path dir =
+      env && *env ? std::filesystem::path(env) : SourceDir().parent_path() / "shared" / "data";
+  const std::filesystem::path file = dir / rel;
+  if (!std::filesystem::exists(file)) {
+    ADD_FAILURE() << "published file " << file.string()
+                  << " not found: tests read the raw published files from ../shared/data beside the repository "
+                     "(or $LODESTONE_PUBLISHED)";
+  }
+  return file;
+}
 
 TempDir::TempDir() {
   std::random_device rd;

@@ -12,6 +12,10 @@ namespace lodestone::testing {
 std::filesystem::path SourceDir();       // the repository root
 std::filesystem::path ReferenceDir();    // data/reference
 std::filesystem::path ShippedDataDir();  // data/starter (the shipped dataset)
+// A raw published file (USGS, WGI, EU CRM, BACI) where it is kept, not copied into the project:
+// REL under $LODESTONE_PUBLISHED, else ../shared/data beside the repository. When it is absent the
+// calling test fails with a message that says where it looked.
+std::filesystem::path PublishedFile(std::string_view rel);
 
 // A fresh directory under the system temp dir, removed with its contents on destruction.
 class TempDir {

@@ -20,6 +20,7 @@
 namespace lodestone::data {
 namespace {
 
+using lodestone::testing::PublishedFile;
 using lodestone::testing::ReferenceDir;
 using lodestone::testing::SourceDir;
 using lodestone::testing::TempDir;
@@ -33,10 +34,10 @@ const Reference& Ref() {
 }
 
 std::filesystem::path GlobalFile() {
-  return SourceDir() / "sources/eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv";
+  return PublishedFile("eu_crm_2023/eu_crm_2023_annex7_global_supply_shares_t.csv");
 }
 std::filesystem::path SourcingFile() {
-  return SourceDir() / "sources/eu_crm_2023/eu_crm_2023_annex7_eu_sourcing_shares_t.csv";
+  return PublishedFile("eu_crm_2023/eu_crm_2023_annex7_eu_sourcing_shares_t.csv");
 }
 
 // shares.csv rows as column name -> cell, keyed by (mineral, stage, scope, country).
@@ -175,7 +176,7 @@ TEST_F(ImportEuAnnex7Real, ApplyImportValidates) {
   auto ds = ApplyImport(*result_, tmp / "dataset", Ref());
   EXPECT_EQ(ds->shares.size(), result_->tables.at("shares.csv").rows.size());
   // Together with the WGI import, into one dataset.
-  auto wgi = ImportWgi(SourceDir() / "sources/wgi/wgi_2023_official_format_semicolon.csv", Ref());
+  auto wgi = ImportWgi(PublishedFile("wgi/raw/wgi_2023_official_format_semicolon.csv"), Ref());
   auto both = ApplyImport(wgi, tmp / "dataset", Ref());
   EXPECT_EQ(both->shares.size(), ds->shares.size());
   EXPECT_GT(both->governance.size(), 0u);

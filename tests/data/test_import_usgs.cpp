@@ -20,6 +20,7 @@
 namespace lodestone::data {
 namespace {
 
+using testing::PublishedFile;
 using testing::ReferenceDir;
 using testing::SourceDir;
 using testing::TempDir;
@@ -36,9 +37,7 @@ const Reference& Ref() {
   return ref;
 }
 
-std::filesystem::path ReleaseFile() {
-  return SourceDir() / "sources" / "usgs_mcs2026" / "MCS2026_Commodities_Data.csv";
-}
+std::filesystem::path ReleaseFile() { return PublishedFile("usgs_mcs2026/raw/MCS2026_Commodities_Data.csv"); }
 
 // The real release is imported once for all tests that only read the result.
 const ImportResult& Release() {

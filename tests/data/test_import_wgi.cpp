@@ -19,6 +19,7 @@
 namespace lodestone::data {
 namespace {
 
+using lodestone::testing::PublishedFile;
 using lodestone::testing::ReferenceDir;
 using lodestone::testing::SourceDir;
 using lodestone::testing::TempDir;
@@ -34,9 +35,9 @@ const Reference& Ref() {
   return ref;
 }
 
-std::filesystem::path OfficialFile() { return SourceDir() / "sources/wgi/wgi_2023_official_format_semicolon.csv"; }
+std::filesystem::path OfficialFile() { return PublishedFile("wgi/raw/wgi_2023_official_format_semicolon.csv"); }
 std::filesystem::path DataBankFile() {
-  return SourceDir() / "sources/wgi/wgi_databank_export_2009_2023_CC_GE_PV_RQ_VA.csv";
+  return PublishedFile("wgi/raw/wgi_databank_export_2009_2023_CC_GE_PV_RQ_VA.csv");
 }
 
 // governance.csv rows keyed by (country, year), as column name -> cell.

@@ -5,6 +5,10 @@
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 include(${CMAKE_CURRENT_LIST_DIR}/e2e_common.cmake)
+# The raw published files (USGS, WGI, EU CRM) are read where they are kept: ../shared/data.
+if(NOT EXISTS ${PUBLISHED_DIR}/usgs_mcs2026/raw/MCS2026_Commodities_Data.csv)
+  message(FATAL_ERROR "the raw published files are read from ${PUBLISHED_DIR} (../shared/data beside the repository): not found")
+endif()
 
 # Help everywhere.
 run(0 ${LODESTONE} --help)
@@ -28,7 +32,7 @@ run(3 ${LODESTONE} data check ${WORK_DIR}/broken --format json)
 expect_contains("${OUT}" "\"valid\": false")
 
 # Import the published USGS file into a new dataset, then describe it.
-run(0 ${LODESTONE} data import usgs-mcs ${SOURCE_DIR}/sources/usgs_mcs2026/MCS2026_Commodities_Data.csv
+run(0 ${LODESTONE} data import usgs-mcs ${PUBLISHED_DIR}/usgs_mcs2026/raw/MCS2026_Commodities_Data.csv
     --out ${WORK_DIR}/ds)
 run(0 ${LODESTONE} data check ${WORK_DIR}/ds)
 run(0 ${LODESTONE} data info ${WORK_DIR}/ds --format json)
@@ -54,8 +58,12 @@ expect_contains("${ERR}" "unknown importer 'nonsense'")
 run(2 ${LODESTONE} supply --dataset ${WORK_DIR}/ds --mineral unobtainium)
 expect_contains("${ERR}" "unknown mineral 'unobtainium'")
 
-# The build recipe reproduces the shipped dataset byte for byte.
-run(0 ${LODESTONE} data build ${SOURCE_DIR}/sources/build.json --out ${WORK_DIR}/built)
+# The build recipe reproduces the shipped dataset byte for byte, reading the raw published files
+# where they are kept, not from copies in the project.
+run(4 ${LODESTONE} data build ${SOURCE_DIR}/sources/build.json --published ${WORK_DIR}/no_such_dir --out ${WORK_DIR}/built)
+expect_contains("${ERR}" "published file usgs_mcs2026/raw/MCS2026_Commodities_Data.csv not found under")
+expect_absent("${ERR}" "error: error:")
+run(0 ${LODESTONE} data build ${SOURCE_DIR}/sources/build.json --published ${PUBLISHED_DIR} --out ${WORK_DIR}/built)
 file(GLOB shipped RELATIVE ${SOURCE_DIR}/data/starter ${SOURCE_DIR}/data/starter/*)
 file(GLOB built RELATIVE ${WORK_DIR}/built ${WORK_DIR}/built/*)
 if(NOT "${shipped}" STREQUAL "${built}")

@@ -53,8 +53,13 @@ kill_at_random() {
 }
 
 # --- data import ----------------------------------------------------------------------------
-usgs="$src/sources/usgs_mcs2026/MCS2026_Commodities_Data.csv"
-wgi="$src/sources/wgi/wgi_2023_official_format_semicolon.csv"
+# The raw published files are read where they are kept (../shared/data beside the repository).
+published="${LODESTONE_PUBLISHED:-$(cd "$src/.." && pwd)/shared/data}"
+usgs="$published/usgs_mcs2026/raw/MCS2026_Commodities_Data.csv"
+wgi="$published/wgi/raw/wgi_2023_official_format_semicolon.csv"
+for f in "$usgs" "$wgi"; do
+  [ -f "$f" ] || { echo "crash_safety: published file $f not found (read from ../shared/data)" >&2; exit 1; }
+done
 # The old state holds the WGI import; the import under test adds the (larger) USGS file.
 "$lodestone" data import wgi "$wgi" --out old >/dev/null
 cp -a old new

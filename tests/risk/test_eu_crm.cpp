@@ -32,7 +32,9 @@ std::filesystem::path ValidationFile() {
   return std::filesystem::path(LODESTONE_SOURCE_DIR) / "tests/validation/eu_crm/eu_crm_2017_sr.csv";
 }
 std::filesystem::path FixtureDir() { return std::filesystem::path(LODESTONE_SOURCE_DIR) / "tests/data/eu_crm"; }
-std::filesystem::path Sources2023() { return std::filesystem::path(LODESTONE_SOURCE_DIR) / "sources/eu_crm_2023"; }
+std::filesystem::path Annex7(std::string_view file) {
+  return lodestone::testing::PublishedFile(std::string("eu_crm_2023/") + std::string(file));
+}
 
 const data::Reference& Ref() {
   static const data::Reference ref = data::Reference::Load(lodestone::testing::ReferenceDir());
@@ -523,12 +525,12 @@ TEST(EuCrmShares, SwappedFilesAndBadParamsAreErrors) {
 // --- the shares path on the EU 2023 Annex 7 files ---------------------------------------------------
 
 TEST(EuCrmShares2023, RealAnnex7FilesGivePlausibleHhi) {
-  const auto wgi = risk::WgiFromFile(
-      std::filesystem::path(LODESTONE_SOURCE_DIR) / "sources/wgi/wgi_2023_official_format_semicolon.csv", Ref());
+  const auto wgi =
+      risk::WgiFromFile(lodestone::testing::PublishedFile("wgi/raw/wgi_2023_official_format_semicolon.csv"), Ref());
   EXPECT_EQ(wgi.year, 2023);
   ASSERT_TRUE(wgi.by_country.count("CHN") && wgi.by_country.count("COD") && wgi.by_country.count("CHL"));
-  const auto r = risk::EuSrFromShares(Sources2023() / "eu_crm_2023_annex7_global_supply_shares_t.csv",
-                                      Sources2023() / "eu_crm_2023_annex7_eu_sourcing_shares_t.csv",
+  const auto r = risk::EuSrFromShares(Annex7("eu_crm_2023_annex7_global_supply_shares_t.csv"),
+                                      Annex7("eu_crm_2023_annex7_eu_sourcing_shares_t.csv"),
                                       FixtureDir() / "eu_crm_2023_params_illustrative.csv", wgi, Ref());
   ASSERT_EQ(r.rows.size(), 6u);
   auto scaled = [&](const char* iso3) { return risk::ScaledWgi(wgi.by_country.at(iso3).mean); };

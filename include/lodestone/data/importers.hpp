@@ -82,11 +82,14 @@ struct BuildReport {
 };
 
 // Builds a whole dataset from a recipe file (JSON: name, version, date, description, and
-// "steps": [{"importer": KIND, "files": [paths relative to the recipe]}]). Every step is
+// "steps": [{"importer": KIND, "files": [...]}]). A file named "published:REL" is REL under
+// `published_dir`, where the raw published files are kept (they are read where they are, not
+// copied into the project); any other name is relative to the recipe (the project's own curated
+// tables). A missing published file is NotFound, naming the directory searched. Every step is
 // merged, the result validated once and written to `out_dir` all-or-nothing (a previous
 // dataset there is replaced only by a valid one). Re-running on the same inputs gives the
 // same bytes.
 BuildReport BuildDataset(const std::filesystem::path& recipe, const std::filesystem::path& out_dir,
-                         const Reference& ref);
+                         const Reference& ref, const std::filesystem::path& published_dir);
 
 }  // namespace lodestone::data
