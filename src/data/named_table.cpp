@@ -88,7 +88,8 @@ bool ParseNumberCell(const NamedTable& t, std::size_t row, const std::string& co
 bool ParseYearCell(const NamedTable& t, std::size_t row, const std::string& col, int& out, model::Diagnostics& diags) {
   double y = 0;
   const std::string& text = t.Cell(row, col);
-  if (!model::ParseDouble(text, y) || y != static_cast<int>(y) || y < 1900 || y > 2200) {
+  // Range first: casting a value outside int's range is undefined.
+  if (!model::ParseDouble(text, y) || !(y >= 1900 && y <= 2200) || y != static_cast<int>(y)) {
     diags.Error(t.file, t.lines[row], t.Col(col), fmt::format("{} '{}': expected a year (YYYY)", col, text));
     return false;
   }

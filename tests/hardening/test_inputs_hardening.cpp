@@ -83,6 +83,20 @@ TEST(InputsHardening, RefineryHeadroomOutOfRangeIsRejected) {
   }
 }
 
+TEST(InputsHardening, YearFarBeyondTheCalendarIsRejectedNotCast) {
+  // 1.11111e+79 once reached a cast to int before the range check (undefined behaviour).
+  for (const char* bad : {"1.11111e+79", "-3e9", "2025.5", "1899"}) {
+    TempDir dir;
+    CopyWithEdit(kRoot / "data/outlook", dir.path(), "parameters.csv", "base_year,2025,",
+                 std::string("base_year,") + bad + ",");
+    auto msg = ErrorOf([&] { outlook::LoadOutlookData(dir.path(), Starter()); });
+    EXPECT_NE(msg.find("parameters.csv:2:2: error: value '" + std::string(bad) + "': expected a year (YYYY)"),
+              std::string::npos)
+        << bad << "\n"
+        << msg;
+  }
+}
+
 TEST(InputsHardening, DuplicateHeaderColumnIsRejected) {
   TempDir dir;
   WriteFile(dir / "t.csv", "key,value,value\na,1,2\n");
