@@ -21,6 +21,7 @@
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/model/json_limits.hpp"
 
 namespace lodestone::sim {
 
@@ -28,43 +29,9 @@ namespace {
 
 using nlohmann::json;
 
-// Throws InvalidData when `text` is larger than kMaxJsonBytes or nests deeper than kMaxJsonDepth,
-// at the first bracket past the limit. Brackets inside strings do not count.
+// Throws InvalidData when `text` is larger than kMaxJsonBytes or nests deeper than kMaxJsonDepth.
 void CheckLimits(const std::string& text, const std::string& file) {
-  if (text.size() > kMaxJsonBytes) {
-    throw Error::InvalidData(file, 0, 0,
-                             fmt::format("file of {} bytes is larger than the limit of {} bytes for a scenario or "
-                                         "register",
-                                         text.size(), kMaxJsonBytes));
-  }
-  std::size_t line = 1, col = 1, depth = 0;
-  bool in_string = false, escaped = false;
-  for (char ch : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (ch == '\\') {
-        escaped = true;
-      } else if (ch == '"') {
-        in_string = false;
-      }
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '{' || ch == '[') {
-      if (++depth > kMaxJsonDepth) {
-        throw Error::InvalidData(file, line, col,
-                                 fmt::format("values nested more than {} levels deep (the limit)", kMaxJsonDepth));
-      }
-    } else if ((ch == '}' || ch == ']') && depth > 0) {
-      --depth;
-    }
-    if (ch == '\n') {
-      ++line;
-      col = 1;
-    } else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) {
-      ++col;
-    }
-  }
+  model::CheckJsonLimits(text, file, kMaxJsonBytes, kMaxJsonDepth, "a scenario or register file");
 }
 
 // Positions (1-based line, column) of every value in a JSON text, as a tree mirroring the

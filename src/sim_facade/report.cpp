@@ -11,7 +11,7 @@
 
 namespace lodestone::facade {
 
-ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request) {
+std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const ReportRequest& request) {
   if (request.all == !request.mineral.empty()) throw Error::InvalidRequest("give one mineral or all minerals");
   const auto& ds = ws.dataset();
   const auto& od = ws.outlook_data();
@@ -38,15 +38,21 @@ ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request
   } else {
     minerals.push_back(request.mineral);
   }
-  ReportResult out;
-  out.out = request.out;
+  std::vector<report::Dossier> dossiers;
   for (const auto& m : minerals) {
     req.mineral = m;
     if (request.all) req.scenario.clear();
-    auto d = report::BuildDossier(ds, &od, registry.projects, report::SimulateHeadlines(net, m, hreq), req);
-    report::WriteDossier(d, request.out);
-    out.dossiers.push_back(std::move(d));
+    dossiers.push_back(report::BuildDossier(ds, &od, registry.projects, report::SimulateHeadlines(net, m, hreq), req));
   }
+  return dossiers;
+}
+
+ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request) {
+  const auto& ds = ws.dataset();
+  ReportResult out;
+  out.out = request.out;
+  out.dossiers = BuildReports(ws, request);
+  for (const auto& d : out.dossiers) report::WriteDossier(d, request.out);
   if (request.all) {
     const auto index = request.out / "index.html";
     std::ofstream f(index, std::ios::binary);

@@ -13,16 +13,6 @@ namespace lodestone::facade {
 
 namespace {
 
-sim::EvalOptions EvalOpts(const std::string& rule) {
-  sim::EvalOptions o;
-  if (rule == "defence-first") {
-    o.sector_rule = sim::SectorRule::DefenceFirst;
-  } else if (rule != "pro-rata") {
-    throw Error::InvalidRequest(fmt::format("sector rule '{}': expected pro-rata or defence-first", rule));
-  }
-  return o;
-}
-
 sim::Scenario LoadScenarioFile(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file)) {
     throw Error::NotFound(fmt::format("scenario file {} not found", file.string()));
@@ -32,14 +22,24 @@ sim::Scenario LoadScenarioFile(const std::filesystem::path& file) {
 
 }  // namespace
 
+sim::EvalOptions SimEvalOptions(const std::string& rule) {
+  sim::EvalOptions o;
+  if (rule == "defence-first") {
+    o.sector_rule = sim::SectorRule::DefenceFirst;
+  } else if (rule != "pro-rata") {
+    throw Error::InvalidRequest(fmt::format("sector rule '{}': expected pro-rata or defence-first", rule));
+  }
+  return o;
+}
+
 std::vector<std::filesystem::path> DefaultScenarioFiles(const app::Workspace& ws) {
   return {ws.paths().scenarios / "cn-2025-10-ree-controls.json",
           ws.paths().scenarios / "cn-2025-10-widened-ga-ge-graphite.json"};
 }
 
 SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request) {
-  const auto eval = EvalOpts(request.sector_rule);
-  if (request.monte_carlo && !request.scenario_files.empty()) {
+  const auto eval = SimEvalOptions(request.sector_rule);
+  if (request.monte_carlo && (!request.scenario_files.empty() || !request.scenario_texts.empty())) {
     throw Error::InvalidRequest("give either scenario files or the risk register, not both");
   }
   // The workspace's network is the baseline year's; another year is built for this request.
@@ -61,11 +61,14 @@ SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request
     return out;
   }
   auto files = request.scenario_files;
-  if (files.empty()) {
+  if (files.empty() && request.scenario_texts.empty()) {
     files = DefaultScenarioFiles(ws);
     out.default_scenarios = true;
   }
   for (const auto& f : files) out.scenarios.push_back(sim::Run(net, LoadScenarioFile(f), eval));
+  for (const auto& [name, text] : request.scenario_texts) {
+    out.scenarios.push_back(sim::Run(net, sim::ParseScenario(text, name), eval));
+  }
   return out;
 }
 

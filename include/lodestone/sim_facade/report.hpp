@@ -33,4 +33,8 @@ struct ReportResult {
 // Throws Error InvalidRequest for neither or both of a mineral and `all`, or an unknown mineral.
 ReportResult WriteReports(const app::Workspace& ws, const ReportRequest& request);
 
+// The dossiers WriteReports writes, built in memory only (`request.out` is not used): what a
+// server returns as HTML.
+std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const ReportRequest& request);
+
 }  // namespace lodestone::facade

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lodestone/app/workspace.hpp"
@@ -18,8 +19,11 @@ namespace lodestone::facade {
 
 struct SimulateRequest {
   // Scenario files to run, in order. Empty (and no Monte Carlo): the default scenarios,
-  // DefaultScenarioFiles(ws).
+  // DefaultScenarioFiles(ws) (unless scenario_texts are given).
   std::vector<std::filesystem::path> scenario_files;
+  // Scenarios given as JSON text (a name for messages, the text), run after the files: a server's
+  // request bodies come this way.
+  std::vector<std::pair<std::string, std::string>> scenario_texts;
   // Monte Carlo over the workspace's risk register instead of scenarios.
   bool monte_carlo = false;
   std::uint64_t runs = 10000, seed = 20251028;
@@ -40,6 +44,10 @@ struct SimulateResult {
 // China's October 2025 controls, as announced (rare earths) and as widened to gallium, germanium
 // and graphite: the scenario files of the workspace's scenario directory run by default.
 std::vector<std::filesystem::path> DefaultScenarioFiles(const app::Workspace& ws);
+
+// The simulator's options for a sector rule name (pro-rata | defence-first); InvalidRequest
+// otherwise.
+sim::EvalOptions SimEvalOptions(const std::string& sector_rule);
 
 // Throws Error: InvalidRequest for a bad sector rule or scenario files together with Monte Carlo;
 // NotFound for a missing scenario file; InvalidData for a scenario or register that does not
