@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev
   libtbb-dev libpcg-cpp-dev libsqlite3-dev sqlite3 coinor-libcbc-dev
+  libopenmpi-dev openmpi-bin  # lodestone-mpi and its tests (mpirun)
   # The hardening steps of .ci/run: libFuzzer harnesses (clang-14 with its sanitizer and fuzzer
   # runtimes; llvm-14 for llvm-symbolizer, which puts names in sanitizer stack traces).
   clang-14 libclang-rt-14-dev llvm-14
