@@ -1,5 +1,7 @@
 # MPI sweeps against the one-process run, run by ctest (label mpi):
-#   cmake -DLODESTONE=... -DLODESTONE_MPI=... -DMPIEXEC=... -DSOURCE_DIR=... -DWORK_DIR=... -P mpi_sweep.cmake
+#   cmake -DLODESTONE=... -DLODESTONE_MPI=... -DMPIEXEC=... -DSOURCE_DIR=... -DWORK_DIR=... -DPART=...
+#         -P mpi_sweep.cmake
+# PART (register, workloads or errors) runs one group, so that ctest can run the groups side by side.
 # `mpirun -n 1|2|3 lodestone-mpi` must print the bytes of `lodestone simulate` (register) and of
 # `lodestone sweep` (projects, grid) for the same seed: uneven splits (5 blocks over 2 and 3
 # ranks), a rank given no item (2 blocks over 3 ranks: rank 0 has none), and bad input stopping
@@ -8,6 +10,9 @@
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 include(${SOURCE_DIR}/tests/e2e/e2e_common.cmake)
+if(NOT PART MATCHES "^(register|workloads|errors)$")
+  message(FATAL_ERROR "PART '${PART}': expected register, workloads or errors")
+endif()
 
 # --oversubscribe: this machine may have fewer cores than ranks. One thread per rank.
 function(mpi ranks expect_code)
@@ -26,6 +31,7 @@ endfunction()
 
 set(REG ${SOURCE_DIR}/scenarios/register.json)
 
+if(PART STREQUAL "register")
 # --- Register Monte Carlo: 5000 scenarios = 5 blocks (the last one short).
 run(0 ${LODESTONE} simulate --register ${REG} --runs 5000 --seed 7 --format json)
 set(ref "${OUT}")
@@ -52,6 +58,9 @@ mpi(3 0 register --register ${REG} --runs 1500 --seed 3)
 expect_same(register_idle_rank "${ref}" "${OUT}")
 expect_contains("${ERR}" "rank 0 runs [0, 0)")
 
+endif()
+
+if(PART STREQUAL "workloads")
 # --- Projects x the register's sample: the shipped sample, 300 scenarios.
 run(0 ${LODESTONE} sweep projects --runs 300 --seed 11 --threads 1)
 set(ref "${OUT}")
@@ -79,6 +88,9 @@ expect_contains("${ref}" "\"lodestone.sim.montecarlo\"")
 mpi(3 0 grid --grid ${WORK_DIR}/grid_register.json --register ${REG})
 expect_same(grid_register "${ref}" "${OUT}")
 
+endif()
+
+if(PART STREQUAL "errors")
 # --- Bad input: every rank exits with the error's code; the message is printed once.
 file(WRITE "${WORK_DIR}/bad_grid.json" "{\"parameters\": {\"no_such_knob\": [1, 2]}, \"scenarios\": [\"malacca-closure.json\"]}\n")
 mpi(3 3 grid --grid ${WORK_DIR}/bad_grid.json)
@@ -95,3 +107,4 @@ mpi(2 2 sweeps-of-nothing)
 expect_contains("${ERR}" "workload 'sweeps-of-nothing': expected register, projects or grid")
 mpi(2 2 projects --partners XXX --runs 10)
 expect_contains("${ERR}" "XXX")
+endif()
