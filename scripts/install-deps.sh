@@ -9,6 +9,7 @@ packages=(
   libtbb-dev libpcg-cpp-dev libsqlite3-dev sqlite3 coinor-libcbc-dev
   # `lodestone serve`: the HTTP server (cpp-httplib, with OpenSSL for TLS) and API-key hashing.
   libcpp-httplib-dev libsodium-dev
+  libopenmpi-dev openmpi-bin  # lodestone-mpi and its tests (mpirun)
   # The hardening steps of .ci/run: libFuzzer harnesses (clang-14 with its sanitizer and fuzzer
   # runtimes; llvm-14 for llvm-symbolizer, which puts names in sanitizer stack traces).
   clang-14 libclang-rt-14-dev llvm-14

@@ -50,6 +50,7 @@ void AddSimulateCommand(CLI::App& app, int& exit_code);
 void AddProjectsCommands(CLI::App& app, int& exit_code);
 void AddPortfolioCommands(CLI::App& app, int& exit_code);
 void AddServeCommands(CLI::App& app, int& exit_code);
+void AddSweepCommand(CLI::App& app, int& exit_code);  // cmd_sweep.cpp
 // `projects evaluate` (cmd_portfolio.cpp), added to the `projects` command.
 void AddProjectsEvaluateCommand(CLI::App* projects, int& exit_code);
 // Subcommands of `risk` (one file each).

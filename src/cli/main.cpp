@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddProjectsCommands(app, exit_code);
   lodestone::cli::AddPortfolioCommands(app, exit_code);
   lodestone::cli::AddServeCommands(app, exit_code);
+  lodestone::cli::AddSweepCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
