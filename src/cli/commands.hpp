@@ -49,6 +49,7 @@ void AddReportCommand(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
 void AddProjectsCommands(CLI::App& app, int& exit_code);
 void AddPortfolioCommands(CLI::App& app, int& exit_code);
+void AddDbCommands(CLI::App& app, int& exit_code);
 // `projects evaluate` (cmd_portfolio.cpp), added to the `projects` command.
 void AddProjectsEvaluateCommand(CLI::App* projects, int& exit_code);
 // Subcommands of `risk` (one file each).

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddSimulateCommand(app, exit_code);
   lodestone::cli::AddProjectsCommands(app, exit_code);
   lodestone::cli::AddPortfolioCommands(app, exit_code);
+  lodestone::cli::AddDbCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
