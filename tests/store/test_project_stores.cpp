@@ -408,6 +408,11 @@ TEST(StoreUrls, SchemesChooseTheBackend) {
   EXPECT_EQ(KindOf([] { store::OpenProjectStore(""); }), ErrorKind::InvalidRequest);
   auto s = store::OpenProjectStore(FreshSqliteUrl("url_sqlite"));
   EXPECT_EQ(s->Backend(), "sqlite");
+  if (!store::PostgresSupported()) {
+    // A build without libpqxx names what is missing instead of treating the URL as a file name.
+    EXPECT_EQ(KindOf([] { store::OpenProjectStore("postgresql://h/db"); }), ErrorKind::InvalidRequest);
+    EXPECT_FALSE(fs::exists("postgresql:"));
+  }
 }
 
 TEST(StoreUrls, PasswordsNeverShown) {
