@@ -13,6 +13,8 @@ packages=(
   # The hardening steps of .ci/run: libFuzzer harnesses (clang-14 with its sanitizer and fuzzer
   # runtimes; llvm-14 for llvm-symbolizer, which puts names in sanitizer stack traces).
   clang-14 libclang-rt-14-dev llvm-14
+  # The PostgreSQL project store (libpqxx) and the server its tests start (scripts/pg-test-cluster.sh).
+  postgresql-15 libpqxx-dev
   # The format check of .ci/run (scripts/check-format.sh).
   clang-format
 )

@@ -15,7 +15,7 @@
 #include "lodestone/invest/serialize.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
-#include "lodestone/store/sqlite_project_store.hpp"
+#include "lodestone/store/registry_store.hpp"
 
 namespace lodestone::cli {
 
@@ -32,7 +32,9 @@ struct Common {
 };
 
 void AddCommon(CLI::App* cmd, Common& c, bool writes) {
-  cmd->add_option("--db", c.db, "Database file (default: $LODESTONE_DB, else lodestone.db in the current directory)");
+  cmd->add_option("--db", c.db,
+                  "Database: a file, sqlite:PATH or postgresql://... (default: $LODESTONE_DB, else lodestone.db in the "
+                  "current directory)");
   if (writes) {
     cmd->add_option("--actor", c.actor, "Who makes the change (default: $LODESTONE_ACTOR, else the OS user)");
     cmd->add_option("--reason", c.reason, "Why: recorded in the audit log");
@@ -50,9 +52,10 @@ std::string Actor(const Common& c) {
 }
 
 // The registry in the database of --db, else $LODESTONE_DB, else lodestone.db in the current
-// directory; projects are checked against the reference codes of the workspace.
+// directory (a SQLite file or a PostgreSQL URL); projects are checked against the reference codes
+// of the workspace.
 struct Opened {
-  std::unique_ptr<store::SqliteProjectStore> store;
+  std::unique_ptr<store::RegistryStore> store;
   invest::Registry registry;
 };
 
@@ -66,7 +69,7 @@ app::WorkspacePaths Paths(const Common& c) {
 
 Opened Open(const Common& c) {
   const auto paths = Paths(c);
-  auto store = store::SqliteProjectStore::Open(paths.database);
+  auto store = store::OpenProjectStore(paths.database.string());
   auto& s = *store;
   return Opened{std::move(store), invest::Registry(s, invest::ReferenceCodes::Load(paths.reference))};
 }
@@ -239,7 +242,8 @@ int RemoveCommand(const Common& c, const std::string& id) {
 
 void AddProjectsCommands(CLI::App& app, int& exit_code) {
   auto* projects = app.add_subcommand(
-      "projects", "Registry of projects of interest in the embedded database (import, list, show, add, edit, history)");
+      "projects",
+      "Registry of projects of interest in a SQLite file or PostgreSQL (import, list, show, add, edit, history)");
   projects->require_subcommand(1);
   {
     auto* cmd = projects->add_subcommand(

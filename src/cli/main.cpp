@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddPortfolioCommands(app, exit_code);
   lodestone::cli::AddServeCommands(app, exit_code);
   lodestone::cli::AddSweepCommand(app, exit_code);
+  lodestone::cli::AddDbCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

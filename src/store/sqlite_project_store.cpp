@@ -7,41 +7,19 @@
 #include <map>
 
 #include "lodestone/model/error.hpp"
+#include "store_codes.hpp"
 
 namespace lodestone::store {
 
 namespace {
 
+using internal::kProjectColumnsSql;
+using internal::ReadEnum;
+using internal::StatusCode;
+using internal::StatusFromCode;
 using invest::AuditEntry;
 using invest::CapitalLine;
 using invest::Project;
-
-constexpr const char* kProjectColumnsSql =
-    "id, name, mineral, stage, country, capacity_t, capacity_t_status, capacity_basis, capex_musd, "
-    "capex_musd_status, opex_musd_per_year, opex_musd_per_year_status, first_output, development_stage, status, "
-    "sponsors, esg_score, esg_score_status, esg_notes, source, url, assumptions";
-
-std::string_view StatusCode(model::ValueStatus s) {
-  switch (s) {
-    case model::ValueStatus::Known: return "known";
-    case model::ValueStatus::AtLeast: return "at_least";
-    case model::ValueStatus::AtMost: return "at_most";
-    case model::ValueStatus::Withheld: return "withheld";
-    case model::ValueStatus::NotAvailable: return "not_available";
-    case model::ValueStatus::Unknown: return "unknown";
-    case model::ValueStatus::NetExporter: return "net_exporter";
-  }
-  return "unknown";
-}
-
-model::ValueStatus StatusFromCode(std::string_view code) {
-  for (auto s : {model::ValueStatus::Known, model::ValueStatus::AtLeast, model::ValueStatus::AtMost,
-                 model::ValueStatus::Withheld, model::ValueStatus::NotAvailable, model::ValueStatus::Unknown,
-                 model::ValueStatus::NetExporter}) {
-    if (StatusCode(s) == code) return s;
-  }
-  throw Error::Storage(fmt::format("database holds an unknown value status '{}'", code));
-}
 
 void BindValue(Statement& st, int number_index, const model::Value& v) {
   st.Bind(number_index, v.HasNumber() ? std::optional<double>(v.number) : std::nullopt);
@@ -53,12 +31,6 @@ model::Value ReadValue(const Statement& st, int number_column) {
   model::Value v = model::Value::Missing(status);
   if (auto n = st.OptionalReal(number_column)) v.number = *n;
   return v;
-}
-
-template <typename E>
-E ReadEnum(std::optional<E> parsed, const std::string& text, std::string_view what) {
-  if (!parsed) throw Error::Storage(fmt::format("database holds an unknown {} '{}'", what, text));
-  return *parsed;
 }
 
 // Binds ?1..?22 in the order of kProjectColumnsSql.
@@ -296,6 +268,73 @@ void SqliteProjectStore::Write(const std::function<void(invest::ProjectWrite&)>&
   Transaction tx(*db_);
   SqliteWrite w(*db_);
   work(w);
+  tx.Commit();
+}
+
+int SqliteProjectStore::SchemaVersion() const { return db_->SchemaVersion(); }
+
+RegistryDump SqliteProjectStore::Export() const {
+  ReadSnapshot snapshot(*db_);
+  RegistryDump out;
+  auto ids = db_->Prepare("SELECT id, created_at, updated_at FROM projects ORDER BY id");
+  while (ids.Step()) {
+    auto p = LoadProject(*db_, ids.Text(0));
+    if (!p) throw Error::Internal("a project vanished inside a read snapshot");
+    out.projects.push_back({std::move(*p), ids.Text(1), ids.Text(2)});
+  }
+  auto st = db_->Prepare(
+      "SELECT id, at, actor, action, project_id, field, old_value, new_value, reason FROM audit_log ORDER BY id");
+  while (st.Step()) {
+    AuditEntry e;
+    e.id = st.Int(0);
+    e.at = st.Text(1);
+    e.actor = st.Text(2);
+    e.action = st.Text(3);
+    e.project_id = st.Text(4);
+    e.field = st.OptionalText(5);
+    e.old_value = st.OptionalText(6);
+    e.new_value = st.OptionalText(7);
+    e.reason = st.Text(8);
+    out.audit.push_back(std::move(e));
+  }
+  return out;
+}
+
+void SqliteProjectStore::Restore(const RegistryDump& dump, bool replace) {
+  Transaction tx(*db_);
+  auto count = [&](const char* sql) {
+    auto st = db_->Prepare(sql);
+    st.Step();
+    return st.Int(0);
+  };
+  const auto projects = count("SELECT count(*) FROM projects");
+  const auto audit = count("SELECT count(*) FROM audit_log");
+  if ((projects > 0 || audit > 0) && !replace) {
+    throw Error::Conflict(
+        fmt::format("{} is not empty ({} projects, {} audit rows); use --force to replace its projects",
+                    db_->path().string(), projects, audit));
+  }
+  db_->Exec("DELETE FROM projects");  // capital stacks go with them (ON DELETE CASCADE)
+  SqliteWrite w(*db_);
+  auto dates = db_->Prepare("UPDATE projects SET updated_at = ?2 WHERE id = ?1");
+  for (const auto& sp : dump.projects) {
+    w.Insert(sp.project, sp.created_at);
+    dates.Bind(1, sp.project.id).Bind(2, sp.updated_at).Run();
+  }
+  // Into an empty log the rows keep their ids; after existing rows they are numbered anew.
+  auto row = db_->Prepare(
+      "INSERT INTO audit_log(id, at, actor, action, project_id, field, old_value, new_value, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  for (const auto& e : dump.audit) {
+    if (audit == 0) {
+      row.Bind(1, e.id);
+    } else {
+      row.BindNull(1);
+    }
+    row.Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.project_id).Bind(6, e.field);
+    row.Bind(7, e.old_value).Bind(8, e.new_value).Bind(9, e.reason);
+    row.Run();
+  }
   tx.Commit();
 }
 

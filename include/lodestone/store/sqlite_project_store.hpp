@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <memory>
 
-#include "lodestone/invest/project_store.hpp"
 #include "lodestone/store/database.hpp"
+#include "lodestone/store/registry_store.hpp"
 
 namespace lodestone::store {
 
-class SqliteProjectStore final : public invest::ProjectStore {
+class SqliteProjectStore final : public RegistryStore {
  public:
   // Over an open database (migrated by Database::Open), which must outlive the store.
   explicit SqliteProjectStore(Database& db);
@@ -24,6 +24,11 @@ class SqliteProjectStore final : public invest::ProjectStore {
   std::vector<invest::AuditEntry> History(std::string_view id) const override;
   std::size_t Count() const override;
   void Write(const std::function<void(invest::ProjectWrite&)>& work) override;
+
+  std::string Backend() const override { return "sqlite"; }
+  int SchemaVersion() const override;
+  RegistryDump Export() const override;
+  void Restore(const RegistryDump& dump, bool replace) override;
 
   Database& database() { return *db_; }
 
