@@ -7,6 +7,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev
   libtbb-dev libpcg-cpp-dev libsqlite3-dev sqlite3 coinor-libcbc-dev
+  # The Python module (python/, docs/python.md) and its tests.
+  pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-pandas python3-matplotlib
   # The hardening steps of .ci/run: libFuzzer harnesses (clang-14 with its sanitizer and fuzzer
   # runtimes; llvm-14 for llvm-symbolizer, which puts names in sanitizer stack traces).
   clang-14 libclang-rt-14-dev llvm-14
