@@ -10,6 +10,8 @@ packages=(
   # `lodestone serve`: the HTTP server (cpp-httplib, with OpenSSL for TLS) and API-key hashing.
   libcpp-httplib-dev libsodium-dev
   libopenmpi-dev openmpi-bin  # lodestone-mpi and its tests (mpirun)
+  # The Python module (python/, docs/python.md) and its tests.
+  pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-pandas python3-matplotlib
   # The hardening steps of .ci/run: libFuzzer harnesses (clang-14 with its sanitizer and fuzzer
   # runtimes; llvm-14 for llvm-symbolizer, which puts names in sanitizer stack traces).
   clang-14 libclang-rt-14-dev llvm-14

@@ -3,16 +3,20 @@
 // arguments, calls risk::GeoPolRiskFromFiles and prints; the method lives in src/risk.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "commands.hpp"
 #include "lodestone/data/reference.hpp"
+#include "lodestone/data/safe_write.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/risk/geopolrisk.hpp"
+#include "lodestone/risk/geopolrisk_sweep.hpp"
 #include "lodestone/risk/serialize.hpp"
 
 namespace lodestone::cli {
@@ -119,6 +123,80 @@ int Run(const Args& a) {
   return 0;
 }
 
+constexpr const char* kSweepFooter =
+    R"(Reads BACI's trade CSVs as published (t,i,j,k,v,q; any number of years) with BACI's country-code
+file, a production table in World Mining Data's layout (rawMaterial, Country, Country_Code,
+Country_ISO, one column per year, unit), the WGI as published (official format or DataBank export;
+g = (2.5 - PV) / 5 of the exporter's political stability that year, 0.5 when missing) and a table
+material,hs6 naming the HS6 products of each material. Every importer (or --importers) x every
+material x every year (or --years) is one CSV row; the method is the one of `risk geopolrisk`.
+Example:
+  lodestone risk geopolrisk sweep --baci BACI_HS17_Y2021_V202401.csv BACI_HS17_Y2022_V202401.csv \
+      --country-codes country_codes_V202401.csv --production production.csv --wgi wgi.csv \
+      --hs-codes material_hs.csv --out geopolrisk.csv
+Details: docs/methods/geopolrisk.md, section "Sweep from published files")";
+
+struct SweepArgs {
+  std::vector<std::string> baci;
+  std::string country_codes, production, wgi, hs_codes, importers, years, ref, out;
+  int threads = 0;
+};
+
+// "2018-2022" or "2019,2021" -> years.
+std::vector<int> ParseYears(const std::string& text) {
+  std::vector<int> years;
+  for (const auto& part : SplitList(text)) {
+    const auto dash = part.find('-');
+    try {
+      std::size_t used = 0;
+      if (dash == std::string::npos) {
+        years.push_back(std::stoi(part, &used));
+        if (used != part.size()) throw std::invalid_argument(part);
+        continue;
+      }
+      const int from = std::stoi(part.substr(0, dash));
+      const int to = std::stoi(part.substr(dash + 1), &used);
+      if (used != part.size() - dash - 1 || to < from || to - from > 200) throw std::invalid_argument(part);
+      for (int y = from; y <= to; ++y) years.push_back(y);
+    } catch (const std::exception&) {
+      throw Error::InvalidRequest(
+          fmt::format("--years '{}': expected years such as 2022, 2018-2022 or 2019,2021", text));
+    }
+  }
+  return years;
+}
+
+int RunSweep(const SweepArgs& a) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto reference = data::Reference::Load(a.ref.empty() ? DefaultReferenceDir() : a.ref);
+  risk::GeoPolRiskSweepFiles files;
+  for (const auto& f : a.baci) files.baci.emplace_back(f);
+  files.country_codes = a.country_codes;
+  files.production = a.production;
+  files.wgi = a.wgi;
+  files.hs_codes = a.hs_codes;
+  risk::GeoPolRiskSweepOptions options;
+  options.importers = SplitList(a.importers);
+  if (!a.years.empty()) options.years = ParseYears(a.years);
+  options.threads = a.threads;
+  const auto run = risk::SweepGeoPolRiskFiles(files, reference, options);
+  if (run.warnings.WarningCount() > 0) std::cerr << run.warnings.Format();
+  std::ostringstream csv;
+  PrintCsvRows(csv, risk::ToCsv(run));
+  if (a.out.empty() || a.out == "-") {
+    std::cout << csv.str();
+  } else {
+    data::WriteFileAtomic(a.out, csv.str());
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format(
+      "GeoPolRisk sweep: {} importers x {} materials x {} years = {} rows from {} BACI lines ({} of the materials' "
+      "products) in {:.2f} s\n",
+      run.request.importers.size(), run.request.materials.size(), run.request.years.size(), run.result.figures.size(),
+      run.baci_rows, run.trade_rows, seconds);
+  return 0;
+}
+
 }  // namespace
 
 void AddRiskGeoPolRiskCommand(CLI::App* risk, int& exit_code) {
@@ -128,28 +206,71 @@ void AddRiskGeoPolRiskCommand(CLI::App* risk, int& exit_code) {
   cmd->add_option("--production", args.production,
                   "World Mining Data production CSV: rawMaterial, Country, Country_Code, Country_ISO, one column per "
                   "year (t), unit")
-      ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--trade", args.trade,
                   "BACI imports CSV: Year, Exporting Country, Importing Country, rawMaterial, Resource HSCODE, Trade "
                   "Value (1000 USD), Quantity (mTonnes), WGI (g)")
-      ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--wgi-pv", args.wgi_pv,
                   "Normalised WGI political stability CSV: Country/Territory, Code, country_code, one column of g per "
                   "year")
-      ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--importer", args.importer,
-                  "Importer: ISO alpha-3 (USA), BACI numeric code (842), or a region joined by '+' (USA+JPN)")
-      ->required();
-  cmd->add_option("--year", args.year, "Year (a year column of the production file)")->required();
+                  "Importer: ISO alpha-3 (USA), BACI numeric code (842), or a region joined by '+' (USA+JPN)");
+  auto* year = cmd->add_option("--year", args.year, "Year (a year column of the production file)");
   cmd->add_option("--ref", args.ref,
                   "Reference directory for alpha-3 codes the files do not map; default: the shipped data/reference");
   cmd->add_flag("--details", args.details,
                 "Also print HS codes, domestic production, WTA numerator, total imports (and notes in CSV)");
   AddFormatOption(cmd, args.format);
-  cmd->callback([&exit_code] { exit_code = RunGuarded([] { return Run(args); }); });
+
+  // `sweep`: the whole grid from published files. The one-importer options above are required
+  // only when no subcommand is given (they are checked here rather than by the parser).
+  auto* sweep = cmd->add_subcommand("sweep",
+                                    "GeoPolRisk of every importer x material x year from published BACI, "
+                                    "production and WGI files, as one CSV");
+  sweep->footer(kSweepFooter);
+  static SweepArgs sa;
+  sweep->add_option("--baci", sa.baci, "BACI CSV files (t,i,j,k,v,q), one per year")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--country-codes", sa.country_codes, "BACI's country-code CSV (country_code, ..., country_iso3)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sweep
+      ->add_option("--production", sa.production,
+                   "Production CSV: rawMaterial, Country, Country_Code, Country_ISO, one column per year, unit")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--wgi", sa.wgi, "WGI as published: official long format or DataBank export")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--hs-codes", sa.hs_codes, "CSV material,hs6: the HS6 products of each material")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--importers", sa.importers,
+                    "Importers, comma-separated (USA,JPN,842; a region as USA+JPN); default: every importer");
+  sweep->add_option("--years", sa.years,
+                    "Years: 2022, 2018-2022 or 2019,2021; default: every year of the BACI files "
+                    "that the production table covers");
+  sweep->add_option("--ref", sa.ref, "Reference directory (WGI economy codes); default: the shipped data/reference");
+  sweep->add_option("--threads", sa.threads,
+                    "Threads reading BACI files (0 = all cores); the output does not depend on it");
+  sweep->add_option("--out", sa.out, "Output CSV file (written whole or not at all); default: standard output");
+  sweep->callback([&exit_code] { exit_code = RunGuarded([] { return RunSweep(sa); }); });
+
+  cmd->callback([&exit_code, sweep, year] {
+    if (sweep->parsed()) return;
+    exit_code = RunGuarded([year] {
+      for (const auto& [value, name] : {std::pair{&args.production, "--production"}, std::pair{&args.trade, "--trade"},
+                                        std::pair{&args.wgi_pv, "--wgi-pv"}, std::pair{&args.importer, "--importer"}}) {
+        if (value->empty())
+          throw Error::InvalidRequest(fmt::format("{} is required (or use the sweep subcommand)", name));
+      }
+      if (year->count() == 0) throw Error::InvalidRequest("--year is required (or use the sweep subcommand)");
+      return Run(args);
+    });
+  });
 }
 
 }  // namespace lodestone::cli

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "import_common.hpp"
+#include "lodestone/data/baci.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::data {
@@ -21,55 +22,17 @@ namespace lodestone::data {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace baci;  // the layout, reader and field parsers shared with the GeoPolRisk sweep
 
 constexpr std::string_view kSourceId = "cepii_baci";
 constexpr std::string_view kMapFile = "hs6_map.csv";
 constexpr std::string_view kCodeNamespace = "baci";
-constexpr std::size_t kFieldCount = 6;
-constexpr std::array<std::string_view, kFieldCount> kHeader = {"t", "i", "j", "k", "v", "q"};
-constexpr std::size_t kColYear = 0, kColExporter = 1, kColImporter = 2, kColProduct = 3, kColValue = 4,
-                      kColQuantity = 5;
 constexpr std::size_t kProductCodes = 1000000;  // every six-digit code, for a flat lookup table
-constexpr std::size_t kHs6Digits = 6;
-constexpr std::size_t kCountryCodes = 1000;  // BACI codes are at most three digits
-constexpr int kMinYear = 1900;
-constexpr int kMaxYear = 2155;  // the loader's year range
-// Files are read in chunks of this size: a BACI year is about 10 million lines and several
-// hundred megabytes, which need not sit in memory at once.
-constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
 // BACI values are in thousands of current USD.
 constexpr std::size_t kThousandDigits = 3;
 constexpr double kThousand = 1000.0;
-constexpr std::size_t kClipChars = 40;
 constexpr std::int32_t kUnresolved = -2;
 constexpr std::int32_t kUnknownCode = -1;
-
-// Field text as it may appear in a diagnostic: bounded length, no control or non-ASCII bytes
-// (a binary file must not produce unreadable messages).
-std::string Clip(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < kClipChars; ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-  }
-  if (s.size() > kClipChars) out += "...";
-  return out;
-}
-
-bool AllDigits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// Whitespace around the field, then one pair of surrounding quotes (some exports quote k to keep
-// its leading zero).
-std::string_view CleanField(std::string_view s) {
-  s = detail::Trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = detail::Trim(s.substr(1, s.size() - 2));
-  return s;
-}
 
 // A plain decimal number of thousands written as a number of units, by moving the decimal point
 // in the text: exact, unlike multiplying a double by 1000 ("0.156" -> "156", "12" -> "12000").
@@ -89,61 +52,6 @@ std::string TimesThousand(std::string_view text, double parsed) {
   if (rest.empty()) return digits;
   return digits + "." + std::string(rest);
 }
-
-// Reads a file line by line, one chunk at a time. The view a call returns is valid until the
-// next call.
-class LineReader {
- public:
-  explicit LineReader(const fs::path& path) : in_(path, std::ios::binary) {}
-  bool is_open() const { return in_.is_open(); }
-  bool failed() const { return in_.bad(); }
-  std::size_t line() const { return line_; }
-  // True once the last line was returned without a line end (the file may be cut short).
-  bool unterminated() const { return unterminated_; }
-
-  bool Next(std::string_view& out) {
-    while (true) {
-      const char* begin = buf_.data() + pos_;
-      const std::size_t avail = buf_.size() - pos_;
-      const void* nl = avail > 0 ? std::memchr(begin, '\n', avail) : nullptr;
-      if (nl != nullptr) {
-        auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - begin);
-        out = std::string_view(begin, len);
-        pos_ += len + 1;
-        return Emit(out);
-      }
-      if (eof_) {
-        if (avail == 0) return false;
-        out = std::string_view(begin, avail);
-        pos_ = buf_.size();
-        unterminated_ = true;
-        return Emit(out);
-      }
-      buf_.erase(0, pos_);
-      pos_ = 0;
-      const std::size_t old = buf_.size();
-      buf_.resize(old + kChunkBytes);
-      in_.read(buf_.data() + old, static_cast<std::streamsize>(kChunkBytes));
-      const auto got = static_cast<std::size_t>(in_.gcount());
-      buf_.resize(old + got);
-      if (got < kChunkBytes) eof_ = true;
-    }
-  }
-
- private:
-  bool Emit(std::string_view& out) {
-    if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
-    ++line_;
-    return true;
-  }
-
-  std::ifstream in_;
-  std::string buf_;
-  std::size_t pos_ = 0;
-  std::size_t line_ = 0;
-  bool eof_ = false;
-  bool unterminated_ = false;
-};
 
 struct MapEntry {
   std::string hs6;
@@ -284,11 +192,10 @@ class BaciImporter {
       diags.Error(label, 1, 0, "empty file: expected the BACI header t,i,j,k,v,q");
       return;
     }
-    if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    if (!CheckHeader(label, line)) return;
+    if (!CheckHeader(label, line, diags)) return;
 
     std::size_t padded = 0, first_padded = 0, non_hs = 0, first_non_hs = 0;
-    std::array<std::string_view, kFieldCount> f;
+    Fields f;
     while (reader.Next(line)) {
       const std::size_t ln = reader.line();
       if (line.find('\0') != std::string_view::npos) {
@@ -422,65 +329,6 @@ class BaciImporter {
   const std::set<std::string>& cited_factor_sources() const { return cited_factor_sources_; }
 
  private:
-  bool CheckHeader(const std::string& label, std::string_view line) {
-    std::array<std::string_view, kFieldCount> f;
-    const std::size_t n = Split(line, f);
-    bool ok = true;
-    for (std::size_t i = 0; i < std::min(n, kFieldCount); ++i) {
-      if (CleanField(f[i]) != kHeader[i]) {
-        result_.diagnostics.Error(label, 1, i + 1,
-                                  fmt::format("header field '{}' where BACI has '{}': expected the header "
-                                              "t,i,j,k,v,q",
-                                              Clip(CleanField(f[i])), kHeader[i]));
-        ok = false;
-      }
-    }
-    if (n != kFieldCount) {
-      result_.diagnostics.Error(label, 1, std::min(n, kFieldCount) + 1,
-                                fmt::format("header has {} fields: expected the 6 of t,i,j,k,v,q", n));
-      ok = false;
-    }
-    return ok;
-  }
-
-  // Splits on commas into `f` (at most kFieldCount kept) and returns the number of fields.
-  static std::size_t Split(std::string_view line, std::array<std::string_view, kFieldCount>& f) {
-    std::size_t n = 0, start = 0;
-    while (true) {
-      const auto p = line.find(',', start);
-      if (n < kFieldCount) f[n] = line.substr(start, p == std::string_view::npos ? line.npos : p - start);
-      ++n;
-      if (p == std::string_view::npos) return n;
-      start = p + 1;
-    }
-  }
-
-  static bool ParseUnsigned(std::string_view s, std::uint64_t& out) {
-    constexpr std::size_t kMaxDigits = 18;
-    if (s.empty() || s.size() > kMaxDigits || !AllDigits(s)) return false;
-    out = 0;
-    for (char c : s) out = out * 10 + static_cast<std::uint64_t>(c - '0');
-    return true;
-  }
-
-  static bool ParseNonNegative(std::string_view s, double& out) {
-    return model::ParseDouble(s, out) && std::isfinite(out) && out >= 0.0;
-  }
-
-  // Six characters, digits and capitals with at least one letter: BACI's "9999AA".
-  static bool IsNonHsCode(std::string_view k) {
-    if (k.size() != kHs6Digits) return false;
-    bool letter = false;
-    for (char c : k) {
-      if (c >= 'A' && c <= 'Z') {
-        letter = true;
-      } else if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return letter;
-  }
-
   void Error(const std::string& label, std::size_t line, std::size_t col, std::string message) {
     result_.diagnostics.Error(label, line, col + 1, std::move(message));
   }
