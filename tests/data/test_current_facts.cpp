@@ -248,3 +248,19 @@ TEST(CurrentFacts, DatasetInfoListsEachTablesLatestYear) {
   const auto& src = info.freshness.at("production.csv").sources;
   EXPECT_NE(std::find(src.begin(), src.end(), "usgs_mcs2026"), src.end());
 }
+
+// Germanium: one China share. The dataset's latest refining share (59.2%, 2023) and the simulator's
+// world total (China's 85,000 kg over a China share of about 60%) use the same fact, not the EU
+// 2016-2020 average of 83.1%.
+TEST(CurrentFacts, GermaniumWorldTotalAndChinaShareAgree) {
+  auto d = LatestRefining("germanium");
+  EXPECT_EQ(d.period, "2023");
+  ASSERT_TRUE(d.share.count("CHN"));
+  EXPECT_DOUBLE_EQ(d.share["CHN"].number, 0.592);
+  double world = 0;
+  for (const auto& r : Sim().demand) {
+    if (r.mineral == "germanium" && r.consumer == "WLD") world = r.quantity.number;
+  }
+  ASSERT_GT(world, 0);
+  EXPECT_NEAR(85.0 / world, d.share["CHN"].number, 0.03);  // t Ge, the canonical unit
+}
