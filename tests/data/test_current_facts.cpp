@@ -264,3 +264,18 @@ TEST(CurrentFacts, GermaniumWorldTotalAndChinaShareAgree) {
   ASSERT_GT(world, 0);
   EXPECT_NEAR(85.0 / world, d.share["CHN"].number, 0.03);  // t Ge, the canonical unit
 }
+
+// The USGS heavy rare-earth import rows are imported: terbium, holmium and lutetium came 100% from
+// China in 2021-24.
+TEST(CurrentFacts, HeavyRareEarthImportSourcesAreImported) {
+  const auto& ds = Shipped();
+  const auto& t = ds->import_sources;
+  std::map<std::string, double> china;  // mineral/material -> China's share
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (ds.Country(t.consumer[i]).iso3 != "USA" || ds.Country(t.country[i]).iso3 != "CHN") continue;
+    china[ds.Mineral(t.mineral[i]).id + "/" + t.material[i]] = t.share[i].number;
+  }
+  EXPECT_DOUBLE_EQ(china["terbium/compounds and metals"], 1.0);
+  EXPECT_DOUBLE_EQ(china["rare_earths/holmium compounds and metals"], 1.0);
+  EXPECT_DOUBLE_EQ(china["rare_earths/lutetium compounds and metals"], 1.0);
+}
