@@ -75,7 +75,8 @@ DatasetInfo DescribeDataset(const Dataset& ds) {
   // Periods ("2016-2020", "2024") and ISO dates compare as text in time order.
   std::map<std::string, std::map<std::string, std::set<std::string>>> latest;  // file -> when -> sources
   auto dated = [&](const char* file, const std::string& when, model::SourceId src) {
-    if (when.empty()) return;
+    // Only years, periods and dates: a cell in words ("between 2022-06 and 2023-06") is not ordered.
+    if (when.empty() || when.front() < '0' || when.front() > '9') return;
     latest[file][when].insert(c.manifest.sources[src.index()].id);
   };
   auto yearly = [&](const char* file, const auto& t) {
@@ -87,7 +88,12 @@ DatasetInfo DescribeDataset(const Dataset& ds) {
   yearly("trade.csv", c.trade);
   yearly("governance.csv", c.governance);
   yearly("import_reliance.csv", c.import_reliance);
-  yearly("headlines.csv", c.headlines);
+  // Headlines: published facts only, not a scenario's projection for 2030 or 2040.
+  for (std::size_t i = 0; i < c.headlines.size(); ++i) {
+    if (c.headlines.scenario[i] == "historical") {
+      dated("headlines.csv", std::to_string(c.headlines.year[i]), c.headlines.source[i]);
+    }
+  }
   for (std::size_t i = 0; i < c.shares.size(); ++i) dated("shares.csv", c.shares.period[i], c.shares.source[i]);
   for (std::size_t i = 0; i < c.import_sources.size(); ++i) {
     dated("import_sources.csv", c.import_sources.period[i], c.import_sources.source[i]);
