@@ -83,8 +83,15 @@ int InfoCommand(const std::string& dir, Format format) {
   for (const auto& s : info.stages) stages += (stages.empty() ? "" : ", ") + s;
   std::cout << fmt::format("minerals:  {}\nstages:    {}\ncountries: {} with data (of {} known)\nyears:     {}-{}\n\n",
                            minerals, stages, info.countries_with_data, info.countries, info.year_min, info.year_max);
-  TextTable tables{{"table", "rows"}, {false, true}, {}};
-  for (const auto& [f, n] : info.tables) tables.rows.push_back({f, Grouped(static_cast<double>(n))});
+  TextTable tables{{"table", "rows", "latest", "latest figures from"}, {false, true, false, false}, {}};
+  for (const auto& [f, n] : info.tables) {
+    std::string when = "-", from;
+    if (auto it = info.freshness.find(f); it != info.freshness.end()) {
+      when = it->second.latest;
+      for (const auto& id : it->second.sources) from += (from.empty() ? "" : ", ") + id;
+    }
+    tables.rows.push_back({f, Grouped(static_cast<double>(n)), when, from});
+  }
   PrintTable(std::cout, tables);
   std::cout << '\n';
   TextTable sources{{"source", "kind", "rows", "licence", "citation"}, {false, false, true, false, false}, {}};
@@ -127,9 +134,10 @@ void PrintSupplyStage(const data::SupplyMineral& m, const data::SupplyStage& s) 
     std::string quantity = s.from_shares            ? "-"
                            : c.quantity.HasNumber() ? ValueText(c.quantity) + " " + s.unit
                                                     : ValueText(c.quantity);
-    std::string share = c.share                                              ? Percent(*c.share)
-                        : c.share_value.status == model::ValueStatus::AtMost ? "<" + Percent(c.share_value.number)
-                                                                             : "-";
+    std::string share = c.share                                               ? Percent(*c.share)
+                        : c.share_value.status == model::ValueStatus::AtMost  ? "<" + Percent(c.share_value.number)
+                        : c.share_value.status == model::ValueStatus::AtLeast ? ">" + Percent(c.share_value.number)
+                                                                              : "-";
     t.rows.push_back({c.rank ? std::to_string(*c.rank) : "", c.name, quantity, share, c.source, note});
   }
   if (s.remainder) {

@@ -59,7 +59,8 @@ std::vector<std::string> ImporterNames() {
           "us-agreements",
           "processing-headlines",
           "export-restrictions",
-          "japan-import-sources"};
+          "japan-import-sources",
+          "refining-shares"};
 }
 
 ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& files, const Reference& ref) {
@@ -79,6 +80,7 @@ ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& fil
   if (kind == "processing-headlines") return ImportProcessingHeadlines(one(), ref);
   if (kind == "export-restrictions") return ImportExportRestrictions(one(), ref);
   if (kind == "japan-import-sources") return ImportJapanImportSources(one(), ref);
+  if (kind == "refining-shares") return ImportRefiningShares(one(), ref);
   std::string names;
   for (const auto& n : ImporterNames()) names += (names.empty() ? "" : ", ") + n;
   throw Error::InvalidRequest(fmt::format("unknown importer '{}': expected one of {}", kind, names));

@@ -60,6 +60,8 @@ Json ToJson(const DatasetInfo& info) {
             {"year_min", info.year_min},   {"year_max", info.year_max}};
   auto& tables = j["tables"] = Json::object();
   for (const auto& [f, n] : info.tables) tables[f] = n;
+  auto& fresh = j["freshness"] = Json::object();
+  for (const auto& [f, x] : info.freshness) fresh[f] = {{"latest", x.latest}, {"sources", x.sources}};
   auto& sources = j["sources"] = Json::array();
   for (const auto& s : info.sources) {
     sources.push_back({{"id", s.source.id},

@@ -71,6 +71,43 @@ DatasetInfo DescribeDataset(const Dataset& ds) {
   count(c.headlines.source);
   count(c.policies.source);
 
+  // Freshness: per table, the latest year, period or date of its rows and who published those rows.
+  // Periods ("2016-2020", "2024") and ISO dates compare as text in time order.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> latest;  // file -> when -> sources
+  auto dated = [&](const char* file, const std::string& when, model::SourceId src) {
+    // Only years, periods and dates: a cell in words ("between 2022-06 and 2023-06") is not ordered.
+    if (when.empty() || when.front() < '0' || when.front() > '9') return;
+    latest[file][when].insert(c.manifest.sources[src.index()].id);
+  };
+  auto yearly = [&](const char* file, const auto& t) {
+    for (std::size_t i = 0; i < t.size(); ++i) dated(file, std::to_string(t.year[i]), t.source[i]);
+  };
+  yearly("production.csv", c.production);
+  yearly("capacity.csv", c.capacity);
+  yearly("reserves.csv", c.reserves);
+  yearly("trade.csv", c.trade);
+  yearly("governance.csv", c.governance);
+  yearly("import_reliance.csv", c.import_reliance);
+  // Headlines: published facts only, not a scenario's projection for 2030 or 2040.
+  for (std::size_t i = 0; i < c.headlines.size(); ++i) {
+    if (c.headlines.scenario[i] == "historical") {
+      dated("headlines.csv", std::to_string(c.headlines.year[i]), c.headlines.source[i]);
+    }
+  }
+  for (std::size_t i = 0; i < c.shares.size(); ++i) dated("shares.csv", c.shares.period[i], c.shares.source[i]);
+  for (std::size_t i = 0; i < c.import_sources.size(); ++i) {
+    dated("import_sources.csv", c.import_sources.period[i], c.import_sources.source[i]);
+  }
+  for (std::size_t i = 0; i < c.policies.size(); ++i) {
+    dated("policies.csv", c.policies.effective[i].empty() ? c.policies.announced[i] : c.policies.effective[i],
+          c.policies.source[i]);
+  }
+  for (std::size_t i = 0; i < c.groups.size(); ++i) dated("groups.csv", c.groups.since[i], c.groups.source[i]);
+  for (const auto& [file, by_when] : latest) {
+    const auto& [when, srcs] = *by_when.rbegin();
+    info.freshness[file] = {when, {srcs.begin(), srcs.end()}};
+  }
+
   for (auto m : minerals) info.minerals.push_back(c.minerals[m].id);
   std::sort(info.minerals.begin(), info.minerals.end());
   for (auto s : stages) info.stages.push_back(c.stage_ids.Name(model::StageId{s}));

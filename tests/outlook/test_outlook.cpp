@@ -133,9 +133,10 @@ TEST_F(Shipped, SectorsSumToTotalAndRegionsToWorld) {
   // The IEA publishes 4754 kt total for 2030 and 6238 kt for 2040; the sectors add to it within rounding.
   EXPECT_NEAR(WorldIn(d, 2030), 4754e3, 2e3);
   EXPECT_NEAR(WorldIn(d, 2040), 6238e3, 1e3);
-  // Partners: USA 5.64% (USGS apparent consumption) and JPN (assumed equal).
+  // Partners: USA 2.31% (USGS apparent primary consumption, as the simulator) and JPN (crude-steel
+  // share 4.46%, as the simulator).
   EXPECT_EQ(d.regions[0].name, "USA");
-  EXPECT_NEAR(d.regions[0].t[5] / d.world[5], 0.0564, 1e-12);
+  EXPECT_NEAR(d.regions[0].t[5] / d.world[5], 0.0231, 1e-12);
   EXPECT_EQ(d.regions.back().name, "rest_of_world");
 }
 
@@ -300,8 +301,8 @@ TEST_F(Shipped, BrokenOutlookDataIsRejectedWithPlace) {
   std::filesystem::remove_all(dir);
 }
 
-// The refining stage where the dataset has only shares: the EU 2016-2020 global lithium refining
-// shares (ARG 0.105, CHL 0.321, CHN 0.562, USA 0.012; they sum to 1) applied to the 2025 world mine
+// The refining stage where the dataset has only shares: the latest global lithium refining
+// shares (IEA GCMO 2025: China 70% in 2024, other countries 30%) applied to the 2025 world mine
 // production of 290,000 t Li (refined content taken equal to mine content).
 TEST_F(Shipped, RefiningBaseIsSharesTimesWorldMineProduction) {
   OutlookRequest req;
@@ -311,119 +312,32 @@ TEST_F(Shipped, RefiningBaseIsSharesTimesWorldMineProduction) {
   req.runs = 20;
   auto r = outlook::Run(*ds_, *data_, {}, req);
   EXPECT_EQ(r.stage, "refining");
-  ASSERT_EQ(r.base_output.size(), 4u);
+  ASSERT_EQ(r.base_output.size(), 2u);
   EXPECT_EQ(r.base_output[0].country, "CHN");
-  EXPECT_NEAR(r.base_output[0].t, 162980, 1e-6);
-  EXPECT_EQ(r.base_output[1].country, "CHL");
-  EXPECT_NEAR(r.base_output[1].t, 93090, 1e-6);
-  EXPECT_EQ(r.base_output[2].country, "ARG");
-  EXPECT_NEAR(r.base_output[2].t, 30450, 1e-6);
-  EXPECT_EQ(r.base_output[3].country, "USA");
-  EXPECT_NEAR(r.base_output[3].t, 3480, 1e-6);
-  EXPECT_TRUE(r.base_output[3].allied);
+  EXPECT_NEAR(r.base_output[0].t, 203000, 1e-6);
+  EXPECT_EQ(r.base_output[1].country, "XOT");
+  EXPECT_NEAR(r.base_output[1].t, 87000, 1e-6);
   EXPECT_FALSE(r.base_output[0].allied);
+  EXPECT_FALSE(r.base_output[1].allied);
   // No depletion at the refining stage: existing output stays flat to 2050 (at the mining stage
   // Zimbabwe's reserves bind from 2043).
   EXPECT_NEAR(r.years.front().existing_t, 290000, 1e-6);
   EXPECT_NEAR(r.years.back().existing_t, 290000, 1e-6);
-  // Secure supply: the allied refiner (USA) plus the secondary share of partner demand.
-  EXPECT_NEAR(r.years[0].secure_supply_t, 3480 + 0.01 * r.years[0].partner_demand_t, 1e-6);
+  // Secure supply: no named allied refiner, so only the secondary share of partner demand.
+  EXPECT_NEAR(r.years[0].secure_supply_t, 0.01 * r.years[0].partner_demand_t, 1e-6);
   // The rule is stated in the notes and the assumptions.
   auto has = [](const std::vector<std::string>& v, const std::string& what) {
     return std::any_of(v.begin(), v.end(), [&](const std::string& s) { return s.find(what) != std::string::npos; });
   };
   EXPECT_TRUE(has(r.notes, "refined content is assumed equal to mine content"));
-  EXPECT_TRUE(has(r.assumptions, "global refining shares of 2016-2020"));
-  EXPECT_TRUE(has(r.assumptions, "depletion applies to mining only"));
-  EXPECT_TRUE(has(r.sources, "eu_crm_2023_annex7"));
-}
-
-TEST_F(Shipped, RefiningProjectCountsAtRefiningOnly) {
-  std::vector<PipelineProject> without;
-  for (const auto& p : *fixture_) {
-    if (p.id != "li_refinery") without.push_back(p);
-  }
-  ASSERT_EQ(without.size(), fixture_->size() - 1);
-  OutlookRequest req;
-  req.mineral = "lithium";
-  req.scenario = "steps";
-  req.runs = 100;
-  req.stage = "refining";
-  auto with_r = outlook::Run(*ds_, *data_, *fixture_, req);
-  auto without_r = outlook::Run(*ds_, *data_, without, req);
-  // li_refinery: 9,000 t Li, construction (p = 0.85, one year delay), first output 2027: from 2028.
-  ASSERT_EQ(with_r.projects.size(), 1u);
-  EXPECT_EQ(with_r.projects[0].id, "li_refinery");
-  EXPECT_EQ(with_r.projects[0].expected_start, 2028);
-  EXPECT_TRUE(with_r.projects[0].allied);
-  EXPECT_NEAR(with_r.years.back().projects_t, 9000 * 0.85, 1e-6);
-  EXPECT_NEAR(without_r.years.back().projects_t, 0, 1e-12);
-  // Allied project: secure supply rises by the same amount.
-  EXPECT_NEAR(with_r.years.back().secure_supply_t - without_r.years.back().secure_supply_t, 9000 * 0.85, 1e-6);
-  // Mining projects are not counted at the refining stage, and say why.
-  EXPECT_NE(std::find(with_r.excluded_projects.begin(), with_r.excluded_projects.end(),
-                      "li_aus_build: mining stage (the outlook compares refining supply)"),
-            with_r.excluded_projects.end());
-  // The mining outlook is the same with or without the refinery.
-  req.stage = "mining";
-  auto mine_with = outlook::Run(*ds_, *data_, *fixture_, req);
-  auto mine_without = outlook::Run(*ds_, *data_, without, req);
-  ASSERT_EQ(mine_with.years.size(), mine_without.years.size());
-  for (std::size_t i = 0; i < mine_with.years.size(); ++i) {
-    EXPECT_EQ(mine_with.years[i].supply_t, mine_without.years[i].supply_t);
-    EXPECT_EQ(mine_with.years[i].gap_p50, mine_without.years[i].gap_p50);
-    EXPECT_EQ(mine_with.years[i].secure_gap_p95, mine_without.years[i].secure_gap_p95);
-  }
-  EXPECT_NEAR(mine_with.years.back().projects_t, 34000, 1e-6);
-  // The default stage of lithium is still mining, identical to asking for it.
-  req.stage = "";
-  auto by_default = outlook::Run(*ds_, *data_, *fixture_, req);
-  EXPECT_EQ(by_default.stage, "mining");
-  EXPECT_EQ(by_default.years.back().gap_p50, mine_with.years.back().gap_p50);
-}
-
-TEST_F(Shipped, ComponentStagesCountAtRefiningAndRecyclingNowhere) {
-  auto project = [](const std::string& id, const std::string& stage) {
-    PipelineProject p;
-    p.id = id;
-    p.name = id;
-    p.mineral = "lithium";
-    p.stage = stage;
-    p.country = "JPN";
-    p.capacity_t = model::Value::Of(1000);
-    p.first_output_year = 2026;
-    p.first_output = "2026";
-    p.development_stage = "construction";
-    p.status = "active";
-    return p;
-  };
-  std::vector<PipelineProject> pipeline = {project("cath", "cathode"),  project("anod", "anode"),
-                                           project("mag", "magnets"),   project("sep", "separation"),
-                                           project("rec", "recycling"), project("mine", "mining")};
-  OutlookRequest req;
-  req.mineral = "lithium";
-  req.scenario = "steps";
-  req.runs = 10;
-  req.stage = "refining";
-  auto r = outlook::Run(*ds_, *data_, pipeline, req);
-  EXPECT_EQ(r.projects.size(), 4u);
-  EXPECT_NEAR(r.years.back().projects_t, 4 * 1000 * 0.85, 1e-6);
-  const std::string recycling = "rec: recycling projects are inside the secondary-supply share";
-  EXPECT_NE(std::find(r.excluded_projects.begin(), r.excluded_projects.end(), recycling), r.excluded_projects.end());
-  req.stage = "mining";
-  auto m = outlook::Run(*ds_, *data_, pipeline, req);
-  ASSERT_EQ(m.projects.size(), 1u);
-  EXPECT_EQ(m.projects[0].id, "mine");
-  EXPECT_NE(std::find(m.excluded_projects.begin(), m.excluded_projects.end(), recycling), m.excluded_projects.end());
-  EXPECT_TRUE(CountsAtStage("magnets", "refining"));
-  EXPECT_FALSE(CountsAtStage("recycling", "refining"));
   EXPECT_FALSE(CountsAtStage("refining", "mining"));
 }
 
-// Refining splits from data/sim/refining.csv: a whole split for rare earths (no refining shares in
-// the dataset), an override for nickel (Indonesia 55%, the others scaled to the remaining 45%).
-TEST_F(Shipped, RefiningSplitsFillAndOverrideTheShares) {
-  ASSERT_FALSE(data_->refining_splits.empty());
+// Refining shares come from the dataset's latest distribution (the shipped data/sim/refining.csv
+// overrides nothing): nickel Indonesia 37%, China 28% (2023); rare earths China 92%, Malaysia 5%
+// (2023), each with the rest as other countries.
+TEST_F(Shipped, RefiningSplitsComeFromTheDatasetsLatestShares) {
+  EXPECT_TRUE(data_->refining_splits.empty());
   EXPECT_TRUE(HasSupplyStage(*ds_, *data_, "rare_earths", "refining"));
   EXPECT_TRUE(HasSupplyStage(*ds_, *data_, "gallium", "refining"));
   EXPECT_FALSE(HasSupplyStage(*ds_, *data_, "gallium", "mining"));
@@ -438,16 +352,19 @@ TEST_F(Shipped, RefiningSplitsFillAndOverrideTheShares) {
   double sum = 0;
   for (const auto& b : r.base_output) sum += b.t;
   EXPECT_NEAR(sum, mine->t, 1e-6 * mine->t);
-  ASSERT_FALSE(r.base_output.empty());
+  ASSERT_EQ(r.base_output.size(), 3u);
   EXPECT_EQ(r.base_output[0].country, "IDN");
-  EXPECT_NEAR(r.base_output[0].t, 0.55 * mine->t, 1e-6 * mine->t);
-  EXPECT_NE(std::find(r.sources.begin(), r.sources.end(), "assume_nickel_refining_idn"), r.sources.end());
+  EXPECT_NEAR(r.base_output[0].t, 0.37 * mine->t, 1e-6 * mine->t);
+  EXPECT_EQ(r.base_output[1].country, "XOT");
+  EXPECT_EQ(r.base_output[2].country, "CHN");
+  EXPECT_NEAR(r.base_output[2].t, 0.28 * mine->t, 1e-6 * mine->t);
+  EXPECT_EQ(std::find(r.sources.begin(), r.sources.end(), "assume_nickel_refining_idn"), r.sources.end());
   req.mineral = "rare_earths";
   auto ree = outlook::Run(*ds_, *data_, {}, req);
   auto rid = ds_->FindMineral("rare_earths");
   auto ree_mine = WorldPrimaryProduction(*ds_, *rid, 2025, "mining");
   ASSERT_TRUE(ree_mine.has_value());
-  ASSERT_EQ(ree.base_output.size(), 4u);
+  ASSERT_EQ(ree.base_output.size(), 3u);
   EXPECT_EQ(ree.base_output[0].country, "CHN");
   EXPECT_NEAR(ree.base_output[0].t, 0.92 * ree_mine->t, 1e-6 * ree_mine->t);
   // Neither stage's data: a clear error.

@@ -51,6 +51,9 @@ ImportResult ImportProcessingHeadlines(const std::filesystem::path& file, const 
 // the unlisted remainder of a distribution as "other countries").
 ImportResult ImportExportRestrictions(const std::filesystem::path& file, const Reference& ref);
 ImportResult ImportJapanImportSources(const std::filesystem::path& file, const Reference& ref);
+// The latest processing and refining shares by country (shares.csv, scope global, period = year;
+// the unnamed rest as "other countries").
+ImportResult ImportRefiningShares(const std::filesystem::path& file, const Reference& ref);
 
 // Names accepted by the CLI's `data import KIND`.
 std::vector<std::string> ImporterNames();

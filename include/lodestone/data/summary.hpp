@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,9 +19,17 @@ struct SourceUse {
   std::size_t rows = 0;  // rows citing it, over all tables
 };
 
+// How fresh a table's figures are: the latest year (or period, or date) any row gives, and the
+// sources of the rows that give it.
+struct TableFreshness {
+  std::string latest;                // e.g. "2025", "2024" (a period), "2026-01-06" (a date); empty: no dated rows
+  std::vector<std::string> sources;  // source ids of the latest rows, in id order
+};
+
 struct DatasetInfo {
   std::string name, version, date, description;
   std::vector<std::pair<std::string, std::size_t>> tables;  // file -> rows
+  std::map<std::string, TableFreshness> freshness;          // file -> latest figures and their sources
   std::vector<std::string> minerals;                        // ids with at least one figure
   std::vector<std::string> stages;
   std::size_t countries = 0;            // entries of countries.csv
