@@ -257,10 +257,21 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
     pe.status = p.status;
     pe.development_stage = p.development_stage;
     pe.capex_musd = p.capex_musd;
-    if (p.esg_score.IsKnown()) pe.esg_score = p.esg_score.number;
+    if (p.esg_score.IsKnown()) {
+      pe.esg_score = p.esg_score.number;
+      pe.esg_basis = "assessed in the project record";
+    }
     pe.first_output = p.first_output;
     pe.money = SumCapitalStack(p.capital_stack);
     if (!p.first_output.empty()) pe.months_to_first_output = MonthsBetween(rq.as_of, p.first_output);
+    if (p.development_stage == DevelopmentStage::Operating) {
+      pe.baseline = true;
+      pe.reason = fmt::format(
+          "operating{}: baseline supply, already part of the {} production the network starts from; adding it again "
+          "would count its output twice, so it is not evaluated as new supply",
+          p.first_output.empty() ? std::string() : fmt::format(" since {}", p.first_output), net.year);
+      continue;
+    }
     const int m = net.FindMineralIndex(p.mineral);
     if (m < 0) {
       std::string why;
@@ -285,7 +296,7 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       pe.notes.push_back(fmt::format("capacity is a lower bound ({}): the figure itself is used",
                                      model::FormatValueCell(p.capacity_t)));
     }
-    if (p.development_stage == DevelopmentStage::Operating || p.development_stage == DevelopmentStage::Commissioning) {
+    if (p.development_stage == DevelopmentStage::Commissioning) {
       pe.notes.push_back(
           fmt::format("{}: part of its capacity may already be in the {} baseline, so the relief is an "
                       "upper bound",
@@ -428,6 +439,10 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
     const Project& p = rq.projects[i];
     ProjectEvaluation& pe = ev.projects[i];
     const StackMoney& mon = pe.money;
+    if (pe.baseline) {  // operating: no public need to size
+      pe.public_basis = "none: operating, baseline supply (no public money is offered)";
+      continue;
+    }
     if (p.capex_musd.status == model::ValueStatus::Known) {  // the public need the optimiser uses
       pe.public_musd = std::max(0.0, p.capex_musd.number - mon.private_money);
       pe.public_basis = "capex - private money in the capital stack";
@@ -492,6 +507,11 @@ BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildO
   for (std::size_t i = 0; i < ev.projects.size(); ++i) {
     const ProjectEvaluation& pe = ev.projects[i];
     auto exclude = [&](std::string reason) { out.excluded.push_back({i, pe.id, std::move(reason)}); };
+    if (pe.baseline) {
+      exclude("baseline supply, not new supply: " + pe.reason +
+              "; public money is offered only to projects that add supply");
+      continue;
+    }
     if (!pe.evaluable) {
       exclude("not evaluable: " + pe.reason);
       continue;

@@ -163,18 +163,30 @@ TEST(Evaluate, ShippedSampleEvaluatesWithNonNegativeRelief) {
   ASSERT_NE(round_top, nullptr);
   EXPECT_FALSE(round_top->evaluable);
   EXPECT_NE(round_top->reason.find("capacity"), std::string::npos);
-  // Known figures of the sample: Lynas Kalgoorlie (AUD 800 m capex, no private money in the stack).
+  // Known figures of the sample: Iluka Eneabba (A$1.75 bn capex converted, a refinery under
+  // construction in Australia, financed by Australian public loans and Iluka equity).
+  const auto* eneabba = ev.Find("iluka_eneabba");
+  ASSERT_NE(eneabba, nullptr);
+  ASSERT_TRUE(eneabba->evaluable) << eneabba->reason;
+  EXPECT_FALSE(eneabba->baseline);
+  EXPECT_EQ(eneabba->concentration.stage, "refining");
+  EXPECT_EQ(eneabba->concentration.top_before, "CHN");
+  EXPECT_LT(eneabba->concentration.top_share_after, eneabba->concentration.top_share_before);
+  ASSERT_TRUE(eneabba->months_to_first_output);
+  EXPECT_GT(*eneabba->months_to_first_output, 0.0);  // first output 2027
+  // An operating project is baseline supply: Lynas Kalgoorlie has produced since 2023-12, so it
+  // is neither evaluated as new supply nor given a public-money figure.
   const auto* kal = ev.Find("lynas_kalgoorlie");
   ASSERT_NE(kal, nullptr);
-  ASSERT_TRUE(kal->public_musd);
-  EXPECT_NEAR(*kal->public_musd, 531.5, 1e-9);
-  ASSERT_TRUE(kal->public_usd_per_capacity_t);
-  EXPECT_NEAR(*kal->public_usd_per_capacity_t, 531.5e6 / 9000, 1e-6);
-  EXPECT_EQ(kal->concentration.stage, "refining");
-  EXPECT_EQ(kal->concentration.top_before, "CHN");
-  EXPECT_LT(kal->concentration.top_share_after, kal->concentration.top_share_before);
-  ASSERT_TRUE(kal->months_to_first_output);
-  EXPECT_LT(*kal->months_to_first_output, 0.0);  // producing since 2023-12
+  EXPECT_TRUE(kal->baseline);
+  EXPECT_FALSE(kal->evaluable);
+  EXPECT_NE(kal->reason.find("baseline supply"), std::string::npos) << kal->reason;
+  EXPECT_FALSE(kal->public_musd);
+  EXPECT_TRUE(kal->relief.empty());
+  for (const auto& pe : ev.projects) {
+    EXPECT_EQ(pe.baseline, pe.development_stage == DevelopmentStage::Operating) << pe.id;
+    if (pe.baseline) EXPECT_FALSE(pe.evaluable) << pe.id;
+  }
 }
 
 TEST(Evaluate, SameResultsWithOneAndTwoThreads) {

@@ -66,8 +66,12 @@ struct ProjectEvaluation {
   DevelopmentStage development_stage = DevelopmentStage::Announced;
   model::Value capex_musd = model::Value::Missing(model::ValueStatus::NotAvailable);
   std::optional<double> esg_score;  // known scores only
+  std::string esg_basis;            // where the score comes from (the record, or the screen's parts)
   std::string first_output;         // as in the project record
   bool evaluable = false;
+  // An operating project is baseline supply: its output is already in the network's baseline
+  // year, so it is not evaluated as new supply and is never a candidate for public money.
+  bool baseline = false;
   std::string reason;  // why not evaluable
   sim::SupplyAddition addition;
   std::vector<std::string> notes;
