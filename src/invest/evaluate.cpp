@@ -267,9 +267,9 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
     if (p.development_stage == DevelopmentStage::Operating) {
       pe.baseline = true;
       pe.reason = fmt::format(
-          "operating{}: baseline supply, already part of the {} production the network starts from; adding it again "
-          "would count its output twice, so it is not evaluated as new supply",
-          p.first_output.empty() ? std::string() : fmt::format(" since {}", p.first_output), net.year);
+          "operating: its output is already part of the {} production the network starts from, and adding it again "
+          "would count it twice",
+          net.year);
       continue;
     }
     const int m = net.FindMineralIndex(p.mineral);

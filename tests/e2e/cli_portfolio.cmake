@@ -113,7 +113,7 @@ if(NOT top STREQUAL "CHN")
 endif()
 # An operating project is baseline supply: reported as such, never as new supply.
 run(0 ${LODESTONE} projects evaluate lynas_kalgoorlie --runs 50 --db ${DB})
-expect_contains("${OUT}" "baseline supply, not new supply: operating since 2023-12")
+expect_contains("${OUT}" "baseline supply, not new supply: operating: its output is already part of the 2025 production")
 run(0 ${LODESTONE} projects evaluate lynas_kalgoorlie --runs 50 --db ${DB} --format json)
 string(JSON base GET "${OUT}" baseline_supply)
 if(NOT base)
