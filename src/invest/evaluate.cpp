@@ -17,6 +17,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/model/date.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
@@ -272,6 +273,35 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
           net.year);
       continue;
     }
+    // Feed chains: the same mineral flows through both plants and is counted once.
+    bool chained = false;
+    auto find_project = [&](const std::string& id) -> const Project* {
+      for (const auto* list : {&rq.projects, &rq.chain_context}) {
+        for (const auto& x : *list) {
+          if (x.id == id) return &x;
+        }
+      }
+      return nullptr;
+    };
+    for (const auto& f : rq.feeds) {
+      const Project* up = find_project(f.upstream);
+      const Project* down = find_project(f.downstream);
+      if (!up || !down) continue;
+      if (f.downstream == p.id && up->development_stage == DevelopmentStage::Operating) {
+        pe.reason = fmt::format(
+            "fed by {} (operating): its feed is already in the {} baseline, so it adds no new {} supply ({})",
+            f.upstream, net.year, p.mineral, f.note);
+        chained = true;
+        break;
+      }
+      if (f.upstream == p.id && down->development_stage != DevelopmentStage::Operating) {
+        pe.reason =
+            fmt::format("feeds {}: the flow is counted once, at the downstream project ({})", f.downstream, f.note);
+        chained = true;
+        break;
+      }
+    }
+    if (chained) continue;
     const int m = net.FindMineralIndex(p.mineral);
     if (m < 0) {
       std::string why;
@@ -481,6 +511,27 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       "concentration: country shares of the stage's 2025 output in the network; the residual 'other countries' is "
       "never the top supplier; CRMA benchmark met when no single country has more than 65%"};
   return ev;
+}
+
+std::vector<FeedLink> LoadFeedLinks(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    throw Error::NotFound(fmt::format("{}: the feed-chain table does not exist", file.string()));
+  }
+  model::Diagnostics diags;
+  const auto t = data::ReadNamedTable(file, {"upstream", "downstream", "note", "source"}, diags);
+  std::vector<FeedLink> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    FeedLink f{t.Cell(r, "upstream"), t.Cell(r, "downstream"), t.Cell(r, "note"), t.Cell(r, "source")};
+    for (const char* col : {"upstream", "downstream", "source"}) {
+      if (t.Cell(r, col).empty()) diags.Error(t.file, t.lines[r], t.Col(col), fmt::format("{}: empty", col));
+    }
+    if (!f.upstream.empty() && f.upstream == f.downstream) {
+      diags.Error(t.file, t.lines[r], t.Col("downstream"), "downstream: a project cannot feed itself");
+    }
+    out.push_back(std::move(f));
+  }
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
+  return out;
 }
 
 BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildOptions& o) {

@@ -70,6 +70,9 @@ EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings
   EvaluationRequest rq;
   rq.network = &ws.network();
   rq.reg = &ws.risk_register();
+  // Feed chains among the sample's projects, when the project directory has them.
+  const fs::path feeds = ws.paths().projects / "feeds.csv";
+  if (fs::exists(feeds)) rq.feeds = LoadFeedLinks(feeds);
   rq.runs = s.runs;
   rq.seed = s.seed;
   rq.partners = s.partners;
@@ -119,6 +122,7 @@ ProjectEvaluationReport EvaluateOneProject(const app::Workspace& ws, const Proje
   }
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = {*it};
+  rq.chain_context = set.projects;
   auto ev = EvaluateProjects(rq);
   ApplyEsgScreen(ws, ev);
   ProjectEvaluationReport out;

@@ -122,6 +122,9 @@ endif()
 # The ethical-sourcing screen scores a project without an assessed score (docs/methods/esg.md).
 run(0 ${LODESTONE} projects evaluate pomalaa_hpal --runs 50 --db ${DB})
 expect_contains("${OUT}" "ESG: ESG screen: 0.48 (governance 0.44, transparency 1.00, labour 0.00")
+# A plant fed by an operating project adds no new supply (data/projects/feeds.csv).
+run(0 ${LODESTONE} projects evaluate mp_independence --runs 50 --db ${DB})
+expect_contains("${OUT}" "not evaluable: fed by mp_mountain_pass (operating)")
 run(0 ${LODESTONE} projects evaluate usar_round_top --runs 50 --db ${DB})
 expect_contains("${OUT}" "not evaluable: capacity")
 run(4 ${LODESTONE} projects evaluate no_such_project --runs 50 --db ${DB})

@@ -368,4 +368,39 @@ TEST(Evaluate, ProductTonnesUseTheStatedConversionFactors) {
   EXPECT_GE(checked, 11);
 }
 
+// Feed chains (data/projects/feeds.csv): a plant fed by an operating project adds no new supply,
+// and a new project feeding another new one is counted once, downstream.
+TEST(Evaluate, FeedChainsAreCountedOnce) {
+  const auto feeds = LoadFeedLinks(std::filesystem::path(LODESTONE_SOURCE_DIR) / "data/projects/feeds.csv");
+  ASSERT_GE(feeds.size(), 3u);
+  auto rq = Request(Sample(), 50, 3);
+  rq.feeds = feeds;
+  const auto ev = EvaluateProjects(rq);
+  const auto* independence = ev.Find("mp_independence");
+  ASSERT_NE(independence, nullptr);
+  EXPECT_FALSE(independence->evaluable);
+  EXPECT_NE(independence->reason.find("fed by mp_mountain_pass (operating)"), std::string::npos)
+      << independence->reason;
+  const auto* seadrift = ev.Find("lynas_seadrift");
+  ASSERT_NE(seadrift, nullptr);
+  EXPECT_FALSE(seadrift->evaluable);
+  EXPECT_NE(seadrift->reason.find("fed by lynas_kalgoorlie"), std::string::npos) << seadrift->reason;
+  // Without the links the same plant would be new supply.
+  rq.feeds.clear();
+  EXPECT_TRUE(EvaluateProjects(rq).Find("mp_independence")->evaluable);
+
+  // Two new projects in a chain: the upstream one is counted at the downstream one.
+  std::vector<Project> two;
+  for (const auto& p : Sample()) {
+    if (p.id == "iluka_eneabba" || p.id == "ef_white_mesa_p2") two.push_back(p);
+  }
+  ASSERT_EQ(two.size(), 2u);
+  auto chain = Request(two, 50, 3);
+  chain.feeds = {{"ef_white_mesa_p2", "iluka_eneabba", "test chain", "test"}};
+  const auto ce = EvaluateProjects(chain);
+  EXPECT_FALSE(ce.Find("ef_white_mesa_p2")->evaluable);
+  EXPECT_NE(ce.Find("ef_white_mesa_p2")->reason.find("feeds iluka_eneabba"), std::string::npos);
+  EXPECT_TRUE(ce.Find("iluka_eneabba")->evaluable);
+}
+
 }  // namespace lodestone::invest
