@@ -28,7 +28,9 @@ struct OptimiseArgs {
   double us = 0, jp = 0, later_us = 0, later_jp = 0;
   std::string deadline = "2026-04-28", method = "auto";
   double min_private = 0;
-  std::optional<double> max_country_share, esg_threshold;
+  std::optional<double> max_country_share;
+  // The MSP backs only projects that meet its ESG principles: the screen's pass mark by default.
+  std::optional<double> esg_threshold = 0.5;
   bool allow_unknown_esg = false;
 };
 
@@ -71,6 +73,11 @@ std::string Money(const std::optional<double>& x, const char* unit) {
 void PrintEvaluation(const invest::ProjectEvaluationReport& ev) {
   const auto& p = ev.project;
   std::cout << fmt::format("Project {}: {}\n{} {} in {}\n", p.id, p.name, p.mineral, invest::Name(p.stage), p.country);
+  if (p.baseline) {
+    std::cout << "baseline supply, not new supply: " << p.reason << "\n";
+    std::cout << fmt::format("ESG: {}\n", p.esg_basis.empty() ? std::string("not scored") : p.esg_basis);
+    return;
+  }
   if (!p.evaluable) {
     std::cout << "not evaluable: " << p.reason << "\n";
     return;
@@ -109,6 +116,7 @@ void PrintEvaluation(const invest::ProjectEvaluationReport& ev) {
                  ? fmt::format("already producing ({})", p.first_output)
                  : fmt::format("{:.1f} months from {} ({})", *p.months_to_first_output, ev.as_of, p.first_output))
           : std::string("not announced"));
+  std::cout << fmt::format("ESG: {}\n", p.esg_basis.empty() ? std::string("not scored") : p.esg_basis);
   for (const auto& n : p.notes) std::cout << "note: " << n << "\n";
 }
 
@@ -277,8 +285,11 @@ void AddPortfolioCommands(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-country-share", a.max_country_share,
                   "Public money in any one country at most this share of the total public budget (0..1)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--esg-threshold", a.esg_threshold, "Exclude projects scoring below (0..1); unscored ones too")
-      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--esg-threshold", a.esg_threshold,
+                  "Exclude projects whose ESG score (the record's, else the screen of docs/methods/esg.md) is below "
+                  "this (0..1); unscored ones too. 0 turns the rule off")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_flag("--allow-unknown-esg", a.allow_unknown_esg, "With --esg-threshold: keep projects without a score");
   cmd->add_option("--method", a.method, "auto | milp | heuristic | exhaustive")->capture_default_str();
   AddEvalOptions(cmd, a.e);

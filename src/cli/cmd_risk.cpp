@@ -2,8 +2,10 @@
 // validation entry points of the published methods (subcommands eu-sr and geopolrisk).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "lodestone/risk/assess.hpp"
@@ -20,7 +22,8 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 }
 
 int RiskTable(const std::string& dir, const std::string& minerals, const std::string& consumer,
-              const std::string& partners, const std::string& methods, const std::string& as_of, Format format) {
+              const std::string& partners, const std::string& methods, const std::string& as_of, bool details,
+              Format format) {
   risk::AssessRequest req;
   req.minerals = SplitList(minerals, ",+");
   req.consumer = SplitList(consumer, ",+");
@@ -30,6 +33,20 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
   WorkspaceArgs args;
   args.dataset = dir;
   app::Workspace ws(ResolvePaths(args));
+  // The ethical-sourcing screen's indicator tables, beside the project sample.
+  std::optional<risk::EsgTables> esg;
+  const auto esg_dir = ws.paths().projects / "esg";
+  if (std::filesystem::is_directory(esg_dir)) {
+    esg = risk::EsgTables::Load(esg_dir);
+    req.esg = &*esg;
+  }
+  // The EU CRM study's material parameters (EOL-RIR, SI_SR) for the supply-risk formula.
+  std::vector<risk::EuMaterialParameters> eu_parameters;
+  const auto eu_file = ws.paths().reference / "eu_crm_material_parameters.csv";
+  if (std::filesystem::exists(eu_file)) {
+    eu_parameters = risk::LoadEuMaterialParameters(eu_file);
+    req.eu_parameters = &eu_parameters;
+  }
   const auto result = risk::Assess(ws.dataset(), req);
   if (format == Format::Json) {
     std::cout << risk::ToJson(result).dump(2) << '\n';
@@ -39,14 +56,20 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
     PrintCsvRows(std::cout, risk::ToCsv(result));
     return 0;
   }
+  std::cout << fmt::format("Risk for {} (partners: {}; export restrictions in force on {})\n\n", result.consumer,
+                           result.partners, result.as_of);
+  for (const auto& v : risk::Verdicts(result)) std::cout << "- " << v.line << "\n";
+  if (!details) {
+    std::cout << "\nEach figure's method, inputs and sources: `lodestone risk --details`. Methods: docs/methods/.\n";
+    return 0;
+  }
+  std::cout << '\n';
   TextTable t{{"mineral", "stage", "method", "metric", "value", "basis", "sources"}, {}, {}};
   for (const auto& r : result.rows) {
     std::string shown = r.status == "ok" ? r.display : r.status;
     if (shown.size() > 70) shown = shown.substr(0, 67) + "...";
     t.rows.push_back({r.mineral, r.stage, r.method, r.metric, shown, r.basis, Join(r.sources, ", ")});
   }
-  std::cout << fmt::format("Risk for {} (partners: {}; export restrictions in force on {})\n\n", result.consumer,
-                           result.partners, result.as_of);
   PrintTable(std::cout, t);
   std::set<std::string> assumptions;
   for (const auto& r : result.rows) assumptions.insert(r.assumptions.begin(), r.assumptions.end());
@@ -67,6 +90,8 @@ void AddRiskCommands(CLI::App& app, int& exit_code) {
   risk->require_subcommand(0, 1);
   static std::string dir, minerals, consumer = "USA,JPN", partners = "MSP", methods = "all", as_of = "2026-11-27";
   static Format format = Format::Table;
+  static bool details = false;
+  risk->add_flag("--details", details, "After the one-line verdicts, the full table: every method, metric and source");
   risk->add_option("--dataset", dir, "Dataset directory; default: the shipped dataset");
   risk->add_option("--mineral", minerals, "Comma-separated mineral ids (default: all with data)");
   risk->add_option("--consumer", consumer, "Consumer: ISO3 codes, one buyer together (e.g. USA,JPN)")
@@ -82,7 +107,8 @@ void AddRiskCommands(CLI::App& app, int& exit_code) {
   risk->callback([risk, &exit_code] {
     if (!risk->get_subcommands().empty()) return;  // a validation subcommand ran
     exit_code = RunGuarded([] {
-      return RiskTable(dir.empty() ? DefaultDataDir() : dir, minerals, consumer, partners, methods, as_of, format);
+      return RiskTable(dir.empty() ? DefaultDataDir() : dir, minerals, consumer, partners, methods, as_of, details,
+                       format);
     });
   });
 }

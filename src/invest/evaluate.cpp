@@ -17,6 +17,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/model/date.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
@@ -257,10 +258,50 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
     pe.status = p.status;
     pe.development_stage = p.development_stage;
     pe.capex_musd = p.capex_musd;
-    if (p.esg_score.IsKnown()) pe.esg_score = p.esg_score.number;
+    if (p.esg_score.IsKnown()) {
+      pe.esg_score = p.esg_score.number;
+      pe.esg_basis = "assessed in the project record";
+    }
     pe.first_output = p.first_output;
     pe.money = SumCapitalStack(p.capital_stack);
     if (!p.first_output.empty()) pe.months_to_first_output = MonthsBetween(rq.as_of, p.first_output);
+    if (p.development_stage == DevelopmentStage::Operating) {
+      pe.baseline = true;
+      pe.reason = fmt::format(
+          "operating: its output is already part of the {} production the network starts from, and adding it again "
+          "would count it twice",
+          net.year);
+      continue;
+    }
+    // Feed chains: the same mineral flows through both plants and is counted once.
+    bool chained = false;
+    auto find_project = [&](const std::string& id) -> const Project* {
+      for (const auto* list : {&rq.projects, &rq.chain_context}) {
+        for (const auto& x : *list) {
+          if (x.id == id) return &x;
+        }
+      }
+      return nullptr;
+    };
+    for (const auto& f : rq.feeds) {
+      const Project* up = find_project(f.upstream);
+      const Project* down = find_project(f.downstream);
+      if (!up || !down) continue;
+      if (f.downstream == p.id && up->development_stage == DevelopmentStage::Operating) {
+        pe.reason = fmt::format(
+            "fed by {} (operating): its feed is already in the {} baseline, so it adds no new {} supply ({})",
+            f.upstream, net.year, p.mineral, f.note);
+        chained = true;
+        break;
+      }
+      if (f.upstream == p.id && down->development_stage != DevelopmentStage::Operating) {
+        pe.reason =
+            fmt::format("feeds {}: the flow is counted once, at the downstream project ({})", f.downstream, f.note);
+        chained = true;
+        break;
+      }
+    }
+    if (chained) continue;
     const int m = net.FindMineralIndex(p.mineral);
     if (m < 0) {
       std::string why;
@@ -285,7 +326,7 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       pe.notes.push_back(fmt::format("capacity is a lower bound ({}): the figure itself is used",
                                      model::FormatValueCell(p.capacity_t)));
     }
-    if (p.development_stage == DevelopmentStage::Operating || p.development_stage == DevelopmentStage::Commissioning) {
+    if (p.development_stage == DevelopmentStage::Commissioning) {
       pe.notes.push_back(
           fmt::format("{}: part of its capacity may already be in the {} baseline, so the relief is an "
                       "upper bound",
@@ -428,6 +469,10 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
     const Project& p = rq.projects[i];
     ProjectEvaluation& pe = ev.projects[i];
     const StackMoney& mon = pe.money;
+    if (pe.baseline) {  // operating: no public need to size
+      pe.public_basis = "none: operating, baseline supply (no public money is offered)";
+      continue;
+    }
     if (p.capex_musd.status == model::ValueStatus::Known) {  // the public need the optimiser uses
       pe.public_musd = std::max(0.0, p.capex_musd.number - mon.private_money);
       pe.public_basis = "capex - private money in the capital stack";
@@ -468,6 +513,27 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
   return ev;
 }
 
+std::vector<FeedLink> LoadFeedLinks(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    throw Error::NotFound(fmt::format("{}: the feed-chain table does not exist", file.string()));
+  }
+  model::Diagnostics diags;
+  const auto t = data::ReadNamedTable(file, {"upstream", "downstream", "note", "source"}, diags);
+  std::vector<FeedLink> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    FeedLink f{t.Cell(r, "upstream"), t.Cell(r, "downstream"), t.Cell(r, "note"), t.Cell(r, "source")};
+    for (const char* col : {"upstream", "downstream", "source"}) {
+      if (t.Cell(r, col).empty()) diags.Error(t.file, t.lines[r], t.Col(col), fmt::format("{}: empty", col));
+    }
+    if (!f.upstream.empty() && f.upstream == f.downstream) {
+      diags.Error(t.file, t.lines[r], t.Col("downstream"), "downstream: a project cannot feed itself");
+    }
+    out.push_back(std::move(f));
+  }
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
+  return out;
+}
+
 BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildOptions& o) {
   BuiltPortfolio out;
   PortfolioProblem& pp = out.problem;
@@ -492,6 +558,11 @@ BuiltPortfolio BuildPortfolioProblem(const Evaluation& ev, const PortfolioBuildO
   for (std::size_t i = 0; i < ev.projects.size(); ++i) {
     const ProjectEvaluation& pe = ev.projects[i];
     auto exclude = [&](std::string reason) { out.excluded.push_back({i, pe.id, std::move(reason)}); };
+    if (pe.baseline) {
+      exclude("baseline supply, not new supply: " + pe.reason +
+              "; public money is offered only to projects that add supply");
+      continue;
+    }
     if (!pe.evaluable) {
       exclude("not evaluable: " + pe.reason);
       continue;

@@ -8,6 +8,7 @@
 #include "lodestone/app/workspace.hpp"
 #include "lodestone/invest/registry.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/risk/esg.hpp"
 #include "lodestone/sim/scenario.hpp"
 #include "lodestone/store/sqlite_project_store.hpp"
 
@@ -69,6 +70,9 @@ EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings
   EvaluationRequest rq;
   rq.network = &ws.network();
   rq.reg = &ws.risk_register();
+  // Feed chains among the sample's projects, when the project directory has them.
+  const fs::path feeds = ws.paths().projects / "feeds.csv";
+  if (fs::exists(feeds)) rq.feeds = LoadFeedLinks(feeds);
   rq.runs = s.runs;
   rq.seed = s.seed;
   rq.partners = s.partners;
@@ -76,6 +80,30 @@ EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings
   rq.threads = s.threads;
   rq.progress = s.progress;
   return rq;
+}
+
+// The ethical-sourcing screen (docs/methods/esg.md) for every project whose record has no
+// assessed ESG score of its own: the screen's score of its host country, mineral and site. The
+// indicator tables are data/projects/esg/ beside the project sample.
+void ApplyEsgScreen(const app::Workspace& ws, Evaluation& ev) {
+  const fs::path dir = ws.paths().projects / "esg";
+  if (!fs::is_directory(dir)) {
+    ev.assumptions.push_back(fmt::format(
+        "ESG screen not applied: no indicator tables at {}; projects without an assessed score stay unscored",
+        dir.string()));
+    return;
+  }
+  const auto tables = risk::EsgTables::Load(dir);
+  for (auto& pe : ev.projects) {
+    if (pe.esg_score) continue;
+    const auto s = risk::ScoreProject(ws.dataset(), tables, pe.id, pe.country, pe.mineral);
+    pe.esg_score = s.score;
+    pe.esg_basis = "ESG screen: " + risk::DescribeEsg(s);
+  }
+  ev.assumptions.push_back(
+      "ESG score: the project record's assessed score where it has one, else the ethical-sourcing screen of "
+      "docs/methods/esg.md (mean of governance from WGI control of corruption and rule of law, EITI "
+      "transparency, the US DoL child/forced labour list, and a recorded site audit when there is one)");
 }
 
 }  // namespace
@@ -94,7 +122,9 @@ ProjectEvaluationReport EvaluateOneProject(const app::Workspace& ws, const Proje
   }
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = {*it};
+  rq.chain_context = set.projects;
   auto ev = EvaluateProjects(rq);
+  ApplyEsgScreen(ws, ev);
   ProjectEvaluationReport out;
   out.project = std::move(ev.projects.front());
   out.expected_before_pct = PartnerDemandPct(out.project, out.project.expected_before_t);
@@ -122,11 +152,20 @@ PortfolioPlan PlanPortfolio(const app::Workspace& ws, const PortfolioPlanRequest
   auto set = LoadProjectSource(ws, request.source);
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = set.projects;
-  const auto ev = EvaluateProjects(rq);
+  auto ev = EvaluateProjects(rq);
+  ApplyEsgScreen(ws, ev);
   const auto built = BuildPortfolioProblem(ev, request.budgets);
   PortfolioOptions po;
   po.method = *method;
-  const auto res = Optimise(built.problem, po);
+  // Without a candidate (every project excluded, e.g. all operating) there is nothing to choose:
+  // the empty portfolio is the optimum, and the exclusions say why.
+  PortfolioResult res;
+  if (built.problem.candidates.empty()) {
+    res.method = *method == Method::Auto ? Method::Exhaustive : *method;
+    res.outcome = Outcome::Optimal;
+  } else {
+    res = Optimise(built.problem, po);
+  }
   const auto rc = RecheckPortfolio(rq, ev, built, res);
 
   PortfolioPlan plan;

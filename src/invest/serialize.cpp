@@ -35,6 +35,9 @@ Json ToJson(const ProjectEvaluation& p, double horizon) {
   j["stage"] = std::string(Name(p.stage));
   j["country"] = p.country;
   j["evaluable"] = p.evaluable;
+  j["baseline_supply"] = p.baseline;
+  j["esg_score"] = Opt(p.esg_score);
+  j["esg_basis"] = p.esg_basis;
   if (!p.evaluable) {
     j["reason"] = p.reason;
     return j;

@@ -211,6 +211,8 @@ void RiskSection(Writer& w, const model::Dataset& ds, const DossierRequest& req,
     w.P("No risk figure: insufficient data for every method.");
     return;
   }
+  // The verdict in words first (risk::Verdicts), then every figure behind it.
+  for (const auto& v : risk::Verdicts(result)) w.P("In short: " + v.line);
   Table t{{"stage", "method", "metric", "value", "basis", "sources"}, {}, {}};
   for (const auto& r : result.rows) {
     std::string ids;

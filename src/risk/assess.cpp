@@ -7,8 +7,10 @@
 #include <cmath>
 #include <limits>
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/data/summary.hpp"
 #include "lodestone/model/diagnostics.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/risk/eu_crm.hpp"
 #include "lodestone/risk/geopolrisk.hpp"
 #include "lodestone/risk/reliance.hpp"
@@ -247,6 +249,161 @@ DatasetGeoPolRisk GeoPolRiskFromDataset(const model::Dataset& ds, model::Mineral
 
 }  // namespace
 
+namespace {
+
+// The latest published net import reliance of one country for a mineral: the latest year, the
+// first material of that year in file order. Net exporter counts as 0 (the method's rule); a
+// bound is used at its value and said.
+struct RelianceFigure {
+  std::optional<double> ir;
+  std::string basis;
+};
+RelianceFigure LatestReliance(const model::Dataset& ds, model::MineralId mineral, CountryId country) {
+  const auto& ir = ds->import_reliance;
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < ir.size(); ++i) {
+    if (ir.mineral[i] != mineral || ir.consumer[i] != country) continue;
+    if (!best || ir.year[i] > ir.year[*best]) best = i;
+  }
+  RelianceFigure out;
+  if (!best) return out;
+  const auto& v = ir.reliance[*best];
+  const std::string what =
+      fmt::format("{} net import reliance ({}, {})", ds.Country(country).iso3, ir.material[*best], ir.year[*best]);
+  if (v.status == model::ValueStatus::NetExporter) {
+    out.ir = 0.0;
+    out.basis = what + ": net exporter, counts as 0";
+  } else if (v.HasNumber()) {
+    out.ir = std::clamp(v.number, 0.0, 1.0);
+    out.basis = fmt::format(
+        "{} {}{}", what, Pct(v.number),
+        v.IsKnown() ? "" : (v.status == model::ValueStatus::AtLeast ? " (a lower bound)" : " (an upper bound)"));
+  }
+  return out;
+}
+
+// HHI_WGI,t of a body's published import sources of the mineral (the latest period of the first
+// material; suppliers outside the body with WGI estimates, t = 1). None when it has none.
+struct SourcingFigure {
+  std::optional<double> hhi;
+  std::string basis;
+};
+SourcingFigure BodySourcing(const model::Dataset& ds, model::MineralId mineral, const std::vector<CountryId>& body,
+                            const AssessRequest& req, const WgiTable& wgi) {
+  RelianceRequest rr;
+  rr.consumer = body;
+  rr.as_of = req.as_of;
+  SourcingFigure out;
+  for (const auto& row : ImportReliance(ds, mineral, rr)) {
+    if (row.pooled) continue;
+    std::vector<HhiWgiTTerm> terms;
+    for (const auto& sup : row.suppliers) {
+      const auto& c = ds.Country(sup.country);
+      if (c.kind != model::CountryKind::Country || Contains(body, sup.country)) continue;
+      auto it = wgi.by_country.find(c.iso3);
+      if (it == wgi.by_country.end()) continue;
+      terms.push_back({sup.share, ScaledWgi(it->second.mean), kEuDefaultTradeFactor});
+    }
+    if (terms.empty()) continue;
+    out.hhi = HhiWgiT(terms);
+    out.basis = row.basis;
+    return out;
+  }
+  return out;
+}
+
+AssessRow EuSupplyRiskRow(const model::Dataset& ds, const AssessRequest& req, model::MineralId mineral,
+                          const std::string& mineral_id, std::optional<double> hhi_gs,
+                          const std::vector<CountryId>& body, const std::string& body_name, const WgiTable& wgi,
+                          AssessRow r) {
+  const EuMaterialParameters* par = nullptr;
+  for (const auto& p : *req.eu_parameters) {
+    if (p.mineral == mineral_id) par = &p;
+  }
+  r.value.reset();
+  r.display.clear();
+  if (!par) {
+    r.status = fmt::format(
+        "insufficient data: no EU CRM material parameters (EOL-RIR, SI_SR) for {} in "
+        "data/reference/eu_crm_material_parameters.csv",
+        mineral_id);
+    return r;
+  }
+  if (!hhi_gs) {
+    r.status = "insufficient data: no HHI_WGI,t of global supply for this stage";
+    return r;
+  }
+  RelianceFigure ir;
+  if (body.size() == 1) {
+    ir = LatestReliance(ds, mineral, body.front());
+  }
+  if (!ir.ir) {
+    r.status =
+        body.size() == 1
+            ? fmt::format("insufficient data: no published net import reliance of {} for {}", body_name, mineral_id)
+            : fmt::format(
+                  "insufficient data: the import reliance of {} together needs each one's consumption "
+                  "and net imports, which the dataset does not hold",
+                  body_name);
+    return r;
+  }
+  const auto src = BodySourcing(ds, mineral, body, req, wgi);
+  SupplyRiskInputs in;
+  in.hhi_gs = hhi_gs;
+  in.hhi_sourcing = src.hhi;
+  in.import_reliance = ir.ir;
+  in.eol_rir = par->eol_rir;
+  in.si_sr = par->si_sr;
+  in.supply_data_used = src.hhi ? SupplyDataUsed::GsAndEus : SupplyDataUsed::GsOnly;
+  const auto sr = SupplyRisk(in);
+  if (!sr.sr) {
+    r.status = sr.insufficient;
+    return r;
+  }
+  r.value = sr.sr;
+  r.display =
+      fmt::format("{:.1f} ({}; IR {}, HHI_GS {:.2f}, HHI_sourcing {}, EOL-RIR {}, SI_SR {:.2f})", *sr.sr,
+                  SupplyDataUsedName(in.supply_data_used), Pct(*ir.ir), *hhi_gs,
+                  src.hhi ? fmt::format("{:.2f}", *src.hhi) : std::string("not used"), Pct(par->eol_rir), par->si_sr);
+  r.basis = fmt::format("assessing body {}: {}; sourcing {}", body_name, ir.basis,
+                        src.hhi ? src.basis : std::string("none published (GS only variant)"));
+  r.assumptions.push_back(fmt::format(
+      "EU CRM supply risk with {} as the assessing body; EOL-RIR and SI_SR of {} from the EU {} study ({}), the "
+      "latest material parameters the project holds",
+      body_name, par->study_material, par->study_year, par->source));
+  if (!src.hhi) {
+    r.assumptions.push_back(fmt::format(
+        "no published import sources of {} for {}: the method's 'GS only' variant is used", body_name, mineral_id));
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<EuMaterialParameters> LoadEuMaterialParameters(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    throw Error::NotFound(fmt::format("{}: the EU CRM material parameter table does not exist", file.string()));
+  }
+  model::Diagnostics diags;
+  const auto t =
+      data::ReadNamedTable(file, {"mineral", "study_material", "eol_rir", "si_sr", "study_year", "source"}, diags);
+  std::vector<EuMaterialParameters> out;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    EuMaterialParameters p;
+    p.mineral = t.Cell(r, "mineral");
+    p.study_material = t.Cell(r, "study_material");
+    p.source = t.Cell(r, "source");
+    if (p.mineral.empty()) diags.Error(t.file, t.lines[r], t.Col("mineral"), "mineral: empty; expected a mineral id");
+    if (p.source.empty()) diags.Error(t.file, t.lines[r], t.Col("source"), "source: empty; expected the study");
+    data::ParseNumberCell(t, r, "eol_rir", 0.0, 1.0, p.eol_rir, diags);
+    data::ParseNumberCell(t, r, "si_sr", 0.0, 1.0, p.si_sr, diags);
+    data::ParseYearCell(t, r, "study_year", p.study_year, diags);
+    out.push_back(std::move(p));
+  }
+  if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
+  return out;
+}
+
 AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
   AssessResult result;
   result.partners = req.partners;
@@ -379,10 +536,49 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
         if (wgi_source) AddSource(r, ds, *wgi_source);
         result.rows.push_back(r);
         auto sr = base(Method::EuCrm, "supply_risk");
-        sr.status =
-            "insufficient data: SR needs import reliance of the assessing body, EOL-RIR and SI_SR, "
-            "which the dataset does not hold";
-        result.rows.push_back(sr);
+        if (!req.eu_parameters) {
+          sr.status =
+              "insufficient data: SR needs import reliance of the assessing body, EOL-RIR and SI_SR; no EU CRM "
+              "material parameters were given";
+          result.rows.push_back(sr);
+        } else {
+          const std::optional<double> hhi_gs = r.value;
+          result.rows.push_back(EuSupplyRiskRow(ds, req, mineral, mid, hhi_gs, consumer, result.consumer, wgi, sr));
+          if (consumer.size() > 1) {
+            for (auto c : consumer) {
+              auto one = sr;
+              one.metric = "supply_risk_" + ds.Country(c).iso3;
+              result.rows.push_back(EuSupplyRiskRow(ds, req, mineral, mid, hhi_gs, {c}, ds.Country(c).iso3, wgi, one));
+            }
+          }
+        }
+      }
+      if (req.esg) {
+        // The ethical-sourcing screen, weighted by each named country's share of the stage
+        // ("other countries" is not one country and is left out; the covered share is said).
+        auto r = base(Method::Concentration, "esg_screen");
+        r.method = "esg-screen";
+        double covered = 0, weighted = 0;
+        std::string top_text;
+        for (const auto& cs : st.shares) {
+          const auto& c = ds.Country(cs.country);
+          if (c.kind != model::CountryKind::Country) continue;
+          const auto sc = ScoreCountryMineral(ds, *req.esg, c.iso3, mid, req.wgi_year);
+          if (!sc.score) continue;
+          covered += cs.share;
+          weighted += cs.share * *sc.score;
+          if (top_text.empty()) top_text = fmt::format("{} {}", c.name, DescribeEsg(sc));
+        }
+        if (covered <= 0) {
+          r.status = "insufficient data: no producing country with a screen score";
+        } else {
+          r.value = weighted / covered;
+          r.display = fmt::format("{:.2f} over {} of supply; top producer {}", *r.value, Pct(covered), top_text);
+        }
+        r.assumptions.push_back(
+            "ESG screen (docs/methods/esg.md): mean of WGI control of corruption and rule of law, EITI status, US DoL "
+            "child/forced labour list; weighted by supply share");
+        result.rows.push_back(std::move(r));
       }
       if (req.methods.count(Method::GeoPolRisk)) {
         auto r = base(Method::GeoPolRisk, "score");
@@ -525,6 +721,110 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
     }
   }
   return result;
+}
+
+std::vector<MineralVerdict> Verdicts(const AssessResult& result) {
+  std::vector<MineralVerdict> out;
+  auto find = [&](const std::string& mineral, const std::string& stage, const std::string& method,
+                  const std::string& metric) -> const AssessRow* {
+    for (const auto& r : result.rows) {
+      if (r.mineral == mineral && r.stage == stage && r.method == method && r.metric == metric) return &r;
+    }
+    return nullptr;
+  };
+  for (const auto& r : result.rows) {
+    if (std::none_of(out.begin(), out.end(), [&](const MineralVerdict& v) { return v.mineral == r.mineral; })) {
+      out.push_back({});
+      out.back().mineral = r.mineral;
+    }
+  }
+  for (auto& v : out) {
+    // The bottleneck: the stage whose largest supplier has the largest share.
+    const AssessRow* top = nullptr;
+    for (const auto& r : result.rows) {
+      if (r.mineral != v.mineral || r.method != "concentration" || r.metric != "top1_share" || !r.value) continue;
+      if (!top || *r.value > *top->value) top = &r;
+    }
+    if (!top) {
+      v.line = fmt::format("{}: no country shares in the dataset, so no verdict", v.mineral);
+      continue;
+    }
+    v.stage = top->stage;
+    v.basis = top->basis;
+    v.top_share = top->value;
+    v.top_supplier = top->display.substr(0, top->display.rfind(' '));
+    v.above_benchmark = *top->value > 0.65;
+    if (auto* r = find(v.mineral, v.stage, "eu-crm", "hhi_wgi_t_global")) {
+      v.eu_concentration = r->value ? fmt::format("EU-method concentration HHI_WGI,t {:.2f} (of 0-10)", *r->value)
+                                    : "EU-method concentration not computed (" + r->status + ")";
+    }
+    {
+      // EU supply risk of the stage with each assessing body (the consumer, and each of its
+      // countries alone); a body without SR says so, with the first reason.
+      std::string known, missing, why;
+      for (const auto& r : result.rows) {
+        if (r.mineral != v.mineral || r.stage != v.stage || r.method != "eu-crm" ||
+            r.metric.rfind("supply_risk", 0) != 0) {
+          continue;
+        }
+        const std::string body = r.metric == "supply_risk" ? result.consumer : r.metric.substr(12);
+        if (r.value) {
+          known += fmt::format("{}{} {:.1f}", known.empty() ? "" : ", ", body, *r.value);
+        } else {
+          missing += (missing.empty() ? "" : ", ") + body;
+          if (why.empty()) why = r.status.substr(std::min(r.status.size(), r.status.find(':') + 2));
+        }
+      }
+      if (!known.empty()) v.eu_supply_risk = "EU supply risk (assessing body) " + known;
+      if (!missing.empty()) {
+        v.eu_supply_risk +=
+            fmt::format("{}EU supply risk not computed for {} ({})", known.empty() ? "" : "; ", missing, why);
+      }
+    }
+    if (auto* r = find(v.mineral, v.stage, "geopolrisk", "score")) {
+      if (r->value) {
+        v.geopolrisk = fmt::format("GeoPolRisk {:.3g}", *r->value);
+      } else {
+        const bool no_trade = r->status.find("bilateral imports") != std::string::npos;
+        v.geopolrisk = no_trade ? "GeoPolRisk not computed: no bilateral trade in the dataset"
+                                : "GeoPolRisk not computed: " + r->status.substr(r->status.find(':') + 2);
+      }
+    }
+    if (auto* r = find(v.mineral, v.stage, "esg-screen", "esg_screen")) {
+      v.esg =
+          r->value ? fmt::format("ESG screen {:.2f} (supply-weighted)", *r->value) : "ESG screen: no scored producer";
+    }
+    // The consumer's sourcing: rows of the bottleneck stage, else of any stage.
+    const AssessRow* partner = find(v.mineral, v.stage, "import-reliance", "partner_share");
+    const AssessRow* restricted = find(v.mineral, v.stage, "import-reliance", "restricted_share");
+    for (const auto& r : result.rows) {
+      if (r.mineral != v.mineral || r.method != "import-reliance") continue;
+      if (!partner && r.metric == "partner_share") partner = &r;
+      if (!restricted && r.metric == "restricted_share") restricted = &r;
+    }
+    if (partner) v.partner_share = partner->value;
+    if (restricted) {
+      v.restricted_share = restricted->value;
+      auto open = restricted->display.find('(');
+      if (open != std::string::npos) v.restrictions = restricted->display.substr(open);
+    }
+    std::string line = fmt::format(
+        "{}: {} is the bottleneck; {} supplies {} ({}), {} the EU's 65% single-country "
+        "benchmark",
+        v.mineral, v.stage, v.top_supplier, Pct(*v.top_share), v.basis, *v.above_benchmark ? "above" : "within");
+    for (const auto* part : {&v.eu_concentration, &v.eu_supply_risk, &v.geopolrisk, &v.esg}) {
+      if (!part->empty()) line += "; " + *part;
+    }
+    if (v.partner_share) {
+      line += fmt::format("; {} buys {} from {} partners", result.consumer, Pct(*v.partner_share), result.partners);
+    }
+    if (v.restricted_share) {
+      line += fmt::format(" and {} from suppliers under export restrictions{}", Pct(*v.restricted_share),
+                          v.restrictions.empty() ? "" : " " + v.restrictions);
+    }
+    v.line = line;
+  }
+  return out;
 }
 
 }  // namespace lodestone::risk

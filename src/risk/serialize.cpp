@@ -73,6 +73,22 @@ Json ToJson(const AssessResult& result) {
     for (const auto& s : r.sources) AddUnique(sources, s);
     for (const auto& a : r.assumptions) AddUnique(assumptions, a);
   }
+  auto& verdicts = j["verdicts"] = Json::array();
+  for (const auto& v : Verdicts(result)) {
+    verdicts.push_back({{"mineral", v.mineral},
+                        {"bottleneck_stage", v.stage},
+                        {"basis", v.basis},
+                        {"top_supplier", v.top_supplier},
+                        {"top_share", Optional(v.top_share)},
+                        {"above_65pct_benchmark", v.above_benchmark ? Json(*v.above_benchmark) : Json(nullptr)},
+                        {"eu_concentration", v.eu_concentration},
+                        {"eu_supply_risk", v.eu_supply_risk},
+                        {"geopolrisk", v.geopolrisk},
+                        {"partner_share", Optional(v.partner_share)},
+                        {"restricted_share", Optional(v.restricted_share)},
+                        {"esg", v.esg},
+                        {"line", v.line}});
+  }
   j["method"] = MethodJson(kAssessMethod, kAssessMethodVersion);
   j["provenance"] = {{"sources", sources}, {"assumptions", assumptions}};
   return j;

@@ -3,9 +3,15 @@
 // the optimiser's problem built from evaluations and the re-check of a chosen portfolio.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "lodestone/data/loader.hpp"
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/invest/evaluate.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/simulate.hpp"
@@ -163,18 +169,31 @@ TEST(Evaluate, ShippedSampleEvaluatesWithNonNegativeRelief) {
   ASSERT_NE(round_top, nullptr);
   EXPECT_FALSE(round_top->evaluable);
   EXPECT_NE(round_top->reason.find("capacity"), std::string::npos);
-  // Known figures of the sample: Lynas Kalgoorlie (AUD 800 m capex, no private money in the stack).
+  // Known figures of the sample: Iluka Eneabba (A$1.75 bn capex converted, a refinery under
+  // construction in Australia, financed by Australian public loans and Iluka equity).
+  const auto* eneabba = ev.Find("iluka_eneabba");
+  ASSERT_NE(eneabba, nullptr);
+  ASSERT_TRUE(eneabba->evaluable) << eneabba->reason;
+  EXPECT_FALSE(eneabba->baseline);
+  EXPECT_EQ(eneabba->concentration.stage, "refining");
+  EXPECT_EQ(eneabba->concentration.top_before, "CHN");
+  EXPECT_LT(eneabba->concentration.top_share_after, eneabba->concentration.top_share_before);
+  ASSERT_TRUE(eneabba->months_to_first_output);
+  EXPECT_GT(*eneabba->months_to_first_output, 0.0);  // first output 2027
+  // An operating project is baseline supply: Lynas Kalgoorlie has produced since 2023-12, so it
+  // is neither evaluated as new supply nor given a public-money figure.
   const auto* kal = ev.Find("lynas_kalgoorlie");
   ASSERT_NE(kal, nullptr);
-  ASSERT_TRUE(kal->public_musd);
-  EXPECT_NEAR(*kal->public_musd, 531.5, 1e-9);
-  ASSERT_TRUE(kal->public_usd_per_capacity_t);
-  EXPECT_NEAR(*kal->public_usd_per_capacity_t, 531.5e6 / 9000, 1e-6);
-  EXPECT_EQ(kal->concentration.stage, "refining");
-  EXPECT_EQ(kal->concentration.top_before, "CHN");
-  EXPECT_LT(kal->concentration.top_share_after, kal->concentration.top_share_before);
-  ASSERT_TRUE(kal->months_to_first_output);
-  EXPECT_LT(*kal->months_to_first_output, 0.0);  // producing since 2023-12
+  EXPECT_TRUE(kal->baseline);
+  EXPECT_FALSE(kal->evaluable);
+  EXPECT_NE(kal->reason.find("operating: its output is already part of the 2025 production"), std::string::npos)
+      << kal->reason;
+  EXPECT_FALSE(kal->public_musd);
+  EXPECT_TRUE(kal->relief.empty());
+  for (const auto& pe : ev.projects) {
+    EXPECT_EQ(pe.baseline, pe.development_stage == DevelopmentStage::Operating) << pe.id;
+    if (pe.baseline) EXPECT_FALSE(pe.evaluable) << pe.id;
+  }
 }
 
 TEST(Evaluate, SameResultsWithOneAndTwoThreads) {
@@ -312,4 +331,76 @@ TEST(Dates, MonthsBetween) {
 }
 
 }  // namespace
+// Product tonnes are converted to the mineral's basis with the factors of
+// data/projects/conversion_factors.csv: each factor agrees with its chemistry, and every shipped
+// project whose assumptions cite a factor has capacity_t = a published product tonnage (in its
+// capacity_basis or assumptions) x that factor.
+TEST(Evaluate, ProductTonnesUseTheStatedConversionFactors) {
+  model::Diagnostics diags;
+  const auto t =
+      data::ReadNamedTable(std::filesystem::path(LODESTONE_SOURCE_DIR) / "data/projects/conversion_factors.csv",
+                           {"product", "mineral", "factor", "unit", "rule", "source"}, diags);
+  ASSERT_FALSE(diags.HasErrors());
+  std::map<std::string, double> factor;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) factor[t.Cell(r, "mineral")] = std::stod(t.Cell(r, "factor"));
+  ASSERT_EQ(factor.size(), 2u);
+  EXPECT_NEAR(factor["lithium"], 2 * 6.94 / (2 * 6.94 + 12.011 + 3 * 15.999), 1e-4);
+  EXPECT_NEAR(factor["rare_earths"], 0.30 * (2 * 144.24 + 3 * 15.999) / (2 * 144.24), 0.005);
+  auto digits = [](std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ','), s.end());
+    return s;
+  };
+  int checked = 0;
+  for (const auto& p : Sample()) {
+    if (!factor.count(p.mineral)) continue;
+    const std::string cited = fmt::format("x {}", factor[p.mineral]);
+    if (p.assumptions.find(cited) == std::string::npos || !p.capacity_t.IsKnown()) continue;
+    const double product = p.capacity_t.number / factor[p.mineral];
+    const auto whole = static_cast<long long>(std::llround(product));
+    // The record keeps one decimal of the converted figure.
+    EXPECT_NEAR(p.capacity_t.number, static_cast<double>(whole) * factor[p.mineral], 0.05 + 1e-9) << p.id;
+    const std::string text = digits(p.capacity_basis + " " + p.assumptions);
+    const bool as_tonnes = text.find(std::to_string(whole)) != std::string::npos;
+    const bool as_kt = whole % 1000 == 0 && text.find(std::to_string(whole / 1000) + " kt") != std::string::npos;
+    EXPECT_TRUE(as_tonnes || as_kt) << p.id << ": " << product << " t of product not published in its record";
+    ++checked;
+  }
+  EXPECT_GE(checked, 11);
+}
+
+// Feed chains (data/projects/feeds.csv): a plant fed by an operating project adds no new supply,
+// and a new project feeding another new one is counted once, downstream.
+TEST(Evaluate, FeedChainsAreCountedOnce) {
+  const auto feeds = LoadFeedLinks(std::filesystem::path(LODESTONE_SOURCE_DIR) / "data/projects/feeds.csv");
+  ASSERT_GE(feeds.size(), 3u);
+  auto rq = Request(Sample(), 50, 3);
+  rq.feeds = feeds;
+  const auto ev = EvaluateProjects(rq);
+  const auto* independence = ev.Find("mp_independence");
+  ASSERT_NE(independence, nullptr);
+  EXPECT_FALSE(independence->evaluable);
+  EXPECT_NE(independence->reason.find("fed by mp_mountain_pass (operating)"), std::string::npos)
+      << independence->reason;
+  const auto* seadrift = ev.Find("lynas_seadrift");
+  ASSERT_NE(seadrift, nullptr);
+  EXPECT_FALSE(seadrift->evaluable);
+  EXPECT_NE(seadrift->reason.find("fed by lynas_kalgoorlie"), std::string::npos) << seadrift->reason;
+  // Without the links the same plant would be new supply.
+  rq.feeds.clear();
+  EXPECT_TRUE(EvaluateProjects(rq).Find("mp_independence")->evaluable);
+
+  // Two new projects in a chain: the upstream one is counted at the downstream one.
+  std::vector<Project> two;
+  for (const auto& p : Sample()) {
+    if (p.id == "iluka_eneabba" || p.id == "ef_white_mesa_p2") two.push_back(p);
+  }
+  ASSERT_EQ(two.size(), 2u);
+  auto chain = Request(two, 50, 3);
+  chain.feeds = {{"ef_white_mesa_p2", "iluka_eneabba", "test chain", "test"}};
+  const auto ce = EvaluateProjects(chain);
+  EXPECT_FALSE(ce.Find("ef_white_mesa_p2")->evaluable);
+  EXPECT_NE(ce.Find("ef_white_mesa_p2")->reason.find("feeds iluka_eneabba"), std::string::npos);
+  EXPECT_TRUE(ce.Find("iluka_eneabba")->evaluable);
+}
+
 }  // namespace lodestone::invest

@@ -144,7 +144,9 @@ TEST(PlanPortfolio, SameResultAsThePipelineItWraps) {
   EXPECT_EQ(plan.objective_after_additive, res.objective_after);
   EXPECT_EQ(plan.objective_after_simulated, rc.objective_simulated);
   EXPECT_EQ(plan.excluded.size(), built.excluded.size() + res.excluded.size());
-  EXPECT_EQ(plan.assumptions.size(), ev.assumptions.size() + built.assumptions.size() + res.assumptions.size());
+  // The plan adds one assumption of its own: where the ESG scores come from (the screen).
+  EXPECT_EQ(plan.assumptions.size(), ev.assumptions.size() + 1 + built.assumptions.size() + res.assumptions.size());
+  EXPECT_NE(plan.assumptions[ev.assumptions.size()].find("ethical-sourcing screen"), std::string::npos);
   EXPECT_EQ(plan.capex_musd, res.capex_musd);
 }
 

@@ -59,6 +59,60 @@ TEST(Assess, EuCrmHhiFromSharesAndWgi) {
   EXPECT_EQ(sr->status.rfind("insufficient data", 0), 0u);
 }
 
+// EU supply risk with a partner as the assessing body, from the study's material parameters
+// and the partner's import reliance: US lithium in the mini dataset has IR ">0.5" (used at its
+// bound, 0.5) and import sources with no WGI-weighed supplier, so the method's "GS only"
+// variant applies: SR = HHI_GS * (1 - EOL_RIR) * SI_SR.
+TEST(Assess, EuSupplyRiskWithPartnerAsAssessingBody) {
+  const std::vector<risk::EuMaterialParameters> params = {{"lithium", "Lithium", 0.1, 0.8, 2017, "test study"}};
+  risk::AssessRequest req;
+  req.minerals = {"lithium", "cobalt"};
+  req.consumer = {"USA"};
+  req.methods = {risk::Method::EuCrm};
+  req.eu_parameters = &params;
+  auto r = risk::Assess(Mini(), req);
+  int computed = 0;
+  for (const auto& x : r.rows) {
+    if (x.mineral != "lithium" || x.metric != "supply_risk") continue;
+    const auto* gs = Row(r, "lithium", x.stage, "hhi_wgi_t_global");
+    ASSERT_NE(gs, nullptr);
+    if (!gs->value) continue;
+    ASSERT_TRUE(x.value) << x.status;
+    EXPECT_NEAR(*x.value, *gs->value * (1 - 0.1) * 0.8, 1e-12);
+    EXPECT_NE(x.display.find("GS only"), std::string::npos) << x.display;
+    EXPECT_NE(x.basis.find("USA net import reliance"), std::string::npos) << x.basis;
+    ++computed;
+  }
+  EXPECT_GE(computed, 1);
+  // Cobalt: no parameters given -> says which table lacks them.
+  const auto* co = Row(r, "cobalt", "mining", "supply_risk");
+  ASSERT_NE(co, nullptr);
+  EXPECT_FALSE(co->value);
+  EXPECT_NE(co->status.find("EOL-RIR"), std::string::npos) << co->status;
+  // The US and Japan together: one row for the pair (no joint import reliance) and one per country.
+  req.consumer = {"USA", "JPN"};
+  req.minerals = {"lithium"};
+  r = risk::Assess(Mini(), req);
+  bool pair = false, us = false, jp = false;
+  for (const auto& x : r.rows) {
+    const auto* gs = Row(r, "lithium", x.stage, "hhi_wgi_t_global");
+    if (!gs || !gs->value) continue;  // a stage without HHI_GS has no SR for any body
+    if (x.metric == "supply_risk") {
+      pair = true;
+      EXPECT_FALSE(x.value);
+      EXPECT_NE(x.status.find("together"), std::string::npos) << x.status;
+    }
+    us = us || (x.metric == "supply_risk_USA" && x.value);
+    if (x.metric == "supply_risk_JPN") {
+      jp = true;
+      EXPECT_FALSE(x.value);  // no Japanese import reliance in the dataset
+    }
+  }
+  EXPECT_TRUE(pair);
+  EXPECT_TRUE(us);
+  EXPECT_TRUE(jp);
+}
+
 TEST(Assess, EuCrmSourcingSideForAnyConsumer) {
   risk::AssessRequest req;
   req.minerals = {"lithium"};

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,6 +24,15 @@ namespace lodestone::invest {
 inline constexpr const char* kDefaultAsOf = "2025-10-28";  // the US-Japan framework's date
 inline constexpr double kCrmaBenchmark = 0.65;             // EU CRMA: at most 65% of a stage from one third country
 
+// One project feeds another (data/projects/feeds.csv): the downstream plant processes the
+// upstream one's output, so the two are one flow of the mineral, not two.
+struct FeedLink {
+  std::string upstream, downstream, note, source;
+};
+// Reads feeds.csv (columns upstream, downstream, note, source); throws lodestone::Error
+// (InvalidData with file:line:column, NotFound for a missing file).
+std::vector<FeedLink> LoadFeedLinks(const std::filesystem::path& file);
+
 struct EvaluationRequest {
   const sim::Network* network = nullptr;  // baseline network (must outlive the call)
   const sim::Register* reg = nullptr;     // risk register the scenarios are drawn from
@@ -30,6 +40,12 @@ struct EvaluationRequest {
   std::uint64_t seed = 20251028;
   std::vector<std::string> partners = {"USA", "JPN"};  // consumer codes of the network
   std::vector<Project> projects;
+  // Feed chains among the projects: a project fed by an operating one adds no new supply (its
+  // feed is already in the baseline); a project feeding a new one is counted at the downstream.
+  std::vector<FeedLink> feeds;
+  // Other projects of the same source, not evaluated, that feed chains may name (an evaluation
+  // of one project still knows whether its feed is operating).
+  std::vector<Project> chain_context;
   std::string as_of = kDefaultAsOf;  // YYYY-MM-DD, for the time to first output
   int threads = 0;                   // 0 = all cores; the result does not depend on it
   sim::EvalOptions eval;
@@ -66,8 +82,12 @@ struct ProjectEvaluation {
   DevelopmentStage development_stage = DevelopmentStage::Announced;
   model::Value capex_musd = model::Value::Missing(model::ValueStatus::NotAvailable);
   std::optional<double> esg_score;  // known scores only
+  std::string esg_basis;            // where the score comes from (the record, or the screen's parts)
   std::string first_output;         // as in the project record
   bool evaluable = false;
+  // An operating project is baseline supply: its output is already in the network's baseline
+  // year, so it is not evaluated as new supply and is never a candidate for public money.
+  bool baseline = false;
   std::string reason;  // why not evaluable
   sim::SupplyAddition addition;
   std::vector<std::string> notes;
