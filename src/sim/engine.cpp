@@ -683,6 +683,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
   ScenarioResult res;
   res.scenario = scenario;
   res.year = net.year;
+  res.market = net.market;
   CompiledShocks cs = CompileShocks(net, scenario.shocks);
   std::vector<int> touched;
   for (const auto& t : cs.templates) {
@@ -734,6 +735,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
         row.flows = out.by_consumer[k][s];
         row.stock_days = mn.stock_days[k];
         row.demand_known = mn.demand_known[k];
+        row.baseline_source = mn.flow_basis.empty() ? std::string() : mn.flow_basis[k];
         if (row.demand_known && row.flows.demand > 0) row.shortfall_pct = 100 * row.flows.shortfall / row.flows.demand;
         res.rows.push_back(std::move(row));
       }
