@@ -567,6 +567,37 @@ TEST(Market, BanOnOneBuyerIsDivertedWhenOtherSupplyCoversIt) {
   EXPECT_GT(Gap(Row(shipped, "rare_earths", "USA")), 0.0);
 }
 
+// The naive oracle, extended to the market rule, agrees on every shipped scenario, as shipped,
+// all spot, and with leakage and another contract path; and on targeted bans.
+TEST(Market, ShippedScenariosMatchTheNaivePath) {
+  const Network spot = MarketWith(0, 0, 0), other = MarketWith(0.7, 0.2, 0.3, 4);
+  std::vector<Scenario> cases;
+  for (const auto& entry : fs::directory_iterator(kRoot / "scenarios")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "register.json") continue;
+    cases.push_back(LoadScenario(entry.path()));
+  }
+  for (const char* m : {"rare_earths", "gallium", "graphite", "cobalt"}) {
+    Shock ban = Control("CHN", m, SimStage::Refining, 0.8, 9);
+    ban.start_month = 2;
+    ban.targets.kind = Targets::Kind::Only;
+    ban.targets.codes = {"USA"};
+    cases.push_back(Of({ban}));
+  }
+  for (const Network* net : {&Shipped(), &spot, &other}) {
+    for (const auto& sc : cases) {
+      auto fast = sim::Run(*net, sc);
+      auto slow = naive::Evaluate(*net, sc.shocks, sc.horizon_months);
+      for (const auto& row : fast.rows) {
+        const auto& n = slow.at(row.mineral).at(row.consumer).at(row.sector);
+        double tol = 1e-9 * std::max(1.0, n.demand);
+        EXPECT_NEAR(row.flows.shortfall, n.shortfall, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+        EXPECT_NEAR(row.flows.stock_drawn, n.stock, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+        EXPECT_NEAR(row.flows.delivered, n.delivered, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+      }
+    }
+  }
+}
+
 // Leakage lets a share of the blocked tonnes through: the targeted buyer's gap shrinks with it.
 TEST(Market, LeakageReducesTheTargetedBuyersGap) {
   Shock ban = Control("CHN", "gallium", SimStage::Refining, 1.0, 12);
@@ -651,7 +682,8 @@ RC_GTEST_PROP(MarketProperty, WorldShortfallNeverDecreasesWhenAShockGrows, ()) {
   RC_ASSERT(world_b >= world_a - 1e-9 * scale);
 }
 
-// Every Monte Carlo draw balances under the market rule, and the bytes do not depend on threads.
+// Every Monte Carlo draw balances under the market rule and a sample matches the naive path; the
+// bytes do not depend on threads.
 TEST(Market, MonteCarloBalancesAndIsTheSameWithOneAndTwoThreads) {
   const Network& net = Shipped();
   ASSERT_EQ(net.market.rule, MarketRule::Market);
@@ -661,7 +693,25 @@ TEST(Market, MonteCarloBalancesAndIsTheSameWithOneAndTwoThreads) {
   opt.seed = 5;
   opt.threads = 2;
   std::size_t seen = 0;
-  opt.observe = [&](std::uint64_t, int, const MineralOutcome& out) {
+  auto draws = DrawScenarios(reg, opt.runs, opt.seed);
+  opt.observe = [&](std::uint64_t sc, int m, const MineralOutcome& out) {
+    if (seen < 300) {  // the naive path, extended to the market rule, on a sample
+      std::vector<Shock> shocks;
+      for (const auto& d : draws[sc]) {
+        Shock s = reg.events[d.event].shock;
+        s.fraction = d.fraction;
+        s.factor = d.factor;
+        s.start_month = d.start;
+        s.months = d.months;
+        shocks.push_back(s);
+      }
+      auto slow = naive::Evaluate(net, shocks, reg.horizon_months);
+      for (std::size_t k = 0; k < net.K(); ++k) {
+        const auto& n = slow.at(net.minerals[m].id).at(net.consumers[k].code).at("total");
+        EXPECT_NEAR(out.by_consumer[k][kSectors].shortfall, n.shortfall, 1e-9 * std::max(1.0, n.demand))
+            << "scenario " << sc << " " << net.minerals[m].id;
+      }
+    }
     ++seen;
     for (std::size_t k = 0; k < net.K(); ++k) {
       for (int s = 0; s <= kSectors; ++s) ExpectBalanced(out.by_consumer[k][s], "market mc");
