@@ -41,14 +41,27 @@ double NetworkBytes(const sim::MineralNetwork& mn, std::size_t K) {
   return 8.0 * (ij + 2 * jk + 6 * static_cast<double>(mn.J()) + 2 * static_cast<double>(mn.I())) + 8.0 * 30 * K;
 }
 
+// The shipped network under the pooled rules, to measure the market rule against it in one run.
+const sim::Network& PooledNet() {
+  static const sim::Network net = [] {
+    sim::Network n = Net();
+    n.market.rule = sim::MarketRule::PooledRules;
+    return n;
+  }();
+  return net;
+}
+
+// Arguments: threads, then 1 for the market rule (as shipped) or 0 for the pooled rules.
 void BM_MonteCarlo(benchmark::State& state) {
   sim::McOptions opt;
   opt.runs = Runs();
   opt.seed = 20251028;
   opt.threads = static_cast<int>(state.range(0));
+  const sim::Network& net = state.range(1) != 0 ? Net() : PooledNet();
+  state.SetLabel(sim::MarketRuleName(net.market.rule));
   std::uint64_t evals = 0;
   for (auto _ : state) {
-    auto res = sim::RunMonteCarlo(Net(), Reg(), opt);
+    auto res = sim::RunMonteCarlo(net, Reg(), opt);
     evals = res.mineral_evaluations;
     benchmark::DoNotOptimize(res.rows.data());
   }
@@ -61,7 +74,13 @@ void BM_MonteCarlo(benchmark::State& state) {
   state.counters["minerals_per_scenario"] = per;
   state.counters["bytes_per_scenario"] = per * bytes;
 }
-BENCHMARK(BM_MonteCarlo)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_MonteCarlo)
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Args({2, 0})
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 // The naive path: draws the same scenarios, recomputes every mineral of each, one thread.
 void BM_NaivePath(benchmark::State& state) {

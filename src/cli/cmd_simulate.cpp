@@ -15,7 +15,7 @@ namespace {
 
 struct SimArgs {
   WorkspaceArgs ws;
-  std::string scenario, consumers = "USA,JPN", sector_rule = "pro-rata";
+  std::string scenario, consumers = "USA,JPN", sector_rule = "pro-rata", market;
   std::uint64_t runs = 10000, seed = 20251028;
   int threads = 0;
   std::optional<int> year;
@@ -57,6 +57,15 @@ void PrintScenario(const sim::ScenarioResult& r, const SimArgs& a, bool sectors,
                       row.sector == "total" ? Days(row.stock_days) : ""});
   }
   PrintTable(std::cout, t);
+  const auto& mk = r.market;
+  if (mk.rule == sim::MarketRule::Market) {
+    std::cout << fmt::format(
+        "\nMarket rule: market ({:.0f}% of each baseline flow under contract for {} months after a shock "
+        "begins, then {:.0f}%; the rest clears again among the buyers allowed; leakage {:.0f}%)\n",
+        100 * mk.contract_share_initial, mk.contract_hold_months, 100 * mk.contract_share_later, 100 * mk.leakage);
+  } else {
+    std::cout << "\nMarket rule: pooled-rules (baseline flows stay in place unless blocked)\n";
+  }
   std::cout << "\nHow the baseline was built:\n";
   for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
 }
@@ -99,6 +108,7 @@ int Simulate(const SimArgs& a) {
   req.threads = a.threads;
   req.year = a.year;
   req.sector_rule = a.sector_rule;
+  req.market = a.market;
   if (req.monte_carlo) req.progress = TerminalProgress("scenarios");
   auto res = facade::Simulate(ws, req);
   if (a.format == Format::Json) {
@@ -145,6 +155,9 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--sector-rule", a.sector_rule,
                   "How a consumer's shortfall falls on sectors: pro-rata or defence-first")
       ->capture_default_str();
+  cmd->add_option("--market", a.market,
+                  "How supply is shared after the shocks: market (contracts, then spot clearing; the default) or "
+                  "pooled-rules (baseline flows stay in place unless blocked)");
   AddFormatOption(cmd, a.format);
   cmd->callback([&exit_code] { exit_code = RunGuarded([] { return Simulate(a); }); });
 }

@@ -52,16 +52,113 @@ double WaterFill(double avail, std::size_t n, double* need, const double* eff, d
   return std::max(avail, 0.0);
 }
 
+// Max-min fill on the fraction of demand met: `avail` (units sent) raises the consumers of
+// `idx` (demand `d`, delivered so far `x`, efficiency `e` = arriving per unit sent) to a common
+// level t of demand met, the least served first: each receives max(0, t d - x), at most its
+// demand (t <= 1). The level solves sum max(0, t d_k - x_k) / e_k = avail, piecewise linear in t,
+// so it is found exactly by walking the consumers in order of their level before the fill.
+// Returns what is left to send (non-zero only when every one reaches its demand).
+double LevelFill(double avail, std::size_t n, int* idx, const double* d, const double* e, double* x) {
+  if (avail <= 0 || n == 0) return std::max(avail, 0.0);
+  auto level = [&](int k) { return x[k] / d[k]; };
+  // Insertion sort by level, ties by index: n is the number of consumers (a handful).
+  for (std::size_t a = 1; a < n; ++a) {
+    int v = idx[a];
+    std::size_t b = a;
+    while (b > 0 && (level(idx[b - 1]) > level(v) || (level(idx[b - 1]) == level(v) && idx[b - 1] > v))) {
+      idx[b] = idx[b - 1];
+      --b;
+    }
+    idx[b] = v;
+  }
+  double sd = 0, sx = 0;  // sums of d/e and x/e over the consumers below the level
+  double t = 1;
+  std::size_t m = 0;
+  for (; m < n; ++m) {
+    const int k = idx[m];
+    const double next = std::min(1.0, level(k));
+    // Cost of raising the first m consumers to `next`.
+    if (m > 0 && next * sd - sx >= avail) break;
+    if (level(k) >= 1) break;
+    sd += d[k] / e[k];
+    sx += x[k] / e[k];
+  }
+  if (m == 0) return avail;
+  double cost_full = sd - sx;
+  if (cost_full <= avail) {
+    t = 1;
+  } else {
+    t = (avail + sx) / sd;
+  }
+  double used = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const int k = idx[i];
+    const double want = t >= 1 ? d[k] - x[k] : std::min(d[k] - x[k], std::max(0.0, t * d[k] - x[k]));
+    if (want <= 0) continue;
+    x[k] += want;
+    used += want / e[k];
+  }
+  return t >= 1 ? std::max(0.0, avail - used) : 0.0;
+}
+
 template <class T>
 void Fill(std::vector<T>& v, std::size_t n, T x) {
   if (v.size() < n) v.resize(n);
   std::fill(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), x);
 }
 
+// Step 7 of the market rule: spot supply (the spot share of every flow and what reallocation
+// left) clears by max-min fill on the fraction of demand met. Refiners with a restriction (a
+// control or a closed route on one of their links) go first, each in code order over the
+// consumers it may reach; the unrestricted refiners' spot supply is then one pool that every
+// consumer may receive. Restricted supply first keeps it for the buyers who can take it, so the
+// unrestricted pool reaches the targeted buyers.
+template <class Blocked, class Eff>
+void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalScratch& ws, Blocked blocked,
+               Eff eff_of) {
+  const std::size_t J = mn.J(), K = net.K();
+  Fill(ws.lvl_demand, K, 0.0);
+  Fill(ws.lvl_eff, K, 1.0);
+  Fill(ws.lvl_index, K, 0);
+  double* d = ws.lvl_demand.data();
+  double* e = ws.lvl_eff.data();
+  int* idx = ws.lvl_index.data();
+  for (std::size_t k = 0; k < K; ++k) {
+    for (int s = 0; s < kSectors; ++s) d[k] += ws.sector_demand[k][s];
+  }
+  double pool = 0;
+  for (std::size_t j = 0; j < J; ++j) {
+    if (ws.spot[j] <= 0) continue;
+    bool restricted = false;
+    for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+    if (!restricted) {
+      pool += ws.spot[j];
+      continue;
+    }
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      e[k] = eff_of(j * K + k);
+      if (d[k] > 0 && !blocked(j * K + k) && e[k] > 0) idx[n++] = static_cast<int>(k);
+    }
+    LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data());
+  }
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < K; ++k) {
+    e[k] = 1;
+    if (d[k] > 0) idx[n++] = static_cast<int>(k);
+  }
+  LevelFill(pool, n, idx, d, e, ws.delivered.data());
+}
+
 // Rates (per year) of one segment with a constant set of active shocks: sector demand into
 // ws.sector_demand, deliveries into ws.delivered.
+// `contract` is the share of each baseline refined flow under contract in this segment (1 under
+// the pooled rules); below 1, the spot share and what reallocation leaves clear again (step 7).
 void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShock* const* act, std::size_t na,
-                  EvalScratch& ws) {
+                  double contract, EvalScratch& ws) {
+  const bool market = net.market.rule == MarketRule::Market;
+  // A targeted control lets `leakage` of its blocked tonnes through (third countries).
+  const double leak = market ? net.market.leakage : 0.0;
   const std::size_t I = mn.I(), J = mn.J(), K = net.K();
   if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
   for (std::size_t k = 0; k < K; ++k) {
@@ -117,13 +214,13 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         if (t.on_refiners) {
           for (std::size_t k = 0; k < K; ++k) {
             if (!t.targeted[k]) continue;
-            ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction;
+            ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction * (1 - leak);
             ws.fin_targeted[t.node * K + k] = 1;
           }
         } else {
           for (std::size_t j = 0; j < J; ++j) {
             if (!t.targeted[j]) continue;
-            ws.keep_ore_ctrl[t.node * J + j] *= 1 - a.fraction;
+            ws.keep_ore_ctrl[t.node * J + j] *= 1 - a.fraction * (1 - leak);
             ws.ore_targeted[t.node * J + j] = 1;
           }
         }
@@ -228,6 +325,8 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   if (ws.gflow.size() < J * K) ws.gflow.resize(J * K);  // delivered along each baseline flow
   std::vector<double>& free = ws.feed;                  // refined supply not delivered (blocked, excess, extra)
   if (free.size() < J) free.resize(J);
+  const bool clearing = market && contract < 1;
+  if (clearing) Fill(ws.spot, J, 0.0);
   for (std::size_t j = 0; j < J; ++j) {
     double s = mn.refined_output[j] > 0 ? ws.refined_base[j] / mn.refined_output[j] : 0.0;
     free[j] = ws.refined[j] - ws.refined_base[j];
@@ -236,9 +335,15 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;
       double g = fin_mod ? base * fin_keep(j * K + k) : base;
+      free[j] += base - g;
+      if (clearing && !fin_blocked(j * K + k)) {
+        // The spot share is not committed to this buyer: it clears again in step 7. A licensed
+        // flow to a targeted buyer stays on its route.
+        ws.spot[j] += (1 - contract) * g;
+        g *= contract;
+      }
       ws.gflow[j * K + k] = g;
       ws.delivered[k] += g;
-      free[j] += base - g;
     }
   }
   // A consumer whose demand fell returns what it no longer takes, pro rata to its suppliers.
@@ -279,10 +384,17 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       got[k] = 0;
       any |= need[k] > 0;
     }
-    if (!any) continue;
-    WaterFill(avail, K, need, eff, got);
+    if (!any) {
+      if (clearing) ws.spot[j] += avail;
+      continue;
+    }
+    double left = WaterFill(avail, K, need, eff, got);
+    if (clearing) ws.spot[j] += left;
     for (std::size_t k = 0; k < K; ++k) ws.delivered[k] += got[k];
   }
+  if (clearing)
+    ClearSpot(
+        net, mn, fin_mod, ws, [&](std::size_t x) { return fin_blocked(x); }, [&](std::size_t x) { return fin_eff(x); });
 }
 
 std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnostics& diags) {
@@ -430,6 +542,12 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
     for (double x : {shocks[n].start, shocks[n].end}) {
       if (x > 0 && x < horizon) ws.bounds.push_back(x);
     }
+    // The contract share changes once contracts stop holding after a shock begins.
+    const double change = shocks[n].start + net.market.contract_hold_months;
+    if (net.market.rule == MarketRule::Market && net.market.contract_share_initial != net.market.contract_share_later &&
+        change > 0 && change < horizon) {
+      ws.bounds.push_back(change);
+    }
   }
   std::sort(ws.bounds.begin(), ws.bounds.end());
   ws.bounds.erase(std::unique(ws.bounds.begin(), ws.bounds.end()), ws.bounds.end());
@@ -466,7 +584,14 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       }
       continue;
     }
-    SegmentRates(net, mn, act, na, ws);
+    double contract = 1;
+    if (net.market.rule == MarketRule::Market) {
+      double first = hi;
+      for (std::size_t n = 0; n < na; ++n) first = std::min(first, act[n]->start);
+      contract = lo - first < net.market.contract_hold_months ? net.market.contract_share_initial
+                                                              : net.market.contract_share_later;
+    }
+    SegmentRates(net, mn, act, na, contract, ws);
     for (std::size_t k = 0; k < K; ++k) {
       const auto& sd = ws.sector_demand[k];
       double dk = 0;
@@ -558,6 +683,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
   ScenarioResult res;
   res.scenario = scenario;
   res.year = net.year;
+  res.market = net.market;
   CompiledShocks cs = CompileShocks(net, scenario.shocks);
   std::vector<int> touched;
   for (const auto& t : cs.templates) {
@@ -609,6 +735,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
         row.flows = out.by_consumer[k][s];
         row.stock_days = mn.stock_days[k];
         row.demand_known = mn.demand_known[k];
+        row.baseline_source = mn.flow_basis.empty() ? std::string() : mn.flow_basis[k];
         if (row.demand_known && row.flows.demand > 0) row.shortfall_pct = 100 * row.flows.shortfall / row.flows.demand;
         res.rows.push_back(std::move(row));
       }

@@ -294,6 +294,12 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
         row.Error("value", fmt::format("refinery_headroom {} out of range: expected 0 to 10 (spare capacity as a "
                                        "fraction of output)",
                                        row.Get("value")));
+      } else if (p.key.rfind("market_", 0) == 0 && p.key != "market_contract_hold_months" &&
+                 !(p.value >= 0 && p.value <= 1)) {
+        row.Error("value", fmt::format("{} {} out of range: expected a share from 0 to 1", p.key, row.Get("value")));
+      } else if (p.key == "market_contract_hold_months" && !(p.value >= 0 && p.value <= 120)) {
+        row.Error("value", fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months",
+                                       row.Get("value")));
       }
       p.source = check_source(row);
       in.parameters.push_back(std::move(p));

@@ -4,6 +4,7 @@
 #include "lodestone/sim/network.hpp"
 #include "lodestone/model/error.hpp"
 
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/data/refining.hpp"
 #include "lodestone/model/diagnostics.hpp"
 
@@ -96,7 +97,151 @@ std::vector<double> DomesticThenPooled(const std::vector<double>& supply, const 
   return flow;
 }
 
+// One consumer's import sources for one mineral: the chosen material and period of the
+// dataset's import_sources.csv (choice in data/sim/import_basis.csv).
+struct ImportChoice {
+  std::string consumer, mineral, material, period;
+  std::size_t line = 0;
+};
+
+std::vector<ImportChoice> ReadImportBasis(const std::filesystem::path& dir, const model::Dataset& ds,
+                                          model::Diagnostics& diags) {
+  std::vector<ImportChoice> out;
+  const auto path = dir / "import_basis.csv";
+  if (!std::filesystem::exists(path)) return out;
+  data::NamedTable t = data::ReadNamedTable(path, {"consumer", "mineral", "material", "period", "note"}, diags);
+  const auto& is = ds->import_sources;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    ImportChoice c{t.Cell(r, "consumer"), t.Cell(r, "mineral"), t.Cell(r, "material"), t.Cell(r, "period"), t.lines[r]};
+    auto cc = ds.FindCountry(c.consumer);
+    auto mm = ds.FindMineral(c.mineral);
+    bool found = false;
+    for (std::size_t i = 0; cc && mm && i < is.size() && !found; ++i) {
+      found = is.consumer[i] == *cc && is.mineral[i] == *mm && is.material[i] == c.material && is.period[i] == c.period;
+    }
+    if (!found) {
+      diags.Error(t.file, t.lines[r], t.Col("material"),
+                  fmt::format("no rows of import_sources.csv for consumer '{}', mineral '{}', material '{}', period "
+                              "'{}' in the dataset",
+                              c.consumer, c.mineral, c.material, c.period));
+      continue;
+    }
+    for (const auto& o : out) {
+      if (o.consumer == c.consumer && o.mineral == c.mineral) {
+        diags.Error(t.file, t.lines[r], t.Col("consumer"),
+                    fmt::format("a second choice for consumer '{}', mineral '{}' (first at line {})", c.consumer,
+                                c.mineral, o.line));
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Import shares of one consumer by supplying country (fractions as published; bounds taken at
+// their figure) and the sources they cite.
+struct ImportShares {
+  std::vector<std::pair<int, double>> by_country;
+  std::vector<std::string> sources;
+};
+
+ImportShares SharesOf(const model::Dataset& ds, const ImportChoice& c) {
+  ImportShares out;
+  const auto& is = ds->import_sources;
+  auto cc = ds.FindCountry(c.consumer);
+  auto mm = ds.FindMineral(c.mineral);
+  for (std::size_t i = 0; i < is.size(); ++i) {
+    if (is.consumer[i] != *cc || is.mineral[i] != *mm || is.material[i] != c.material || is.period[i] != c.period) {
+      continue;
+    }
+    if (!Usable(is.share[i]) || is.share[i].number <= 0) continue;
+    out.by_country.emplace_back(static_cast<int>(is.country[i].index()), is.share[i].number);
+    const std::string& src = ds.SourceOf(is.source[i]).id;
+    if (std::find(out.sources.begin(), out.sources.end(), src) == out.sources.end()) out.sources.push_back(src);
+  }
+  return out;
+}
+
+// Refined flows: each refinery first serves its own country; then consumers with import sources,
+// in consumer order, take each named supplier's share of their imports from that refinery (up to
+// its output left); the shares of countries that are not refiners here, and the "other
+// countries" share, come from the refineries the list does not name, pro rata to their output
+// left; whatever is still unassigned is shared as a pooled market pro rata to remaining need.
+std::vector<double> SourcedThenPooled(const std::vector<double>& supply, const std::vector<double>& need,
+                                      const std::vector<int>& home, const std::vector<int>& refiner_country,
+                                      const std::vector<ImportShares>& sourced, int other_code) {
+  const std::size_t R = supply.size(), C = need.size();
+  std::vector<double> flow(R * C, 0.0), left = supply, want = need;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (home[r] < 0) continue;
+    double d = std::min(left[r], want[home[r]]);
+    flow[r * C + home[r]] += d;
+    left[r] -= d;
+    want[home[r]] -= d;
+  }
+  for (std::size_t c = 0; c < C; ++c) {
+    const auto& sh = sourced[c].by_country;
+    if (sh.empty() || want[c] <= 0) continue;
+    double total = 0;
+    for (const auto& [country, s] : sh) total += s;
+    const double imports = want[c];
+    std::vector<std::uint8_t> named(R, 0);
+    double unnamed_share = 0;
+    for (const auto& [country, s] : sh) {
+      int r = -1;
+      for (std::size_t x = 0; x < R; ++x) {
+        if (refiner_country[x] == country && country != other_code) r = static_cast<int>(x);
+      }
+      if (r < 0 || home[r] == static_cast<int>(c)) {
+        unnamed_share += s / total;
+        continue;
+      }
+      named[r] = 1;
+      double d = std::min(left[r], imports * s / total);
+      flow[r * C + c] += d;
+      left[r] -= d;
+      want[c] -= d;
+    }
+    double pool = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      if (!named[r] && home[r] != static_cast<int>(c)) pool += left[r];
+    }
+    const double ask = std::min(imports * unnamed_share, std::min(pool, want[c]));
+    if (ask <= 0 || pool <= 0) continue;
+    for (std::size_t r = 0; r < R; ++r) {
+      if (named[r] || home[r] == static_cast<int>(c) || left[r] <= 0) continue;
+      double d = ask * (left[r] / pool);
+      flow[r * C + c] += d;
+      left[r] -= d;
+      want[c] -= d;
+    }
+  }
+  double total_want = 0;
+  for (std::size_t c = 0; c < C; ++c) total_want += std::max(0.0, want[c]);
+  if (total_want <= 0) return flow;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (left[r] <= 0) continue;
+    for (std::size_t c = 0; c < C; ++c) {
+      if (want[c] > 0) flow[r * C + c] += left[r] * (want[c] / total_want);
+    }
+  }
+  return flow;
+}
+
 }  // namespace
+
+const char* MarketRuleName(MarketRule r) { return r == MarketRule::Market ? "market" : "pooled-rules"; }
+
+bool ParseMarketRule(std::string_view text, MarketRule& out) {
+  if (text == "market") {
+    out = MarketRule::Market;
+  } else if (text == "pooled-rules") {
+    out = MarketRule::PooledRules;
+  } else {
+    return false;
+  }
+  return true;
+}
 
 const MineralNetwork* Network::Find(std::string_view mineral) const {
   int i = FindMineralIndex(mineral);
@@ -226,6 +371,12 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   for (const auto& c : codes) net.consumers.push_back({c, static_cast<int>(ds.FindCountry(c)->index())});
   net.consumers.push_back({"ROW", kRestOfWorld});
   const std::size_t K = net.consumers.size();
+  const std::vector<ImportChoice> import_basis = ReadImportBasis(in.dir, ds, diags);
+  const int other_code = ds.FindCountry("XOT") ? static_cast<int>(ds.FindCountry("XOT")->index()) : -2;
+  net.market.contract_share_initial = in.Parameter("market_contract_share_initial", 1);
+  net.market.contract_share_later = in.Parameter("market_contract_share_later", 1);
+  net.market.contract_hold_months = in.Parameter("market_contract_hold_months", 0);
+  net.market.leakage = in.Parameter("market_leakage", 0);
 
   for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi) {
     model::MineralId m{static_cast<std::uint16_t>(mi)};
@@ -445,7 +596,22 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       }
     }
     mn.refiner_home_consumer = refiner_consumer;
-    mn.refined_flow = DomesticThenPooled(mn.refined_output, mn.demand, refiner_consumer);
+    std::vector<ImportShares> sourced(K);
+    mn.flow_basis.assign(K, "pooled: domestic refineries first, then a world pool pro rata to remaining need");
+    for (const auto& choice : import_basis) {
+      if (choice.mineral != info.id) continue;
+      int k = net.FindConsumer(choice.consumer);
+      if (k < 0 || !mn.demand_known[k]) continue;
+      sourced[k] = SharesOf(ds, choice);
+      if (sourced[k].by_country.empty()) continue;
+      for (const auto& s : sourced[k].sources) add_source(s);
+      mn.flow_basis[k] = fmt::format(
+          "import sources: {}, {} ({}); domestic refineries first, unlisted shares from refineries "
+          "not named",
+          choice.material, choice.period, fmt::join(sourced[k].sources, ", "));
+    }
+    mn.refined_flow =
+        SourcedThenPooled(mn.refined_output, mn.demand, refiner_consumer, mn.refiners, sourced, other_code);
     if (mn.has_ore_stage) {
       std::vector<double> feed(J);
       for (std::size_t j = 0; j < J; ++j) feed[j] = mn.refined_output[j] / mn.yield;
@@ -459,8 +625,12 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       mn.ore_flow = DomesticThenPooled(mn.mine_output, feed, miner_refiner);
     }
     mn.basis.push_back(
-        "no bilateral trade in the dataset: flows are domestic first, then a pooled world market "
-        "pro rata to remaining need");
+        "no bilateral trade used: mine-to-refinery flows are domestic first, then a pooled market pro rata to "
+        "remaining need; refined flows follow each consumer's import sources where chosen in "
+        "data/sim/import_basis.csv, else the same pooled rule");
+    for (std::size_t k = 0; k < K; ++k) {
+      mn.basis.push_back(fmt::format("{} refined flows: {}", net.consumers[k].code, mn.flow_basis[k]));
+    }
 
     // Route shares through each chokepoint.
     auto lookup = [&](const RouteRow* exact, const RouteRow* by_exp, const RouteRow* by_imp) {

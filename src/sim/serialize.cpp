@@ -39,8 +39,14 @@ Json ToJson(const ScenarioResult& r) {
                     {"shortfall_t", f.shortfall},
                     {"shortfall_pct", Optional(row.shortfall_pct)},
                     {"stock_days_of_cover", NumOrNull(row.stock_days)},
-                    {"demand_known", row.demand_known}});
+                    {"demand_known", row.demand_known},
+                    {"baseline_source", row.baseline_source}});
   }
+  j["market"] = {{"rule", MarketRuleName(r.market.rule)},
+                 {"contract_share_initial", r.market.contract_share_initial},
+                 {"contract_hold_months", r.market.contract_hold_months},
+                 {"contract_share_later", r.market.contract_share_later},
+                 {"leakage", r.market.leakage}};
   j["notes"] = r.notes;
   auto& sources = j["sources"] = Json::array();
   for (const auto& s : r.sources) {
@@ -59,9 +65,11 @@ Json ToJson(const ScenarioResult& r) {
     if (s.kind == "assumption") assumptions.push_back(s.id + ": " + s.rule);
   }
   for (const auto& s : r.scenario.sources) ids.push_back(s.id);
-  j["provenance"] = {{"sources", ids},
-                     {"rules", Json::array({"docs/simulation.md: shortfall after reallocation and stockpiles"})},
-                     {"assumptions", assumptions}};
+  j["provenance"] = {
+      {"sources", ids},
+      {"rules", Json::array({"docs/simulation.md: shortfall after reallocation and stockpiles",
+                             std::string("docs/simulation.md: market rule ") + MarketRuleName(r.market.rule)})},
+      {"assumptions", assumptions}};
   return j;
 }
 
@@ -74,15 +82,25 @@ Json ToJson(const std::vector<ScenarioResult>& results) {
 
 model::CsvRows ToCsv(const std::vector<ScenarioResult>& results) {
   model::CsvRows out;
-  out.columns = {"scenario",           "mineral",     "unit",          "consumer",    "sector",
-                 "demand_t",           "delivered_t", "stock_drawn_t", "shortfall_t", "shortfall_pct",
-                 "stock_days_of_cover"};
+  out.columns = {"scenario",
+                 "mineral",
+                 "unit",
+                 "consumer",
+                 "sector",
+                 "demand_t",
+                 "delivered_t",
+                 "stock_drawn_t",
+                 "shortfall_t",
+                 "shortfall_pct",
+                 "stock_days_of_cover",
+                 "baseline_source"};
   for (const auto& r : results) {
     for (const auto& row : r.rows) {
       const auto& f = row.flows;
       out.rows.push_back({r.scenario.id, row.mineral, row.unit, row.consumer, row.sector, model::FormatNumber(f.demand),
                           model::FormatNumber(f.delivered), model::FormatNumber(f.stock_drawn),
-                          model::FormatNumber(f.shortfall), Cell(row.shortfall_pct), Cell(row.stock_days)});
+                          model::FormatNumber(f.shortfall), Cell(row.shortfall_pct), Cell(row.stock_days),
+                          row.baseline_source});
     }
   }
   return out;

@@ -47,6 +47,14 @@ SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request
   if (request.year && *request.year != ws.baseline_year()) {
     other = sim::BuildNetwork(ws.dataset(), ws.sim_inputs(), *request.year);
   }
+  sim::MarketRule rule{};
+  if (!request.market.empty() && !sim::ParseMarketRule(request.market, rule)) {
+    throw Error::InvalidRequest(fmt::format("market rule '{}': expected market or pooled-rules", request.market));
+  }
+  if (!request.market.empty() && rule != (other ? other->market.rule : ws.network().market.rule)) {
+    if (!other) other = ws.network();
+    other->market.rule = rule;
+  }
   const sim::Network& net = other ? *other : ws.network();
   SimulateResult out;
   if (request.monte_carlo) {

@@ -157,3 +157,11 @@ run(2 ${LODESTONE} simulate --scenario ${SOURCE_DIR}/scenarios/malacca-closure.j
 expect_contains("${ERR}" "either scenario files or the risk register")
 run(2 ${LODESTONE} simulate --sector-rule alphabetical)
 expect_contains("${ERR}" "pro-rata or defence-first")
+# The market rule is named under the table; the pooled rules are selectable; an unknown rule is refused.
+run(0 ${LODESTONE} simulate)
+expect_contains("${OUT}" "Market rule: market")
+expect_contains("${OUT}" "USA refined flows: import sources: compounds and metals")
+run(0 ${LODESTONE} simulate --market pooled-rules)
+expect_contains("${OUT}" "Market rule: pooled-rules")
+run(2 ${LODESTONE} simulate --market auction)
+expect_contains("${ERR}" "expected market or pooled-rules")

@@ -77,11 +77,38 @@ void Fill(double avail, std::map<int, double>& need, const std::map<int, double>
   }
 }
 
+// Max-min fill on the fraction of demand met, by bisection on the level t: each consumer of
+// `who` receives max(0, t d - x) (at most d - x) at a cost of that over its route factor.
+// Returns what is left.
+double LevelFillNaive(double avail, const std::vector<int>& who, const std::vector<double>& d,
+                      const std::vector<double>& e, std::vector<double>& x) {
+  if (avail <= 0 || who.empty()) return std::max(avail, 0.0);
+  auto cost = [&](double t) {
+    double c = 0;
+    for (int k : who) c += std::max(0.0, std::min(d[k], t * d[k]) - x[k]) / e[k];
+    return c;
+  };
+  if (cost(1.0) <= avail) {
+    double used = cost(1.0);
+    for (int k : who) x[k] = std::max(x[k], d[k]);
+    return avail - used;
+  }
+  double lo = 0, hi = 1;
+  for (int it = 0; it < 200; ++it) {
+    double mid = 0.5 * (lo + hi);
+    (cost(mid) <= avail ? lo : hi) = mid;
+  }
+  for (int k : who) x[k] = std::max(x[k], lo * d[k]);
+  return 0.0;
+}
+
 }  // namespace
 
 NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, double horizon, bool defence_first) {
   NaiveResult res;
   const std::size_t K = net.K();
+  const bool market = net.market.rule == MarketRule::Market;
+  const double leak = market ? net.market.leakage : 0.0;
   for (const MineralNetwork& mn : net.minerals) {
     const std::size_t I = mn.I(), J = mn.J();
     std::vector<const Shock*> mine;
@@ -92,6 +119,11 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
     for (const Shock* s : mine) {
       for (double x : {s->start_month, s->start_month + s->months}) {
         if (x > 0 && x < horizon) bounds.insert(x);
+      }
+      const double change = s->start_month + net.market.contract_hold_months;
+      if (market && net.market.contract_share_initial != net.market.contract_share_later && change > 0 &&
+          change < horizon) {
+        bounds.insert(change);
       }
     }
     std::vector<double> b(bounds.begin(), bounds.end());
@@ -129,7 +161,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
               for (std::size_t k = 0; k < K; ++k) {
                 std::string to = net.consumers[k].code;
                 if (Targeted(net, *s, to)) {
-                  fin_ctrl[j * K + k] *= 1 - s->fraction;
+                  fin_ctrl[j * K + k] *= 1 - s->fraction * (1 - leak);
                   fin_t[j * K + k] = true;
                 }
               }
@@ -139,7 +171,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
               if (Code(net, mn.miners[i]) != s->country) continue;
               for (std::size_t j = 0; j < J; ++j) {
                 if (Targeted(net, *s, Code(net, mn.refiners[j]))) {
-                  ore_ctrl[i * J + j] *= 1 - s->fraction;
+                  ore_ctrl[i * J + j] *= 1 - s->fraction * (1 - leak);
                   ore_t[i * J + j] = true;
                 }
               }
@@ -200,15 +232,30 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
       } else {
         for (std::size_t j = 0; j < J; ++j) R[j] = baseR[j] = mn.refined_output[j] * ref_keep[j];
       }
-      std::vector<double> X(K, 0.0), freeq(J, 0.0), g(J * K, 0.0);
+      // Contract share of this segment (market rule): by months since the earliest active shock.
+      double contract = 1;
+      if (market && !on.empty()) {
+        double first = hi;
+        for (const Shock* s : on) first = std::min(first, s->start_month);
+        contract = lo - first < net.market.contract_hold_months ? net.market.contract_share_initial
+                                                                : net.market.contract_share_later;
+      }
+      const bool clearing = market && contract < 1;
+      std::vector<double> X(K, 0.0), freeq(J, 0.0), g(J * K, 0.0), spot(J, 0.0);
       for (std::size_t j = 0; j < J; ++j) {
         double s = mn.refined_output[j] > 0 ? baseR[j] / mn.refined_output[j] : 0.0;
         freeq[j] = R[j] - baseR[j];
+        if (!mn.extra_refined.empty()) freeq[j] += mn.extra_refined[j] * ref_keep[j];
         for (std::size_t k = 0; k < K; ++k) {
           double base = mn.refined_flow[j * K + k] * s;
-          g[j * K + k] = base * fin_ctrl[j * K + k] * fin_route[j * K + k];
-          X[k] += g[j * K + k];
-          freeq[j] += base - g[j * K + k];
+          double kept = base * fin_ctrl[j * K + k] * fin_route[j * K + k];
+          freeq[j] += base - kept;
+          if (clearing && !fin_t[j * K + k]) {
+            spot[j] += (1 - contract) * kept;
+            kept *= contract;
+          }
+          g[j * K + k] = kept;
+          X[k] += kept;
         }
       }
       auto total = [&](std::size_t k) {
@@ -239,8 +286,40 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           need[static_cast<int>(k)] = ok ? std::max(0.0, total(k) - X[k]) : 0.0;
           eff[static_cast<int>(k)] = fin_route[j * K + k];
         }
+        double before = avail;
+        double sent = 0;
         Fill(avail, need, eff, got);
-        for (auto& [k, v] : got) X[k] += v;
+        for (auto& [k, v] : got) {
+          X[k] += v;
+          sent += v / eff.at(k);
+        }
+        if (clearing) spot[j] += std::max(0.0, before - sent);
+      }
+      if (clearing) {
+        std::vector<double> dem(K), e1(K, 1.0);
+        for (std::size_t k = 0; k < K; ++k) dem[k] = total(k);
+        double pool = 0;
+        for (std::size_t j = 0; j < J; ++j) {
+          if (spot[j] <= 0) continue;
+          bool restricted = false;
+          for (std::size_t k = 0; k < K; ++k) restricted = restricted || fin_t[j * K + k] || fin_route[j * K + k] < 1;
+          if (!restricted) {
+            pool += spot[j];
+            continue;
+          }
+          std::vector<int> who;
+          std::vector<double> e(K);
+          for (std::size_t k = 0; k < K; ++k) {
+            e[k] = fin_route[j * K + k];
+            if (dem[k] > 0 && !fin_t[j * K + k] && e[k] > 0) who.push_back(static_cast<int>(k));
+          }
+          LevelFillNaive(spot[j], who, dem, e, X);
+        }
+        std::vector<int> all;
+        for (std::size_t k = 0; k < K; ++k) {
+          if (dem[k] > 0) all.push_back(static_cast<int>(k));
+        }
+        LevelFillNaive(pool, all, dem, e1, X);
       }
       for (std::size_t k = 0; k < K; ++k) {
         double dk = total(k), x = std::min(X[k], dk), sh = dk - x;

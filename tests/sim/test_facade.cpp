@@ -237,6 +237,51 @@ TEST(SimulateFacade, ErrorsHaveTheirKinds) {
   ExpectKind([&] { facade::Simulate(Ws(), missing); }, ErrorKind::NotFound);
 }
 
+// The default run names, per mineral and consumer, what its baseline flows came from, and the
+// market rule; the United States and Japan differ in rare earths, and the pooled rules are
+// selectable.
+TEST(SimulateFacade, RowsNameTheirBaselineSourceAndTheMarketRule) {
+  facade::SimulateRequest req;
+  auto res = facade::Simulate(Ws(), req);
+  const auto json = facade::ToJson(res);
+  const auto csv = facade::ToCsv(res);
+  const std::size_t col = std::find(csv.columns.begin(), csv.columns.end(), "baseline_source") - csv.columns.begin();
+  ASSERT_LT(col, csv.columns.size());
+  const auto& ree = res.scenarios[0];
+  EXPECT_EQ(json[0]["market"]["rule"], "market");
+  const sim::ScenarioRow *us = nullptr, *jp = nullptr;
+  for (std::size_t i = 0; i < ree.rows.size(); ++i) {
+    const auto& row = ree.rows[i];
+    EXPECT_EQ(json[0]["rows"][i]["baseline_source"], row.baseline_source);
+    EXPECT_EQ(csv.rows[i][col], row.baseline_source);
+    if (row.mineral == "rare_earths" && row.sector == "total" && row.consumer == "USA") us = &row;
+    if (row.mineral == "rare_earths" && row.sector == "total" && row.consumer == "JPN") jp = &row;
+  }
+  ASSERT_TRUE(us && jp);
+  EXPECT_EQ(us->baseline_source.rfind("import sources: compounds and metals", 0), 0u) << us->baseline_source;
+  EXPECT_EQ(jp->baseline_source.rfind("import sources: all rare-earth imports", 0), 0u) << jp->baseline_source;
+  ASSERT_TRUE(us->shortfall_pct && jp->shortfall_pct);
+
+  // Under the pooled rules every flow stays where the import sources put it: the two differ.
+  facade::SimulateRequest pooled;
+  pooled.market = "pooled-rules";
+  const auto pres = facade::Simulate(Ws(), pooled);
+  const auto pj = facade::ToJson(pres);
+  EXPECT_EQ(pj[0]["market"]["rule"], "pooled-rules");
+  double us_pct = -1, jp_pct = -1;
+  for (const auto& row : pres.scenarios[0].rows) {
+    if (row.mineral != "rare_earths" || row.sector != "total" || !row.shortfall_pct) continue;
+    if (row.consumer == "USA") us_pct = *row.shortfall_pct;
+    if (row.consumer == "JPN") jp_pct = *row.shortfall_pct;
+  }
+  ASSERT_GE(us_pct, 0);
+  ASSERT_GE(jp_pct, 0);
+  EXPECT_GT(std::abs(us_pct - jp_pct), 1.0);
+  facade::SimulateRequest bad;
+  bad.market = "auction";
+  ExpectKind([&] { facade::Simulate(Ws(), bad); }, ErrorKind::InvalidRequest);
+}
+
 TEST(OutlookFacade, SourcesCarryCitationsAndChartOnRequest) {
   facade::OutlookRunRequest req;
   req.outlook.mineral = "lithium";

@@ -32,6 +32,27 @@ const Network& Shipped() {
   return net;
 }
 
+// The shipped network under the pooled rules (the naive oracle implements those).
+const Network& Pooled() {
+  static const Network net = [] {
+    Network n = Shipped();
+    n.market.rule = MarketRule::PooledRules;
+    return n;
+  }();
+  return net;
+}
+
+// The shipped network under the market rule with the given contract shares and leakage.
+Network MarketWith(double initial, double later, double leakage, double hold = 3) {
+  Network n = Shipped();
+  n.market.rule = MarketRule::Market;
+  n.market.contract_share_initial = initial;
+  n.market.contract_share_later = later;
+  n.market.contract_hold_months = hold;
+  n.market.leakage = leakage;
+  return n;
+}
+
 void ExpectBalanced(const Flows& f, const std::string& what) {
   double scale = std::max(1.0, f.demand);
   EXPECT_NEAR(f.delivered + f.stock_drawn + f.shortfall, f.demand, 1e-9 * scale) << what;
@@ -220,7 +241,7 @@ TEST(Simulate, BanOnCountryWithNoExportsChangesNothing) {
 }
 
 TEST(Simulate, ShippedScenariosBalanceAndMatchTheNaivePath) {
-  const Network& net = Shipped();
+  const Network& net = Pooled();
   for (const auto& entry : fs::directory_iterator(kRoot / "scenarios")) {
     if (entry.path().extension() != ".json" || entry.path().filename() == "register.json") continue;
     auto sc = LoadScenario(entry.path());
@@ -242,7 +263,7 @@ TEST(Simulate, ShippedScenariosBalanceAndMatchTheNaivePath) {
 }
 
 TEST(Simulate, DefenceFirstProtectsDefence) {
-  const Network& net = Shipped();
+  const Network& net = Pooled();
   auto sc = Of({Control("CHN", "gallium", SimStage::Refining, 0.9, 12)});
   EvalOptions opt;
   opt.sector_rule = SectorRule::DefenceFirst;
@@ -259,7 +280,7 @@ TEST(Simulate, DefenceFirstProtectsDefence) {
 // New supply (a project) is free supply: no change without a shock; under a ban it goes first to
 // its own country, and it never raises anyone's shortfall.
 TEST(Simulate, AddedSupplyGoesToShortConsumersAndNeverHurts) {
-  const Network& net = Shipped();
+  const Network& net = Pooled();  // the home-first rule for new supply is the pooled rules
   auto sc = Of({Control("CHN", "gallium", SimStage::Refining, 1.0, 12)});
   auto before = sim::Run(net, sc);
   Network more = WithAdditions(net, {{"gallium", "USA", true, 5.0}});
@@ -343,7 +364,7 @@ RC_GTEST_PROP(SimulateProperty, ShortfallNeverDecreasesWhenAShockGrows, ()) {
 }
 
 TEST(MonteCarlo, EveryScenarioBalancesAndMatchesTheNaivePath) {
-  const Network& net = Shipped();
+  const Network& net = Pooled();
   auto reg = LoadRegister(kRoot / "scenarios/register.json");
   const std::uint64_t runs = 1500, seed = 7;
   auto draws = DrawScenarios(reg, runs, seed);
@@ -472,6 +493,294 @@ TEST(MonteCarlo, EventFrequenciesFollowTheRegister) {
   for (std::size_t e = 0; e < reg.events.size(); ++e) {
     double p = reg.events[e].probability, sd = std::sqrt(p * (1 - p) / 50000.0);
     EXPECT_NEAR(res.event_rate[e], p, 5 * sd + 1e-12) << reg.events[e].id;
+  }
+}
+
+// --- The market rule (docs/simulation.md, "Market clearing")
+
+double Gap(const ScenarioRow& r) { return r.flows.shortfall + r.flows.stock_drawn; }
+
+// With every flow under contract and no leakage, the market rule is the pooled rules, to the bit,
+// on every shipped scenario and with either sector rule.
+TEST(Market, ContractShareOneGivesThePooledRulesExactly) {
+  const Network all_contract = MarketWith(1, 1, 0);
+  for (const auto& entry : fs::directory_iterator(kRoot / "scenarios")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "register.json") continue;
+    auto sc = LoadScenario(entry.path());
+    for (auto rule : {SectorRule::ProRata, SectorRule::DefenceFirst}) {
+      EvalOptions opt;
+      opt.sector_rule = rule;
+      auto a = sim::Run(Pooled(), sc, opt), b = sim::Run(all_contract, sc, opt);
+      ASSERT_EQ(a.rows.size(), b.rows.size());
+      for (std::size_t i = 0; i < a.rows.size(); ++i) {
+        const auto& x = a.rows[i].flows;
+        const auto& y = b.rows[i].flows;
+        EXPECT_EQ(x.delivered, y.delivered) << sc.id << " " << a.rows[i].mineral << " " << a.rows[i].consumer;
+        EXPECT_EQ(x.shortfall, y.shortfall) << sc.id << " " << a.rows[i].mineral << " " << a.rows[i].consumer;
+        EXPECT_EQ(x.stock_drawn, y.stock_drawn) << sc.id;
+      }
+    }
+  }
+}
+
+// Every shipped scenario balances under the market rule as shipped and with everything spot.
+TEST(Market, ShippedScenariosBalance) {
+  const Network spot = MarketWith(0, 0, 0);
+  for (const auto& entry : fs::directory_iterator(kRoot / "scenarios")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "register.json") continue;
+    auto sc = LoadScenario(entry.path());
+    for (const Network* net : {&Shipped(), &spot}) {
+      auto r = sim::Run(*net, sc);
+      for (const auto& row : r.rows) ExpectBalanced(row.flows, sc.id + " " + row.mineral + " " + row.consumer);
+    }
+  }
+}
+
+// Full diversion: China bans rare-earth exports to the United States only. With nothing under
+// contract and no leakage, China's tonnes go to other buyers and non-Chinese supply (more than US
+// demand) to the United States: nobody is short. Under the pooled rules the United States is.
+TEST(Market, BanOnOneBuyerIsDivertedWhenOtherSupplyCoversIt) {
+  const Network spot = MarketWith(0, 0, 0);
+  const MineralNetwork& ree = *spot.Find("rare_earths");
+  const int usa = spot.FindConsumer("USA");
+  double other = 0;
+  for (std::size_t j = 0; j < ree.J(); ++j) {
+    if (spot.dataset.Country(model::CountryId{static_cast<std::uint16_t>(ree.refiners[j])}).iso3 != "CHN") {
+      other += ree.refined_output[j];
+    }
+  }
+  ASSERT_GT(other, ree.demand[usa]) << "the case needs non-Chinese supply above US demand";
+  Shock ban = Control("CHN", "rare_earths", SimStage::Refining, 1.0, 12);
+  ban.targets.kind = Targets::Kind::Only;
+  ban.targets.codes = {"USA"};
+  auto r = sim::Run(spot, Of({ban}));
+  for (const auto& row : r.rows) {
+    ExpectBalanced(row.flows, row.consumer);
+    EXPECT_NEAR(Gap(row), 0.0, 1e-9 * std::max(1.0, row.flows.demand)) << row.consumer << " " << row.sector;
+  }
+  auto pooled = sim::Run(Pooled(), Of({ban}));
+  EXPECT_GT(Gap(Row(pooled, "rare_earths", "USA")), 0.5 * ree.demand[usa]);
+  // As shipped (contracts hold a share), the United States is short, but less than under the
+  // pooled rules, and the buyers China still serves take up its blocked tonnes.
+  auto shipped = sim::Run(Shipped(), Of({ban}));
+  EXPECT_LT(Gap(Row(shipped, "rare_earths", "USA")), Gap(Row(pooled, "rare_earths", "USA")));
+  EXPECT_GT(Gap(Row(shipped, "rare_earths", "USA")), 0.0);
+}
+
+// The naive oracle, extended to the market rule, agrees on every shipped scenario, as shipped,
+// all spot, and with leakage and another contract path; and on targeted bans.
+TEST(Market, ShippedScenariosMatchTheNaivePath) {
+  const Network spot = MarketWith(0, 0, 0), other = MarketWith(0.7, 0.2, 0.3, 4);
+  std::vector<Scenario> cases;
+  for (const auto& entry : fs::directory_iterator(kRoot / "scenarios")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "register.json") continue;
+    cases.push_back(LoadScenario(entry.path()));
+  }
+  for (const char* m : {"rare_earths", "gallium", "graphite", "cobalt"}) {
+    Shock ban = Control("CHN", m, SimStage::Refining, 0.8, 9);
+    ban.start_month = 2;
+    ban.targets.kind = Targets::Kind::Only;
+    ban.targets.codes = {"USA"};
+    cases.push_back(Of({ban}));
+  }
+  for (const Network* net : {&Shipped(), &spot, &other}) {
+    for (const auto& sc : cases) {
+      auto fast = sim::Run(*net, sc);
+      auto slow = naive::Evaluate(*net, sc.shocks, sc.horizon_months);
+      for (const auto& row : fast.rows) {
+        const auto& n = slow.at(row.mineral).at(row.consumer).at(row.sector);
+        double tol = 1e-9 * std::max(1.0, n.demand);
+        EXPECT_NEAR(row.flows.shortfall, n.shortfall, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+        EXPECT_NEAR(row.flows.stock_drawn, n.stock, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+        EXPECT_NEAR(row.flows.delivered, n.delivered, tol) << sc.id << " " << row.mineral << " " << row.consumer;
+      }
+    }
+  }
+}
+
+// Leakage lets a share of the blocked tonnes through: the targeted buyer's gap shrinks with it.
+TEST(Market, LeakageReducesTheTargetedBuyersGap) {
+  Shock ban = Control("CHN", "gallium", SimStage::Refining, 1.0, 12);
+  ban.targets.kind = Targets::Kind::Only;
+  ban.targets.codes = {"USA"};
+  double last = 1e300;
+  for (double leak : {0.0, 0.3, 0.6, 1.0}) {
+    auto r = sim::Run(MarketWith(1, 1, leak), Of({ban}));
+    double gap = Gap(Row(r, "gallium", "USA"));
+    EXPECT_LT(gap, last + 1e-9) << leak;
+    last = gap;
+  }
+  EXPECT_NEAR(last, 0.0, 1e-9);  // everything leaks: the ban changes nothing
+}
+
+// The contract share path: contracts hold during the first months, then the spot share grows;
+// the segment boundary at the change keeps the balance exact.
+TEST(Market, ContractPathSplitsTheHorizon) {
+  Shock ban = Control("CHN", "rare_earths", SimStage::Refining, 1.0, 12);
+  ban.targets.kind = Targets::Kind::Only;
+  ban.targets.codes = {"USA"};
+  auto hold = sim::Run(MarketWith(1, 0, 0, 6), Of({ban}));
+  auto all = sim::Run(Pooled(), Of({ban}));
+  // Half the year under the pooled rules, half fully diverted (no gap).
+  EXPECT_NEAR(Gap(Row(hold, "rare_earths", "USA")), 0.5 * Gap(Row(all, "rare_earths", "USA")),
+              1e-6 * Row(all, "rare_earths", "USA").flows.demand);
+}
+
+// Under the market rule new supply never raises anyone's gap and all of it finds short buyers.
+TEST(Market, AddedSupplyNeverHurts) {
+  auto sc = Of({Control("CHN", "gallium", SimStage::Refining, 1.0, 12)});
+  auto before = sim::Run(Shipped(), sc);
+  auto after = sim::Run(WithAdditions(Shipped(), {{"gallium", "USA", true, 5.0}}), sc);
+  ASSERT_EQ(before.rows.size(), after.rows.size());
+  double relief = 0;
+  for (std::size_t i = 0; i < before.rows.size(); ++i) {
+    ExpectBalanced(after.rows[i].flows, "added");
+    EXPECT_LE(Gap(after.rows[i]), Gap(before.rows[i]) + 1e-9) << before.rows[i].consumer;
+    if (after.rows[i].sector == "total") relief += Gap(before.rows[i]) - Gap(after.rows[i]);
+  }
+  EXPECT_NEAR(relief, 5.0, 1e-9);
+}
+
+// The world's shortfall never falls as a shock grows, under the market rule.
+RC_GTEST_PROP(MarketProperty, WorldShortfallNeverDecreasesWhenAShockGrows, ()) {
+  static const Network spot = MarketWith(0.5, 0.2, 0);
+  const Network& net = **rc::gen::element(&Shipped(), &spot);
+  const auto& mn = net.minerals[*rc::gen::inRange<std::size_t>(0, net.minerals.size())];
+  bool refining = *rc::gen::arbitrary<bool>();
+  const auto& nodes = refining || !mn.has_ore_stage ? mn.refiners : mn.miners;
+  int country = nodes[*rc::gen::inRange<std::size_t>(0, nodes.size())];
+  std::string code = net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(country)}).iso3;
+  int kind = *rc::gen::inRange(0, 3);
+  int target = *rc::gen::inRange(0, 3);
+  double f1 = *rc::gen::inRange(0, 1000) / 1000.0, f2 = *rc::gen::inRange(0, 1000) / 1000.0;
+  if (f1 > f2) std::swap(f1, f2);
+  double months = *rc::gen::inRange(1, 13);
+  auto make = [&](double f) {
+    Shock s = Control(code, mn.id, refining ? SimStage::Refining : SimStage::Mining, f, months);
+    if (target == 1) {
+      s.targets.kind = Targets::Kind::Only;
+      s.targets.codes = {"USA"};
+    } else if (target == 2) {
+      s.targets.kind = Targets::Kind::AllBut;
+      s.targets.codes = {"MSP"};
+    }
+    if (kind == 1) s.kind = ShockKind::Outage;
+    if (kind == 2) {
+      s.kind = ShockKind::Chokepoint;
+      s.chokepoint = "malacca";
+    }
+    return Of({s});
+  };
+  auto a = sim::Run(net, make(f1)), b = sim::Run(net, make(f2));
+  double world_a = 0, world_b = 0, scale = 1;
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    if (a.rows[i].sector != "total") continue;
+    world_a += Gap(a.rows[i]);
+    world_b += Gap(b.rows[i]);
+    scale += a.rows[i].flows.demand;
+  }
+  RC_ASSERT(world_b >= world_a - 1e-9 * scale);
+}
+
+// Every Monte Carlo draw balances under the market rule and a sample matches the naive path; the
+// bytes do not depend on threads.
+TEST(Market, MonteCarloBalancesAndIsTheSameWithOneAndTwoThreads) {
+  const Network& net = Shipped();
+  ASSERT_EQ(net.market.rule, MarketRule::Market);
+  auto reg = LoadRegister(kRoot / "scenarios/register.json");
+  McOptions opt;
+  opt.runs = 3000;
+  opt.seed = 5;
+  opt.threads = 2;
+  std::size_t seen = 0;
+  auto draws = DrawScenarios(reg, opt.runs, opt.seed);
+  opt.observe = [&](std::uint64_t sc, int m, const MineralOutcome& out) {
+    if (seen < 300) {  // the naive path, extended to the market rule, on a sample
+      std::vector<Shock> shocks;
+      for (const auto& d : draws[sc]) {
+        Shock s = reg.events[d.event].shock;
+        s.fraction = d.fraction;
+        s.factor = d.factor;
+        s.start_month = d.start;
+        s.months = d.months;
+        shocks.push_back(s);
+      }
+      auto slow = naive::Evaluate(net, shocks, reg.horizon_months);
+      for (std::size_t k = 0; k < net.K(); ++k) {
+        const auto& n = slow.at(net.minerals[m].id).at(net.consumers[k].code).at("total");
+        EXPECT_NEAR(out.by_consumer[k][kSectors].shortfall, n.shortfall, 1e-9 * std::max(1.0, n.demand))
+            << "scenario " << sc << " " << net.minerals[m].id;
+      }
+    }
+    ++seen;
+    for (std::size_t k = 0; k < net.K(); ++k) {
+      for (int s = 0; s <= kSectors; ++s) ExpectBalanced(out.by_consumer[k][s], "market mc");
+    }
+  };
+  auto a = RunMonteCarlo(net, reg, opt);
+  EXPECT_EQ(seen, a.mineral_evaluations);
+  opt.observe = nullptr;
+  opt.threads = 1;
+  auto b = RunMonteCarlo(net, reg, opt);
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(std::memcmp(&a.rows[i].shortfall_t, &b.rows[i].shortfall_t, sizeof(McStat)), 0) << a.rows[i].mineral;
+    EXPECT_EQ(std::memcmp(&a.rows[i].delivered_t, &b.rows[i].delivered_t, sizeof(double)), 0);
+  }
+}
+
+// The baseline follows each consumer's import sources where chosen: the United States takes 71%
+// of its rare-earth imports from China and Japan 60%, so their flows from China differ.
+TEST(Market, BaselineFollowsImportSources) {
+  const Network& net = Shipped();
+  const MineralNetwork& ree = *net.Find("rare_earths");
+  const int usa = net.FindConsumer("USA"), jpn = net.FindConsumer("JPN");
+  int chn = -1;
+  for (std::size_t j = 0; j < ree.J(); ++j) {
+    if (net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(ree.refiners[j])}).iso3 == "CHN") {
+      chn = static_cast<int>(j);
+    }
+  }
+  ASSERT_GE(chn, 0);
+  EXPECT_NEAR(ree.refined_flow[chn * net.K() + usa] / ree.demand[usa], 0.71, 1e-9);
+  EXPECT_NEAR(ree.refined_flow[chn * net.K() + jpn] / ree.demand[jpn], 0.6, 1e-9);
+  EXPECT_NE(ree.flow_basis[usa].find("import sources: compounds and metals"), std::string::npos);
+  EXPECT_NE(ree.flow_basis[jpn].find("import sources: all rare-earth imports, 2025"), std::string::npos);
+  EXPECT_EQ(ree.flow_basis[net.FindConsumer("ROW")].rfind("pooled", 0), 0u);
+  // Every refinery ships exactly its output and every consumer receives exactly its demand.
+  for (std::size_t m = 0; m < net.minerals.size(); ++m) {
+    const auto& mn = net.minerals[m];
+    for (std::size_t j = 0; j < mn.J(); ++j) {
+      double out = 0;
+      for (std::size_t k = 0; k < net.K(); ++k) out += mn.refined_flow[j * net.K() + k];
+      EXPECT_NEAR(out, mn.refined_output[j], 1e-9 * std::max(1.0, mn.refined_output[j])) << mn.id;
+    }
+    for (std::size_t k = 0; k < net.K(); ++k) {
+      double in = 0;
+      for (std::size_t j = 0; j < mn.J(); ++j) in += mn.refined_flow[j * net.K() + k];
+      EXPECT_NEAR(in, mn.demand[k], 1e-9 * std::max(1.0, mn.demand[k])) << mn.id << " " << k;
+    }
+  }
+}
+
+// A bad choice of import sources is reported at its line.
+TEST(Market, UnknownImportBasisIsReportedWithFileAndLine) {
+  lodestone::testing::TempDir tmp;
+  const fs::path dir = tmp.path() / "sim";
+  fs::copy(kRoot / "data/sim", dir);
+  {
+    std::ofstream f(dir / "import_basis.csv", std::ios::app);
+    f << "USA,gallium,unwrought bars,2021-24,none\n";
+  }
+  auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
+  try {
+    BuildNetwork(ds, LoadSimInputs(dir, ds), 2025);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidData);
+    std::string text = e.diagnostics().Format();
+    EXPECT_NE(text.find("import_basis.csv:17"), std::string::npos) << text;
+    EXPECT_NE(text.find("unwrought bars"), std::string::npos) << text;
   }
 }
 

@@ -44,6 +44,10 @@ struct EvalScratch {
   std::vector<std::uint8_t> ore_targeted, fin_targeted;
   std::vector<std::array<double, kSectors>> sector_demand;
   std::vector<double> bounds;
+  // Market clearing: spot supply per refiner, and the eligible consumers of one level fill.
+  std::vector<double> spot;
+  std::vector<double> lvl_demand, lvl_eff;
+  std::vector<int> lvl_index;
 };
 
 // Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws

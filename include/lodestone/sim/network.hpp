@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lodestone/model/dataset.hpp"
@@ -13,6 +15,24 @@
 namespace lodestone::sim {
 
 inline constexpr int kRestOfWorld = -1;  // consumer "ROW": world demand not listed by country
+
+// How refined supply is shared after a shock (docs/simulation.md, "Market clearing").
+enum class MarketRule : std::uint8_t {
+  PooledRules,  // every baseline flow keeps flowing unless blocked; freed supply reallocated
+  Market,       // a contract share keeps flowing; the spot share and freed supply clear again
+};
+const char* MarketRuleName(MarketRule r);
+// Parses "market" or "pooled-rules"; false when unknown.
+bool ParseMarketRule(std::string_view text, MarketRule& out);
+
+// Parameters of the market rule (data/sim/parameters.csv, keys market_*).
+struct MarketParams {
+  MarketRule rule = MarketRule::Market;
+  double contract_share_initial = 1;  // share of each baseline flow under contract at first
+  double contract_share_later = 1;    // ... once `contract_hold_months` have passed since a shock began
+  double contract_hold_months = 0;
+  double leakage = 0;  // share of a targeted control's blocked tonnes that still reach the target
+};
 
 struct Consumer {
   std::string code;            // ISO3 or ROW
@@ -55,6 +75,8 @@ struct MineralNetwork {
   std::vector<double> extra_ore;      // per miner (I), ore content
   std::vector<double> extra_refined;  // per refiner (J), refined content
 
+  // Per consumer: what its baseline refined flows came from ("import sources: ..." or "pooled").
+  std::vector<std::string> flow_basis;
   std::vector<std::string> basis;    // how the baseline was built (pooled market, shares ...), in words
   std::vector<std::string> sources;  // source ids behind the baseline
 
@@ -72,6 +94,7 @@ struct Network {
   std::vector<SimSource> sources;
   double refinery_headroom = 0;
   double stock_year_days = 365;
+  MarketParams market;
 
   std::size_t K() const { return consumers.size(); }
   const MineralNetwork* Find(std::string_view mineral) const;

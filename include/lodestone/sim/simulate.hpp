@@ -41,6 +41,8 @@ struct ScenarioRow {
   bool demand_known = true;
   // Shortfall in % of demand; nullopt when demand is zero or not known (no meaningful share).
   std::optional<double> shortfall_pct;
+  // What the consumer's baseline refined flows of this mineral came from (import sources or pooled).
+  std::string baseline_source;
 };
 // A source behind a result: a simulator input's (data/sim sources.csv) or the dataset's.
 struct SourceRef {
@@ -52,6 +54,7 @@ struct ScenarioResult {
   std::vector<ScenarioRow> rows;  // minerals touched by a shock, every consumer, total + sectors
   std::vector<std::string> minerals;
   std::vector<std::string> notes;  // baseline basis of each touched mineral, shocks without effect
+  MarketParams market;             // the rule that shared supply after the shocks
   // Sources of the touched minerals' baselines, then of the shocks, each once, in that order.
   std::vector<SourceRef> sources;
 };

@@ -31,6 +31,8 @@ struct SimulateRequest {
   // Baseline year; nullopt: the workspace's baseline year (the data's latest mining year).
   std::optional<int> year;
   std::string sector_rule = "pro-rata";  // pro-rata | defence-first
+  // How supply is shared after the shocks: "market" or "pooled-rules"; empty: the inputs' rule.
+  std::string market;
   // Monte Carlo progress: (scenarios done, total); never concurrently.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
