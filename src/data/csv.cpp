@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <map>
+
+#include "lodestone/model/text.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -260,6 +263,35 @@ std::string QuoteCsvField(std::string_view field, char delimiter) {
   }
   out += '"';
   return out;
+}
+
+bool CheckUniqueColumns(const std::vector<std::string>& names, const std::string& file, model::Diagnostics& diags) {
+  std::map<std::string_view, std::size_t> first;  // name -> its 1-based column
+  bool ok = true;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) continue;
+    auto [it, fresh] = first.emplace(names[i], i + 1);
+    if (!fresh) {
+      constexpr std::size_t kShown = 80;
+      const std::string shown = names[i].size() > kShown ? names[i].substr(0, kShown) + "..." : names[i];
+      diags.Error(file, 1, i + 1, fmt::format("column '{}' appears twice (first as column {})", shown, it->second));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool CheckNoControlChars(const std::vector<std::string_view>& fields, const std::string& file, std::size_t line,
+                         model::Diagnostics& diags) {
+  bool ok = true;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!model::HasControlChar(fields[i])) continue;
+    diags.Error(file, line, i + 1,
+                "control character in the text (a line break inside a quoted cell counts): expected printable "
+                "text on one line");
+    ok = false;
+  }
+  return ok;
 }
 
 }  // namespace lodestone::data

@@ -52,7 +52,11 @@ std::optional<CuratedTable> ReadCurated(const fs::path& path, const std::vector<
     return std::nullopt;
   }
   const std::size_t width = fields.size();
-  for (std::size_t i = 0; i < fields.size(); ++i) t.col.emplace(std::string(detail::Trim(fields[i])), i);
+  std::vector<std::string> names;
+  names.reserve(width);
+  for (auto f : fields) names.emplace_back(detail::Trim(f));
+  CheckUniqueColumns(names, t.file, diags);
+  for (std::size_t i = 0; i < names.size(); ++i) t.col.emplace(names[i], i);
   for (auto name : required) {
     if (t.col.find(name) == t.col.end()) diags.Error(t.file, 1, 0, fmt::format("missing column '{}'", name));
   }
@@ -65,6 +69,9 @@ std::optional<CuratedTable> ReadCurated(const fs::path& path, const std::vector<
                   fmt::format("expected {} fields, found {}", width, fields.size()));
       continue;
     }
+    // Every cell may reach the dataset (as a value, a role or a note): control characters are
+    // refused, and the row left out.
+    if (!CheckNoControlChars(fields, t.file, reader.line(), diags)) continue;
     std::vector<std::string> row;
     row.reserve(width);
     for (auto f : fields) row.emplace_back(detail::Trim(f));
@@ -74,6 +81,14 @@ std::optional<CuratedTable> ReadCurated(const fs::path& path, const std::vector<
   // Rows with the wrong field count are reported and left out; the others are still checked,
   // so that every problem of the file is reported at once.
   return t;
+}
+
+bool CheckDateCell(const CuratedTable& t, std::size_t r, std::string_view column, model::Diagnostics& diags) {
+  const auto& text = t.Cell(r, column);
+  auto problem = DateCellProblem(text);
+  if (problem.empty()) return true;
+  diags.Error(t.file, t.lines[r], t.Column(column), fmt::format("{} {}", column, problem));
+  return false;
 }
 
 std::optional<CuratedMap> LoadCuratedMap(const Reference& ref, model::Diagnostics& diags) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include "date_text.hpp"
 #include "import_common.hpp"
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
@@ -56,6 +57,10 @@ struct CuratedTable {
 // column missing).
 std::optional<CuratedTable> ReadCurated(const fs::path& path, const std::vector<std::string_view>& required,
                                         model::Diagnostics& diags);
+
+// Checks a date column's cell (empty, or text whose first date is a calendar date: see
+// date_text.hpp); reports at the cell and returns false when it is not.
+bool CheckDateCell(const CuratedTable& t, std::size_t r, std::string_view column, model::Diagnostics& diags);
 
 struct MapRow {
   std::string id;    // empty when rows with this text are skipped

@@ -161,8 +161,11 @@ Annex7Table ReadAnnex7File(const std::filesystem::path& file, const Reference& r
     return table;
   }
   // Columns by name (case-insensitive), so their order does not matter.
+  std::vector<std::string> names;
+  for (auto f : fields) names.push_back(Lower(detail::Trim(f)));
+  if (!CheckUniqueColumns(names, label, diags)) return table;
   std::map<std::string, std::size_t> header;
-  for (std::size_t i = 0; i < fields.size(); ++i) header.emplace(Lower(detail::Trim(fields[i])), i);
+  for (std::size_t i = 0; i < names.size(); ++i) header.emplace(names[i], i);
   const std::size_t width = fields.size();
   auto col = [&](std::string_view name) -> std::optional<std::size_t> {
     auto it = header.find(std::string(name));

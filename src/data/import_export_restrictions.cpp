@@ -191,52 +191,6 @@ std::optional<PolicyMap> LoadPolicyMap(const Reference& ref, const std::set<std:
 
 bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-// Two digits at `at` forming a number in [lo, hi].
-bool TwoDigits(std::string_view s, std::size_t at, int lo, int hi) {
-  if (at + 2 > s.size() || !IsDigit(s[at]) || !IsDigit(s[at + 1])) return false;
-  if (at + 2 < s.size() && IsDigit(s[at + 2])) return false;
-  const int v = (s[at] - '0') * 10 + (s[at + 1] - '0');
-  return v >= lo && v <= hi;
-}
-
-// The first date of a cell, as precise as it is printed: "about two months later (2010-11; exact
-// day not read)" -> "2010-11", "2024-09/10" -> "2024-09". A year is four digits standing alone
-// (not part of a longer number or word) within 1900..2155. nullopt when the cell has no date, or
-// (with `error` set) when the date has a month or day that cannot be one ("2024-13-01").
-std::optional<std::string> FirstDate(std::string_view text, std::string& error) {
-  constexpr int kMonths = 12;
-  constexpr int kDays = 31;
-  for (std::size_t i = 0; i + 4 <= text.size(); ++i) {
-    if (i > 0 && IsAlnum(text[i - 1])) continue;
-    if (!std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.begin() + static_cast<std::ptrdiff_t>(i + 4),
-                     IsDigit)) {
-      continue;
-    }
-    if (i + 4 < text.size() && IsAlnum(text[i + 4])) continue;
-    const int year = std::stoi(std::string(text.substr(i, 4)));
-    if (year < kMinYear || year > kMaxYear) continue;
-    std::size_t end = i + 4;
-    // "-dd" after the year is a month, and after the month a day; "2018-2019" is two years.
-    auto two = [&](std::size_t at) { return at < text.size() && text[at] == '-' && TwoDigits(text, at + 1, 0, 99); };
-    if (two(end)) {
-      if (!TwoDigits(text, end + 1, 1, kMonths)) {
-        error = fmt::format("'{}' has no month {}", Clip(text), text.substr(end + 1, 2));
-        return std::nullopt;
-      }
-      end += 3;
-      if (two(end)) {
-        if (!TwoDigits(text, end + 1, 1, kDays)) {
-          error = fmt::format("'{}' has no day {}", Clip(text), text.substr(end + 1, 2));
-          return std::nullopt;
-        }
-        end += 3;
-      }
-    }
-    return std::string(text.substr(i, end - i));
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 ImportResult ImportExportRestrictions(const fs::path& file, const Reference& ref) {
@@ -358,16 +312,17 @@ ImportResult ImportExportRestrictions(const fs::path& file, const Reference& ref
     for (std::size_t i = 0; i < kDateColumns.size(); ++i) {
       const auto& text = cell(kDateColumns[i].first);
       if (text.empty()) continue;
-      std::string date_error;
-      auto date = FirstDate(text, date_error);
-      if (!date_error.empty()) {
-        error(kDateColumns[i].first, fmt::format("date {}", date_error));
+      // The cell's first date (model::Date); wording without a date ("on promulgation") is kept
+      // in the note, but a mistyped date ("2024-13-01", "20x5") is an error.
+      if (auto problem = DateCellProblem(text, true); !problem.empty()) {
+        error(kDateColumns[i].first, fmt::format("date {}", problem));
         continue;
       }
-      if (date) dates[i] = *date;
-      if (!date || *date != text) {
+      const auto found = FindDateInText(text);
+      if (found.date) dates[i] = found.token;
+      if (!found.date || found.token != text) {
         date_notes.push_back(fmt::format("{} as published: '{}'{}", kDateColumns[i].second, text,
-                                         date ? std::string() : " (no date in it)"));
+                                         found.date ? std::string() : " (no date in it)"));
         ++dates_from_text;
       }
     }

@@ -261,7 +261,11 @@ ImportResult ImportJapanImportSources(const fs::path& file, const Reference& ref
             fmt::format("mineral '{}' is neither an id of minerals.csv nor listed in {}", Clip(mtext), kMapFile));
     }
     if (cell("product").empty()) error("product", "empty product");
-    if (cell("period").empty()) error("period", "empty period (as printed, e.g. 2024 or 2024 H1)");
+    if (cell("period").empty()) {
+      error("period", "empty period (as printed, e.g. 2024 or 2024 H1)");
+    } else if (!CheckDateCell(t, r, "period", diags)) {
+      ok = false;
+    }
     const auto& etext = cell("evidence");
     auto grade = NormaliseEvidence(etext);
     if (!grade) error("evidence", fmt::format("evidence '{}' must grade as primary, secondary or low", Clip(etext)));

@@ -47,6 +47,7 @@ ImportResult ImportMspMembership(const fs::path& file, const Reference& ref) {
                   fmt::format("role '{}' names neither an MSP partner nor an MSP Forum member", Clip(role)));
       ok = false;
     }
+    if (!CheckDateCell(t, r, "joined", diags)) ok = false;
     auto grade = CheckEvidenceAndSource(t, r, line, diags, ok);
     if (!ok) continue;
     const auto& iso = t.Cell(r, "iso3");

@@ -580,6 +580,8 @@ ImportResult ImportUsgsMcs(const fs::path& file, const Reference& ref) {
                   fmt::format("expected {} fields, found {}", kFieldCount, fields.size()));
       continue;
     }
+    // Notes and names are copied into the dataset's notes: control characters are refused.
+    if (!CheckNoControlChars(fields, label, line, diags)) continue;
     for (std::size_t i = 0; i < kFieldCount; ++i) f[i] = detail::Trim(fields[i]);
     auto error = [&](std::size_t field, std::string message) {
       diags.Error(label, line, field + 1, std::move(message));

@@ -171,6 +171,8 @@ void WgiReader::Read(std::string text) {
     return;
   }
   format_ = official ? WgiFormat::Official : WgiFormat::DataBank;
+  // Columns are found by name: a name given twice would leave one of them unread.
+  if (!CheckUniqueColumns(official ? semicolon_header : comma_header, file_, diags_)) return;
   CsvOptions options;
   options.delimiter = official ? ';' : ',';
   CsvReader reader(std::move(text), file_, &diags_, options);

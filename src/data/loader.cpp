@@ -12,6 +12,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "date_text.hpp"
 #include "lodestone/data/csv.hpp"
 #include "lodestone/data/encoding.hpp"
 #include "lodestone/data/manifest.hpp"
@@ -38,6 +39,18 @@ inline bool SameShort(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// "US2025": two or more upper-case letters, then a four-digit year.
+bool IsListCode(std::string_view s) {
+  constexpr std::size_t kYearDigits = 4;
+  if (s.size() < kYearDigits + 2) return false;
+  const auto letters = s.size() - kYearDigits;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i < letters ? !(c >= 'A' && c <= 'Z') : !(c >= '0' && c <= '9')) return false;
   }
   return true;
 }
@@ -618,6 +631,16 @@ class Loader {
         t.Error(cid, fmt::format("mineral id '{}' must be a lower-case identifier", Clip(id)));
         ok = false;
       }
+      // Each list is a code and the year of its list ("US2025", "EU2023"): a truncated or
+      // mistyped entry would silently drop the mineral from a list.
+      for (const auto& list : SplitList(t.Cell(clists))) {
+        if (!IsListCode(list)) {
+          t.Error(clists, fmt::format("list '{}' must be an upper-case code and the year of the list, such as "
+                                      "US2025 or EU2023",
+                                      Clip(list)));
+          ok = false;
+        }
+      }
       auto unit = model::ParseUnit(t.Cell(cunit));
       if (!unit) {
         t.Error(cunit, fmt::format("unit '{}' not understood (e.g. 't Li', 'kg Ga', 't')", Clip(t.Cell(cunit))));
@@ -878,7 +901,14 @@ class Loader {
       if (!gok) t.Error(cg, fmt::format("group '{}' must be an identifier such as MSP or US_JPN_2025", Clip(g)));
       auto co = CountryCell(t, cc);
       auto src = SourceCell(t, csrc);
-      if (!gok || !co || !src) continue;
+      // `since` may say more around its date ("between 2022-06 and 2023-06 (exact date not
+      // read)"), but its first date must be on the calendar.
+      bool sok = true;
+      if (auto problem = DateCellProblem(t.Cell(cs)); !problem.empty()) {
+        t.Error(cs, fmt::format("since {}", problem));
+        sok = false;
+      }
+      if (!gok || !co || !src || !sok) continue;
       auto gid = c_.group_ids.Intern(g);
       KeyBuilder key;
       key.Add(gid.value, 16);

@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
 #include "lodestone/data/schema.hpp"
+#include "lodestone/model/date.hpp"
 
 namespace lodestone::data {
 
@@ -132,9 +132,9 @@ std::optional<model::Manifest> ParseManifest(std::string_view text, const std::s
   m.version = str(j, "version", true, "manifest");
   m.date = str(j, "date", true, "manifest");
   m.description = str(j, "description", false, "manifest");
-  static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
-  if (!m.date.empty() && !std::regex_match(m.date, kDate)) {
-    diags.Error(file, 0, 0, fmt::format("manifest: date '{}' is not YYYY-MM-DD", m.date));
+  // A calendar day (model::Date): "2026-13-45" has the form but is no date.
+  if (!m.date.empty() && !model::Date::ParseDay(m.date)) {
+    diags.Error(file, 0, 0, fmt::format("manifest: date '{}' is not a calendar date YYYY-MM-DD", m.date));
   }
   auto sources = j.find("sources");
   if (sources == j.end() || !sources->is_array()) {

@@ -801,6 +801,26 @@ TEST(ImportCuratedPolicies, DatesAsPreciseAsPrinted) {
   EXPECT_EQ(Stat(r, "dates taken from longer text"), 6u);
 }
 
+// The first date of a date cell goes through model::Date: off the calendar or mistyped is an error
+// at the cell; a leap day, "20th century" before a year, and wording without a date are not.
+TEST(ImportCuratedPolicies, DatesOffTheCalendarAreErrors) {
+  TempDir dir;
+  auto path = dir / "restrictions.csv";
+  auto row = [](std::string_view id, std::string_view effective) {
+    return fmt::format(
+        "{},China,gallium,raw ore,ban,instr,all,,\"{}\",,in force,,src,2024,https://x.example,primary,\n", id,
+        effective);
+  };
+  WriteFile(path, std::string(kRestrictionHeader) + row("A", "2023-02-29") + row("B", "20x5") +
+                      row("C", "2024-02-29 (leap day)") + row("D", "a 20th century rule, renewed 2010") +
+                      row("E", "2024-04-31") + row("F", "not yet"));
+  auto r = ImportExportRestrictions(path, Ref());
+  EXPECT_TRUE(HasError(r, 2, 9, "date '2023-02-29' has no day 29: not on the calendar")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 3, 9, "date '20x5' is not a year"));
+  EXPECT_TRUE(HasError(r, 6, 9, "date '2024-04-31' has no day 31"));
+  EXPECT_EQ(r.diagnostics.ErrorCount(), 3u) << r.diagnostics.Format();
+}
+
 TEST(ImportCuratedJapan, ShareWording) {
   TempDir dir;
   auto path = dir / "japan.csv";

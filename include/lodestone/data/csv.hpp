@@ -63,6 +63,20 @@ class CsvReader {
 // inputs such as header lines of published files.
 std::vector<std::string> SplitCsvLine(std::string_view line, char delimiter = ',');
 
+// Reports, at line 1 and the column of its second occurrence, every header name that appears
+// more than once; `names` as the reader compares them (trimmed, and lowered by readers that ignore
+// case). A reader looks a column up by name, so with two columns of one name it would read one and
+// ignore the other without a word. Empty names are never looked up and may repeat. Returns false
+// when one was reported.
+bool CheckUniqueColumns(const std::vector<std::string>& names, const std::string& file, model::Diagnostics& diags);
+
+// Reports, at `line` and the field's column, every field holding a control character
+// (model::HasControlChar: C0 other than tab, DEL, C1): an importer's text reaches the dataset and
+// from there a terminal or a report, where such bytes would act rather than show. Returns false
+// when one was reported.
+bool CheckNoControlChars(const std::vector<std::string_view>& fields, const std::string& file, std::size_t line,
+                         model::Diagnostics& diags);
+
 // Quotes a field for writing when it contains the delimiter, a quote or a line break.
 std::string QuoteCsvField(std::string_view field, char delimiter = ',');
 
