@@ -37,6 +37,7 @@
 #include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "lodestone/sim_facade/outlook.hpp"
+#include "lodestone/sim_facade/risk.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
 
 namespace py = pybind11;
@@ -239,7 +240,7 @@ PYBIND11_MODULE(_native, m) {
             rq.partners = std::move(partners);
             rq.as_of = std::move(as_of);
             rq.methods = lodestone::risk::ParseMethodsOrThrow(method);
-            return Out(Released([&] { return lodestone::risk::ToJson(lodestone::risk::Assess(w.ws->dataset(), rq)); }),
+            return Out(Released([&] { return lodestone::risk::ToJson(lodestone::facade::AssessRisk(*w.ws, rq)); }),
                        text);
           },
           py::arg("minerals") = py::none(), py::kw_only(), py::arg("consumer") = std::vector<std::string>{"USA", "JPN"},
@@ -339,7 +340,7 @@ PYBIND11_MODULE(_native, m) {
           },
           py::kw_only(), py::arg("us") = 0.0, py::arg("jp") = 0.0, py::arg("later_us") = 0.0, py::arg("later_jp") = 0.0,
           py::arg("deadline") = "2026-04-28", py::arg("method") = "auto", py::arg("min_private") = 0.0,
-          py::arg("max_country_share") = py::none(), py::arg("esg_threshold") = py::none(),
+          py::arg("max_country_share") = py::none(), py::arg("esg_threshold") = lodestone::invest::kDefaultEsgThreshold,
           py::arg("allow_unknown_esg") = false, py::arg("projects_csv") = py::none(), py::arg("stack_csv") = py::none(),
           py::arg("runs") = 2000, py::arg("seed") = 20251028,
           py::arg("partners") = std::vector<std::string>{"USA", "JPN"},

@@ -30,7 +30,7 @@ struct OptimiseArgs {
   double min_private = 0;
   std::optional<double> max_country_share;
   // The MSP backs only projects that meet its ESG principles: the screen's pass mark by default.
-  std::optional<double> esg_threshold = 0.5;
+  std::optional<double> esg_threshold = invest::kDefaultEsgThreshold;
   bool allow_unknown_esg = false;
 };
 

@@ -2,14 +2,13 @@
 // validation entry points of the published methods (subcommands eu-sr and geopolrisk).
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "commands.hpp"
 #include "lodestone/risk/assess.hpp"
 #include "lodestone/risk/serialize.hpp"
+#include "lodestone/sim_facade/risk.hpp"
 
 namespace lodestone::cli {
 
@@ -33,21 +32,7 @@ int RiskTable(const std::string& dir, const std::string& minerals, const std::st
   WorkspaceArgs args;
   args.dataset = dir;
   app::Workspace ws(ResolvePaths(args));
-  // The ethical-sourcing screen's indicator tables, beside the project sample.
-  std::optional<risk::EsgTables> esg;
-  const auto esg_dir = ws.paths().projects / "esg";
-  if (std::filesystem::is_directory(esg_dir)) {
-    esg = risk::EsgTables::Load(esg_dir);
-    req.esg = &*esg;
-  }
-  // The EU CRM study's material parameters (EOL-RIR, SI_SR) for the supply-risk formula.
-  std::vector<risk::EuMaterialParameters> eu_parameters;
-  const auto eu_file = ws.paths().reference / "eu_crm_material_parameters.csv";
-  if (std::filesystem::exists(eu_file)) {
-    eu_parameters = risk::LoadEuMaterialParameters(eu_file);
-    req.eu_parameters = &eu_parameters;
-  }
-  const auto result = risk::Assess(ws.dataset(), req);
+  const auto result = facade::AssessRisk(ws, req);
   if (format == Format::Json) {
     std::cout << risk::ToJson(result).dump(2) << '\n';
     return 0;

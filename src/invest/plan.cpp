@@ -70,9 +70,6 @@ EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings
   EvaluationRequest rq;
   rq.network = &ws.network();
   rq.reg = &ws.risk_register();
-  // Feed chains among the sample's projects, when the project directory has them.
-  const fs::path feeds = ws.paths().projects / "feeds.csv";
-  if (fs::exists(feeds)) rq.feeds = LoadFeedLinks(feeds);
   rq.runs = s.runs;
   rq.seed = s.seed;
   rq.partners = s.partners;
@@ -108,6 +105,16 @@ void ApplyEsgScreen(const app::Workspace& ws, Evaluation& ev) {
 
 }  // namespace
 
+Evaluation EvaluateWithScreens(const app::Workspace& ws, EvaluationRequest rq) {
+  if (rq.feeds.empty()) {
+    const fs::path feeds = ws.paths().projects / "feeds.csv";
+    if (fs::exists(feeds)) rq.feeds = LoadFeedLinks(feeds);
+  }
+  auto ev = EvaluateProjects(rq);
+  ApplyEsgScreen(ws, ev);
+  return ev;
+}
+
 std::optional<double> PartnerDemandPct(const ProjectEvaluation& e, double tonnes) {
   if (!(e.partner_demand_t > 0)) return std::nullopt;
   return 100 * tonnes / e.partner_demand_t;
@@ -123,8 +130,7 @@ ProjectEvaluationReport EvaluateOneProject(const app::Workspace& ws, const Proje
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = {*it};
   rq.chain_context = set.projects;
-  auto ev = EvaluateProjects(rq);
-  ApplyEsgScreen(ws, ev);
+  auto ev = EvaluateWithScreens(ws, std::move(rq));
   ProjectEvaluationReport out;
   out.project = std::move(ev.projects.front());
   out.expected_before_pct = PartnerDemandPct(out.project, out.project.expected_before_t);
@@ -152,8 +158,7 @@ PortfolioPlan PlanPortfolio(const app::Workspace& ws, const PortfolioPlanRequest
   auto set = LoadProjectSource(ws, request.source);
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = set.projects;
-  auto ev = EvaluateProjects(rq);
-  ApplyEsgScreen(ws, ev);
+  auto ev = EvaluateWithScreens(ws, std::move(rq));
   const auto built = BuildPortfolioProblem(ev, request.budgets);
   PortfolioOptions po;
   po.method = *method;

@@ -19,6 +19,7 @@
 #include "lodestone/risk/serialize.hpp"
 #include "lodestone/sim_facade/outlook.hpp"
 #include "lodestone/sim_facade/report.hpp"
+#include "lodestone/sim_facade/risk.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
 #include "lodestone/store/sqlite_project_store.hpp"
 
@@ -205,7 +206,7 @@ Reply Risk(Context& c, const Request& r, const Caller&) {
   req.partners = q.Text("partners", req.partners);
   req.as_of = q.Text("as_of", req.as_of);
   if (auto m = q.Text("method")) req.methods = risk::ParseMethodsOrThrow(*m);
-  return JsonReply(risk::ToJson(risk::Assess(c.ws.dataset(), req)), 200, true);
+  return JsonReply(risk::ToJson(facade::AssessRisk(c.ws, req)), 200, true);
 }
 
 facade::SimulateRequest SimRequest(const Query& q) {
@@ -397,7 +398,7 @@ Reply Portfolio(Context& c, const Request& r, const Caller&) {
   bo.decision_deadline = b.Text("deadline").value_or(bo.decision_deadline);
   bo.min_private_share = b.Number("min_private", 0, 1).value_or(0);
   bo.max_country_public_share = b.Number("max_country_share", 0, 1);
-  bo.esg_threshold = b.Number("esg_threshold", 0, 1);
+  if (auto t = b.Number("esg_threshold", 0, 1)) bo.esg_threshold = t;
   bo.allow_unknown_esg = b.Flag("allow_unknown_esg").value_or(false);
   req.method = b.Text("method").value_or(req.method);
   return JsonReply(invest::ToJson(invest::PlanPortfolio(c.ws, req)));

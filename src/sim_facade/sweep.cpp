@@ -259,7 +259,8 @@ ListPart RunProjects(const app::Workspace& ws, const SweepPlan& plan, std::uint6
   }
   er.projects.assign(plan.projects.begin() + static_cast<std::ptrdiff_t>(first),
                      plan.projects.begin() + static_cast<std::ptrdiff_t>(last));
-  const auto ev = invest::EvaluateProjects(er);
+  er.chain_context = plan.projects;  // feed chains are judged against the whole project source
+  const auto ev = invest::EvaluateWithScreens(ws, std::move(er));
   ListPart part;
   part.assumptions = ev.assumptions;
   for (std::size_t i = 0; i < ev.projects.size(); ++i) {

@@ -306,6 +306,7 @@ TEST(Recheck, ChosenPortfolioNeverRaisesTheShortfall) {
   PortfolioBuildOptions o;
   o.us_budget_musd = 1000;
   o.jp_budget_musd = 500;
+  o.esg_threshold.reset();  // these evaluations carry no ESG screen; the re-check is what is tested
   auto built = BuildPortfolioProblem(ev, o);
   auto res = Optimise(built.problem);
   ASSERT_FALSE(res.chosen.empty());

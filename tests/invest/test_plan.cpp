@@ -122,7 +122,7 @@ TEST(PlanPortfolio, SameResultAsThePipelineItWraps) {
   er.runs = 150;
   er.seed = 11;
   er.projects = LoadProjectsCsvOrThrow(pf, sf, ReferenceCodes::Load(kRoot / "data/reference"));
-  const auto ev = EvaluateProjects(er);
+  const auto ev = EvaluateWithScreens(ws, er);  // feed chains and the ESG screen, as the plan does
   const auto built = BuildPortfolioProblem(ev, rq.budgets);
   const auto res = Optimise(built.problem, {});
   const auto rc = RecheckPortfolio(er, ev, built, res);
@@ -144,9 +144,9 @@ TEST(PlanPortfolio, SameResultAsThePipelineItWraps) {
   EXPECT_EQ(plan.objective_after_additive, res.objective_after);
   EXPECT_EQ(plan.objective_after_simulated, rc.objective_simulated);
   EXPECT_EQ(plan.excluded.size(), built.excluded.size() + res.excluded.size());
-  // The plan adds one assumption of its own: where the ESG scores come from (the screen).
-  EXPECT_EQ(plan.assumptions.size(), ev.assumptions.size() + 1 + built.assumptions.size() + res.assumptions.size());
-  EXPECT_NE(plan.assumptions[ev.assumptions.size()].find("ethical-sourcing screen"), std::string::npos);
+  // The evaluation's assumptions end with where the ESG scores come from (the screen).
+  EXPECT_EQ(plan.assumptions.size(), ev.assumptions.size() + built.assumptions.size() + res.assumptions.size());
+  EXPECT_NE(plan.assumptions[ev.assumptions.size() - 1].find("ethical-sourcing screen"), std::string::npos);
   EXPECT_EQ(plan.capex_musd, res.capex_musd);
 }
 
@@ -226,6 +226,7 @@ TEST(Serialize, PlanJsonAndCsvCarryFiguresMethodAndProvenance) {
   pp.closing_date = "2026-03-31";
   plan.chosen.push_back(pp);
   plan.excluded.push_back({"p2", "capex not available"});
+  plan.budgets.esg_threshold.reset();  // the rule turned off: null, not a number
   auto j = ToJson(plan);
   EXPECT_EQ(j["method"], "milp");
   EXPECT_TRUE(j["gap"].is_null());

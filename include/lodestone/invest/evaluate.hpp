@@ -139,13 +139,17 @@ struct Evaluation {
 Evaluation EvaluateProjects(const EvaluationRequest& request);
 
 // --- To the optimiser
+// The ethical-sourcing screen's pass mark (docs/methods/esg.md), the default of every front end.
+inline constexpr double kDefaultEsgThreshold = 0.5;
+
 struct PortfolioBuildOptions {
   double us_budget_musd = 0, jp_budget_musd = 0;
   double later_us_budget_musd = 0, later_jp_budget_musd = 0;
   std::string decision_deadline = "2026-04-28";
   double min_private_share = 0;
   std::optional<double> max_country_public_share;
-  std::optional<double> esg_threshold;
+  // Projects scoring below are excluded (docs/methods/esg.md); 0 turns the rule off.
+  std::optional<double> esg_threshold = kDefaultEsgThreshold;
   bool allow_unknown_esg = false;
 };
 

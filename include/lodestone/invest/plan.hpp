@@ -79,6 +79,12 @@ struct ProjectEvaluationRequest {
 // demand is 0 (a share of nothing is not 0%).
 std::optional<double> PartnerDemandPct(const ProjectEvaluation& evaluation, double tonnes);
 
+// EvaluateProjects(request) with what the workspace adds to every evaluation of the front ends:
+// the feed chains of the project sample (projects/feeds.csv, unless request.feeds is set) and the
+// ethical-sourcing screen for projects without an assessed score (projects/esg/). Give
+// request.chain_context the whole project source when request.projects is a part of it.
+Evaluation EvaluateWithScreens(const app::Workspace& workspace, EvaluationRequest request);
+
 struct ProjectEvaluationReport {
   ProjectEvaluation project;
   // Partner shortfall as a percentage of the partner demand (PartnerDemandPct).
