@@ -36,6 +36,7 @@
 #include "lodestone/sim/network.hpp"
 #include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
+#include "lodestone/sim_facade/mc_run.hpp"
 #include "lodestone/sim_facade/outlook.hpp"
 #include "lodestone/sim_facade/risk.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
@@ -102,16 +103,6 @@ lodestone::app::WorkspacePaths MakePaths(
   return p;
 }
 
-lodestone::sim::EvalOptions EvalOptionsFor(const std::string& rule) {
-  lodestone::sim::EvalOptions o;
-  if (rule == "defence-first") {
-    o.sector_rule = lodestone::sim::SectorRule::DefenceFirst;
-  } else if (rule != "pro-rata") {
-    throw lodestone::Error::InvalidRequest("sector rule '" + rule + "': expected pro-rata or defence-first");
-  }
-  return o;
-}
-
 // Blocks run between two checks for a pending signal (Ctrl-C): enough to keep every worker busy,
 // few enough that an interrupt is seen within a fraction of a second.
 std::uint64_t BlocksPerStep(int threads) {
@@ -119,42 +110,34 @@ std::uint64_t BlocksPerStep(int threads) {
   return static_cast<std::uint64_t>(t) * 2;
 }
 
-// The Monte Carlo of `lodestone simulate --register`, run in steps of blocks with the GIL released;
-// between steps, on the calling thread and with the GIL held, a pending signal (KeyboardInterrupt)
-// stops the run. Worker threads never touch Python. The merged blocks equal the one-shot run
-// (sim::Merge is exact and order-free).
+// The Monte Carlo of `lodestone simulate --register`, run in steps of blocks
+// (facade::MonteCarloRun) with the GIL released; between steps, on the calling thread and with the
+// GIL held, a pending signal (KeyboardInterrupt) stops the run. Worker threads never touch Python.
+// The finished run equals the one-shot run to the byte.
 Json MonteCarlo(const lodestone::app::Workspace& ws, std::uint64_t runs, std::uint64_t seed, int threads,
                 std::optional<int> year, const std::string& sector_rule) {
-  if (runs == 0) throw lodestone::Error::InvalidRequest("runs must be at least 1");
-  lodestone::sim::McOptions opt;
-  opt.runs = runs;
-  opt.seed = seed;
-  opt.threads = threads;
-  opt.eval = EvalOptionsFor(sector_rule);
-  // The inputs are loaded (the first time) without the GIL too.
-  std::optional<lodestone::sim::Network> other;
-  const lodestone::sim::Network* net = nullptr;
-  const lodestone::sim::Register* reg = nullptr;
+  lodestone::facade::SimulateRequest rq;
+  rq.monte_carlo = true;
+  rq.runs = runs;
+  rq.seed = seed;
+  rq.threads = threads;
+  rq.year = year;
+  rq.sector_rule = sector_rule;
+  std::optional<lodestone::facade::MonteCarloRun> run;
   {
-    py::gil_scoped_release release;
-    if (year && *year != ws.baseline_year()) other = lodestone::sim::BuildNetwork(ws.dataset(), ws.sim_inputs(), *year);
-    net = other ? &*other : &ws.network();
-    reg = &ws.risk_register();
+    py::gil_scoped_release release;  // the inputs load (the first time) without the GIL too
+    run.emplace(ws, rq);
   }
-  const std::uint64_t blocks = lodestone::sim::McBlockCount(runs);
   const std::uint64_t step = BlocksPerStep(threads);
-  std::optional<lodestone::sim::McPartial> total;
-  for (std::uint64_t first = 0; first < blocks; first += step) {
-    const std::uint64_t last = std::min(blocks, first + step);
+  while (!run->finished()) {
     {
       py::gil_scoped_release release;
-      auto part = lodestone::sim::RunMonteCarloBlocks(*net, *reg, opt, first, last);
-      total = total ? lodestone::sim::Merge(*total, part) : std::move(part);
+      run->Step(step);
     }
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
   }
   py::gil_scoped_release release;
-  return lodestone::sim::ToJson(lodestone::sim::Finish(*net, *reg, *total));
+  return lodestone::facade::ToJson(run->Result());
 }
 
 // Runs `f` with the GIL released (pure library work, no Python objects touched).

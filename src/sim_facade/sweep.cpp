@@ -33,16 +33,6 @@ constexpr std::uint64_t kMaxRuns = 100000000;        // as `lodestone simulate -
 constexpr std::uint64_t kMaxCombinations = 1000000;  // a grid beyond this is a mistake, not a sweep
 constexpr const char* kPartMagic = "lodestone.sweep.part";
 
-sim::EvalOptions ParseRule(const std::string& rule) {
-  sim::EvalOptions o;
-  if (rule == "defence-first") {
-    o.sector_rule = sim::SectorRule::DefenceFirst;
-  } else if (rule != "pro-rata") {
-    throw Error::InvalidRequest(fmt::format("sector rule '{}': expected pro-rata or defence-first", rule));
-  }
-  return o;
-}
-
 void CheckRuns(std::uint64_t runs, std::string_view what) {
   if (runs < 1 || runs > kMaxRuns) {
     throw Error::InvalidRequest(fmt::format("{} {}: expected 1 to {}", what, runs, kMaxRuns));
@@ -65,7 +55,7 @@ sim::McOptions McOpts(const SweepPlan& plan) {
   opt.runs = plan.runs;
   opt.seed = plan.seed;
   opt.threads = plan.request.threads;
-  opt.eval = ParseRule(plan.request.sector_rule);
+  opt.eval = SimEvalOptions(plan.request.sector_rule);
   return opt;
 }
 
@@ -253,7 +243,7 @@ ListPart RunProjects(const app::Workspace& ws, const SweepPlan& plan, std::uint6
   er.partners = rq.partners;
   er.as_of = rq.as_of;
   er.threads = rq.threads;
-  er.eval = ParseRule(rq.sector_rule);
+  er.eval = SimEvalOptions(rq.sector_rule);
   if (rq.progress) {
     er.progress = [&rq](std::size_t done, std::size_t total) { rq.progress(done, total); };
   }
@@ -281,7 +271,7 @@ Json ParametersJson(const SweepPlan& plan, const std::vector<double>& values) {
 ListPart RunGrid(const app::Workspace& ws, const SweepPlan& plan, std::uint64_t first, std::uint64_t last) {
   const auto& rq = plan.request;
   const std::uint64_t per = ScenariosPerCombination(plan);
-  const auto eval = ParseRule(rq.sector_rule);
+  const auto eval = SimEvalOptions(rq.sector_rule);
   ListPart part;
   std::optional<std::uint64_t> built_for;
   std::optional<sim::Network> net;
@@ -350,7 +340,7 @@ SweepPlan PlanSweep(const app::Workspace& ws, const SweepRequest& request) {
   plan.request = request;
   plan.runs = request.runs;
   plan.seed = request.seed;
-  (void)ParseRule(request.sector_rule);
+  (void)SimEvalOptions(request.sector_rule);
   CheckRuns(request.runs, "runs");
   std::optional<sim::Network> other;
   (void)NetworkFor(ws, request, other);  // the year's network builds, before any work is spread
