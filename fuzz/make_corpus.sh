@@ -80,3 +80,10 @@ for dir in outlook sim; do
   done
 done
 echo "make_corpus: $(find "$out" -type f | wc -l) seeds in $out"
+
+# The server's request bodies (fuzz_http_body): selector 0 adds a project, 1 edits one, 2 posts a
+# scenario, 3 asks for an evaluation.
+{ selector 0; printf '%s' '{"project": {"id": "seed_mine", "name": "Seed mine", "mineral": "lithium", "stage": "mining", "country": "AUS", "capacity_t": "1000", "source": "usgs_mcs2026"}, "reason": "seed"}'; } | seed fuzz_http_body add_project.json
+{ selector 1; printf '%s' '{"changes": {"capacity_t": "120", "status": "paused"}, "reason": "seed"}'; } | seed fuzz_http_body edit_project.json
+{ selector 2; cat scenarios/drc-cobalt-outage.json; } | seed fuzz_http_body scenario.json
+{ selector 3; printf '%s' '{"runs": 10, "seed": 3, "partners": "USA,JPN", "as_of": "2025-10-28"}'; } | seed fuzz_http_body evaluate.json

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "lodestone/server/keys.hpp"
 #include "lodestone/server/server.hpp"
+#include "lodestone/store/registry_store.hpp"
 
 namespace lodestone::cli {
 namespace {
@@ -30,10 +31,13 @@ std::string NowUtc() {
   return buf;
 }
 
-// The key file: --keys, else lodestone-keys.json beside the database.
+// The key file: --keys, else lodestone-keys.json beside the SQLite database (in the current
+// directory for a PostgreSQL registry).
 std::string KeysPath(const std::string& given, const app::WorkspacePaths& paths) {
   if (!given.empty()) return given;
-  const auto db = paths.database.empty() ? std::filesystem::path("lodestone.db") : paths.database;
+  if (store::IsPostgresUrl(paths.database.string())) return "lodestone-keys.json";
+  const auto db =
+      paths.database.empty() ? std::filesystem::path("lodestone.db") : store::SqlitePath(paths.database.string());
   return (db.parent_path() / "lodestone-keys.json").string();
 }
 
@@ -71,8 +75,8 @@ int Serve(const ServeArgs& a) {
   const bool tls = !a.tls_cert.empty();
   std::cerr << fmt::format("lodestone serve: {}://{}:{}/ (API under /v1, document /v1/openapi.json)\n",
                            tls ? "https" : "http", a.host, port);
-  std::cerr << fmt::format("  dataset {}, projects {}, keys {}\n", paths.dataset.string(), paths.database.string(),
-                           o.keys.string());
+  std::cerr << fmt::format("  dataset {}, projects {}, keys {}\n", paths.dataset.string(),
+                           store::RedactUrl(paths.database.string()), o.keys.string());
   if (srv.local_mode()) {
     std::cerr << "  local mode: no API key yet, so every caller on this machine has every right; "
                  "`lodestone keys create` turns keys on\n";
@@ -94,7 +98,8 @@ void AddServeCommands(CLI::App& app, int& exit_code) {
   cmd->add_option("--host", a.host, "Address to listen on; beyond loopback only with TLS or --allow-insecure-remote")
       ->capture_default_str();
   cmd->add_option("--port", a.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  cmd->add_option("--db", a.ws.database, "Project registry (SQLite file); default: $LODESTONE_DB, else lodestone.db");
+  cmd->add_option("--db", a.ws.database,
+                  "Project registry: a SQLite file or a postgresql:// URL; default: $LODESTONE_DB, else lodestone.db");
   cmd->add_option("--keys", a.keys, "API key file; default: lodestone-keys.json beside the database");
   cmd->add_option("--web", a.web, "Dashboard files; default: web/dist of the source tree");
   cmd->add_option("--tls-cert", a.tls_cert, "TLS certificate (PEM)");

@@ -10,7 +10,7 @@
 #include "lodestone/model/error.hpp"
 #include "lodestone/risk/esg.hpp"
 #include "lodestone/sim/scenario.hpp"
-#include "lodestone/store/sqlite_project_store.hpp"
+#include "lodestone/store/registry_store.hpp"
 
 namespace lodestone::invest {
 
@@ -37,30 +37,32 @@ ProjectSet LoadProjectSource(const app::Workspace& ws, const ProjectSourceReques
     return out;
   }
   if (!rq.stack_csv.empty()) throw Error::InvalidRequest("a capital stack file needs its projects file");
-  const fs::path& db_path = ws.paths().database;
-  const bool have_db = !db_path.empty() && fs::exists(db_path);
+  // The registry: a SQLite file or a PostgreSQL URL (store::OpenProjectStore).
+  const std::string db = ws.paths().database.string();
+  const std::string shown = store::RedactUrl(db);
+  const bool have_db = !db.empty() && (store::IsPostgresUrl(db) || fs::exists(store::SqlitePath(db)));
   if (rq.database_explicit && !have_db) {
-    throw Error::NotFound(fmt::format("database {} does not exist", db_path.string()));
+    throw Error::NotFound(fmt::format("database {} does not exist", shown));
   }
   if (have_db) {
-    auto store = store::SqliteProjectStore::Open(db_path);
+    auto store = store::OpenProjectStore(db);
     Registry registry(*store, codes);
     auto rows = registry.All();
     if (!rows.empty()) {
       out.projects = std::move(rows);
       out.kind = ProjectSourceKind::Database;
-      out.path = db_path;
-      out.description = fmt::format("{} from the database {}", out.projects.size(), db_path.string());
+      out.path = shown;
+      out.description = fmt::format("{} from the database {}", out.projects.size(), shown);
       return out;
     }
-    if (rq.database_explicit) throw Error::NotFound(fmt::format("database {} has no projects", db_path.string()));
+    if (rq.database_explicit) throw Error::NotFound(fmt::format("database {} has no projects", shown));
   }
   const fs::path dir = ws.paths().projects;
   out.projects = LoadProjectsCsvOrThrow(dir / "projects.csv", dir / "capital_stack.csv", codes);
   out.kind = ProjectSourceKind::Sample;
   out.path = dir / "projects.csv";
   out.description = fmt::format("{} from the shipped sample {} (no database with projects at {})", out.projects.size(),
-                                out.path.string(), db_path.string());
+                                out.path.string(), shown);
   return out;
 }
 

@@ -21,7 +21,7 @@
 #include "lodestone/sim_facade/report.hpp"
 #include "lodestone/sim_facade/risk.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
-#include "lodestone/store/sqlite_project_store.hpp"
+#include "lodestone/store/registry_store.hpp"
 
 namespace lodestone::server {
 namespace {
@@ -137,15 +137,15 @@ class Body {
   nlohmann::json j_;
 };
 
-// The registry of the workspace's database, opened per request (SQLite connections are cheap and
-// not shared between threads).
+// The registry of the workspace's database (a SQLite file or a PostgreSQL URL), opened per request:
+// a connection is not shared between threads.
 struct OpenRegistry {
-  std::unique_ptr<store::SqliteProjectStore> store;
+  std::unique_ptr<store::RegistryStore> store;
   invest::Registry registry;
 };
 OpenRegistry Open(const app::Workspace& ws) {
   if (ws.paths().database.empty()) throw Error::NotFound("the server was started without a project database");
-  auto s = store::SqliteProjectStore::Open(ws.paths().database);
+  auto s = store::OpenProjectStore(ws.paths().database.string());
   auto& ref = *s;
   return {std::move(s), invest::Registry(ref, invest::ReferenceCodes::Load(ws.paths().reference))};
 }
