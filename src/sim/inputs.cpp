@@ -290,16 +290,8 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       p.key = row.Get("key");
       if (!model::ParseDouble(row.Get("value"), p.value) || !std::isfinite(p.value)) {
         row.Error("value", fmt::format("expected a number, found '{}'", row.Get("value")));
-      } else if (p.key == "refinery_headroom" && !(p.value >= 0 && p.value <= 10)) {
-        row.Error("value", fmt::format("refinery_headroom {} out of range: expected 0 to 10 (spare capacity as a "
-                                       "fraction of output)",
-                                       row.Get("value")));
-      } else if (p.key.rfind("market_", 0) == 0 && p.key != "market_contract_hold_months" &&
-                 !(p.value >= 0 && p.value <= 1)) {
-        row.Error("value", fmt::format("{} {} out of range: expected a share from 0 to 1", p.key, row.Get("value")));
-      } else if (p.key == "market_contract_hold_months" && !(p.value >= 0 && p.value <= 120)) {
-        row.Error("value", fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months",
-                                       row.Get("value")));
+      } else if (auto problem = ParameterValueProblem(p.key, p.value, row.Get("value"))) {
+        row.Error("value", *problem);
       }
       p.source = check_source(row);
       in.parameters.push_back(std::move(p));
@@ -307,6 +299,21 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   }
   if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return in;
+}
+
+std::optional<std::string> ParameterValueProblem(const std::string& key, double value, const std::string& text) {
+  if (!std::isfinite(value)) return fmt::format("expected a number, found '{}'", text);
+  if (key == "refinery_headroom" && !(value >= 0 && value <= 10)) {
+    return fmt::format("refinery_headroom {} out of range: expected 0 to 10 (spare capacity as a fraction of output)",
+                       text);
+  }
+  if (key.rfind("market_", 0) == 0 && key != "market_contract_hold_months" && !(value >= 0 && value <= 1)) {
+    return fmt::format("{} {} out of range: expected a share from 0 to 1", key, text);
+  }
+  if (key == "market_contract_hold_months" && !(value >= 0 && value <= 120)) {
+    return fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months", text);
+  }
+  return std::nullopt;
 }
 
 }  // namespace lodestone::sim

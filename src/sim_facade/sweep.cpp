@@ -114,6 +114,9 @@ void LoadGrid(const app::Workspace& ws, const fs::path& file, SweepPlan& plan) {
         GridError(file, fmt::format("parameters.{}[{}]: expected a number, found {}", key, i, values[i].dump()));
       }
       p.values.push_back(values[i].get<double>());
+      if (auto problem = sim::ParameterValueProblem(key, p.values.back(), values[i].dump())) {
+        GridError(file, fmt::format("parameters.{}[{}]: {}", key, i, *problem));
+      }
     }
     plan.combinations *= p.values.size();
     if (plan.combinations > kMaxCombinations) {

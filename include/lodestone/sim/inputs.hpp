@@ -6,6 +6,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,5 +106,10 @@ struct SimInputs {
 // in range, sector splits summing to 1). Throws Error InvalidData listing every problem with
 // file, line and column.
 SimInputs LoadSimInputs(const std::filesystem::path& dir, const model::Dataset& dataset);
+
+// What is wrong with `value` (written `text`) for the parameter `key` of parameters.csv, or none:
+// the one range rule of the table, applied when it is loaded and to every value a sweep's grid
+// gives it.
+std::optional<std::string> ParameterValueProblem(const std::string& key, double value, const std::string& text);
 
 }  // namespace lodestone::sim
