@@ -261,7 +261,7 @@ BuildReport BuildDataset(const fs::path& recipe, const fs::path& requested_dir, 
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number beyond a double
     throw Error::InvalidData(recipe.string(), 0, 0, fmt::format("malformed JSON: {}", e.what()));
   }
   auto field = [&](const char* key) {

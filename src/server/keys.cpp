@@ -105,7 +105,7 @@ void KeyFile::Load() {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error::InvalidData(file, 0, 0, fmt::format("not a key file: {}", e.what()));
   }
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {

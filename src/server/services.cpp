@@ -71,6 +71,8 @@ nlohmann::json ParseBody(const std::string& body) {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error::InvalidData(kBody, 0, e.byte, fmt::format("not valid JSON: {}", e.what()));
+  } catch (const nlohmann::json::exception& e) {  // a number too large for a double, say
+    throw Error::InvalidData(kBody, 0, 0, fmt::format("not valid JSON: {}", e.what()));
   }
 }
 

@@ -17,6 +17,7 @@
 #include "lodestone/invest/evaluate.hpp"
 #include "lodestone/invest/serialize.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/model/json_limits.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/sim/inputs.hpp"
 #include "lodestone/sim/network.hpp"
@@ -79,9 +80,10 @@ void LoadGrid(const app::Workspace& ws, const fs::path& file, SweepPlan& plan) {
   std::stringstream text;
   text << in.rdbuf();
   Json j;
+  model::CheckJsonLimits(text.str(), file.string(), sim::kMaxJsonBytes, sim::kMaxJsonDepth, "a grid file");
   try {
     j = Json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number beyond a double
     GridError(file, fmt::format("not valid JSON: {}", e.what()));
   }
   if (!j.is_object()) GridError(file, "expected a JSON object with \"parameters\" and \"scenarios\" or \"register\"");
@@ -209,7 +211,7 @@ ListPart ReadListPart(const SweepPlan& plan, std::string_view bytes) {
   Json j;
   try {
     j = Json::parse(bytes);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error::InvalidData("", 0, 0, fmt::format("sweep part: not valid JSON ({})", e.what()));
   }
   try {

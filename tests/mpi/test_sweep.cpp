@@ -173,6 +173,12 @@ TEST_F(GridFiles, BadFilesAreRefusedWithTheFieldNamed) {
                 .find("unknown field \"sceanrios\""),
             std::string::npos);
   EXPECT_NE(MessageOf(dir.path() / "missing.json").find("not found"), std::string::npos);
+  // A number beyond a double, and nesting beyond the limit, are invalid data too.
+  EXPECT_NE(MessageOf(Write("j.json", R"({"parameters": {"refinery_headroom": [1E2025]}, "register": {}})"))
+                .find("not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(MessageOf(Write("k.json", std::string(200, '[') + std::string(200, ']'))).find("nested more than"),
+            std::string::npos);
   // A value the parameter table would refuse is refused in a grid too (the same rule).
   EXPECT_NE(MessageOf(Write("i.json", R"({"parameters": {"refinery_headroom": [0.1, -1]}, "scenarios": ["x"]})"))
                 .find("parameters.refinery_headroom[1]: refinery_headroom -1 out of range: expected 0 to 10"),

@@ -223,6 +223,10 @@ TEST_F(Api, BadRequestsGetTheLibrarysErrorBody) {
   r = c.Post("/v1/portfolio", R"({"budget_us": 1, "budget_jp": 1, "budgets": 3})", "application/json");
   EXPECT_EQ(r->status, 422);
   EXPECT_NE(Body(r)["error"]["message"].get<std::string>().find("'budgets' is not known"), std::string::npos);
+  // A number beyond a double is invalid data, not a crash (found by fuzz_http_body).
+  r = c.Post("/v1/portfolio", R"({"budget_us": 1E2025, "budget_jp": 1})", "application/json");
+  EXPECT_EQ(r->status, 422);
+  EXPECT_EQ(Code(r), "invalid_data");
   // A body over the limit: 413 in the same shape.
   r = c.Post("/v1/simulate", std::string(5000, ' '), "application/json");
   EXPECT_EQ(r->status, 413);
