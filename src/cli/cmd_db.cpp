@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "lodestone/store/registry_store.hpp"
@@ -22,17 +21,12 @@ std::string DatabaseUrl(const std::string& given) {
 }
 
 int MigrateCommand(const std::string& db, Format format) {
-  auto store = store::OpenProjectStore(DatabaseUrl(db));  // opening migrates
-  const int version = store->SchemaVersion();
+  const auto r = store::MigrateRegistry(DatabaseUrl(db));
   if (format == Format::Json) {
-    nlohmann::json j = {{"database", store->Location()},
-                        {"backend", store->Backend()},
-                        {"schema_version", version},
-                        {"projects", store->Count()}};
-    std::cout << j.dump(2) << '\n';
+    std::cout << store::ToJsonText(r);
   } else {
-    std::cout << fmt::format("{} ({}) is at schema version {}; {} project(s)\n", store->Location(), store->Backend(),
-                             version, store->Count());
+    std::cout << fmt::format("{} ({}) is at schema version {}; {} project(s)\n", r.database, r.backend,
+                             r.schema_version, r.projects);
   }
   return 0;
 }
@@ -40,13 +34,7 @@ int MigrateCommand(const std::string& db, Format format) {
 int CopyCommand(const std::string& from, const std::string& to, bool force, Format format) {
   const auto r = store::CopyRegistry(from, to, force);
   if (format == Format::Json) {
-    nlohmann::json j = {{"from", r.from},
-                        {"to", r.to},
-                        {"projects", r.projects},
-                        {"capital_lines", r.capital_lines},
-                        {"audit_rows", r.audit_rows},
-                        {"schema_version", r.schema_version}};
-    std::cout << j.dump(2) << '\n';
+    std::cout << store::ToJsonText(r);
   } else {
     std::cout << fmt::format("copied {} project(s), {} capital-stack line(s) and {} audit row(s) from {} to {}\n",
                              r.projects, r.capital_lines, r.audit_rows, r.from, r.to);

@@ -73,4 +73,19 @@ struct CopyReport {
 // another (see RegistryStore::Restore for `replace`), in one transaction on the target.
 CopyReport CopyRegistry(std::string_view from_url, std::string_view to_url, bool replace);
 
+struct MigrateReport {
+  std::string database;  // location, password redacted
+  std::string backend;
+  int schema_version = 0;
+  std::size_t projects = 0;
+};
+
+// Opens the store at `url`, which applies every pending migration, and says where it stands.
+MigrateReport MigrateRegistry(std::string_view url);
+
+// {"from", "to", "projects", "capital_lines", "audit_rows", "schema_version"}
+std::string ToJsonText(const CopyReport& report);
+// {"database", "backend", "schema_version", "projects"}
+std::string ToJsonText(const MigrateReport& report);
+
 }  // namespace lodestone::store
