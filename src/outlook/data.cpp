@@ -258,10 +258,17 @@ void LoadParameters(OutlookData& d, model::Diagnostics& diags) {
       if (ParseNumberCell(t, r, "value", 1, 20, v, diags)) p.ramp_years = static_cast<int>(v);
     } else if (name == "paused_factor") {
       if (ParseNumberCell(t, r, "value", 0, 1, v, diags)) p.paused_factor = v;
+    } else if (name == "base_case_growth_sigma") {
+      if (ParseNumberCell(t, r, "value", 0, 2, v, diags)) p.base_case_growth_sigma = v;
+    } else if (name == "gap_opens_share") {
+      if (ParseNumberCell(t, r, "value", 0, 0.5, v, diags)) p.gap_opens_share = v;
+    } else if (name == "base_case_tolerance") {
+      if (ParseNumberCell(t, r, "value", 0, 1, v, diags)) p.base_case_tolerance = v;
     } else {
       diags.Error(t.file, t.lines[r], t.Col("parameter"),
                   fmt::format("parameter '{}': expected base_year, end_year, demand_growth_sigma, "
-                              "delay_jitter_mean_years, ramp_years or paused_factor",
+                              "delay_jitter_mean_years, ramp_years, paused_factor, base_case_growth_sigma, "
+                              "base_case_tolerance or gap_opens_share",
                               name));
     }
   }
@@ -270,7 +277,78 @@ void LoadParameters(OutlookData& d, model::Diagnostics& diags) {
   }
 }
 
+// supply_base_case.csv: published base-case coverage of the primary supply requirement by
+// mineral and year, each with the demand scenario it is read against.
+void LoadBaseCase(OutlookData& d, const model::Dataset& ds, model::Diagnostics& diags) {
+  Table t = ReadTable(d.dir / "supply_base_case.csv",
+                      {"mineral", "year", "coverage", "reference_scenario", "source", "rule", "note"}, diags);
+  std::set<std::pair<std::string, int>> keys;
+  std::map<std::string, std::string> scenario_of;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    BaseCasePoint b;
+    b.line = t.lines[r];
+    b.mineral = t.Cell(r, "mineral");
+    b.reference_scenario = t.Cell(r, "reference_scenario");
+    b.source = t.Cell(r, "source");
+    b.rule = t.Cell(r, "rule");
+    b.note = t.Cell(r, "note");
+    bool ok = true;
+    if (!ds.FindMineral(b.mineral)) {
+      diags.Error(t.file, b.line, t.Col("mineral"),
+                  fmt::format("mineral '{}': not a mineral of the dataset", b.mineral));
+      ok = false;
+    }
+    if (!ParseYearCell(t, r, "year", b.year, diags)) {
+      ok = false;
+    } else if (b.year <= d.parameters.base_year || b.year > d.parameters.end_year) {
+      diags.Error(t.file, b.line, t.Col("year"),
+                  fmt::format("year {}: expected after the base year {} and not after the end year {}", b.year,
+                              d.parameters.base_year, d.parameters.end_year));
+      ok = false;
+    }
+    if (!ParseNumberCell(t, r, "coverage", 0.01, 5, b.coverage, diags)) ok = false;
+    const auto available = d.ScenariosFor(b.mineral);
+    if (std::find(available.begin(), available.end(), b.reference_scenario) == available.end()) {
+      diags.Error(t.file, b.line, t.Col("reference_scenario"),
+                  fmt::format("reference_scenario '{}': not a demand scenario of {}", b.reference_scenario, b.mineral));
+      ok = false;
+    }
+    CheckSource(d, t, r, diags);
+    if (!b.rule.empty()) {
+      const auto* s = d.FindSource(b.rule);
+      if (!s || s->kind != model::SourceKind::Assumption) {
+        diags.Error(t.file, b.line, t.Col("rule"), fmt::format("rule '{}': not an assumption in sources.csv", b.rule));
+      }
+    }
+    if (ok && !keys.insert({b.mineral, b.year}).second) {
+      diags.Error(t.file, b.line, t.Col("year"), fmt::format("duplicate row for {} {}", b.mineral, b.year));
+      ok = false;
+    }
+    if (ok) {
+      auto [it, inserted] = scenario_of.emplace(b.mineral, b.reference_scenario);
+      if (!inserted && it->second != b.reference_scenario) {
+        diags.Error(t.file, b.line, t.Col("reference_scenario"),
+                    fmt::format("reference_scenario '{}': {} is read against '{}' on an earlier row",
+                                b.reference_scenario, b.mineral, it->second));
+        ok = false;
+      }
+    }
+    if (ok) d.base_case.push_back(std::move(b));
+  }
+  std::stable_sort(d.base_case.begin(), d.base_case.end(), [](const BaseCasePoint& a, const BaseCasePoint& b) {
+    return a.mineral != b.mineral ? a.mineral < b.mineral : a.year < b.year;
+  });
+}
+
 }  // namespace
+
+std::vector<BaseCasePoint> OutlookData::BaseCaseFor(const std::string& mineral) const {
+  std::vector<BaseCasePoint> out;
+  for (const auto& b : base_case) {
+    if (b.mineral == mineral) out.push_back(b);
+  }
+  return out;
+}
 
 const model::Source* OutlookData::FindSource(const std::string& id) const {
   for (const auto& s : sources) {
@@ -385,6 +463,7 @@ OutlookData LoadOutlookData(const std::filesystem::path& dir, const model::Datas
   LoadRecycling(d, ds, diags);
   LoadStages(d, diags);
   LoadParameters(d, diags);
+  LoadBaseCase(d, ds, diags);
   // The simulator's refining splits, when its data sits beside the outlook's (as shipped).
   const auto sim_dir = (dir / ".." / "sim").lexically_normal();
   if (std::filesystem::exists(sim_dir / "refining.csv")) LoadRefiningSplits(sim_dir, ds, d, diags);

@@ -22,8 +22,6 @@ namespace lodestone::outlook {
 namespace {
 
 constexpr double kP5 = 0.05, kP50 = 0.50, kP95 = 0.95;
-// A gap "opens" when it exceeds this fraction of demand (keeps rounding noise from opening one).
-constexpr double kGapTolerance = 1e-9;
 
 void AddUnique(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
@@ -84,13 +82,14 @@ std::optional<RefiningShares> RefiningSharesFor(const model::Dataset& ds, const 
 
 const std::vector<std::string> kRefiningStages = {"refining", "separation", "magnets", "cathode", "anode"};
 
-// Primary supply per year for given project starts (0 = never) and weights, with reserves capping
-// each country's cumulative extraction after the base year (existing and new output scaled down
-// together when the cap binds).
+// Primary supply per year for given project starts (0 = never) and weights, existing output
+// growing by `growth` (a factor on base-year output per year: 1 without a base case), with reserves
+// capping each country's cumulative extraction after the base year (existing and new output scaled
+// down together when the cap binds).
 void PrimarySupply(const std::vector<Producer>& producers, const std::vector<Project>& projects,
-                   const std::vector<int>& start, const std::vector<double>& weight, const std::vector<int>& years,
-                   int ramp_years, std::vector<SupplyYear>& out, std::vector<double>& remaining,
-                   std::vector<double>& project_t) {
+                   const std::vector<int>& start, const std::vector<double>& weight, const std::vector<double>& growth,
+                   const std::vector<int>& years, int ramp_years, std::vector<SupplyYear>& out,
+                   std::vector<double>& remaining, std::vector<double>& project_t) {
   out.assign(years.size(), {});
   remaining.resize(producers.size());
   for (std::size_t c = 0; c < producers.size(); ++c) remaining[c] = producers[c].reserves_t;
@@ -104,18 +103,69 @@ void PrimarySupply(const std::vector<Producer>& producers, const std::vector<Pro
       project_t[projects[p].producer] += projects[p].capacity_t * ramp * weight[p];
     }
     for (std::size_t c = 0; c < producers.size(); ++c) {
-      double want = producers[c].base_t + project_t[c];
+      const double base = producers[c].base_t * growth[yi];
+      double want = base + project_t[c];
       double factor = 1.0;
       if (yi > 0 && want > 0 && std::isfinite(remaining[c])) {
         double take = std::min(want, std::max(0.0, remaining[c]));
         remaining[c] -= take;
         factor = take / want;
       }
-      out[yi].existing += producers[c].base_t * factor;
+      out[yi].existing += base * factor;
       out[yi].projects += project_t[c] * factor;
       if (producers[c].allied) out[yi].secure_primary += want * factor;
     }
   }
+}
+
+// Why the world gap opens in `year` (the first P50 gap year), from the expected path: what moved
+// demand and supply since the year before (or the base year).
+std::string GapReason(const OutlookResult& r, int year, int base_year, int base_case_last, double gap_opens_share,
+                      const std::vector<double>& uncapped_existing) {
+  const auto i = static_cast<std::size_t>(year - base_year);
+  const auto& y = r.years[i];
+  const auto& b = r.years.front();
+  const auto& prev = r.years[i > 0 ? i - 1 : 0];
+  const std::string u = r.unit;
+  auto pct = [](double now, double then) { return then > 0 ? fmt::format("{:+.0f}%", 100 * (now / then - 1)) : "n/a"; };
+  const double primary = y.existing_t + y.projects_t, primary_base = b.existing_t + b.projects_t;
+  std::string head =
+      fmt::format("in {} demand is {} {} ({} on {}) against supply {} {} (primary {} on {}, secondary {} {})", year,
+                  model::FormatNumber(std::round(y.demand_t)), u, pct(y.demand_t, b.demand_t), base_year,
+                  model::FormatNumber(std::round(y.supply_t)), u, pct(primary, primary_base), base_year,
+                  model::FormatNumber(std::round(y.secondary_t)), u);
+  if (y.existing_t < uncapped_existing[i] * (1 - 1e-9)) {
+    return head + fmt::format(
+                      ": reserves depletion: producers whose reserves run out cut existing output to {} {}, "
+                      "{} {} below its path",
+                      model::FormatNumber(std::round(y.existing_t)), u,
+                      model::FormatNumber(std::round(uncapped_existing[i] - y.existing_t)), u);
+  }
+  if (y.gap_t <= gap_opens_share * y.demand_t) {
+    return head +
+           ": the expected path is still covered, but in at least half of the runs supply falls short of it "
+           "(the base-case growth is realised in part, or projects fail or slip) or demand grows faster than its "
+           "path";
+  }
+  if (i > 0 && uncapped_existing[i] < uncapped_existing[i - 1] * (1 - 1e-9)) {
+    return head + fmt::format(
+                      ": the base-case supply path falls ({} {} in {} to {} {}): existing mines' output "
+                      "declines faster than announced projects add",
+                      model::FormatNumber(std::round(uncapped_existing[i - 1])), u, prev.year,
+                      model::FormatNumber(std::round(uncapped_existing[i])), u);
+  }
+  if (base_case_last != 0 && year > base_case_last) {
+    return head + fmt::format(
+                      ": demand keeps growing after the base case's last published year ({}), while "
+                      "base-case supply is held flat and later projects do not keep up",
+                      base_case_last);
+  }
+  if (base_case_last != 0) {
+    return head + ": demand growth above the base-case supply path (existing and announced projects)";
+  }
+  return head +
+         ": demand growth above supply; without a published base case existing output is held flat and "
+         "only the registry's projects add to it";
 }
 
 }  // namespace
@@ -287,6 +337,61 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
         "cap); when the cap binds, existing and new output are scaled down together.");
   }
 
+  // Base-case supply path (mining only): base-year output grows to the published base-case supply
+  // (coverage x primary requirement of the reference scenario) in each published year, log-linear
+  // in between, flat after the last published year.
+  const auto& years = demand.years;
+  const std::size_t ny = years.size();
+  std::vector<double> growth(ny, 1.0);
+  int base_case_last = 0;
+  const auto points = res.stage == "mining" ? data.BaseCaseFor(request.mineral) : std::vector<BaseCasePoint>{};
+  if (!points.empty()) {
+    const std::string& ref = points.front().reference_scenario;
+    std::optional<DemandPaths> other;
+    if (ref != res.scenario) other = BuildDemand(ds, data, ref, request.mineral, {});
+    const DemandPaths& refd = other ? *other : demand;
+    // Coverage of the reference scenario's primary requirement: base-year output's coverage, then
+    // the published points, linear in between.
+    auto requirement = [&](int y) {
+      const auto i = static_cast<std::size_t>(y - par.base_year);
+      return refd.world[i] * (1 - refd.secondary_share[i]);
+    };
+    std::vector<AnchorPoint> coverage = {{par.base_year, world->t / requirement(par.base_year)}};
+    for (const auto& b : points) {
+      const auto i = static_cast<std::size_t>(b.year - par.base_year);
+      BaseCaseCheck c;
+      c.year = b.year;
+      c.reference_scenario = ref;
+      c.source = b.source;
+      c.coverage = b.coverage;
+      c.published_primary_gap = 1 - b.coverage;
+      c.base_case_supply_t = b.coverage * refd.world[i] * (1 - refd.secondary_share[i]);
+      c.tolerance = par.base_case_tolerance;
+      c.one_sided = b.rule == "assume_covered_reads_balanced";
+      c.comparable = ref == res.scenario;
+      coverage.push_back({b.year, b.coverage});
+      res.base_case.push_back(c);
+      AddUnique(res.sources, b.source);
+      AddUnique(res.sources, b.rule);
+    }
+    for (const char* id : {"assume_base_case_reference", "assume_base_case_path", "assume_projects_inside_base_case",
+                           "assume_base_case_growth_sigma"}) {
+      if (data.FindSource(id)) AddUnique(res.sources, id);
+    }
+    base_case_last = points.back().year;
+    for (std::size_t i = 0; i < ny; ++i) {
+      const int y = std::min(years[i], base_case_last);
+      growth[i] = InterpolateLinear(coverage, y) * requirement(y) / world->t;
+    }
+    res.notes.push_back(fmt::format(
+        "Existing output follows the published base case (existing and announced projects): {} {} in {} to {} "
+        "{} in {} (coverage {} of the primary requirement in scenario {}, the coverage linear in between), flat "
+        "after; registry projects expected to start by {} are inside it.",
+        model::FormatNumber(world->t), res.unit, par.base_year,
+        model::FormatNumber(res.base_case.back().base_case_supply_t), res.unit, base_case_last,
+        model::FormatNumber(points.back().coverage), ref, base_case_last));
+  }
+
   // The pipeline: projects of this mineral and supply stage.
   std::vector<Project> projects;
   std::vector<const PipelineProject*> counted;
@@ -324,12 +429,16 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
       res.notes.push_back(fmt::format("{}: first output not given; taken as {} before the stage delay", p.id, first));
     }
     q.start = std::max(first + static_cast<int>(std::lround(odds->delay_years)), par.base_year + 1);
+    if (base_case_last != 0 && q.start <= base_case_last) {
+      res.excluded_projects.push_back(
+          fmt::format("{}: inside the base case's announced pipeline (expected start {} in or before {})", p.id,
+                      q.start, base_case_last));
+      continue;
+    }
     projects.push_back(q);
     counted.push_back(&p);
   }
 
-  const auto& years = demand.years;
-  const std::size_t ny = years.size();
   std::vector<double> partner(ny, 0.0);
   for (const auto& r : demand.regions) {
     if (r.name == "rest_of_world") continue;
@@ -346,7 +455,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
       start.push_back(q.start);
       weight.push_back(q.probability);
     }
-    PrimarySupply(producers, projects, start, weight, years, par.ramp_years, supply, remaining, scratch);
+    PrimarySupply(producers, projects, start, weight, growth, years, par.ramp_years, supply, remaining, scratch);
   }
 
   // Monte Carlo: one demand-growth shock per run, each project succeeds or not and may slip.
@@ -361,6 +470,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
   std::vector<int> start(projects.size());
   std::vector<double> ones(projects.size(), 1.0);
   std::vector<SupplyYear> run_supply;
+  std::vector<double> run_growth(ny, 1.0);
   for (std::size_t k = 0; k < runs; ++k) {
     internal::Rng rng(request.seed, k);
     double z = rng.Normal();
@@ -369,7 +479,13 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
       double slip = std::floor(rng.Exponential(par.delay_jitter_mean_years));
       start[p] = u < projects[p].probability ? projects[p].start + static_cast<int>(slip) : 0;
     }
-    PrimarySupply(producers, projects, start, ones, years, par.ramp_years, run_supply, remaining, scratch);
+    // The base-case growth's own uncertainty, drawn last so that minerals without a base case keep
+    // their streams.
+    if (base_case_last != 0) {
+      const double f = std::exp(par.base_case_growth_sigma * rng.Normal());
+      for (std::size_t i = 0; i < ny; ++i) run_growth[i] = 1 + (growth[i] - 1) * f;
+    }
+    PrimarySupply(producers, projects, start, ones, run_growth, years, par.ramp_years, run_supply, remaining, scratch);
     for (std::size_t i = 0; i < ny; ++i) {
       double f = std::exp(par.demand_growth_sigma * z * (years[i] - par.base_year));
       double d = demand.world[i] * f;
@@ -409,14 +525,29 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
     y.secure_gap_p50 = Percentile(secure_gap[i], kP50);
     y.secure_gap_p95 = Percentile(secure_gap[i], kP95);
     {
-      double tol = kGapTolerance * y.demand_t;
-      double ptol = kGapTolerance * y.partner_demand_t;
+      double tol = par.gap_opens_share * y.demand_t;
+      double ptol = par.gap_opens_share * y.partner_demand_t;
       if (!res.first_gap_p50 && y.gap_p50 > tol) res.first_gap_p50 = y.year;
       if (!res.first_gap_p95 && y.gap_p95 > tol) res.first_gap_p95 = y.year;
       if (!res.first_secure_gap_p50 && y.secure_gap_p50 > ptol) res.first_secure_gap_p50 = y.year;
       if (!res.first_secure_gap_p95 && y.secure_gap_p95 > ptol) res.first_secure_gap_p95 = y.year;
     }
     res.years.push_back(y);
+  }
+
+  for (auto& c : res.base_case) {
+    const auto& y = res.years[static_cast<std::size_t>(c.year - par.base_year)];
+    const double requirement = y.demand_t - y.secondary_t;
+    c.primary_gap = requirement > 0 ? (requirement - y.existing_t - y.projects_t) / requirement : 0;
+    const double off = c.primary_gap - c.published_primary_gap;
+    c.agrees = c.comparable && (c.one_sided ? off <= c.tolerance : std::abs(off) <= c.tolerance);
+  }
+  if (res.first_gap_p50) {
+    std::vector<double> uncapped(ny);
+    for (std::size_t i = 0; i < ny; ++i) uncapped[i] = world->t * growth[i];
+    res.first_gap_reason =
+        GapReason(res, *res.first_gap_p50, par.base_year, base_case_last, par.gap_opens_share, uncapped);
+    res.notes.insert(res.notes.begin(), "Why the world gap opens: " + res.first_gap_reason);
   }
 
   for (const auto& pr : producers) {

@@ -23,7 +23,23 @@ Json ToJson(const OutlookResult& r) {
             {"first_gap_p50", OptionalYear(r.first_gap_p50)},
             {"first_gap_p95", OptionalYear(r.first_gap_p95)},
             {"first_secure_gap_p50", OptionalYear(r.first_secure_gap_p50)},
-            {"first_secure_gap_p95", OptionalYear(r.first_secure_gap_p95)}};
+            {"first_secure_gap_p95", OptionalYear(r.first_secure_gap_p95)},
+            {"first_gap_reason", r.first_gap_reason.empty() ? Json(nullptr) : Json(r.first_gap_reason)}};
+  // The published base case the supply path follows, and whether this balance agrees with it.
+  auto& base_case = j["base_case"] = Json::array();
+  for (const auto& c : r.base_case) {
+    base_case.push_back({{"year", c.year},
+                         {"reference_scenario", c.reference_scenario},
+                         {"source", c.source},
+                         {"coverage", c.coverage},
+                         {"published_primary_gap", c.published_primary_gap},
+                         {"base_case_supply_t", c.base_case_supply_t},
+                         {"primary_gap", c.primary_gap},
+                         {"tolerance", c.tolerance},
+                         {"one_sided", c.one_sided},
+                         {"comparable", c.comparable},
+                         {"agrees", c.comparable ? Json(c.agrees) : Json(nullptr)}});
+  }
   auto& years = j["years"] = Json::array();
   for (const auto& y : r.years) {
     years.push_back({{"year", y.year},

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <stdexcept>
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
@@ -45,6 +47,20 @@ class Shipped : public ::testing::Test {
   }
   static double WorldIn(const DemandPaths& d, int year) {
     return d.world.at(static_cast<std::size_t>(year - d.years.front()));
+  }
+  static const OutlookData& WithoutBaseCase() {
+    static const OutlookData flat = [] {
+      OutlookData d = *data_;
+      d.base_case.clear();
+      return d;
+    }();
+    return flat;
+  }
+  static const BaseCaseCheck& CheckIn(const OutlookResult& r, int year) {
+    for (const auto& c : r.base_case) {
+      if (c.year == year) return c;
+    }
+    throw std::runtime_error(fmt::format("{}: no base-case check in {}", r.mineral, year));
   }
   static model::Dataset* ds_;
   static OutlookData* data_;
@@ -158,7 +174,9 @@ TEST_F(Shipped, PipelineIsReadAndWeightedByStage) {
   req.mineral = "lithium";
   req.scenario = "steps";
   req.runs = 200;
-  auto r = outlook::Run(*ds_, *data_, *fixture_, req);
+  // The pipeline's own mechanics, as for a mineral without a published base case (with one, these
+  // projects are inside it: BaseCaseAndRegistryCountEachProjectOnce).
+  auto r = outlook::Run(*ds_, WithoutBaseCase(), *fixture_, req);
   EXPECT_EQ(r.stage, "mining");
   ASSERT_EQ(r.projects.size(), 3u);
   auto find = [&](const std::string& id) {
@@ -209,7 +227,8 @@ TEST_F(Shipped, ReservesCapCumulativeExtraction) {
   req.mineral = "lithium";
   req.scenario = "steps";
   req.runs = 10;
-  auto r = outlook::Run(*ds_, *data_, {}, req);
+  // Flat existing output, as for a mineral without a published base case.
+  auto r = outlook::Run(*ds_, WithoutBaseCase(), {}, req);
   // Zimbabwe: 500,000 t Li of reserves, 28,000 t a year from 2026: 17 full years to 2042, 24,000 t
   // left for 2043 (4,000 t short), nothing from 2044. No other producer's reserves bind by 2050.
   EXPECT_NEAR(r.years[17].existing_t, 290000, 1e-6);  // 2042
@@ -401,6 +420,172 @@ TEST_F(Shipped, BadRefiningSplitsAreReportedWithPlace) {
   EXPECT_DOUBLE_EQ(d.refining_splits[0].share, 0.8);
   ASSERT_NE(d.FindSource("split_rule"), nullptr);
   EXPECT_EQ(d.FindSource("split_rule")->rule, "China refines 80%");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lodestone::outlook
+
+namespace lodestone::outlook {
+namespace {
+
+// The published base case (supply_base_case.csv) against the outlook's world balance, with the
+// shipped registry: each mineral's primary gap in each published year is within the stated
+// tolerance (docs/methods/outlook.md) of the published figure.
+TEST_F(Shipped, WorldBalanceAgreesWithThePublishedBaseCase) {
+  const auto registry = LoadProjectRegistry(kSource / "data/projects/projects.csv", *ds_);
+  const double tol = data_->parameters.base_case_tolerance;
+  EXPECT_DOUBLE_EQ(tol, 0.05);
+  std::map<std::string, double> published = {{"lithium", 0.40}, {"copper", 0.30},  {"nickel", 0.0},
+                                             {"cobalt", 0.0},   {"graphite", 0.0}, {"rare_earths", 0.0}};
+  for (const auto& [mineral, gap] : published) {
+    const auto points = data_->BaseCaseFor(mineral);
+    ASSERT_FALSE(points.empty()) << mineral;
+    OutlookRequest req;
+    req.mineral = mineral;
+    req.scenario = points.front().reference_scenario;
+    req.runs = 100;
+    auto r = outlook::Run(*ds_, *data_, registry, req);
+    const auto& c = CheckIn(r, 2035);
+    EXPECT_TRUE(c.comparable) << mineral;
+    EXPECT_NEAR(c.published_primary_gap, gap, 1e-12) << mineral;
+    const auto& y = r.years.at(2035 - 2025);
+    const double primary_gap =
+        (y.demand_t - y.secondary_t - y.existing_t - y.projects_t) / (y.demand_t - y.secondary_t);
+    EXPECT_NEAR(c.primary_gap, primary_gap, 1e-12) << mineral;
+    if (gap > 0) {
+      EXPECT_NEAR(primary_gap, gap, tol) << mineral;
+    } else {
+      EXPECT_LE(primary_gap, tol) << mineral << ": the base case says supply covers demand";
+    }
+    EXPECT_TRUE(c.agrees) << mineral;
+  }
+}
+
+TEST_F(Shipped, ExistingOutputFollowsTheBaseCasePathThenHoldsFlat) {
+  OutlookRequest req;
+  req.mineral = "lithium";
+  req.scenario = "steps";
+  req.runs = 20;
+  auto r = outlook::Run(*ds_, *data_, {}, req);
+  auto requirement = [&](int year) {
+    const auto& y = r.years.at(static_cast<std::size_t>(year - 2025));
+    return y.demand_t - y.secondary_t;
+  };
+  // Coverage of the requirement: 1.0 in 2025 (production-pinned), 0.60 in 2035, linear between.
+  EXPECT_NEAR(r.years[0].existing_t, 290000, 1e-6);
+  EXPECT_NEAR(r.years[5].existing_t, 0.80 * requirement(2030), 1e-6 * requirement(2030));
+  EXPECT_NEAR(r.years[10].existing_t, 0.60 * requirement(2035), 1e-6 * requirement(2035));
+  EXPECT_NEAR(CheckIn(r, 2035).base_case_supply_t, 0.60 * requirement(2035), 1e-6);
+  // After 2035 held flat until Zimbabwe's reserves bind.
+  EXPECT_NEAR(r.years[11].existing_t, r.years[10].existing_t, 1e-6);
+  // Another scenario meets the same base-case tonnes; its balance is not compared.
+  req.scenario = "sds-2021";
+  auto s = outlook::Run(*ds_, *data_, {}, req);
+  EXPECT_NEAR(s.years[10].existing_t, r.years[10].existing_t, 1e-6);
+  EXPECT_FALSE(CheckIn(s, 2035).comparable);
+  EXPECT_FALSE(CheckIn(s, 2035).agrees);
+  // The refining stage has no base case: flat as before.
+  req.stage = "refining";
+  req.scenario = "steps";
+  auto f = outlook::Run(*ds_, *data_, {}, req);
+  EXPECT_TRUE(f.base_case.empty());
+  EXPECT_NEAR(f.years.back().existing_t, 290000, 1e-6);
+}
+
+TEST_F(Shipped, BaseCaseAndRegistryCountEachProjectOnce) {
+  OutlookRequest req;
+  req.mineral = "lithium";
+  req.scenario = "steps";
+  req.runs = 200;
+  auto none = outlook::Run(*ds_, *data_, {}, req);
+  auto fixture = outlook::Run(*ds_, *data_, *fixture_, req);
+  // The fixture's mines start by 2031: inside the base case's announced pipeline, not added.
+  EXPECT_TRUE(fixture.projects.empty());
+  int inside = 0;
+  for (const auto& e : fixture.excluded_projects) inside += e.find("inside the base case") != std::string::npos;
+  EXPECT_EQ(inside, 3);
+  for (std::size_t i = 0; i < none.years.size(); ++i) {
+    EXPECT_DOUBLE_EQ(fixture.years[i].supply_t, none.years[i].supply_t) << none.years[i].year;
+  }
+  // A mine expected to start after the base case's last year (2038 + one year's construction
+  // delay) adds its probability-weighted capacity on top, from 2039 only.
+  auto late = (*fixture_)[0];
+  late.id = "li_late";
+  late.first_output_year = 2038;
+  late.first_output = "2038";
+  auto after = outlook::Run(*ds_, *data_, {late}, req);
+  ASSERT_EQ(after.projects.size(), 1u);
+  EXPECT_EQ(after.projects[0].expected_start, 2039);
+  for (const auto& y : after.years) {
+    const auto& n = none.years.at(static_cast<std::size_t>(y.year - 2025));
+    if (y.year < 2039) {
+      EXPECT_DOUBLE_EQ(y.supply_t, n.supply_t) << y.year;
+    } else if (y.year <= 2042) {  // before any reserves cap binds in Australia
+      double ramp = std::min(1.0, (y.year - 2039 + 1) / 2.0);
+      EXPECT_NEAR(y.projects_t, 30000 * 0.85 * ramp, 1e-6) << y.year;
+    }
+  }
+}
+
+TEST_F(Shipped, AGapThatOpensSaysWhy) {
+  OutlookRequest req;
+  req.scenario = "steps";
+  req.runs = 1000;  // the default: fewer runs move the P50 of a balanced market by sampling noise
+  req.mineral = "lithium";
+  auto li = outlook::Run(*ds_, *data_, {}, req);
+  ASSERT_TRUE(li.first_gap_p50.has_value());
+  EXPECT_NE(li.first_gap_reason.find("demand growth above the base-case supply path"), std::string::npos)
+      << li.first_gap_reason;
+  EXPECT_NE(li.notes.front().find("Why the world gap opens"), std::string::npos);
+  // Cobalt is balanced to 2035 as published; its gap opens when reserves bind.
+  req.mineral = "cobalt";
+  auto co = outlook::Run(*ds_, *data_, {}, req);
+  ASSERT_TRUE(co.first_gap_p50.has_value());
+  EXPECT_GT(*co.first_gap_p50, 2035);
+  EXPECT_NE(co.first_gap_reason.find("reserves depletion"), std::string::npos) << co.first_gap_reason;
+  // Copper's base-case mine supply falls: the gap opens at once, and says so.
+  req.mineral = "copper";
+  auto cu = outlook::Run(*ds_, *data_, {}, req);
+  ASSERT_TRUE(cu.first_gap_p50.has_value());
+  EXPECT_NE(cu.first_gap_reason.find("base-case supply path falls"), std::string::npos) << cu.first_gap_reason;
+  // Rare earths stay covered on the P50 path: no gap, no reason.
+  req.mineral = "rare_earths";
+  auto ree = outlook::Run(*ds_, *data_, {}, req);
+  EXPECT_FALSE(ree.first_gap_p50.has_value());
+  EXPECT_TRUE(ree.first_gap_reason.empty());
+}
+
+TEST_F(Shipped, BadBaseCaseRowsAreReportedWithPlace) {
+  auto dir = std::filesystem::temp_directory_path() / "lodestone_outlook_bad_base_case";
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(kSource / "data/outlook", dir);
+  std::size_t lines = 0;
+  {
+    std::ifstream in(dir / "supply_base_case.csv");
+    lines = static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), {}, '\n'));
+  }
+  {
+    std::ofstream f(dir / "supply_base_case.csv", std::ios::app);
+    f << "lithium,2035,0.5,steps,iea_gcmo2025_balance,,duplicate\n";
+    f << "cobalt,2030,9,aps,iea_gcmo2025_balance,iea_gcmo2025_balance,\n";
+  }
+  try {
+    LoadOutlookData(dir, *ds_);
+    FAIL() << "expected an error";
+  } catch (const lodestone::Error& e) {
+    std::string text = e.diagnostics().Format();
+    EXPECT_NE(text.find(fmt::format("supply_base_case.csv:{}:2: error: duplicate row for lithium 2035", lines + 1)),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(fmt::format("supply_base_case.csv:{}:3: error:", lines + 2)), std::string::npos) << text;
+    EXPECT_NE(text.find(fmt::format("supply_base_case.csv:{}:4: error: reference_scenario 'aps'", lines + 2)),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(fmt::format("supply_base_case.csv:{}:6: error: rule 'iea_gcmo2025_balance'", lines + 2)),
+              std::string::npos)
+        << text;
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -61,6 +61,22 @@ struct StageOdds {
   std::string rule;
 };
 
+// One published base-case figure of world primary supply from existing and announced projects
+// (supply_base_case.csv), given as the share of the base case's primary supply requirement
+// (demand less secondary supply) that this supply covers in `year`: 0.60 is a 40% deficit, 1.0
+// a balanced market. The requirement is the outlook's own demand path of `reference_scenario`,
+// so the supply level in tonnes is coverage x (1 - secondary share) x demand of that scenario.
+struct BaseCasePoint {
+  std::string mineral;
+  int year = 0;
+  double coverage = 0;
+  std::string reference_scenario;
+  std::string source;  // id in sources.csv
+  std::string rule;    // id in sources.csv of the reading rule (assumption), may be empty
+  std::string note;
+  std::size_t line = 0;
+};
+
 struct Parameters {
   int base_year = 2025;
   int end_year = 2050;
@@ -68,6 +84,14 @@ struct Parameters {
   double delay_jitter_mean_years = 1.0;
   int ramp_years = 2;
   double paused_factor = 0.5;
+  // Uncertainty of the base-case supply growth: per run the growth above base-year output is
+  // multiplied by exp(sigma x z), z ~ N(0,1).
+  double base_case_growth_sigma = 0.25;
+  // Agreement tolerance between the outlook's primary balance and the published base case, as a
+  // fraction of the primary supply requirement.
+  double base_case_tolerance = 0.05;
+  // A gap "opens" when it exceeds this fraction of demand (world or partner demand).
+  double gap_opens_share = 0.01;
 };
 
 // A country's share of world refined output from the simulator's refining splits
@@ -87,7 +111,8 @@ struct OutlookData {
   std::vector<Scenario> scenarios;
   std::vector<DemandAnchor> demand;
   std::vector<RecyclingAnchor> recycling;
-  std::vector<StageOdds> stages;  // in file order
+  std::vector<StageOdds> stages;         // in file order
+  std::vector<BaseCasePoint> base_case;  // by mineral, then year
   Parameters parameters;
   std::map<std::string, std::string> parameter_rules;  // parameter -> rule, for reports
   std::vector<RefiningSplit> refining_splits;          // empty when no refining.csv was read
@@ -96,12 +121,14 @@ struct OutlookData {
   const model::Source* FindSource(const std::string& id) const;
   const Scenario* FindScenario(const std::string& id) const;
   const StageOdds* FindStage(const std::string& development_stage) const;
+  // The mineral's base-case points, sorted by year (empty when the mineral has none).
+  std::vector<BaseCasePoint> BaseCaseFor(const std::string& mineral) const;
   // Scenario ids with a world demand path for the mineral, in scenarios.csv order.
   std::vector<std::string> ScenariosFor(const std::string& mineral) const;
 };
 
-// Reads sources.csv, scenarios.csv, demand.csv, recycling.csv, pipeline_stages.csv and
-// parameters.csv from `dir`. Mineral ids and units are checked against the dataset's minerals.
+// Reads sources.csv, scenarios.csv, demand.csv, recycling.csv, pipeline_stages.csv,
+// parameters.csv and supply_base_case.csv from `dir`. Mineral ids and units are checked against the dataset's minerals.
 // When the simulator's data sits beside it (`dir`/../sim/refining.csv, as shipped), its refining
 // splits are read too (LoadRefiningSplits). Throws Error InvalidData with every problem found
 // (NotFound for a missing directory).

@@ -69,6 +69,23 @@ struct BaseOutput {
   bool allied = false;
 };
 
+// The outlook's world balance against a published base-case figure (supply_base_case.csv), on
+// the base case's basis: primary gap = (demand - secondary - primary supply) / (demand -
+// secondary), expected path.
+struct BaseCaseCheck {
+  int year = 0;
+  std::string reference_scenario;
+  std::string source;
+  double coverage = 0;               // published supply / primary requirement
+  double published_primary_gap = 0;  // 1 - coverage
+  double base_case_supply_t = 0;     // coverage x primary requirement of the reference scenario
+  double primary_gap = 0;            // the outlook's, in this result's scenario
+  double tolerance = 0;              // fraction of the primary requirement
+  bool one_sided = false;            // the base case says only "covered": primary_gap <= tolerance
+  bool comparable = false;           // this result's scenario is the reference scenario
+  bool agrees = false;               // comparable and within the tolerance
+};
+
 struct OutlookResult {
   std::string mineral;
   std::string scenario;
@@ -83,6 +100,11 @@ struct OutlookResult {
   // at which the P95 gap is positive (a 5% chance of a gap). nullopt: no gap by the end year.
   std::optional<int> first_gap_p50, first_gap_p95;
   std::optional<int> first_secure_gap_p50, first_secure_gap_p95;
+  // Why the world gap opens in first_gap_p50, in words (empty when none opens).
+  std::string first_gap_reason;
+  // Base-case supply path (mining stage, minerals with rows in supply_base_case.csv): the
+  // published points and the agreement of this result's balance with them.
+  std::vector<BaseCaseCheck> base_case;
   std::vector<BaseOutput> base_output;         // by producer, largest first (ties by code)
   std::vector<ProjectContribution> projects;   // counted, largest expected output first
   std::vector<std::string> excluded_projects;  // "id: why"

@@ -11,7 +11,7 @@ namespace lodestone::outlook {
 using Json = nlohmann::ordered_json;
 
 inline constexpr const char* kOutlookMethod = "lodestone.outlook";
-inline constexpr int kOutlookMethodVersion = 1;
+inline constexpr int kOutlookMethodVersion = 2;
 
 Json ToJson(const OutlookResult& r);
 // One row per year.
