@@ -6,13 +6,16 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/loader.hpp"
+#include "lodestone/data/named_table.hpp"
 #include "lodestone/data/refining.hpp"
 #include "lodestone/data/summary.hpp"
 #include "lodestone/data/supply.hpp"
 #include "lodestone/outlook/data.hpp"
+#include "lodestone/risk/assess.hpp"
 #include "lodestone/sim/inputs.hpp"
 #include "lodestone/sim/network.hpp"
 
@@ -243,7 +246,7 @@ TEST(CurrentFacts, DatasetInfoListsEachTablesLatestYear) {
   const auto info = data::DescribeDataset(Shipped());
   ASSERT_TRUE(info.freshness.count("production.csv"));
   EXPECT_EQ(info.freshness.at("production.csv").latest, "2025");
-  EXPECT_EQ(info.freshness.at("shares.csv").latest, "2024");
+  EXPECT_EQ(info.freshness.at("shares.csv").latest, "2025");                       // gallium refining, USGS 2025
   EXPECT_GE(info.freshness.at("policies.csv").latest, std::string("2026-01-06"));  // CN-2026-JPN-MIL or later
   const auto& src = info.freshness.at("production.csv").sources;
   EXPECT_NE(std::find(src.begin(), src.end(), "usgs_mcs2026"), src.end());
@@ -278,4 +281,179 @@ TEST(CurrentFacts, HeavyRareEarthImportSourcesAreImported) {
   EXPECT_DOUBLE_EQ(china["terbium/compounds and metals"], 1.0);
   EXPECT_DOUBLE_EQ(china["rare_earths/holmium compounds and metals"], 1.0);
   EXPECT_DOUBLE_EQ(china["rare_earths/lutetium compounds and metals"], 1.0);
+}
+
+// Item 1, continued: gallium, processed manganese and heavy rare-earth separation have their latest
+// published refining shares, each with its year.
+TEST(CurrentFacts, GalliumManganeseAndHeavyRareEarthRefiningShares) {
+  auto ga = LatestRefining("gallium");
+  EXPECT_EQ(ga.period, "2025");
+  EXPECT_DOUBLE_EQ(ga.share["CHN"].number, 0.99);
+  EXPECT_DOUBLE_EQ(ga.share["RUS"].number, 0.007);
+  EXPECT_DOUBLE_EQ(ga.share["JPN"].number, 0.003);
+  EXPECT_EQ(ga.share.count("XOT"), 0u) << "the three producers USGS names sum to 100%";
+
+  auto mn = LatestRefining("manganese");
+  EXPECT_EQ(mn.period, "2021");
+  ASSERT_TRUE(mn.share.count("CHN"));
+  EXPECT_EQ(mn.share["CHN"].status, model::ValueStatus::AtLeast);
+  EXPECT_DOUBLE_EQ(mn.share["CHN"].number, 0.9);
+  EXPECT_EQ(mn.share["XOT"].status, model::ValueStatus::AtMost);
+  EXPECT_DOUBLE_EQ(mn.share["XOT"].number, 0.1);
+
+  for (const char* heavy : {"dysprosium", "terbium"}) {
+    auto d = LatestRefining(heavy);
+    EXPECT_EQ(d.period, "2023") << heavy;
+    ASSERT_TRUE(d.share.count("CHN")) << heavy;
+    EXPECT_TRUE(d.share["CHN"].IsKnown()) << heavy;
+    EXPECT_DOUBLE_EQ(d.share["CHN"].number, 0.999) << heavy;
+    EXPECT_DOUBLE_EQ(d.share["XOT"].number, 0.001) << heavy;
+  }
+}
+
+// The low-evidence antimony refining row (a blog's two-country total) is not shipped as fact:
+// antimony's latest refining shares stay the EU 2016-2020 split.
+TEST(CurrentFacts, LowEvidenceRefiningRowsAreNotShipped) {
+  EXPECT_EQ(LatestRefining("antimony").period, "2016-2020");
+  EXPECT_EQ(LatestRefining("tungsten").period, "2016-2020");
+}
+
+// The supply façade prints the new refining pictures with their year; gallium's refinery tonnes
+// (USGS) and its published shares are the same fact.
+TEST(CurrentFacts, SupplyShowsGalliumManganeseAndHeavyRareEarthRefining) {
+  data::SupplyRequest req;
+  req.minerals = {"gallium", "manganese", "dysprosium", "terbium"};
+  const auto result = data::Supply(Shipped(), req);
+  std::map<std::string, const data::SupplyStage*> refining;
+  for (const auto& m : result.minerals) {
+    for (const auto& s : m.stages) {
+      if (s.stage == "refining") refining[m.id] = &s;
+    }
+  }
+  ASSERT_TRUE(refining.count("gallium") && refining.count("manganese") && refining.count("dysprosium") &&
+              refining.count("terbium"));
+  const auto* ga = refining["gallium"];
+  EXPECT_EQ(ga->year, 2025);
+  EXPECT_FALSE(ga->from_shares) << "gallium refining comes from USGS refinery tonnes";
+  auto ga_shares = LatestRefining("gallium");
+  std::size_t compared = 0;
+  for (const auto& c : ga->countries) {
+    if (!c.share || !ga_shares.share.count(c.iso3)) continue;
+    // Published shares are rounded to 0.1%.
+    EXPECT_NEAR(*c.share, ga_shares.share[c.iso3].number, 0.0005) << c.iso3;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 3u);
+
+  EXPECT_EQ(refining["manganese"]->period, "2021");
+  EXPECT_TRUE(refining["manganese"]->from_shares);
+  for (const char* heavy : {"dysprosium", "terbium"}) {
+    const auto* s = refining[heavy];
+    EXPECT_EQ(s->period, "2023") << heavy;
+    bool china = false;
+    for (const auto& c : s->countries) {
+      if (c.iso3 == "CHN") {
+        china = true;
+        EXPECT_DOUBLE_EQ(c.share.value_or(-1), 0.999) << heavy;
+      }
+    }
+    EXPECT_TRUE(china) << heavy;
+  }
+}
+
+// The risk table reads the same refining shares, with the same year in its basis.
+TEST(CurrentFacts, RiskUsesTheLatestRefiningShares) {
+  risk::AssessRequest req;
+  req.minerals = {"dysprosium", "gallium", "manganese"};
+  req.methods = {risk::Method::Concentration};
+  const auto result = risk::Assess(Shipped(), req);
+  std::map<std::string, std::string> basis;
+  for (const auto& r : result.rows) {
+    if (r.stage == "refining") basis[r.mineral] = r.basis;
+  }
+  EXPECT_NE(basis["dysprosium"].find("2023"), std::string::npos) << basis["dysprosium"];
+  EXPECT_NE(basis["manganese"].find("2021"), std::string::npos) << basis["manganese"];
+  EXPECT_NE(basis["gallium"].find("2025"), std::string::npos) << basis["gallium"];
+  bool dy = false;
+  for (const auto& v : risk::Verdicts(result)) {
+    if (v.mineral != "dysprosium") continue;
+    dy = true;
+    EXPECT_EQ(v.stage, "refining");
+    EXPECT_DOUBLE_EQ(v.top_share.value_or(-1), 0.999);
+  }
+  EXPECT_TRUE(dy);
+}
+
+// Item 2: lithium, platinum and palladium are among METI's designated rare metals, so Japan's
+// 60-day national target applies to them; graphite and copper are not, and hold no stock.
+TEST(CurrentFacts, JapanStockpileTargetsFollowTheDesignatedRareMetals) {
+  std::map<std::string, const sim::StockpileRow*> jp;
+  for (const auto& r : Sim().stockpiles) {
+    if (r.consumer == "JPN") jp[r.mineral] = &r;
+  }
+  for (const char* m : {"lithium", "platinum", "palladium", "rare_earths", "cobalt", "gallium"}) {
+    ASSERT_TRUE(jp.count(m)) << m;
+    ASSERT_TRUE(jp[m]->days.IsKnown()) << m;
+    EXPECT_DOUBLE_EQ(jp[m]->days.number, 60) << m;
+    EXPECT_EQ(jp[m]->basis, "target") << m;
+  }
+  for (const char* m : {"graphite", "copper"}) {
+    ASSERT_TRUE(jp.count(m)) << m;
+    EXPECT_FALSE(jp[m]->days.IsKnown()) << m;
+  }
+  // The simulator's network holds the same days of cover for Japan.
+  const auto net = sim::BuildNetwork(Shipped(), Sim(), 2025);
+  const int k = net.FindConsumer("JPN");
+  ASSERT_GE(k, 0);
+  std::size_t compared = 0;
+  for (const char* m : {"lithium", "platinum", "palladium"}) {
+    const auto* mn = net.Find(m);
+    if (mn == nullptr) continue;  // a mineral the simulator cannot build is reported as skipped
+    EXPECT_DOUBLE_EQ(mn->stock_days[static_cast<std::size_t>(k)], 60) << m;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 3u);
+}
+
+// Item 3 (projects): every shipped project comes from the curated public list, with as many
+// source URLs as cited sources, each an address; the sample grew with the December 2026 rows.
+TEST(CurrentFacts, ShippedProjectsAreTheCuratedPublicProjectsWithSources) {
+  model::Diagnostics diags;
+  const auto root = lodestone::testing::SourceDir();
+  const auto shipped = data::ReadNamedTable(root / "data/projects/projects.csv",
+                                            {"id", "mineral", "development_stage", "source", "url"}, diags);
+  const auto curated =
+      data::ReadNamedTable(root / "sources/curated/projects_public.csv", {"id", "source", "url"}, diags);
+  ASSERT_FALSE(diags.HasErrors());
+  std::set<std::string> curated_ids;
+  for (std::size_t r = 0; r < curated.rows.size(); ++r) curated_ids.insert(curated.Cell(r, "id"));
+  auto count = [](const std::string& s) {
+    std::size_t n = 1;
+    for (std::size_t p = s.find(" | "); p != std::string::npos; p = s.find(" | ", p + 3)) ++n;
+    return n;
+  };
+  std::set<std::string> ids;
+  for (std::size_t r = 0; r < shipped.rows.size(); ++r) {
+    const auto& id = shipped.Cell(r, "id");
+    ids.insert(id);
+    EXPECT_TRUE(curated_ids.count(id)) << id << " is not in sources/curated/projects_public.csv";
+    const auto& url = shipped.Cell(r, "url");
+    ASSERT_FALSE(url.empty()) << id;
+    EXPECT_EQ(url.rfind("http", 0), 0u) << id;
+    // The source text cites as many pages as there are addresses (the list's own suffix aside).
+    const auto& source = shipped.Cell(r, "source");
+    const auto cut = source.find(" (via Lodestone curated list");
+    ASSERT_NE(cut, std::string::npos) << id;
+    EXPECT_EQ(count(source.substr(0, cut)), count(url)) << id;
+  }
+  EXPECT_GE(ids.size(), 71u);
+  for (const char* added :
+       {"perpetua_stibnite",    "usac_thompson_falls",    "graphite_one_creek",  "south32_hermosa_mn",
+        "ucore_louisiana",      "terravolta_liberty_owl", "caremag_lacq",        "tanbreez_greenland",
+        "anovion_bainbridge",   "piedmont_tennessee",     "abtc_tonopah",        "kabanga_nickel",
+        "halleck_creek",        "quebrada_blanca_p2",     "quellaveco",          "centinela_expansion",
+        "arqueros_copper",      "caserones_copper",       "antucoya_copper",     "angel_island_lithium",
+        "lisbon_valley_copper", "resolution_copper",      "blue_copper_montana", "schell_creek_copper"}) {
+    EXPECT_TRUE(ids.count(added)) << added;
+  }
 }
