@@ -146,6 +146,9 @@ int ShowCommand(const Common& c, const std::string& id) {
   }
   TextTable t{{"field", "value"}, {}, {}};
   for (const auto& f : invest::ProjectColumns()) t.rows.push_back({f, *invest::GetField(*p, f)});
+  // The local user holds the database and sees every partner's confidential terms.
+  const auto shown = invest::Redact(*p, invest::Viewer::Local());
+  for (const auto& f : invest::ConfidentialFields()) t.rows.push_back({f, *invest::GetField(shown, f)});
   PrintTable(std::cout, t);
   std::cout << "\nCapital stack (million 2025 USD):\n";
   if (p->capital_stack.empty()) {
@@ -186,6 +189,14 @@ int HistoryCommand(const Common& c, const std::string& id) {
   return 0;
 }
 
+// `projects add` flags, one per field of projects.csv and per confidential field (dashes for
+// underscores).
+std::vector<std::string> AddFields() {
+  auto f = invest::ProjectColumns();
+  f.insert(f.end(), invest::ConfidentialFields().begin(), invest::ConfidentialFields().end());
+  return f;
+}
+
 // `projects add` flags, one per field of projects.csv (dashes for underscores).
 std::map<std::string, std::string>& AddValues() {
   static std::map<std::string, std::string> values;
@@ -197,7 +208,7 @@ int AddCommand(const Common& c) {
   const auto codes = invest::ReferenceCodes::Load(Paths(c).reference);
   invest::Project p;
   model::Diagnostics diags;
-  for (const auto& f : invest::ProjectColumns()) {
+  for (const auto& f : AddFields()) {
     auto it = values.find(f);
     if (it == values.end()) continue;
     if (auto e = invest::SetField(p, f, it->second, codes)) {
@@ -276,12 +287,15 @@ void AddProjectsCommands(CLI::App& app, int& exit_code) {
   {
     auto* cmd = projects->add_subcommand("add", "Add one project (audit action insert)");
     static Common c;
-    for (const auto& f : invest::ProjectColumns()) {
+    for (const auto& f : AddFields()) {
       std::string flag = "--" + f;
       for (auto& ch : flag) ch = ch == '_' ? '-' : ch;
       auto* opt = cmd->add_option_function<std::string>(
           flag, [f](const std::string& v) { AddValues()[f] = v; },
-          fmt::format("{} (projects.csv column '{}')", f == "first_output" ? "YYYY or YYYY-MM, or NA" : "value", f));
+          invest::IsConfidentialValue(f) || f == "confidential_owner"
+              ? fmt::format("value of the confidential field '{}' (docs/server.md)", f)
+              : fmt::format("{} (projects.csv column '{}')", f == "first_output" ? "YYYY or YYYY-MM, or NA" : "value",
+                            f));
       if (f == "id" || f == "name" || f == "mineral" || f == "stage" || f == "country" || f == "development_stage") {
         opt->required();
       }

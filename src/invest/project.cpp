@@ -1,5 +1,6 @@
 // Projects of interest: field validation, the shipped CSV format (read and write).
 #include "lodestone/invest/project.hpp"
+#include "lodestone/invest/project_store.hpp"
 
 #include <fmt/format.h>
 
@@ -127,6 +128,39 @@ void WriteRow(std::ostream& out, const std::vector<std::string>& fields) {
   out << '\n';
 }
 
+// A partner code: 2 to 16 upper-case letters, digits or '_' (USA, JPN, EU27).
+bool ValidPartnerCode(std::string_view text) {
+  if (text.size() < 2 || text.size() > 16) return false;
+  for (char c : text) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+// "CODE:share;CODE:share": each buyer once, shares in (0, 1], their sum at most 1.
+std::optional<std::string> CheckOfftake(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  constexpr const char* kExpected = "expected buyer:share pairs separated by ';' (e.g. JPN:0.6;USA:0.2)";
+  double total = 0;
+  std::set<std::string, std::less<>> buyers;
+  for (const auto& part : model::SplitList(text, ";")) {
+    const auto colon = part.find(':');
+    if (colon == std::string::npos) return kExpected;
+    const std::string_view whole(part);
+    const std::string buyer(model::Trim(whole.substr(0, colon)));
+    const std::string_view share_text = model::Trim(whole.substr(colon + 1));
+    if (!ValidPartnerCode(buyer)) return fmt::format("{}; a buyer is a code of 2 to 16 characters A-Z0-9_", kExpected);
+    if (!buyers.insert(buyer).second) return "a buyer appears twice";
+    double share = 0;
+    if (!model::ParseDouble(share_text, share) || !(share > 0) || share > 1) {
+      return fmt::format("{}; each share is a number in (0, 1]", kExpected);
+    }
+    total += share;
+  }
+  if (total > 1 + 1e-9) return "the shares add up to more than 1";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view Name(Stage s) { return kStages[static_cast<std::size_t>(s)]; }
@@ -181,9 +215,58 @@ const std::vector<std::string>& CapitalStackColumns() {
   return kColumns;
 }
 
+const std::vector<std::string>& ConfidentialFields() {
+  static const std::vector<std::string> kFields = {"confidential_owner",    "financing_committed_musd",
+                                                   "financing_instrument",  "financing_rate_pct",
+                                                   "financing_tenor_years", "offtake",
+                                                   "partner_notes"};
+  return kFields;
+}
+
+bool IsConfidentialValue(std::string_view field) {
+  const auto& f = ConfidentialFields();
+  return field != f.front() && std::find(f.begin(), f.end(), field) != f.end();
+}
+
+bool MaySeeConfidential(const Viewer& viewer, std::string_view owner) {
+  return viewer.sees_all || (!owner.empty() && viewer.partner == owner);
+}
+
+Project Redact(Project project, const Viewer& viewer) {
+  auto& c = project.confidential;
+  if (MaySeeConfidential(viewer, c.owner)) return project;
+  ConfidentialTerms kept;
+  kept.owner = c.owner;
+  kept.withheld = !c.owner.empty();
+  if (kept.withheld) {
+    // Withheld, not missing: the figures exist but this viewer may not see them.
+    for (auto* v : {&kept.committed_musd, &kept.rate_pct, &kept.tenor_years}) {
+      *v = model::Value::Missing(model::ValueStatus::Withheld);
+    }
+  }
+  c = kept;
+  return project;
+}
+
+std::vector<Project> Redact(std::vector<Project> projects, const Viewer& viewer) {
+  for (auto& p : projects) p = Redact(std::move(p), viewer);
+  return projects;
+}
+
+std::vector<AuditEntry> RedactHistory(std::vector<AuditEntry> entries, std::string_view owner, const Viewer& viewer) {
+  if (MaySeeConfidential(viewer, owner)) return entries;
+  for (auto& e : entries) {
+    if (!e.field || !IsConfidentialValue(*e.field)) continue;
+    if (e.old_value) e.old_value = std::string(kConfidentialText);
+    if (e.new_value) e.new_value = std::string(kConfidentialText);
+  }
+  return entries;
+}
+
 const std::vector<std::string>& EditableFields() {
   static const std::vector<std::string> kFields = [] {
     std::vector<std::string> f(ProjectColumns().begin() + 1, ProjectColumns().end());
+    f.insert(f.end(), ConfidentialFields().begin(), ConfidentialFields().end());
     return f;
   }();
   return kFields;
@@ -219,6 +302,14 @@ std::optional<std::string> GetField(const Project& p, std::string_view f) {
   if (f == "url") return p.url;
   if (f == "assumptions") return p.assumptions;
   if (f == "capital_stack") return CapitalStackText(p.capital_stack);
+  const auto& c = p.confidential;
+  if (f == "confidential_owner") return c.owner;
+  if (f == "financing_committed_musd") return model::FormatValueCell(c.committed_musd);
+  if (f == "financing_instrument") return c.instrument;
+  if (f == "financing_rate_pct") return model::FormatValueCell(c.rate_pct);
+  if (f == "financing_tenor_years") return model::FormatValueCell(c.tenor_years);
+  if (f == "offtake") return c.offtake;
+  if (f == "partner_notes") return c.notes;
   return std::nullopt;
 }
 
@@ -284,12 +375,43 @@ std::optional<std::string> SetField(Project& p, std::string_view f, std::string_
     *target = std::string(text);
   } else if (f == "capital_stack") {
     return "the capital stack is not edited field by field: it changes by importing a capital stack file";
+  } else if (f == "confidential_owner") {
+    if (!text.empty() && !ValidPartnerCode(text)) {
+      return "expected a partner code of 2 to 16 characters A-Z0-9_ (e.g. USA, JPN), or empty";
+    }
+    p.confidential.owner = std::string(text);
+  } else if (f == "financing_committed_musd") {
+    return ParseFigure(text, p.confidential.committed_musd);
+  } else if (f == "financing_rate_pct") {
+    return ParseFigure(text, p.confidential.rate_pct, 100.0);
+  } else if (f == "financing_tenor_years") {
+    return ParseFigure(text, p.confidential.tenor_years, 100.0);
+  } else if (f == "financing_instrument") {
+    if (!text.empty() && !ParseInstrument(text)) return fmt::format("expected {}, or empty", Choices(kInstruments));
+    p.confidential.instrument = std::string(text);
+  } else if (f == "offtake") {
+    if (auto e = CheckText(text, false)) return e;
+    if (auto e = CheckOfftake(text)) return e;
+    p.confidential.offtake = std::string(text);
+  } else if (f == "partner_notes") {
+    if (auto e = CheckText(text, false)) return e;
+    p.confidential.notes = std::string(text);
   } else {
     std::string known;
     for (const auto& c : EditableFields()) known += (known.empty() ? "" : ", ") + c;
     return fmt::format("unknown field '{}' (fields: {})", f, known);
   }
   return std::nullopt;
+}
+
+std::optional<std::string> ConfidentialProblem(const Project& p) {
+  const auto& c = p.confidential;
+  if (!c.owner.empty()) return std::nullopt;
+  ConfidentialTerms none;
+  none.owner = c.owner;
+  none.withheld = c.withheld;
+  if (c == none) return std::nullopt;
+  return "confidential terms need an owner: set confidential_owner (the partner they belong to)";
 }
 
 std::vector<std::string> CheckProject(const Project& p, const ReferenceCodes& codes) {
@@ -299,6 +421,12 @@ std::vector<std::string> CheckProject(const Project& p, const ReferenceCodes& co
     auto text = GetField(p, f);
     if (auto e = SetField(scratch, f, *text, codes)) problems.push_back(fmt::format("{} '{}': {}", f, *text, *e));
   }
+  // Confidential values are named, never quoted: this message may reach someone else.
+  for (const auto& f : ConfidentialFields()) {
+    auto text = GetField(p, f);
+    if (auto e = SetField(scratch, f, *text, codes)) problems.push_back(fmt::format("{}: {}", f, *e));
+  }
+  if (auto e = ConfidentialProblem(p)) problems.push_back(*e);
   // Sponsors must survive the ';' join unchanged.
   for (const auto& s : p.sponsors) {
     if (s.empty() || s.find(';') != std::string::npos || s.front() == ' ' || s.back() == ' ') {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -33,6 +34,17 @@ const std::vector<std::string>& AuditedFields() {
   return kFields;
 }
 
+bool IsConfidentialField(const std::string& f) {
+  const auto& c = ConfidentialFields();
+  return std::find(c.begin(), c.end(), f) != c.end();
+}
+
+// A field's text in a project without any value (no confidential terms).
+std::string EmptyText(const std::string& f) {
+  static const Project kEmpty;
+  return *GetField(kEmpty, f);
+}
+
 // Who, when and why of one write; appends one audit row per changed field.
 class Auditor {
  public:
@@ -51,6 +63,11 @@ class Auditor {
       std::optional<std::string> old_value = before ? GetField(*before, f) : std::nullopt;
       std::optional<std::string> new_value = after ? GetField(*after, f) : std::nullopt;
       if (old_value == new_value) continue;
+      // A project without confidential terms logs none: their empty values are not recorded at
+      // insert and delete, so registries without partners keep the audit they had.
+      if ((!before || !after) && IsConfidentialField(f) && (old_value ? *old_value : *new_value) == EmptyText(f)) {
+        continue;
+      }
       AuditEntry e;
       e.at = now_;
       e.actor = actor_;
@@ -99,8 +116,10 @@ ImportSummary Registry::Import(const std::vector<Project>& rows, std::string_vie
   store_->Write([&](ProjectWrite& w) {
     summary = {};
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto& p = rows[i];
-      auto before = w.Load(p.id);
+      auto before = w.Load(rows[i].id);
+      // A row without confidential terms (projects.csv has none) keeps the stored project's.
+      Project p = rows[i];
+      if (before && p.confidential == ConfidentialTerms{}) p.confidential = before->confidential;
       if (!before) {
         w.Insert(p, auditor.now());
         summary.fields_changed += auditor.Audit(w, "import", p.id, std::nullopt, p);
@@ -152,6 +171,7 @@ std::size_t Registry::Edit(std::string_view id, const std::vector<std::pair<std:
       }
       if (auto e = SetField(after, f, value, codes_)) problems.push_back(fmt::format("{} '{}': {}", f, value, *e));
     }
+    if (auto e = ConfidentialProblem(after)) problems.push_back(*e);
     if (!problems.empty()) throw ProblemsError(fmt::format("edit of '{}'", id), problems);
     if (after == *before) return;  // nothing changes, nothing is logged
     w.Update(*before, after, auditor.now());

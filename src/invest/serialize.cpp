@@ -247,6 +247,19 @@ Json ToJson(const Project& p) {
                      {"source", l.source},
                      {"note", l.note}});
   }
+  // Confidential terms as the caller may see them (see Redact): the owner always; the values, or
+  // null with "withheld": true for a viewer of another partner.
+  const auto& c = p.confidential;
+  auto text = [&](const std::string& s) { return c.withheld || s.empty() ? Json(nullptr) : Json(s); };
+  j["confidential"] = {{"owner", c.owner.empty() ? Json(nullptr) : Json(c.owner)},
+                       {"withheld", c.withheld},
+                       {"financing",
+                        {{"committed_musd", FigureJson(c.committed_musd)},
+                         {"instrument", text(c.instrument)},
+                         {"rate_pct", FigureJson(c.rate_pct)},
+                         {"tenor_years", FigureJson(c.tenor_years)}}},
+                       {"offtake", text(c.offtake)},
+                       {"notes", text(c.notes)}};
   return j;
 }
 

@@ -121,6 +121,7 @@ struct Server::Impl {
       Caller c;
       c.name = "local";
       c.role = Role::Admin;
+      c.local = true;
       return c;
     }
     std::string token;
@@ -221,8 +222,11 @@ struct Server::Impl {
       return SendError(res, 400, "invalid_request", fmt::format("{} {} takes no body", ep->method, ep->pattern));
     }
     r.body = req.body;
-    // Cache key: the request's meaning (endpoint, parameters in order, body), never the key.
+    // Cache key: the request's meaning (endpoint, parameters in order, body) and whose
+    // confidential terms the caller sees (a cached answer for one partner is never served to
+    // another), never the key itself.
     std::string key = ep->method + ' ' + req.path;
+    key += caller.local ? std::string("\nviewer:local") : "\nviewer:partner=" + caller.partner;
     for (const auto& [k, v] : r.query) key += '\n' + k + '=' + v;
     key += '\n' + r.body;
     if (auto hit = Cached(key)) {

@@ -9,6 +9,7 @@
 #include "lodestone/data/summary.hpp"
 #include "lodestone/data/supply.hpp"
 #include "lodestone/invest/plan.hpp"
+#include "lodestone/invest/project_store.hpp"
 #include "lodestone/invest/registry.hpp"
 #include "lodestone/invest/serialize.hpp"
 #include "lodestone/model/error.hpp"
@@ -306,27 +307,67 @@ Reply Outlook(Context& c, const Request& r, const Caller&) {
   return JsonReply(outlook::ToJson(facade::RunOutlook(c.ws, req).result), 200, true);
 }
 
-Reply ListProjects(Context& c, const Request& r, const Caller&) {
+// Projects leave the server only through these two: redacted for the caller (invest::Redact).
+app::Json ProjectJson(const invest::Project& p, const Caller& who) {
+  return invest::ToJson(invest::Redact(p, ViewerOf(who)));
+}
+
+// A 403 when the request writes confidential fields the caller may not write: only a key of the
+// owning partner writes them, and it cannot hand the terms to another partner (the local user of
+// the CLI can). The values are never quoted back.
+std::optional<Reply> RefuseConfidentialWrite(const Caller& who, const std::string& project_id,
+                                             const std::string& current_owner,
+                                             const std::vector<std::pair<std::string, std::string>>& fields) {
+  bool touches = false;
+  std::optional<std::string> new_owner;
+  for (const auto& [f, v] : fields) {
+    if (f == "confidential_owner") new_owner = v;
+    touches = touches || f == "confidential_owner" || invest::IsConfidentialValue(f);
+  }
+  if (!touches || ViewerOf(who).sees_all) return std::nullopt;
+  auto refuse = [](const std::string& message) {
+    return Reply{403, "application/json", ServerErrorBody(403, "forbidden", message), false};
+  };
+  if (who.partner.empty()) {
+    return refuse("this key belongs to no partner: it cannot write a project's confidential fields");
+  }
+  if (!current_owner.empty() && current_owner != who.partner) {
+    return refuse(fmt::format(
+        "project '{}' has confidential terms of another partner: this key may not write its confidential fields",
+        project_id));
+  }
+  if (new_owner.value_or(current_owner) != who.partner) {
+    return refuse(fmt::format(
+        "confidential fields are written by keys of the owning partner: set confidential_owner to this key's partner "
+        "({}); a key cannot give the terms to another partner",
+        who.partner));
+  }
+  return std::nullopt;
+}
+
+Reply ListProjects(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   invest::ProjectFilter f;
   f.mineral = q.Text("mineral", "");
   f.country = q.Text("country", "");
   f.stage = q.Text("stage", "");
   auto o = Open(c.ws);
-  return JsonReply(invest::ToJson(o.registry.List(f)));
+  return JsonReply(invest::ToJson(invest::Redact(o.registry.List(f), ViewerOf(who))));
 }
 
-Reply ShowProject(Context& c, const Request& r, const Caller&) {
+Reply ShowProject(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   auto o = Open(c.ws);
-  return JsonReply(invest::ToJson(Existing(o.registry.Get(r.params[0]), r.params[0])));
+  return JsonReply(ProjectJson(Existing(o.registry.Get(r.params[0]), r.params[0]), who));
 }
 
-Reply ProjectHistory(Context& c, const Request& r, const Caller&) {
+Reply ProjectHistory(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   auto o = Open(c.ws);
-  Existing(o.registry.Get(r.params[0]), r.params[0]);
-  return JsonReply(invest::ToJson(o.registry.History(r.params[0])));
+  const auto found = o.registry.Get(r.params[0]);
+  const auto& p = Existing(found, r.params[0]);
+  return JsonReply(
+      invest::ToJson(invest::RedactHistory(o.registry.History(r.params[0]), p.confidential.owner, ViewerOf(who))));
 }
 
 Reply CreateProject(Context& c, const Request& r, const Caller& who) {
@@ -334,12 +375,13 @@ Reply CreateProject(Context& c, const Request& r, const Caller& who) {
   Body b(r.body, {"project", "reason"});
   auto fields = b.Strings("project");
   if (fields.empty()) throw Error::InvalidData(kBody, 0, 0, "field 'project': expected the project's fields");
+  if (auto refused = RefuseConfidentialWrite(who, "", "", fields)) return *refused;
   auto o = Open(c.ws);
   invest::Project p;
   model::Diagnostics diags;
   for (const auto& [f, v] : fields) {
-    bool known = false;
-    for (const auto& col : invest::ProjectColumns()) known = known || col == f;
+    bool known = f == "id";
+    for (const auto& col : invest::EditableFields()) known = known || col == f;
     if (!known) {
       diags.Error(kBody, 0, 0, fmt::format("project.{}: not a project field", f));
     } else if (auto e = invest::SetField(p, f, v, o.registry.codes())) {
@@ -349,7 +391,7 @@ Reply CreateProject(Context& c, const Request& r, const Caller& who) {
   if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   std::lock_guard lock(c.registry_mutex);
   o.registry.Add(p, who.name, b.Text("reason").value_or(""));
-  return JsonReply(invest::ToJson(Existing(o.registry.Get(p.id), p.id)), 201);
+  return JsonReply(ProjectJson(Existing(o.registry.Get(p.id), p.id), who), 201);
 }
 
 Reply EditProject(Context& c, const Request& r, const Caller& who) {
@@ -359,10 +401,15 @@ Reply EditProject(Context& c, const Request& r, const Caller& who) {
   if (changes.empty()) throw Error::InvalidData(kBody, 0, 0, "field 'changes': expected {\"field\": \"value\", ...}");
   auto o = Open(c.ws);
   std::lock_guard lock(c.registry_mutex);
+  // The owner read under this process's write lock (another process writing in between could
+  // change it; the server is the registry's only writer with keys).
+  const auto found = o.registry.Get(r.params[0]);
+  const auto& current = Existing(found, r.params[0]);
+  if (auto refused = RefuseConfidentialWrite(who, current.id, current.confidential.owner, changes)) return *refused;
   const auto logged = o.registry.Edit(r.params[0], changes, who.name, b.Text("reason").value_or(""));
   app::Json j;
   j["fields_changed"] = logged;
-  j["project"] = invest::ToJson(Existing(o.registry.Get(r.params[0]), r.params[0]));
+  j["project"] = ProjectJson(Existing(o.registry.Get(r.params[0]), r.params[0]), who);
   return JsonReply(j);
 }
 
@@ -439,6 +486,10 @@ Reply OpenApi(Context&, const Request& r, const Caller&) {
 }
 
 }  // namespace
+
+invest::Viewer ViewerOf(const Caller& caller) {
+  return caller.local ? invest::Viewer::Local() : invest::Viewer::Partner(caller.partner);
+}
 
 const std::vector<Endpoint>& Endpoints() {
   using K = Shape::Kind;

@@ -13,6 +13,7 @@
 
 #include "jobs.hpp"
 #include "lodestone/app/workspace.hpp"
+#include "lodestone/invest/project.hpp"
 #include "lodestone/server/keys.hpp"
 
 namespace lodestone::server {
@@ -22,7 +23,11 @@ struct Caller {
   std::string key_id;
   Role role = Role::Viewer;
   std::string partner;
+  bool local = false;  // open mode on loopback with no keys: the local user, who sees everything
 };
+
+// Whose confidential project terms the caller may see: the local user all, a key its partner's.
+invest::Viewer ViewerOf(const Caller& caller);
 
 struct Request {
   std::string method;

@@ -1,5 +1,7 @@
 // The schema of the Lodestone database, as an ordered list of migrations. Each runs in its own
 // transaction (see Database::Open); a shipped migration is never changed, only followed.
+#include <fmt/format.h>
+
 #include "lodestone/store/database.hpp"
 #include "lodestone/store/postgres_project_store.hpp"
 
@@ -151,12 +153,39 @@ CREATE INDEX projects_by_country ON projects(country);
 CREATE INDEX audit_log_by_project ON audit_log(project_id, id);
 )sql";
 
+// Confidential terms of a partner (invest::ConfidentialTerms). Existing rows get no owner and no
+// terms; figures are a number and a status as in version 1. The same statements in both
+// dialects but for the type of a double (PostgreSQL's REAL is single precision).
+constexpr const char* kConfidentialV3 = R"sql(
+ALTER TABLE projects ADD COLUMN confidential_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN financing_committed_musd {real}
+  CHECK (financing_committed_musd IS NULL OR financing_committed_musd >= 0);
+ALTER TABLE projects ADD COLUMN financing_committed_musd_status TEXT NOT NULL DEFAULT 'not_available';
+ALTER TABLE projects ADD COLUMN financing_instrument TEXT NOT NULL DEFAULT ''
+  CHECK (financing_instrument IN ('','grant','loan','guarantee','equity','offtake'));
+ALTER TABLE projects ADD COLUMN financing_rate_pct {real}
+  CHECK (financing_rate_pct IS NULL OR (financing_rate_pct >= 0 AND financing_rate_pct <= 100));
+ALTER TABLE projects ADD COLUMN financing_rate_pct_status TEXT NOT NULL DEFAULT 'not_available';
+ALTER TABLE projects ADD COLUMN financing_tenor_years {real}
+  CHECK (financing_tenor_years IS NULL OR (financing_tenor_years >= 0 AND financing_tenor_years <= 100));
+ALTER TABLE projects ADD COLUMN financing_tenor_years_status TEXT NOT NULL DEFAULT 'not_available';
+ALTER TABLE projects ADD COLUMN offtake TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN partner_notes TEXT NOT NULL DEFAULT '';
+)sql";
+
+std::string ConfidentialV3(std::string_view real_type) {
+  return fmt::format(fmt::runtime(kConfidentialV3), fmt::arg("real", real_type));
+}
+
+constexpr const char* kConfidentialDescription = "confidential terms of a partner: owner, financing, offtake, notes";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "projects, capital_stack and the append-only audit_log", kProjectsV1},
       {2, "indexes for list filters and project history", kIndexesV2},
+      {3, kConfidentialDescription, ConfidentialV3("REAL")},
   };
   return kMigrations;
 }
@@ -167,6 +196,7 @@ const std::vector<Migration>& PostgresMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "projects, capital_stack and the append-only audit_log", kPgProjectsV1},
       {2, "indexes for list filters and project history", kIndexesV2},
+      {3, kConfidentialDescription, ConfidentialV3("DOUBLE PRECISION")},
   };
   return kMigrations;
 }

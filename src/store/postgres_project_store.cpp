@@ -15,6 +15,8 @@ namespace lodestone::store {
 
 namespace {
 
+using internal::kConfidentialColumnsSql;
+using internal::kConfidentialFirstColumn;
 using internal::kProjectColumnsSql;
 using internal::ReadEnum;
 using internal::StatusCode;
@@ -143,6 +145,20 @@ Params ProjectParams(const Project& p) {
   return q;
 }
 
+// Writes the confidential terms of a stored project (their columns are not in the INSERT).
+void WriteConfidential(pqxx::transaction_base& tx, const Project& p) {
+  const auto& c = p.confidential;
+  if (c.withheld) throw Error::Internal("a project with withheld confidential terms cannot be stored");
+  Params q;
+  q.Text(p.id).Text(c.owner).Value(c.committed_musd).Text(c.instrument).Value(c.rate_pct).Value(c.tenor_years);
+  q.Text(c.offtake).Text(c.notes);
+  q.Run(tx,
+        "UPDATE projects SET confidential_owner = $2, financing_committed_musd = $3, financing_committed_musd_status = "
+        "$4, financing_instrument = $5, financing_rate_pct = $6, financing_rate_pct_status = $7, "
+        "financing_tenor_years = $8, financing_tenor_years_status = $9, offtake = $10, partner_notes = $11 "
+        "WHERE id = $1");
+}
+
 Project ReadProject(const pqxx::row& r) {
   Project p;
   p.id = Text(r[0]);
@@ -166,6 +182,16 @@ Project ReadProject(const pqxx::row& r) {
   p.source = Text(r[19]);
   p.url = Text(r[20]);
   p.assumptions = Text(r[21]);
+  // The confidential terms: columns of kConfidentialColumnsSql after kProjectColumnsSql.
+  const int c0 = kConfidentialFirstColumn;
+  auto& c = p.confidential;
+  c.owner = Text(r[c0]);
+  c.committed_musd = ReadValue(r, c0 + 1);
+  c.instrument = Text(r[c0 + 3]);
+  c.rate_pct = ReadValue(r, c0 + 4);
+  c.tenor_years = ReadValue(r, c0 + 6);
+  c.offtake = Text(r[c0 + 8]);
+  c.notes = Text(r[c0 + 9]);
   return p;
 }
 
@@ -200,8 +226,8 @@ constexpr const char* kAuditColumnsSql = "id, at, actor, action, project_id, fie
 
 // `lock`: inside a write, the project's row is locked until the transaction ends.
 std::optional<Project> LoadProject(pqxx::transaction_base& tx, std::string_view id, bool lock) {
-  auto rows = Params().Text(id).Run(
-      tx, fmt::format("SELECT {} FROM projects WHERE id = $1{}", kProjectColumnsSql, lock ? " FOR UPDATE" : ""));
+  auto rows = Params().Text(id).Run(tx, fmt::format("SELECT {}, {} FROM projects WHERE id = $1{}", kProjectColumnsSql,
+                                                    kConfidentialColumnsSql, lock ? " FOR UPDATE" : ""));
   if (rows.empty()) return std::nullopt;
   Project p = ReadProject(rows[0]);
   auto lines = Params().Text(id).Run(
@@ -232,6 +258,7 @@ class PostgresWrite final : public invest::ProjectWrite {
     q.Run(tx_, fmt::format("INSERT INTO projects({}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
                            "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)",
                            kProjectColumnsSql));
+    WriteConfidential(tx_, p);
     WriteStack(p);
   }
 
@@ -250,6 +277,7 @@ class PostgresWrite final : public invest::ProjectWrite {
           "opex_musd_per_year = $11, opex_musd_per_year_status = $12, first_output = $13, development_stage = $14, "
           "status = $15, sponsors = $16, esg_score = $17, esg_score_status = $18, esg_notes = $19, source = $20, "
           "url = $21, assumptions = $22, updated_at = $23 WHERE id = $1");
+    WriteConfidential(tx_, after);
     if (before.capital_stack != after.capital_stack) {
       Params().Text(after.id).Run(tx_, "DELETE FROM capital_stack WHERE project = $1");
       WriteStack(after);
@@ -384,10 +412,9 @@ std::vector<Project> PostgresProjectStore::List(const invest::ProjectFilter& fil
             .Text(filter.country)
             .Text(filter.stage)
             .Run(tx,
-                 fmt::format(
-                     "SELECT {} FROM projects WHERE ($1::text = '' OR mineral = $1) AND ($2::text = '' OR country = "
-                     "$2) AND ($3::text = '' OR stage = $3) ORDER BY id COLLATE \"C\"",
-                     kProjectColumnsSql));
+                 fmt::format("SELECT {}, {} FROM projects WHERE ($1::text = '' OR mineral = $1) AND ($2::text = '' OR "
+                             "country = $2) AND ($3::text = '' OR stage = $3) ORDER BY id COLLATE \"C\"",
+                             kProjectColumnsSql, kConfidentialColumnsSql));
     for (const auto& r : rows) {
       index.emplace(Text(r[0]), out.size());
       out.push_back(ReadProject(r));

@@ -13,6 +13,8 @@ namespace lodestone::store {
 
 namespace {
 
+using internal::kConfidentialColumnsSql;
+using internal::kConfidentialFirstColumn;
 using internal::kProjectColumnsSql;
 using internal::ReadEnum;
 using internal::StatusCode;
@@ -46,6 +48,36 @@ void BindProject(Statement& st, const Project& p) {
   st.Bind(19, p.esg_notes).Bind(20, p.source).Bind(21, p.url).Bind(22, p.assumptions);
 }
 
+// Writes the confidential terms of a stored project (their columns are not in the INSERT).
+void WriteConfidential(Database& db, const Project& p) {
+  const auto& c = p.confidential;
+  if (c.withheld) throw Error::Internal("a project with withheld confidential terms cannot be stored");
+  auto st = db.Prepare(
+      "UPDATE projects SET confidential_owner = ?2, financing_committed_musd = ?3, financing_committed_musd_status = "
+      "?4, financing_instrument = ?5, financing_rate_pct = ?6, financing_rate_pct_status = ?7, financing_tenor_years "
+      "= ?8, financing_tenor_years_status = ?9, offtake = ?10, partner_notes = ?11 WHERE id = ?1");
+  st.Bind(1, p.id).Bind(2, c.owner);
+  BindValue(st, 3, c.committed_musd);
+  st.Bind(5, c.instrument);
+  BindValue(st, 6, c.rate_pct);
+  BindValue(st, 8, c.tenor_years);
+  st.Bind(10, c.offtake).Bind(11, c.notes);
+  st.Run();
+}
+
+// Columns kConfidentialFirstColumn.. of a SELECT of kProjectColumnsSql, kConfidentialColumnsSql.
+void ReadConfidential(const Statement& st, Project& p) {
+  const int c0 = kConfidentialFirstColumn;
+  auto& c = p.confidential;
+  c.owner = st.Text(c0);
+  c.committed_musd = ReadValue(st, c0 + 1);
+  c.instrument = st.Text(c0 + 3);
+  c.rate_pct = ReadValue(st, c0 + 4);
+  c.tenor_years = ReadValue(st, c0 + 6);
+  c.offtake = st.Text(c0 + 8);
+  c.notes = st.Text(c0 + 9);
+}
+
 Project ReadProject(const Statement& st) {
   Project p;
   p.id = st.Text(0);
@@ -69,6 +101,7 @@ Project ReadProject(const Statement& st) {
   p.source = st.Text(19);
   p.url = st.Text(20);
   p.assumptions = st.Text(21);
+  ReadConfidential(st, p);
   return p;
 }
 
@@ -86,7 +119,8 @@ CapitalLine ReadLine(const Statement& st, int c) {
 }
 
 std::optional<Project> LoadProject(Database& db, std::string_view id) {
-  auto st = db.Prepare(fmt::format("SELECT {} FROM projects WHERE id = ?1", kProjectColumnsSql));
+  auto st =
+      db.Prepare(fmt::format("SELECT {}, {} FROM projects WHERE id = ?1", kProjectColumnsSql, kConfidentialColumnsSql));
   st.Bind(1, id);
   if (!st.Step()) return std::nullopt;
   Project p = ReadProject(st);
@@ -132,6 +166,7 @@ class SqliteWrite final : public invest::ProjectWrite {
     BindProject(st, p);
     st.Bind(23, at);
     st.Run();
+    WriteConfidential(db_, p);
     WriteStack(p);
   }
 
@@ -151,6 +186,7 @@ class SqliteWrite final : public invest::ProjectWrite {
     BindProject(st, after);
     st.Bind(23, at);
     st.Run();
+    WriteConfidential(db_, after);
     if (before.capital_stack != after.capital_stack) {
       auto del = db_.Prepare("DELETE FROM capital_stack WHERE project = ?1");
       del.Bind(1, after.id).Run();
@@ -218,7 +254,8 @@ std::vector<Project> SqliteProjectStore::List(const invest::ProjectFilter& filte
   std::string where = " WHERE (?1 = '' OR mineral = ?1) AND (?2 = '' OR country = ?2) AND (?3 = '' OR stage = ?3)";
   ReadSnapshot snapshot(*db_);  // projects and their capital stacks from one snapshot
   std::vector<Project> out;
-  auto st = db_->Prepare(fmt::format("SELECT {} FROM projects{} ORDER BY id", kProjectColumnsSql, where));
+  auto st = db_->Prepare(
+      fmt::format("SELECT {}, {} FROM projects{} ORDER BY id", kProjectColumnsSql, kConfidentialColumnsSql, where));
   st.Bind(1, filter.mineral).Bind(2, filter.country).Bind(3, filter.stage);
   std::map<std::string, std::size_t, std::less<>> index;
   while (st.Step()) {

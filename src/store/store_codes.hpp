@@ -19,6 +19,15 @@ inline constexpr const char* kProjectColumnsSql =
     "capex_musd_status, opex_musd_per_year, opex_musd_per_year_status, first_output, development_stage, status, "
     "sponsors, esg_score, esg_score_status, esg_notes, source, url, assumptions";
 
+// The confidential terms' columns (schema version 3), in the order both stores bind and read
+// them: after kProjectColumnsSql in a SELECT (columns 22..31), and $2..$11 / ?2..?11 after the
+// id in kUpdateConfidentialSql.
+inline constexpr const char* kConfidentialColumnsSql =
+    "confidential_owner, financing_committed_musd, financing_committed_musd_status, financing_instrument, "
+    "financing_rate_pct, financing_rate_pct_status, financing_tenor_years, financing_tenor_years_status, offtake, "
+    "partner_notes";
+inline constexpr int kConfidentialFirstColumn = 22;
+
 inline std::string_view StatusCode(model::ValueStatus s) {
   switch (s) {
     case model::ValueStatus::Known: return "known";

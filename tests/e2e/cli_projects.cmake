@@ -51,6 +51,18 @@ expect_contains("${OUT}" "0 field change(s) logged")
 # The capital stack is not a field to edit; the library says why without naming a command.
 run(3 ${LODESTONE} projects edit thacker_pass --set capital_stack=x --db ${DB})
 expect_contains("${ERR}" "changes by importing a capital stack file")
+# Confidential terms: edited and audited like any field; the local user sees them all.
+run(0 ${LODESTONE} projects edit thacker_pass --set confidential_owner=USA --set offtake=USA:0.4
+    --set partner_notes=e2e-secret-note --db ${DB})
+expect_contains("${OUT}" "3 field change(s) logged")
+run(0 ${LODESTONE} projects show thacker_pass --db ${DB})
+expect_contains("${OUT}" "e2e-secret-note")
+run(0 ${LODESTONE} projects show thacker_pass --format json --db ${DB})
+expect_contains("${OUT}" "\"offtake\": \"USA:0.4\"")
+run(0 ${LODESTONE} projects history thacker_pass --format csv --db ${DB})
+expect_contains("${OUT}" "e2e,update,partner_notes,,e2e-secret-note")
+run(3 ${LODESTONE} projects edit thacker_pass --set confidential_owner= --db ${DB})
+expect_contains("${ERR}" "confidential terms need an owner")
 # Adding an id that exists is a conflict.
 run(5 ${LODESTONE} projects add --id thacker_pass --name X --mineral lithium --stage mining --country USA
     --development-stage announced --db ${DB})

@@ -324,6 +324,167 @@ TEST_F(Api, KeysRolesAndTheAuditLog) {
   EXPECT_EQ(c.Get("/v1/supply?mineral=cobalt", as(viewer))->status, 401);
 }
 
+// Partner isolation: a project with US-confidential terms; every operation of the OpenAPI
+// document is called with a Japanese key and no answer (success or error, history included)
+// holds any confidential value; the US key sees them; the Japanese key cannot write them.
+TEST_F(Api, AKeyOfOnePartnerNeverSeesAnothersConfidentialTerms) {
+  const auto keys_path = *dir_ / "partner-keys.json";
+  server::KeyFile kf(keys_path);
+  const auto us = kf.Create("us-analyst", server::Role::Admin, "USA", "2026-12-06T00:00:00Z");
+  const auto jp = kf.Create("jp-admin", server::Role::Admin, "JPN", "2026-12-06T00:00:00Z");
+  const auto nobody = kf.Create("ops-admin", server::Role::Admin, "", "2026-12-06T00:00:00Z");
+  server::ServerOptions opt;
+  opt.keys = keys_path;
+  opt.rate_burst = 1000;
+  auto& c = Start(opt);
+  auto as = [&](const server::NewKey& k) { return httplib::Headers{{"Authorization", "Bearer " + k.token}}; };
+  const json project = json::parse(c.Get("/v1/projects/alcoa_wagerup_gallium", as(us))->body);
+  ASSERT_TRUE(project["confidential"]["owner"].is_null());
+
+  // The US key writes its terms through the API (audited with the key's name).
+  const std::vector<std::string> secrets = {"987.654321", "3.14159", "23.456", "USA:0.37;JPN:0.21",
+                                            "side letter Zephyr-7Q"};
+  auto r = c.Patch("/v1/projects/alcoa_wagerup_gallium", as(us),
+                   R"({"changes": {"confidential_owner": "USA", "financing_committed_musd": "987.654321",
+                       "financing_instrument": "guarantee", "financing_rate_pct": "3.14159",
+                       "financing_tenor_years": "23.456", "offtake": "USA:0.37;JPN:0.21",
+                       "partner_notes": "side letter Zephyr-7Q"}, "reason": "terms agreed"})",
+                   "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["fields_changed"], 7);
+  for (const auto& s : secrets) EXPECT_NE(r->body.find(s), std::string::npos) << s;
+  // A second edit, so that the history holds old and new confidential values.
+  r = c.Patch("/v1/projects/alcoa_wagerup_gallium", as(us), R"({"changes": {"partner_notes": "Zephyr-7Q signed"}})",
+              "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::vector<std::string> all_secrets = [&] {
+    auto v = secrets;
+    v.push_back("Zephyr");
+    return v;
+  }();
+  auto history = Body(c.Get("/v1/projects/alcoa_wagerup_gallium/history", as(us)));
+  EXPECT_EQ(history.back()["actor"], "us-analyst");
+  EXPECT_EQ(history.back()["old_value"], "side letter Zephyr-7Q");
+  EXPECT_EQ(history.back()["new_value"], "Zephyr-7Q signed");
+
+  // The Japanese key writes nothing confidential of a US project, and is not told the values.
+  for (const std::string& body : {std::string(R"({"changes": {"partner_notes": "jp attempt Kestrel-9"}})"),
+                                  std::string(R"({"changes": {"financing_rate_pct": "not a rate Kestrel-9"}})"),
+                                  std::string(R"({"changes": {"confidential_owner": "JPN"}})"),
+                                  std::string(R"({"changes": {"confidential_owner": ""}})")}) {
+    r = c.Patch("/v1/projects/alcoa_wagerup_gallium", as(jp), body, "application/json");
+    EXPECT_EQ(r->status, 403) << body << ": " << r->body;
+    EXPECT_EQ(r->body.find("Kestrel"), std::string::npos) << r->body;
+    for (const auto& s : all_secrets) EXPECT_EQ(r->body.find(s), std::string::npos) << s;
+  }
+  // Nor a key without a partner, nor a new project owned by another partner.
+  r = c.Patch("/v1/projects/alcoa_wagerup_gallium", as(nobody), R"({"changes": {"offtake": "JPN:0.1"}})",
+              "application/json");
+  EXPECT_EQ(r->status, 403) << r->body;
+  r = c.Post("/v1/projects", as(jp),
+             R"({"project": {"id": "jp_fake_us", "name": "x", "mineral": "lithium", "stage": "mining",
+                 "country": "AUS", "confidential_owner": "USA", "offtake": "USA:0.5"}})",
+             "application/json");
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(r->body.find("USA:0.5"), std::string::npos);
+
+  // Every operation of the document, called by the Japanese key.
+  const std::string scenario = ReadAll(kRoot / "scenarios/cn-2025-10-ree-controls.json");
+  auto job = c.Post("/v1/jobs/monte-carlo?runs=300&seed=7", as(jp), "", "application/json");
+  ASSERT_EQ(job->status, 202) << job->body;
+  const std::string job_id = Body(job)["id"];
+  for (int i = 0; i < 600; ++i) {
+    if (Body(c.Get("/v1/jobs/" + job_id, as(jp)))["state"] == "done") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string id = "alcoa_wagerup_gallium";
+  const httplib::Headers h = as(jp);
+  const std::map<std::string, std::vector<std::function<httplib::Result()>>> jp_calls = {
+      {"GET /v1/health", {[&] { return c.Get("/v1/health", h); }}},
+      {"GET /v1/openapi.json", {[&] { return c.Get("/v1/openapi.json", h); }}},
+      {"GET /v1/dataset", {[&] { return c.Get("/v1/dataset", h); }}},
+      {"GET /v1/supply", {[&] { return c.Get("/v1/supply?mineral=gallium", h); }}},
+      {"GET /v1/risk", {[&] { return c.Get("/v1/risk?mineral=gallium", h); }}},
+      {"POST /v1/simulate", {[&] { return c.Post("/v1/simulate", h, scenario, "application/json"); }}},
+      {"GET /v1/simulate/default", {[&] { return c.Get("/v1/simulate/default", h); }}},
+      {"POST /v1/jobs/monte-carlo",
+       {[&] { return c.Post("/v1/jobs/monte-carlo?runs=50", h, "", "application/json"); }}},
+      {"GET /v1/jobs", {[&] { return c.Get("/v1/jobs", h); }}},
+      {"GET /v1/jobs/{id}", {[&] { return c.Get("/v1/jobs/" + job_id, h); }}},
+      {"GET /v1/jobs/{id}/result", {[&] { return c.Get("/v1/jobs/" + job_id + "/result", h); }}},
+      {"DELETE /v1/jobs/{id}", {[&] { return c.Delete("/v1/jobs/no_such_job", h); }}},
+      {"GET /v1/outlook", {[&] { return c.Get("/v1/outlook?mineral=gallium&runs=50", h); }}},
+      {"GET /v1/projects",
+       {[&] { return c.Get("/v1/projects", h); }, [&] { return c.Get("/v1/projects?mineral=gallium", h); }}},
+      {"POST /v1/projects", {[&] {
+         return c.Post("/v1/projects", h, R"({"project": {"id": ")" + id + R"(", "name": "again"}})",
+                       "application/json");
+       }}},
+      {"GET /v1/projects/{id}", {[&] { return c.Get("/v1/projects/" + id, h); }}},
+      {"PATCH /v1/projects/{id}",
+       {[&] { return c.Patch("/v1/projects/" + id, h, R"({"changes": {"capacity_t": "102"}})", "application/json"); },
+        [&] { return c.Patch("/v1/projects/" + id, h, R"({"changes": {"capacity_t": "-5"}})", "application/json"); }}},
+      {"GET /v1/projects/{id}/history", {[&] { return c.Get("/v1/projects/" + id + "/history", h); }}},
+      {"DELETE /v1/projects/{id}", {[&] { return c.Delete("/v1/projects/no_such_project", h); }}},
+      {"POST /v1/projects/{id}/evaluate",
+       {[&] { return c.Post("/v1/projects/" + id + "/evaluate", h, R"({"runs": 100})", "application/json"); }}},
+      {"POST /v1/portfolio", {[&] {
+         return c.Post("/v1/portfolio", h, R"({"budget_us": 500, "budget_jp": 300, "runs": 100})", "application/json");
+       }}},
+      {"GET /v1/reports/{mineral}", {[&] { return c.Get("/v1/reports/gallium", h); }}},
+  };
+  const auto doc = json::parse(c.Get("/v1/openapi.json")->body);
+  std::size_t operations = 0;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      const std::string name = m + " " + path;
+      auto it = jp_calls.find(name);
+      ASSERT_NE(it, jp_calls.end()) << "no partner test call for " << name;
+      for (auto& call : it->second) {
+        auto res = call();
+        ASSERT_TRUE(res) << name;
+        EXPECT_LT(res->status, 500) << name << ": " << res->body;
+        EXPECT_NE(res->status, 401) << name;  // the key is used, so the answer is a real one
+        if (res->status == 403) EXPECT_EQ(Code(res), "forbidden") << name;
+        for (const auto& s : all_secrets) EXPECT_EQ(res->body.find(s), std::string::npos) << name << " shows " << s;
+      }
+      ++operations;
+    }
+  }
+  EXPECT_EQ(operations, jp_calls.size());
+
+  // What the Japanese key is shown instead: the owner, and that the terms are withheld.
+  auto shown = Body(c.Get("/v1/projects/" + id, as(jp)));
+  EXPECT_EQ(shown["confidential"]["owner"], "USA");
+  EXPECT_EQ(shown["confidential"]["withheld"], true);
+  EXPECT_TRUE(shown["confidential"]["financing"]["instrument"].is_null());
+  history = Body(c.Get("/v1/projects/" + id + "/history", as(jp)));
+  std::size_t redacted = 0;
+  for (const auto& e : history) redacted += e["field"] == "partner_notes" && e["new_value"] == "confidential";
+  EXPECT_EQ(redacted, 2u);
+  // A key without a partner sees no partner's terms either.
+  auto none = c.Get("/v1/projects/" + id, as(nobody));
+  for (const auto& s : all_secrets) EXPECT_EQ(none->body.find(s), std::string::npos) << s;
+  // The US key still sees its own terms, in the project, the list and the history, after the
+  // Japanese key's edit of a public field.
+  for (const auto& path :
+       {"/v1/projects/" + id, std::string("/v1/projects?mineral=gallium"), "/v1/projects/" + id + "/history"}) {
+    auto mine = c.Get(path, as(us));
+    ASSERT_EQ(mine->status, 200) << path;
+    for (const auto& s : secrets) {
+      if (s == "side letter Zephyr-7Q" && path.find("history") == std::string::npos) continue;  // replaced since
+      EXPECT_NE(mine->body.find(s), std::string::npos) << path << " hides " << s;
+    }
+  }
+  EXPECT_EQ(Body(c.Get("/v1/projects/" + id, as(us)))["capacity_t"], 102);
+  // A cached answer is never served to another partner.
+  EXPECT_NE(c.Get("/v1/dataset", as(us))->get_header_value("X-Cache"), "hit");
+  EXPECT_EQ(c.Get("/v1/dataset", as(us))->get_header_value("X-Cache"), "hit");
+  EXPECT_NE(c.Get("/v1/dataset", as(nobody))->get_header_value("X-Cache"), "hit");
+}
+
 TEST_F(Api, RateLimitPerCaller) {
   server::ServerOptions opt;
   opt.rate_per_second = 0.001;

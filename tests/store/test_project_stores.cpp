@@ -273,6 +273,38 @@ TEST_P(ProjectStores, AuditLogRefusesUpdateAndDeleteInTheDatabase) {
   ExpectSameAudit(s->History("proj"), before, true);
 }
 
+// Confidential terms are stored exactly, edited with the registry's audit and copied with the
+// rest of a registry (db copy).
+TEST_P(ProjectStores, ConfidentialTermsRoundTripAndAreCopied) {
+  const auto url = Fresh();
+  const auto to_url = Fresh("_to");
+  ASSERT_FALSE(url.empty());
+  auto s = store::OpenProjectStore(url);
+  Registry reg(*s, Codes());
+  reg.Import(ShippedProjects(), "importer", {});
+  auto p = MakeProject("with_terms");
+  auto& c = p.confidential;
+  c.owner = "USA";
+  c.committed_musd = model::Value::Of(0.1 + 0.2);
+  c.instrument = "loan";
+  c.rate_pct = model::Value::Missing(model::ValueStatus::Unknown);
+  c.tenor_years = model::Value::Of(12);
+  c.offtake = "JPN:0.6;USA:0.2";
+  c.notes = "notes, with \"quotes\"";
+  reg.Add(p, "us-analyst");
+  EXPECT_EQ(*s->Get("with_terms"), p);
+  EXPECT_EQ(reg.Edit("with_terms", {{"financing_rate_pct", "4.25"}, {"offtake", "JPN:0.5"}}, "us-analyst"), 2u);
+  p.confidential.rate_pct = model::Value::Of(4.25);
+  p.confidential.offtake = "JPN:0.5";
+  EXPECT_EQ(*s->Get("with_terms"), p);
+  const auto listed = s->List({});
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), p), 1);
+  // The database refuses what the registry would refuse.
+  EXPECT_THROW(RawSql(*s, "UPDATE projects SET financing_rate_pct = 101 WHERE id = 'with_terms'"), Error);
+  store::CopyRegistry(url, to_url, false);
+  EXPECT_EQ(*store::OpenProjectStore(to_url)->Get("with_terms"), p);
+}
+
 TEST_P(ProjectStores, CopyMovesProjectsDatesAndAuditWithTheirIds) {
   const auto from_url = Fresh("_from");
   const auto to_url = Fresh("_to");
@@ -395,6 +427,47 @@ INSTANTIATE_TEST_SUITE_P(Backends, ProjectStores,
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 #ifndef LODESTONE_TEST_BACKEND_POSTGRES
+// A registry written by the previous version of the schema (2: no confidential terms) is
+// upgraded in place when opened: every project, capital line and audit row is kept, and the
+// new fields start empty.
+TEST(SqliteStore, MigratingAVersion2RegistryKeepsEveryRow) {
+  const auto current = TempDb("migrate_v2_source");
+  const auto old = TempDb("migrate_v2_old");
+  store::RegistryDump before;
+  {
+    auto s = store::SqliteProjectStore::Open(current);
+    Registry reg(*s, Codes());
+    reg.Import(ShippedProjects(), "importer", {});
+    reg.Edit(ShippedProjects().front().id, "status", "paused", "editor", "funding gap");
+    reg.Remove(ShippedProjects().back().id, "remover", "withdrawn");
+    before = s->Export();
+  }
+  {
+    // The old registry: made by migrations 1 and 2 only, filled with the same rows.
+    const std::vector<store::Migration> v2(store::Migrations().begin(), store::Migrations().begin() + 2);
+    auto db = store::Database::Open(old, v2);
+    ASSERT_EQ(db.SchemaVersion(), 2);
+    db.Exec(fmt::format("ATTACH DATABASE '{}' AS cur", current.string()));
+    db.Exec(
+        "INSERT INTO projects SELECT id, name, mineral, stage, country, capacity_t, capacity_t_status, "
+        "capacity_basis, capex_musd, capex_musd_status, opex_musd_per_year, opex_musd_per_year_status, first_output, "
+        "development_stage, status, sponsors, esg_score, esg_score_status, esg_notes, source, url, assumptions, "
+        "created_at, updated_at FROM cur.projects;"
+        "INSERT INTO capital_stack SELECT * FROM cur.capital_stack;"
+        "INSERT INTO audit_log SELECT * FROM cur.audit_log;");
+    db.Exec("DETACH DATABASE cur");
+  }
+  auto upgraded = store::SqliteProjectStore::Open(old);
+  EXPECT_EQ(upgraded->SchemaVersion(), store::Migrations().back().version);
+  ExpectSameDump(upgraded->Export(), before, true);
+  for (const auto& sp : upgraded->Export().projects) EXPECT_EQ(sp.project.confidential, ConfidentialTerms{});
+  // The upgraded registry takes confidential terms.
+  Registry reg(*upgraded, Codes());
+  const auto id = ShippedProjects().front().id;
+  EXPECT_EQ(reg.Edit(id, {{"confidential_owner", "JPN"}, {"partner_notes", "kept"}}, "editor"), 2u);
+  EXPECT_EQ(reg.Get(id)->confidential.notes, "kept");
+}
+
 TEST(StoreUrls, SchemesChooseTheBackend) {
   EXPECT_TRUE(store::IsPostgresUrl("postgresql://u@h/db"));
   EXPECT_TRUE(store::IsPostgresUrl("postgres://h/db"));

@@ -45,6 +45,25 @@ struct CapitalLine {
   bool operator==(const CapitalLine&) const = default;
 };
 
+// Terms a partner shares with the registry in confidence: visible only to that partner (and to
+// the local user of the CLI, who holds the database). Other partners see that the project has
+// confidential terms and who owns them, never the values (see Redact below and docs/server.md).
+// They are not part of projects.csv: published rows carry no confidential terms.
+struct ConfidentialTerms {
+  std::string owner;  // consumer code of the owning partner (USA, JPN, ...), or empty: no terms
+  // The owner's committed financing.
+  model::Value committed_musd = model::Value::Missing(model::ValueStatus::NotAvailable);  // million 2025 USD
+  std::string instrument;                                                                 // grant|loan|... or empty
+  model::Value rate_pct = model::Value::Missing(model::ValueStatus::NotAvailable);        // % a year, 0..100
+  model::Value tenor_years = model::Value::Missing(model::ValueStatus::NotAvailable);     // 0..100
+  // Shares of output promised to buyers: "JPN:0.6;USA:0.2" (codes, shares in (0, 1], sum <= 1).
+  std::string offtake;
+  std::string notes;  // the partner's own notes
+  // Set by Redact when the values were removed for a viewer who may not see them.
+  bool withheld = false;
+  bool operator==(const ConfidentialTerms&) const = default;
+};
+
 struct Project {
   std::string id;  // [a-z0-9_]+
   std::string name;
@@ -65,6 +84,7 @@ struct Project {
   std::string url;
   std::string assumptions;
   std::vector<CapitalLine> capital_stack;
+  ConfidentialTerms confidential;
 
   bool operator==(const Project&) const = default;
 };
@@ -82,6 +102,30 @@ struct ReferenceCodes {
 const std::vector<std::string>& ProjectColumns();
 const std::vector<std::string>& CapitalStackColumns();
 
+// The fields of ConfidentialTerms as editable fields, in order: confidential_owner, then the
+// confidential values (IsConfidentialValue).
+const std::vector<std::string>& ConfidentialFields();
+// True for the fields whose values only the owning partner sees (all of ConfidentialFields but
+// confidential_owner, which everyone sees).
+bool IsConfidentialValue(std::string_view field);
+
+// Who looks at projects: the local user (the CLI; sees everything) or a partner's key (sees that
+// partner's confidential terms only; an empty partner sees none).
+struct Viewer {
+  bool sees_all = false;
+  std::string partner;
+  static Viewer Local() { return {true, {}}; }
+  static Viewer Partner(std::string code) { return {false, std::move(code)}; }
+};
+// Whether `viewer` may see the confidential values of a project owned by `owner`.
+bool MaySeeConfidential(const Viewer& viewer, std::string_view owner);
+// The project as `viewer` may see it: confidential values removed (missing, flagged withheld)
+// unless the viewer may see them. Every front end shows projects through this.
+Project Redact(Project project, const Viewer& viewer);
+std::vector<Project> Redact(std::vector<Project> projects, const Viewer& viewer);
+// The text a redacted value is replaced with in history rows and messages.
+inline constexpr std::string_view kConfidentialText = "confidential";
+
 // Field-level access by column name, shared by the CSV reader, `projects add` and `projects edit`
 // so that every path validates the same way. The text is the field's CSV cell ("NA" for a
 // missing figure, sponsors ";"-separated). "capital_stack" is a field too (read-only here: its
@@ -91,6 +135,8 @@ std::optional<std::string> GetField(const Project& p, std::string_view field);
 // Sets a field from its cell text. Returns an error message ("expected ...") or nullopt.
 std::optional<std::string> SetField(Project& p, std::string_view field, std::string_view text,
                                     const ReferenceCodes& codes);
+// Confidential values given without an owner, or nullopt.
+std::optional<std::string> ConfidentialProblem(const Project& p);
 // Whole-record checks beyond single fields (required fields present). Messages, one per problem.
 std::vector<std::string> CheckProject(const Project& p, const ReferenceCodes& codes);
 std::string CapitalStackText(const std::vector<CapitalLine>& lines);

@@ -37,6 +37,12 @@ struct AuditEntry {
   std::string reason;
 };
 
+// A project's history as `viewer` may see it: for a viewer who may not see the confidential
+// values of a project owned by `owner` (its current owner; empty when gone), the old and new
+// values of confidential fields read kConfidentialText. The rows themselves stay (who changed
+// what, when).
+std::vector<AuditEntry> RedactHistory(std::vector<AuditEntry> entries, std::string_view owner, const Viewer& viewer);
+
 // The operations of one write transaction. Valid only inside ProjectStore::Write.
 class ProjectWrite {
  public:
