@@ -28,13 +28,27 @@ constexpr const char* kCss =
     "margin-top:1.8em}table{border-collapse:collapse;margin:8px 0;font-size:0.9em}th,td{border:1px solid #ddd;"
     "padding:3px 8px;vertical-align:top}th{background:#f2f2f2;text-align:left}td.num{text-align:right;"
     "white-space:nowrap}.meta{color:#555;font-size:0.9em}.note{color:#555;font-size:0.85em}"
-    "ul.sources li{font-size:0.85em;margin-bottom:4px}";
+    "ul.sources li{font-size:0.85em;margin-bottom:4px}ul.key{font-size:1.05em}ul.key li{margin-bottom:8px}"
+    "section.key{border:1px solid #c9d6e3;background:#f5f8fb;padding:4px 16px 8px;margin-top:16px}"
+    "figure{margin:16px 0}figcaption{color:#444;font-size:0.85em}svg{max-width:100%;height:auto}"
+    "dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px;font-size:0.9em}"
+    "h2.part{font-size:1.4em;border-bottom:2px solid #1f4e79}"
+    "@media print{@page{size:A4;margin:18mm 14mm 16mm 14mm;@bottom-right{content:counter(page) \" / \" "
+    "counter(pages);font-size:9pt;color:#555}}"
+    "body{max-width:none;margin:0;padding:0;font-size:10.5pt}section.charts,section.annex{break-before:page}"
+    "figure,tr,dt,dd,li{break-inside:avoid}h2,h3{break-after:avoid}thead{display:table-header-group}"
+    "table{font-size:8.5pt;width:100%}td,th{overflow-wrap:anywhere}svg{max-width:100%}}";
 
 // One table written to both outputs.
 struct Table {
+  Table(std::vector<std::string> h, std::vector<bool> n, std::vector<std::vector<std::string>> r)
+      : head(std::move(h)), numeric(std::move(n)), rows(std::move(r)) {}
   std::vector<std::string> head;
   std::vector<bool> numeric;
   std::vector<std::vector<std::string>> rows;
+  // Optional: the cell of column `link_col` of row i links to the in-page anchor links[i].
+  int link_col = -1;
+  std::vector<std::string> links;
 };
 
 std::string Esc(const std::string& s) { return XmlEscape(s); }
@@ -99,6 +113,11 @@ struct Writer {
     html += "</ul>\n";
     md += "\n";
   }
+  // Raw markup (already escaped by the caller) for each output.
+  void Raw(const std::string& h, const std::string& m) {
+    html += h;
+    md += m;
+  }
   void Tab(const Table& t) {
     html += "<table>\n<tr>";
     for (const auto& h : t.head) html += "<th>" + Esc(h) + "</th>";
@@ -107,7 +126,10 @@ struct Writer {
       html += "<tr>";
       for (std::size_t i = 0; i < row.size(); ++i) {
         bool num = i < t.numeric.size() && t.numeric[i];
-        html += (num ? "<td class=\"num\">" : "<td>") + Esc(row[i]) + "</td>";
+        const std::size_t r = static_cast<std::size_t>(&row - t.rows.data());
+        const bool link = static_cast<int>(i) == t.link_col && r < t.links.size() && !t.links[r].empty();
+        html += (num ? "<td class=\"num\">" : "<td>") +
+                (link ? "<a href=\"#" + t.links[r] + "\">" + Esc(row[i]) + "</a>" : Esc(row[i])) + "</td>";
       }
       html += "</tr>\n";
     }
@@ -119,7 +141,11 @@ struct Writer {
     md += "\n";
     for (const auto& row : t.rows) {
       md += "|";
-      for (const auto& c : row) md += " " + MdCell(c) + " |";
+      const std::size_t r = static_cast<std::size_t>(&row - t.rows.data());
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        const bool link = static_cast<int>(i) == t.link_col && r < t.links.size() && !t.links[r].empty();
+        md += " " + (link ? "[" + MdCell(row[i]) + "](#" + t.links[r] + ")" : MdCell(row[i])) + " |";
+      }
       md += "\n";
     }
     md += "\n";
@@ -139,6 +165,86 @@ std::string Qty(const model::Value& v, const std::string& unit) {
   if (v.HasNumber()) return model::DescribeValue(v) + " " + unit;
   return model::DescribeValue(v);
 }
+
+// Text from a result for a reader: no command hints ("(use `lodestone ...`)") and no backticks.
+std::string Plain(std::string s) {
+  for (;;) {
+    auto p = s.find("(use `");
+    if (p == std::string::npos) break;
+    auto e = s.find(')', p);
+    const std::size_t from = p > 0 && s[p - 1] == ' ' ? p - 1 : p;
+    const std::size_t to = e == std::string::npos ? s.size() : e + 1;
+    s.erase(from, to - from);
+  }
+  s.erase(std::remove(s.begin(), s.end(), '`'), s.end());
+  return s;
+}
+
+// A risk row's value, or "not available: why" in words.
+std::string ValueText(const risk::AssessRow& r) {
+  if (r.status == "ok") return Plain(r.display);
+  std::string why = r.status;
+  const std::string prefix = "insufficient data";
+  if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
+  while (!why.empty() && (why.front() == ':' || why.front() == ' ')) why.erase(why.begin());
+  return why.empty() ? "not available" : "not available: " + Plain(why);
+}
+
+std::string GlossaryAnchor(const std::string& metric) {
+  std::string id = metric.rfind("net_import_reliance", 0) == 0 ? "net_import_reliance" : metric;
+  std::replace(id.begin(), id.end(), '_', '-');
+  return "g-" + id;
+}
+
+// A source's short name: its citation up to the first comma or parenthesis.
+std::string ShortSource(const model::Dataset& ds, const outlook::OutlookData* od, const std::string& id) {
+  const model::Source* src = nullptr;
+  for (const auto& s : ds->manifest.sources) {
+    if (s.id == id) src = &s;
+  }
+  if (!src && od) src = od->FindSource(id);
+  if (!src || src->citation.empty()) return id;
+  std::string c = src->citation;
+  auto cut = c.find_first_of(",(");
+  if (cut != std::string::npos && cut > 3) c = c.substr(0, cut);
+  while (!c.empty() && (c.back() == ' ' || c.back() == '.')) c.pop_back();
+  if (c.size() > 70) c = c.substr(0, 67) + "...";
+  return c;
+}
+
+// A chart as a figure with its caption (the alt text of the inline SVG is its title); in the
+// Markdown, the chart's SVG file when it is written, else a note that it is in the HTML only.
+void Figure(Writer& w, const std::string& inline_svg, const std::string& file, const std::string& title,
+            const std::string& caption) {
+  w.html += "<figure>\n" + inline_svg + "<figcaption>" + Esc(caption) + "</figcaption>\n</figure>\n";
+  if (!file.empty()) {
+    w.md += fmt::format("![{}]({})\n\n*{}*\n\n", MdText(title), file, MdText(caption));
+  } else {
+    w.md += fmt::format("*Chart: {} (drawn in the HTML dossier only). {}*\n\n", MdText(title), MdText(caption));
+  }
+}
+
+std::string PartnerName(const model::Dataset& ds, const std::string& code) {
+  if (code == "USA") return "the United States";
+  auto cid = ds.FindCountry(code);
+  return cid ? ds.Country(*cid).name : code;
+}
+
+std::string CountryName(const model::Dataset& ds, const std::string& code) {
+  auto cid = ds.FindCountry(code);
+  return cid ? ds.Country(*cid).name : code;
+}
+
+// A sector id of the simulator in words ("ev_batteries" -> "EV batteries").
+std::string SectorName(const std::string& sector) {
+  if (sector == "ev_batteries") return "EV batteries";
+  if (sector == "semiconductors_electronics") return "semiconductors and electronics";
+  std::string s = sector;
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+std::string Tonnes(double t, const std::string& unit) { return Thousands(t) + " " + unit; }
 
 void SupplySection(Writer& w, const model::Dataset& ds, model::MineralId mid, std::vector<std::string>& sources) {
   w.H2("Supply picture by stage");
@@ -196,24 +302,22 @@ void SupplySection(Writer& w, const model::Dataset& ds, model::MineralId mid, st
   }
 }
 
-void RiskSection(Writer& w, const model::Dataset& ds, const DossierRequest& req, std::vector<std::string>& sources,
-                 std::vector<std::string>& assumptions) {
+void RiskSection(Writer& w, const risk::AssessResult& result, const DossierRequest& req,
+                 std::vector<std::string>& sources, std::vector<std::string>& assumptions,
+                 std::vector<std::string>& metrics) {
   w.H2("Concentration and risk scores");
-  risk::AssessRequest ar;
-  ar.minerals = {req.mineral};
-  ar.consumer = req.consumer;
-  ar.as_of = req.as_of;
-  auto result = risk::Assess(ds, ar);
-  w.P(fmt::format("Consumer {}; partners MSP; export restrictions in force on {}. Methods in docs/methods/.",
+  w.P(fmt::format("Consumer {}; partners MSP; export restrictions in force on {}. Each measure is explained in the "
+                  "glossary; the method pages are in docs/methods/.",
                   result.consumer, req.as_of),
       "note");
   if (result.rows.empty()) {
-    w.P("No risk figure: insufficient data for every method.");
+    w.P("No risk figure: not available for any method (the dataset lacks the figures they need).");
     return;
   }
   // The verdict in words first (risk::Verdicts), then every figure behind it.
-  for (const auto& v : risk::Verdicts(result)) w.P("In short: " + v.line);
-  Table t{{"stage", "method", "metric", "value", "basis", "sources"}, {}, {}};
+  for (const auto& v : risk::Verdicts(result)) w.P("In short: " + Plain(v.line));
+  Table t{{"stage", "method", "measure", "metric id", "value", "basis", "sources"}, {}, {}};
+  t.link_col = 2;
   for (const auto& r : result.rows) {
     std::string ids;
     for (const auto& s : r.sources) {
@@ -221,7 +325,9 @@ void RiskSection(Writer& w, const model::Dataset& ds, const DossierRequest& req,
       AddUnique(sources, s);
     }
     for (const auto& a : r.assumptions) AddUnique(assumptions, a);
-    t.rows.push_back({r.stage, r.method, r.metric, r.status == "ok" ? r.display : r.status, r.basis, ids});
+    t.rows.push_back({r.stage, r.method, MetricName(r.metric), r.metric, ValueText(r), r.basis, ids});
+    t.links.push_back(GlossaryAnchor(r.metric));
+    AddUnique(metrics, r.metric);
   }
   w.Tab(t);
 }
@@ -243,7 +349,7 @@ Table FiveYearTable(const outlook::OutlookResult& r) {
 
 // The same scenario at the refining stage, when the mineral has one: refining-stage projects
 // (refining, separation, magnets, cathode, anode) count there, not in the mine-supply outlook.
-void RefiningOutlook(Writer& w, Dossier& d, const model::Dataset& ds, const outlook::OutlookData& od,
+void RefiningOutlook(Writer& w, Writer& charts, Dossier& d, const model::Dataset& ds, const outlook::OutlookData& od,
                      const std::vector<outlook::PipelineProject>& registry, const DossierRequest& req,
                      const std::string& scenario, std::vector<std::string>& sources,
                      std::vector<std::string>& assumptions) {
@@ -273,10 +379,15 @@ void RefiningOutlook(Writer& w, Dossier& d, const model::Dataset& ds, const outl
                   Year(r.first_secure_gap_p95)),
       "note");
   auto chart = OutlookChart(r);
+  chart.title = fmt::format("{}: demand and supply to {}, {} scenario", ds.Mineral(*ds.FindMineral(req.mineral)).name,
+                            r.years.empty() ? 0 : r.years.back().year, r.scenario);
   d.svg_refining = RenderSvg(chart, true);
   d.svg_refining_file = req.mineral + "_outlook_refining.svg";
-  w.html += "<figure>\n" + RenderSvg(chart, false) + "</figure>\n";
-  w.md += fmt::format("![{} (refining stage)]({})\n\n", MdText(chart.title), d.svg_refining_file);
+  Figure(
+      charts, RenderSvg(chart, false), d.svg_refining_file, chart.title + " (refining stage)",
+      fmt::format("{} Refined supply against the same demand; the world gap opens {} (P50); the secure gap for {} "
+                  "opens {} (P50).",
+                  chart.title + " (refining stage).", Year(r.first_gap_p50), r.consumer, Year(r.first_secure_gap_p50)));
   w.Tab(FiveYearTable(r));
   if (r.projects.empty()) {
     w.P("No refining-stage project of this mineral counts (none in the registry, or none with capacity).", "note");
@@ -296,9 +407,10 @@ void RefiningOutlook(Writer& w, Dossier& d, const model::Dataset& ds, const outl
   if (!r.notes.empty()) w.List(r.notes, "note");
 }
 
-void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlook::OutlookData* od,
+void OutlookSection(Writer& w, Writer& charts, Dossier& d, const model::Dataset& ds, const outlook::OutlookData* od,
                     const std::vector<outlook::PipelineProject>& registry, const DossierRequest& req,
-                    std::vector<std::string>& sources, std::vector<std::string>& assumptions) {
+                    std::vector<std::string>& sources, std::vector<std::string>& assumptions,
+                    std::optional<outlook::OutlookResult>& charted_out) {
   w.H2("Demand outlook and supply gap to 2050");
   if (!od) {
     w.P("No outlook data supplied: no demand outlook.");
@@ -348,10 +460,15 @@ void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlo
       "note");
   w.Tab(t);
   auto chart = OutlookChart(r);
+  chart.title = fmt::format("{}: demand and supply to {}, {} scenario", ds.Mineral(*ds.FindMineral(req.mineral)).name,
+                            r.years.empty() ? 0 : r.years.back().year, r.scenario);
   d.svg = RenderSvg(chart, true);
   d.svg_file = req.mineral + "_outlook.svg";
-  w.html += "<figure>\n" + RenderSvg(chart, false) + "</figure>\n";
-  w.md += fmt::format("![{}]({})\n\n", MdText(chart.title), d.svg_file);
+  charts.H3("Outlook: demand and supply to 2050");
+  Figure(charts, RenderSvg(chart, false), d.svg_file, chart.title,
+         fmt::format("{}. World demand and expected supply with their P5-P95 bands, and the partners' ({}) demand "
+                     "against secure supply from allied countries; the world gap opens {} (P50).",
+                     chart.title, r.consumer, Year(r.first_gap_p50)));
   d.headline =
       fmt::format("{}: gap opens {} (P50), {} (P95)", r.scenario, Year(r.first_gap_p50), Year(r.first_gap_p95));
 
@@ -359,7 +476,8 @@ void OutlookSection(Writer& w, Dossier& d, const model::Dataset& ds, const outlo
   w.H3(fmt::format("{} scenario, every five years ({})", r.scenario, r.unit));
   w.Tab(yt);
   if (!r.notes.empty()) w.List(r.notes, "note");
-  if (r.stage == "mining") RefiningOutlook(w, d, ds, *od, registry, req, r.scenario, sources, assumptions);
+  if (r.stage == "mining") RefiningOutlook(w, charts, d, ds, *od, registry, req, r.scenario, sources, assumptions);
+  charted_out = std::move(chart_result);
 }
 
 void HeadlineSection(Writer& w, const std::vector<ScenarioHeadline>& headlines, const std::string& mineral,
@@ -369,7 +487,7 @@ void HeadlineSection(Writer& w, const std::vector<ScenarioHeadline>& headlines, 
           {false, false, false, true, true, true, false},
           {}};
   for (const auto& h : headlines) {
-    if (h.mineral != mineral) continue;
+    if (h.mineral != mineral || h.sector != "total") continue;
     t.rows.push_back({h.scenario_id, h.title, h.consumer, Thousands(h.demand_t), Thousands(h.shortfall_t),
                       Pct(h.shortfall_pct), h.source});
     AddUnique(sources, h.source);
@@ -379,6 +497,18 @@ void HeadlineSection(Writer& w, const std::vector<ScenarioHeadline>& headlines, 
     return;
   }
   w.Tab(t);
+  Table sec{{"scenario", "consumer", "sector", "demand", "delivered", "stocks drawn", "shortfall", "shortfall %"},
+            {false, false, false, true, true, true, true, true},
+            {}};
+  for (const auto& h : headlines) {
+    if (h.mineral != mineral || h.sector == "total") continue;
+    sec.rows.push_back({h.scenario_id, h.consumer, h.sector, Thousands(h.demand_t), Thousands(h.delivered_t),
+                        Thousands(h.stock_drawn_t), Thousands(h.shortfall_t), Pct(h.shortfall_pct)});
+  }
+  if (!sec.rows.empty()) {
+    w.H3("By sector of demand");
+    w.Tab(sec);
+  }
 }
 
 void ProjectSection(Writer& w, const model::Dataset& ds, const std::vector<outlook::PipelineProject>& registry,
@@ -433,6 +563,384 @@ void SourceSection(Writer& w, const model::Dataset& ds, const outlook::OutlookDa
   }
 }
 
+// --- The briefing part: key messages, charts, measures in words, glossary.
+
+// The largest country of a supply picture with its share (nullopt when no share is known).
+struct Dominant {
+  std::string country, stage, when, source;
+  double share = 0;
+};
+
+std::optional<Dominant> DominantOf(const model::Dataset& ds, const outlook::OutlookData* od,
+                                   const data::SupplyPicture& pic) {
+  for (const auto& e : pic.entries) {
+    const auto& c = ds.Country(e.country);
+    if (c.kind != model::CountryKind::Country) continue;
+    std::optional<double> share = e.share;
+    if (!share && e.share_value.IsKnown()) share = e.share_value.number;
+    if (!share) continue;
+    return Dominant{c.name, ds.Stage(pic.stage), pic.from_shares ? pic.period : std::to_string(pic.year),
+                    ShortSource(ds, od, ds.SourceOf(e.source).id), *share};
+  }
+  return std::nullopt;
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& last = " and ") {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += i + 1 == parts.size() ? last : "; ";
+    out += parts[i];
+  }
+  return out;
+}
+
+std::vector<std::string> KeyMessages(const model::Dataset& ds, const outlook::OutlookData* od,
+                                     const model::MineralInfo& info, const std::vector<data::SupplyPicture>& pictures,
+                                     const std::vector<ScenarioHeadline>& headlines,
+                                     const std::optional<outlook::OutlookResult>& outlook, const DossierRequest& req) {
+  std::vector<std::string> out;
+  const std::string& name = info.name;
+  // 1. Who dominates each stage.
+  std::vector<std::string> parts;
+  std::vector<Dominant> dominants;
+  std::set<std::string> stages_known;
+  for (const auto& pic : pictures) {
+    if (auto d = DominantOf(ds, od, pic)) stages_known.insert(d->stage);
+  }
+  std::size_t stages_shown = 0;
+  for (const auto& pic : pictures) {
+    auto d = DominantOf(ds, od, pic);
+    if (!d) {
+      // A stage with another picture that has shares is described by that one.
+      if (stages_known.count(ds.Stage(pic.stage))) continue;
+      ++stages_shown;
+      parts.push_back(fmt::format("world {}: not available (no country share is known)", ds.Stage(pic.stage)));
+      continue;
+    }
+    ++stages_shown;
+    dominants.push_back(*d);
+    parts.push_back(
+        fmt::format("{} supplies {} of world {} ({}, {})", d->country, Pct(d->share), d->stage, d->when, d->source));
+  }
+  const bool one_country = dominants.size() > 1 && dominants.size() == stages_shown &&
+                           std::all_of(dominants.begin(), dominants.end(),
+                                       [&](const Dominant& x) { return x.country == dominants.front().country; });
+  if (parts.empty()) {
+    out.push_back(
+        fmt::format("Who dominates supply: not available: the dataset holds no production figures or "
+                    "country shares for {}.",
+                    name));
+  } else if (one_country) {
+    std::vector<std::string> stages;
+    for (const auto& x : dominants)
+      stages.push_back(fmt::format("{} of world {} ({}, {})", Pct(x.share), x.stage, x.when, x.source));
+    const bool majority =
+        std::all_of(dominants.begin(), dominants.end(), [](const Dominant& x) { return x.share > 0.5; });
+    out.push_back(fmt::format("{} {} every stage: {}.", dominants.front().country,
+                              majority ? "dominates" : "is the largest supplier at", Join(stages)));
+  } else {
+    out.push_back(Join(parts) + ".");
+  }
+  // 2. China's October 2025 controls, partner by partner; scenarios with the same result for this
+  // mineral are named together.
+  parts.clear();
+  std::string unit = info.unit.text;
+  auto unit_of = [&](const ScenarioHeadline& h) { return h.unit.empty() ? unit : h.unit; };
+  std::vector<std::pair<std::vector<std::string>, std::string>> by_scenario;  // ids, clause
+  std::vector<std::string> order;
+  for (const auto& h : headlines) {
+    if (h.mineral == req.mineral && h.sector == "total" && h.october_controls) AddUnique(order, h.scenario_id);
+  }
+  for (const auto& id : order) {
+    std::vector<std::string> partners;
+    for (const auto& c : req.consumer) {
+      for (const auto& h : headlines) {
+        if (h.scenario_id != id || h.mineral != req.mineral || h.sector != "total" || h.consumer != c) continue;
+        std::string softened = h.stock_drawn_t > 0 ? "stocks cover " + Tonnes(h.stock_drawn_t, unit_of(h)) + " and "
+                                                   : std::string("no stock is drawn and ");
+        if (h.shortfall_t > 0) {
+          partners.push_back(fmt::format(
+              "{} is short of {} of its demand ({}): {}other suppliers deliver {}", PartnerName(ds, h.consumer),
+              Pct(h.shortfall_pct), Tonnes(h.shortfall_t, unit_of(h)), softened, Tonnes(h.delivered_t, unit_of(h))));
+        } else {
+          partners.push_back(fmt::format("{} is not short of its demand ({}): {}other suppliers deliver {}",
+                                         PartnerName(ds, h.consumer), Tonnes(h.demand_t, unit_of(h)), softened,
+                                         Tonnes(h.delivered_t, unit_of(h))));
+        }
+      }
+    }
+    std::string clause = Join(partners, "; ");
+    auto same = std::find_if(by_scenario.begin(), by_scenario.end(), [&](const auto& x) { return x.second == clause; });
+    if (same != by_scenario.end()) {
+      same->first.push_back(id);
+    } else {
+      by_scenario.push_back({{id}, clause});
+    }
+  }
+  for (const auto& [ids, clause] : by_scenario) {
+    parts.push_back(fmt::format("{} {}: {}", ids.size() > 1 ? "in scenarios" : "in scenario", Join(ids), clause));
+  }
+  if (parts.empty()) {
+    const bool simulated = std::any_of(headlines.begin(), headlines.end(),
+                                       [&](const ScenarioHeadline& h) { return h.mineral == req.mineral; });
+    out.push_back(simulated ? fmt::format("China's October 2025 export controls: not modelled for {}: the default "
+                                          "scenarios of the controls do not shock this mineral.",
+                                          name)
+                            : fmt::format("China's October 2025 export controls: not available for {}: the partners' "
+                                          "demand for this mineral is not known in the simulator.",
+                                          name));
+  } else {
+    out.push_back("Under China's October 2025 export controls, over 12 months, " + Join(parts, "; ") + ".");
+  }
+  // 3. How often the risk register leaves each partner short.
+  parts.clear();
+  std::uint64_t runs = 0, seed = 0;
+  for (const auto& c : req.consumer) {
+    for (const auto& h : headlines) {
+      if (h.mineral != req.mineral || h.sector != "total" || !h.monte_carlo || h.consumer != c) continue;
+      runs = h.runs;
+      seed = h.seed;
+      parts.push_back(fmt::format("{} is short in {} of the years drawn, with a P95 shortfall of {} of demand ({})",
+                                  PartnerName(ds, h.consumer), Pct(h.p_shortfall), Pct(h.p95_shortfall_pct),
+                                  Tonnes(h.p95_shortfall_t, h.unit.empty() ? unit : h.unit)));
+    }
+  }
+  if (parts.empty()) {
+    out.push_back(
+        fmt::format("How often the risk register leaves the partners short: not available for {}: no "
+                    "Monte Carlo result for this mineral and the partners.",
+                    name));
+  } else {
+    out.push_back(fmt::format("Across {} scenarios drawn from the risk register (seed {}): ",
+                              Thousands(static_cast<double>(runs)), seed) +
+                  Join(parts) + ".");
+  }
+  // 4. Which projects close how much of the gap, at what cost.
+  const auto& f = req.findings;
+  if (!f.supplied) {
+    out.push_back("Projects: not available: no project evaluation was run for this dossier.");
+  } else {
+    std::vector<const ProjectFinding*> mine;
+    const ProjectFinding* any = nullptr;
+    std::size_t listed = 0;
+    for (const auto& p : f.projects) {
+      if (p.mineral != req.mineral) continue;
+      ++listed;
+      if (p.evaluable && !p.baseline && p.expected_relief_t > 0) mine.push_back(&p);
+      if (p.evaluable) any = &p;
+    }
+    std::stable_sort(mine.begin(), mine.end(), [](const ProjectFinding* a, const ProjectFinding* b) {
+      return a->expected_relief_t > b->expected_relief_t;
+    });
+    if (mine.empty()) {
+      out.push_back(fmt::format(
+          "Projects: not available for {}: {}.", name,
+          any ? fmt::format("no evaluated project of this mineral reduces the partners' expected shortfall ({} "
+                            "t over {} months before any project)",
+                            Thousands(any->expected_before_t), f.horizon_months)
+          : listed == 0 ? std::string("no project of this mineral in the project source")
+                        : fmt::format("none of the {} projects of this mineral can be evaluated as new supply "
+                                      "(operating, capacity not known or mineral not simulated; reasons in the annex)",
+                                      listed)));
+    } else {
+      parts.clear();
+      for (std::size_t i = 0; i < mine.size() && i < 3; ++i) {
+        const auto& p = *mine[i];
+        const double pct = p.expected_before_t > 0 ? p.expected_relief_t / p.expected_before_t : 0;
+        std::string cost = p.public_musd ? fmt::format("public money {} M USD", Thousands(*p.public_musd, 1))
+                                         : std::string("public money not available (no capital cost known)");
+        auto cid = ds.FindCountry(p.country);
+        parts.push_back(fmt::format("{} ({}) removes {} ({} of it), {}", p.name,
+                                    cid ? ds.Country(*cid).name : p.country, Tonnes(p.expected_relief_t, p.unit),
+                                    Pct(pct), cost));
+      }
+      out.push_back(fmt::format("The partners' expected shortfall is {} over {} months under the risk register "
+                                "({} scenarios, seed {}); on its own, ",
+                                Tonnes(mine.front()->expected_before_t, mine.front()->unit), f.horizon_months,
+                                Thousands(static_cast<double>(f.runs)), f.seed) +
+                    Join(parts) + ".");
+    }
+  }
+  // 5. The outlook: the year a gap opens, or none, and why.
+  if (!outlook) {
+    out.push_back(fmt::format("Outlook: not available: {}.", od ? "no demand scenario for this mineral in the outlook "
+                                                                  "data"
+                                                                : "no outlook data were read"));
+  } else {
+    const auto& r = *outlook;
+    const auto& y0 = r.years.front();
+    const auto& y1 = r.years.back();
+    std::string why = fmt::format(
+        "from {} to {}, world demand goes from {} to {} a year while expected supply goes from {} to {} a year",
+        y0.year, y1.year, Tonnes(y0.demand_t, r.unit), Tonnes(y1.demand_t, r.unit), Tonnes(y0.supply_t, r.unit),
+        Tonnes(y1.supply_t, r.unit));
+    if (r.first_gap_p50) {
+      out.push_back(
+          fmt::format("Outlook ({} scenario, {} stage): a world supply gap opens in {} on the median path "
+                      "(P95: {}): {}.",
+                      r.scenario, r.stage, *r.first_gap_p50, Year(r.first_gap_p95), why));
+    } else {
+      out.push_back(
+          fmt::format("Outlook ({} scenario, {} stage): no world supply gap opens by {} on the median path "
+                      "(P95: {}): {}.",
+                      r.scenario, r.stage, y1.year, Year(r.first_gap_p95), why));
+    }
+  }
+  return out;
+}
+
+void SupplyChart(Writer& w, const model::Dataset& ds, const outlook::OutlookData* od,
+                 const std::vector<data::SupplyPicture>& pictures, const std::string& mineral_name) {
+  w.H3("Shares of world supply by stage");
+  if (pictures.empty()) {
+    w.P("Chart not available: the dataset holds no production figures or country shares for this mineral.", "note");
+    return;
+  }
+  BarChart c;
+  c.title = mineral_name + ": shares of world supply by stage";
+  c.unit = "share of world supply at the stage, %";
+  c.max_value = 100;
+  std::vector<std::string> srcs;
+  for (const auto& pic : pictures) {
+    std::string group =
+        fmt::format("{} ({})", ds.Stage(pic.stage), pic.from_shares ? pic.period : std::to_string(pic.year));
+    double others = 0;
+    bool others_known = true;
+    std::size_t n = 0;
+    for (const auto& e : pic.entries) {
+      std::optional<double> share = e.share;
+      if (!share && e.share_value.IsKnown()) share = e.share_value.number;
+      AddUnique(srcs, ShortSource(ds, od, ds.SourceOf(e.source).id));
+      const auto& country = ds.Country(e.country);
+      if (n < 6 && country.kind == model::CountryKind::Country) {
+        ++n;
+        c.rows.push_back({group, country.name, share ? std::optional<double>(*share * 100) : std::nullopt, "#1f4e79",
+                          share ? Pct(*share) : "not available"});
+      } else {
+        if (share) {
+          others += *share;
+        } else {
+          others_known = false;
+        }
+      }
+    }
+    if (others > 0 || !others_known)
+      c.rows.push_back({group, "all others", others * 100, "#8a9bb0",
+                        Pct(others) + (others_known ? "" : " (some shares not known)")});
+  }
+  c.source_note = "Source: " + Join(srcs, "; ") + " (full citations and licences in the annex). Lodestone dataset.";
+  Figure(w, RenderBarChart(c, false), "", c.title,
+         c.title + ": the largest countries at each stage and the rest grouped, in % of world supply.");
+}
+
+void ScenarioChart(Writer& w, const model::Dataset& ds, const std::vector<ScenarioHeadline>& headlines,
+                   const std::string& mineral, const std::string& mineral_name) {
+  w.H3("Disruption scenarios: shortfall by partner and sector");
+  BarChart c;
+  c.title = mineral_name + ": shortfall by scenario, partner and sector";
+  c.unit = "shortfall over 12 months, % of demand";
+  std::vector<std::string> srcs;
+  for (const auto& h : headlines) {
+    if (h.mineral != mineral || h.monte_carlo) continue;
+    if (h.sector != "total" && !h.october_controls) continue;  // sectors for the October controls only
+    std::string group = h.scenario_id + (h.october_controls ? " (October 2025 controls)" : "");
+    std::string label =
+        CountryName(ds, h.consumer) + ": " + (h.sector == "total" ? "all demand" : SectorName(h.sector));
+    c.rows.push_back({group, label, h.shortfall_pct * 100, h.sector == "total" ? "#b22222" : "#d98080",
+                      fmt::format("{} ({} {})", Pct(h.shortfall_pct), Thousands(h.shortfall_t), h.unit)});
+    AddUnique(srcs, "scenario " + h.scenario_id);
+  }
+  for (const auto& h : headlines) {
+    if (h.mineral != mineral || !h.monte_carlo || h.sector != "total") continue;
+    std::string group = fmt::format("risk register, {} scenarios, seed {}: P95 shortfall",
+                                    Thousands(static_cast<double>(h.runs)), h.seed);
+    c.rows.push_back({group, CountryName(ds, h.consumer), h.p95_shortfall_pct * 100, "#7a4f9a",
+                      fmt::format("{} ({} {}); short in {} of years", Pct(h.p95_shortfall_pct),
+                                  Thousands(h.p95_shortfall_t), h.unit, Pct(h.p_shortfall))});
+    AddUnique(srcs, "risk register " + h.scenario_id);
+  }
+  if (c.rows.empty()) {
+    w.P("Chart not available: no scenario result for this mineral and the partners (no scenario shocks it, or the "
+        "partners' demand is not known in the simulator).",
+        "note");
+    return;
+  }
+  c.source_note = "Source: Lodestone disruption simulator on the baseline network; " + Join(srcs, "; ") +
+                  " (shocks and their sources in the annex).";
+  Figure(w, RenderBarChart(c, false), "", c.title,
+         c.title +
+             ": the share of each partner's demand left unmet over 12 months, after stocks and other "
+             "suppliers.");
+}
+
+// The global-stage measures in words, each linked to its glossary entry.
+void RiskInWords(Writer& w, const risk::AssessResult& result, std::vector<std::string>& metrics) {
+  w.H2("Concentration and risk, in words");
+  Table t{{"stage", "measure", "value", "basis"}, {}, {}};
+  t.link_col = 1;
+  for (const auto& r : result.rows) {
+    if (r.stage.rfind("imports", 0) == 0) continue;
+    t.rows.push_back({r.stage, MetricName(r.metric), ValueText(r), r.basis});
+    t.links.push_back(GlossaryAnchor(r.metric));
+    AddUnique(metrics, r.metric);
+  }
+  if (t.rows.empty()) {
+    w.P("Not available: the dataset lacks the supply figures the measures need.");
+    return;
+  }
+  w.P("World supply at each stage; the measures of the partners' own imports are in the annex. Each measure links to "
+      "the glossary.",
+      "note");
+  w.Tab(t);
+}
+
+void Glossary(Writer& w, const std::vector<std::string>& metrics) {
+  w.H2("Glossary");
+  std::set<std::string> done;
+  w.html += "<dl class=\"glossary\">\n";
+  for (const auto& m : metrics) {
+    const std::string anchor = GlossaryAnchor(m);
+    if (!done.insert(anchor).second) continue;
+    std::string name = MetricName(m);
+    if (m.rfind("net_import_reliance", 0) == 0) name = "Net import reliance";
+    w.html += "<dt id=\"" + anchor + "\">" + Esc(name) + "</dt>\n<dd>" + Esc(MetricGlossary(m)) + "</dd>\n";
+    w.md += "<a id=\"" + anchor + "\"></a>**" + MdText(name) + "**: " + MdText(MetricGlossary(m)) + "\n\n";
+  }
+  w.html += "</dl>\n";
+}
+
+void EvaluationAnnex(Writer& w, const DossierRequest& req) {
+  const auto& f = req.findings;
+  if (!f.supplied) return;
+  w.H3("Projects evaluated against the risk register");
+  bool found = false;
+  for (const auto& p : f.projects) found |= p.mineral == req.mineral;
+  if (!found) {
+    w.P("No project of this mineral in the project source.", "note");
+    return;
+  }
+  w.P(fmt::format("Partners' expected shortfall over {} months, {} scenarios of register {} (seed {}), without and "
+                  "with each project alone; public money = capital cost - private money. Projects: {}.",
+                  f.horizon_months, f.runs, f.register_id, f.seed, f.project_source),
+      "note");
+  Table t{{"project", "country", "stage", "expected shortfall removed", "share of the expected shortfall",
+           "capital cost, M USD", "public money, M USD", "note"},
+          {false, false, false, true, true, true, true, false},
+          {}};
+  for (const auto& p : f.projects) {
+    if (p.mineral != req.mineral) continue;
+    const bool counted = p.evaluable && !p.baseline;
+    t.rows.push_back(
+        {p.name + " (" + p.id + ")", p.country, p.stage,
+         counted ? Tonnes(p.expected_relief_t, p.unit) : "not available",
+         counted && p.expected_before_t > 0 ? Pct(p.expected_relief_t / p.expected_before_t) : "not available",
+         p.capex_musd ? Thousands(*p.capex_musd, 1) : "not available",
+         p.public_musd ? Thousands(*p.public_musd, 1) : "not available",
+         p.baseline ? "operating: already in the baseline supply" : (p.evaluable ? "" : p.reason)});
+  }
+  w.Tab(t);
+}
+
 }  // namespace
 
 std::vector<ProjectRow> ProjectsFor(const std::vector<outlook::PipelineProject>& registry, const std::string& mineral,
@@ -461,32 +969,169 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
   Dossier d;
   d.mineral = req.mineral;
   d.title = fmt::format("{}: supply security dossier", info.name);
-  Writer w;
-  std::vector<std::string> sources, assumptions;
+  std::vector<std::string> sources, assumptions, metrics;
   const auto& m = ds->manifest;
   std::string consumer;
   for (const auto& c : req.consumer) consumer += (consumer.empty() ? "" : "+") + c;
-  std::string meta = fmt::format("Mineral id {}; canonical unit {}; consumer {}. Dataset {} version {} ({}).",
-                                 req.mineral, info.unit.text, consumer, m.name, m.version, m.date);
+
+  // The results everything below is written from.
+  const auto pictures = data::SupplyPictures(ds, *mid);
+  risk::AssessRequest ar;
+  ar.minerals = {req.mineral};
+  ar.consumer = req.consumer;
+  ar.as_of = req.as_of;
+  const auto assessed = risk::Assess(ds, ar);
+
+  // The annex first (it runs the outlook the charts and key messages use), then the briefing.
+  Writer annex, charts;
+  std::optional<outlook::OutlookResult> charted;
+  annex.Raw("<section class=\"annex\">\n<h2 class=\"part\">Annex: full tables and sources</h2>\n",
+            "\n## Annex: full tables and sources\n\n");
+  SupplySection(annex, ds, *mid, sources);
+  RiskSection(annex, assessed, req, sources, assumptions, metrics);
+  charts.Raw("<section class=\"charts\">\n", "");
+  charts.H2("Charts");
+  SupplyChart(charts, ds, od, pictures, info.name);
+  ScenarioChart(charts, ds, headlines, req.mineral, info.name);
+  OutlookSection(annex, charts, d, ds, od, registry, req, sources, assumptions, charted);
+  if (!charted) {
+    charts.H3("Outlook: demand and supply to 2050");
+    charts.P(od ? "Chart not available: no demand scenario for this mineral in the outlook data."
+                : "Chart not available: no outlook data were read.",
+             "note");
+  }
+  charts.Raw("</section>\n", "");
+  HeadlineSection(annex, headlines, req.mineral, sources);
+  ProjectSection(annex, ds, registry, req, info.unit.text);
+  EvaluationAnnex(annex, req);
+  SourceSection(annex, ds, od, sources, assumptions);
+  annex.Raw("</section>\n", "");
+
+  Writer w;
+  std::string meta = fmt::format(
+      "Partners {}; dataset {} version {} ({}); export restrictions as of {}; canonical "
+      "unit {}.",
+      consumer, m.name, m.version, m.date, req.as_of, info.unit.text);
+  // The printed page's running header: the mineral and the dataset's date (CSS string, escaped).
+  std::string running;
+  for (char c : d.title + " - " + m.date) {
+    if (c == '"' || c == '\\') {
+      running += '\\';
+      running += c;
+    } else if (c == '<') {
+      running += "\\3c ";
+    } else if (static_cast<unsigned char>(c) >= 0x20) {
+      running += c;
+    }
+  }
   w.html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + Esc(d.title) +
-            "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<h1>" + Esc(d.title) + "</h1>\n";
+            "</title>\n<style>" + kCss + "@media print{@page{@top-left{content:\"" + running +
+            "\";font-size:9pt;color:#555}}}</style>\n</head>\n<body>\n<h1>" + Esc(d.title) + "</h1>\n";
   w.md += "# " + MdText(d.title) + "\n\n";
   w.P(meta, "meta");
-  w.P("Every figure carries its source id in brackets or in its row; the sources, their licences and the "
-      "assumptions are listed at the end.",
+  d.key_messages = KeyMessages(ds, od, info, pictures, headlines, charted, req);
+  w.html += "<section class=\"key\">\n";
+  w.H2("Key messages");
+  w.List(d.key_messages, "key");
+  w.html += "</section>\n";
+  w.html += charts.html;
+  w.md += charts.md;
+  RiskInWords(w, assessed, metrics);
+  Glossary(w, metrics);
+  w.P("Every figure carries its source in its row; the full tables, the sources with their licences and dates, and "
+      "the assumptions are in the annex.",
       "meta");
-
-  SupplySection(w, ds, *mid, sources);
-  RiskSection(w, ds, req, sources, assumptions);
-  OutlookSection(w, d, ds, od, registry, req, sources, assumptions);
-  HeadlineSection(w, headlines, req.mineral, sources);
-  ProjectSection(w, ds, registry, req, info.unit.text);
-  SourceSection(w, ds, od, sources, assumptions);
+  w.html += annex.html;
+  w.md += annex.md;
   w.html += "</body>\n</html>\n";
   d.html = std::move(w.html);
   d.markdown = std::move(w.md);
   if (d.headline.empty()) d.headline = od ? "no outlook" : "no outlook data";
   return d;
+}
+
+namespace {
+
+struct MetricInfo {
+  const char* id;
+  const char* name;
+  const char* text;
+  const char* page;
+};
+
+constexpr const char* kConc = "docs/methods/concentration_and_reliance.md";
+constexpr const char* kEu = "docs/methods/eu_crm.md";
+
+const MetricInfo kMetrics[] = {
+    {"top1_share", "Share of the largest supplier",
+     "The largest single country's share of world output at the stage. Scale 0-100%.", kConc},
+    {"top3_share", "Share of the three largest suppliers",
+     "The three largest countries' combined share of world output at the stage. Scale 0-100%.", kConc},
+    {"hhi", "Concentration (HHI)",
+     "Herfindahl-Hirschman index: the sum of the squared percentage shares of all suppliers. Scale 0-10,000; above "
+     "2,500 is commonly read as highly concentrated.",
+     kConc},
+    {"dominant_supplier", "One country supplies more than half",
+     "Whether a single country holds more than 50% of world output at the stage. Yes or no.", kConc},
+    {"crma_single_country_benchmark", "Above the EU's 65% single-country benchmark",
+     "Whether the largest country supplies more than 65% of the stage: the EU Critical Raw Materials Act benchmark "
+     "that no more than 65% of a strategic raw material at any stage should come from a single third country. Yes "
+     "or no.",
+     kEu},
+    {"hhi_wgi_t_global", "Concentration (HHI), weighted by governance",
+     "The EU criticality method's concentration of global supply: each country's squared share weighted by its "
+     "governance (World Governance Indicators, rescaled) and a trade factor. Scale 0-10; higher means supply "
+     "concentrated in weakly governed countries.",
+     kEu},
+    {"hhi_wgi_t_sourcing", "Concentration of import sources (HHI), weighted by governance",
+     "The same governance-weighted index over the consumer's import sources instead of world supply. Scale 0-10.", kEu},
+    {"supply_risk", "EU supply risk",
+     "The EU criticality assessment's supply risk: governance-weighted concentration of global supply and of "
+     "sourcing, adjusted for import reliance, end-of-life recycling and substitution. Scale from 0; 1.0 is the EU's "
+     "criticality threshold.",
+     kEu},
+    {"score", "Geopolitical supply risk (GeoPolRisk)",
+     "The GeoPolRisk method's score: the concentration of world production times the share of the importer's supply "
+     "from politically unstable partners. Scale from 0; higher is riskier.",
+     "docs/methods/geopolrisk.md"},
+    {"within_consumer_share", "Share supplied from within the partners",
+     "The share of the partners' supply (imports basis) that comes from the partners themselves. Scale 0-100%.", kConc},
+    {"partner_share", "Share of imports from partner countries",
+     "The share of the consumer's imports that comes from Minerals Security Partnership countries. Scale 0-100%.",
+     kConc},
+    {"restricted_share", "Share of imports under export restrictions",
+     "The share of the consumer's imports from countries with an export restriction in force on the mineral at the "
+     "report date (the measures are named). Scale 0-100%.",
+     kConc},
+    {"top_supplier_share", "Share of the largest import source",
+     "The share of the consumer's imports from its largest source country. Scale 0-100%.", kConc},
+    {"net_import_reliance", "Net import reliance",
+     "Net imports as a share of apparent consumption (production plus imports minus exports, adjusted for stock "
+     "changes), as published. Scale 0-100%.",
+     kConc},
+};
+
+const MetricInfo* FindMetric(const std::string& metric) {
+  for (const auto& mi : kMetrics) {
+    if (metric == mi.id) return &mi;
+  }
+  if (metric.rfind("net_import_reliance", 0) == 0) return &kMetrics[std::size(kMetrics) - 1];
+  return nullptr;
+}
+
+}  // namespace
+
+std::string MetricName(const std::string& metric) {
+  const auto* mi = FindMetric(metric);
+  if (!mi) return metric;
+  if (metric.rfind("net_import_reliance_", 0) == 0) return "Net import reliance of " + metric.substr(20);
+  return mi->name;
+}
+
+std::string MetricGlossary(const std::string& metric) {
+  const auto* mi = FindMetric(metric);
+  if (!mi) return "No description: a measure this dossier does not know.";
+  return fmt::format("{} Method: {}.", mi->text, mi->page);
 }
 
 std::string RenderIndex(const model::Dataset& ds, const std::vector<Dossier>& dossiers) {

@@ -30,8 +30,19 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
     for (const auto& s : sc.shocks) {
       if (sources.find(s.source) == std::string::npos) sources += (sources.empty() ? "" : "; ") + s.source;
     }
+    const bool october =
+        std::find(request.october_ids.begin(), request.october_ids.end(), sc.id) != request.october_ids.end();
+    // Totals first, then the sectors of each consumer (for the chart by partner and sector).
+    std::vector<const sim::ScenarioRow*> rows;
     for (const auto& row : res.rows) {
-      if (row.mineral != mineral || row.sector != "total" || !wanted(row.consumer)) continue;
+      if (row.mineral == mineral && row.sector == "total" && wanted(row.consumer)) rows.push_back(&row);
+    }
+    for (const auto& row : res.rows) {
+      if (row.mineral == mineral && row.sector != "total" && wanted(row.consumer) && row.flows.demand > 0)
+        rows.push_back(&row);
+    }
+    for (const auto* rp : rows) {
+      const auto& row = *rp;
       ScenarioHeadline h;
       h.scenario_id = sc.id;
       h.title = sc.title;
@@ -41,6 +52,11 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
       h.shortfall_t = row.flows.shortfall;
       h.shortfall_pct = row.flows.demand > 0 ? row.flows.shortfall / row.flows.demand : 0.0;
       h.source = "simulator, scenario " + sc.id + "; shocks from " + sources;
+      h.sector = row.sector;
+      h.delivered_t = row.flows.delivered;
+      h.stock_drawn_t = row.flows.stock_drawn;
+      h.october_controls = october;
+      h.unit = row.unit;
       out.push_back(std::move(h));
     }
   }
@@ -64,6 +80,15 @@ std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const s
       h.shortfall_pct = r.demand_t > 0 ? r.shortfall_t.mean / r.demand_t : 0.0;
       h.source = "simulator, Monte Carlo over the risk register " + request.reg->id +
                  " (event probabilities and sources in the register)";
+      h.monte_carlo = true;
+      h.delivered_t = r.delivered_t;
+      h.stock_drawn_t = r.stock_drawn_t;
+      h.p_shortfall = r.p_shortfall;
+      h.p95_shortfall_t = r.shortfall_t.p95;
+      h.p95_shortfall_pct = r.shortfall_pct.p95 / 100;
+      h.runs = mc.runs;
+      h.seed = mc.seed;
+      h.unit = r.unit;
       out.push_back(std::move(h));
     }
   }

@@ -241,6 +241,95 @@ std::string RenderSvg(const LineChart& c, bool standalone) {
   return o;
 }
 
+std::string RenderBarChart(const BarChart& c, bool standalone) {
+  constexpr double kLabelWidth = 270, kRight = 230, kTop = 64, kRow = 20, kGroup = 22;
+  double vmax = c.max_value.value_or(0);
+  for (const auto& r : c.rows) {
+    if (r.value && std::isfinite(*r.value)) vmax = std::max(vmax, *r.value);
+  }
+  if (!(vmax > 0)) vmax = 1;
+  auto ticks = NiceTicks(0, vmax, 5);
+  vmax = std::max(vmax, ticks.back());
+  const double px0 = kLabelWidth, px1 = c.width - kRight;
+  auto X = [&](double v) { return px0 + std::max(0.0, v) / vmax * (px1 - px0); };
+  // Layout: a group heading takes one slot, each row one.
+  std::vector<std::pair<double, const BarRow*>> placed;
+  std::vector<std::pair<double, std::string>> headings;
+  double y = kTop + 8;
+  std::string group;
+  bool first = true;
+  for (const auto& r : c.rows) {
+    if (first || r.group != group) {
+      group = r.group;
+      if (!group.empty()) {
+        y += first ? 0 : 6;
+        headings.emplace_back(y + 14, group);
+        y += kGroup;
+      }
+      first = false;
+    }
+    placed.emplace_back(y, &r);
+    y += kRow;
+  }
+  const double axis_y = y + 6;
+  const auto note_lines = Wrap(c.source_note, kNoteLineChars);
+  const int height = static_cast<int>(axis_y + 44 + static_cast<double>(note_lines.size()) * 13 + 8);
+  std::string o;
+  o += fmt::format(
+      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
+      "font-family=\"sans-serif\">\n",
+      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
+  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
+  o += fmt::format("<text class=\"title\" x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
+                   XmlEscape(c.title));
+  if (!c.subtitle.empty()) {
+    o += fmt::format("<text class=\"subtitle\" x=\"8\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
+                     XmlEscape(c.subtitle));
+  }
+  o += "<g class=\"axis-x\" font-size=\"11\" fill=\"#333333\">\n";
+  for (double t : ticks) {
+    o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#e0e0e0\"/>\n", Coord(X(t)),
+                     Coord(kTop), Coord(axis_y));
+    o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", Coord(X(t)),
+                     Coord(axis_y + 14), Thousands(t, t == std::floor(t) ? 0 : 1));
+  }
+  o += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text>\n",
+                   Coord((px0 + px1) / 2), Coord(axis_y + 32), XmlEscape(c.unit));
+  o += "</g>\n";
+  for (const auto& [hy, text] : headings) {
+    o += fmt::format("<text class=\"group\" x=\"8\" y=\"{}\" font-size=\"12\" font-weight=\"bold\">{}</text>\n",
+                     Coord(hy), XmlEscape(text));
+  }
+  o += "<g class=\"bars\" font-size=\"11\">\n";
+  for (const auto& [by, r] : placed) {
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", Coord(px0 - 6), Coord(by + 13),
+                     XmlEscape(r->label));
+    const bool known = r->value && std::isfinite(*r->value);
+    std::string text = !r->value_text.empty() ? r->value_text : known ? Thousands(*r->value, 1) : "not available";
+    if (known) {
+      o += fmt::format(
+          "<rect class=\"bar\" data-name=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\" "
+          "fill=\"{}\"/>\n",
+          XmlEscape(r->group.empty() ? r->label : r->group + ": " + r->label), fmt::format("{:.6g}", *r->value),
+          Coord(px0), Coord(by + 2), Coord(X(*r->value) - px0), r->colour);
+    }
+    o += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n", Coord((known ? X(*r->value) : px0) + 4),
+                     Coord(by + 13), XmlEscape(text));
+  }
+  o += "</g>\n";
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333333\"/>\n", Coord(px0), Coord(kTop),
+                   Coord(axis_y));
+  double note_y = axis_y + 52;
+  o += "<g class=\"source-note\" font-size=\"10\" fill=\"#555555\">\n";
+  for (const auto& line : note_lines) {
+    o += fmt::format("<text x=\"8\" y=\"{}\">{}</text>\n", Coord(note_y), XmlEscape(line));
+    note_y += 13;
+  }
+  o += "</g>\n</svg>\n";
+  return o;
+}
+
 LineChart OutlookChart(const outlook::OutlookResult& r) {
   LineChart c;
   c.title = fmt::format("{}: demand and supply to {}, {} scenario", r.mineral,

@@ -3,13 +3,61 @@
 
 #include <fstream>
 
+#include "lodestone/invest/plan.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/outlook/data.hpp"
 #include "lodestone/report/headlines.hpp"
 #include "lodestone/sim/scenario.hpp"
 #include "lodestone/sim_facade/outlook.hpp"
+#include "lodestone/sim_facade/simulate.hpp"
 
 namespace lodestone::facade {
+
+namespace {
+
+// Every project of the workspace's project source evaluated against the risk register (the
+// evaluation `projects evaluate` runs), as the dossiers report it.
+report::ProjectFindings EvaluateForDossiers(const app::Workspace& ws, const ReportRequest& request) {
+  report::ProjectFindings out;
+  invest::ProjectSourceRequest src;
+  auto set = invest::LoadProjectSource(ws, src);
+  invest::EvaluationRequest rq;
+  rq.network = &ws.network();
+  rq.reg = &ws.risk_register();
+  rq.runs = request.eval_runs;
+  rq.seed = request.seed;
+  rq.partners = request.consumer;
+  rq.projects = set.projects;
+  rq.chain_context = set.projects;
+  auto ev = invest::EvaluateWithScreens(ws, std::move(rq));
+  out.supplied = true;
+  out.register_id = ws.risk_register().id;
+  out.project_source = set.description;
+  out.runs = ev.runs;
+  out.seed = ev.seed;
+  out.horizon_months = ev.horizon_months;
+  for (const auto& pe : ev.projects) {
+    report::ProjectFinding f;
+    f.id = pe.id;
+    f.name = pe.name;
+    f.mineral = pe.mineral;
+    f.country = pe.country;
+    f.stage = std::string(invest::Name(pe.stage));
+    f.unit = pe.unit;
+    f.evaluable = pe.evaluable;
+    f.baseline = pe.baseline;
+    f.reason = pe.reason;
+    f.partner_demand_t = pe.partner_demand_t;
+    f.expected_before_t = pe.expected_before_t;
+    f.expected_relief_t = pe.expected_relief_t;
+    f.public_musd = pe.public_musd;
+    if (pe.capex_musd.IsKnown()) f.capex_musd = pe.capex_musd.number;
+    out.projects.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const ReportRequest& request) {
   if (request.all == !request.mineral.empty()) throw Error::InvalidRequest("give one mineral or all minerals");
@@ -32,6 +80,9 @@ std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const Report
   hreq.runs = request.sim_runs;
   hreq.seed = request.seed;
   hreq.consumers = req.consumer;
+  // China's October 2025 controls: the default scenarios of the simulator's façade.
+  for (const auto& f : DefaultScenarioFiles(ws)) hreq.october_ids.push_back(sim::LoadScenario(f).id);
+  if (request.evaluate_projects) req.findings = EvaluateForDossiers(ws, request);
   std::vector<std::string> minerals;
   if (request.all) {
     for (const auto& m : ds->minerals) minerals.push_back(m.id);

@@ -75,12 +75,20 @@ expect_contains("${OUT}" "\"base_output\"")
 run(2 ${LODESTONE} outlook lithium --stage smelting)
 expect_contains("${ERR}" "stage 'smelting': expected mining or refining")
 
+# A pattern that must not match (e.g. a link that is not an in-page anchor).
+function(expect_no_match text pattern)
+  string(REGEX MATCH "${pattern}" found "${text}")
+  if(found)
+    message(FATAL_ERROR "unexpected match of ${pattern}: ${found}")
+  endif()
+endfunction()
+
 # The lithium dossier shows the refining stage too, with its own chart.
 run(0 ${LODESTONE} report lithium --out ${WORK_DIR}/li --runs 50 --sim-runs 1000)
 file(READ ${WORK_DIR}/li/lithium.html li_html)
 expect_contains("${li_html}" "Refining stage: steps scenario")
 expect_contains("${li_html}" "Thacker Pass lithium project (Phase 1) (thacker_pass)")
-expect_absent("${li_html}" "href=")
+expect_no_match("${li_html}" "href=\"[^#]")  # in-page glossary anchors only
 expect_absent("${li_html}" "src=")
 if(NOT EXISTS ${WORK_DIR}/li/lithium_outlook_refining.svg)
   message(FATAL_ERROR "lithium_outlook_refining.svg not written")
@@ -95,7 +103,7 @@ expect_contains("${html}" "drc-cobalt-outage")
 expect_contains("${html}" "lodestone-register-2025")
 expect_contains("${html}" "<svg ")
 expect_absent("${html}" "src=")
-expect_absent("${html}" "href=")
+expect_no_match("${html}" "href=\"[^#]")  # in-page glossary anchors only
 expect_absent("${html}" "<script")
 expect_absent("${html}" "@import")
 if(NOT EXISTS ${WORK_DIR}/one/cobalt.md OR NOT EXISTS ${WORK_DIR}/one/cobalt_outlook.svg)

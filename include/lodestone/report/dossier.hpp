@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,39 @@ struct ScenarioHeadline {
   double shortfall_t = 0;
   double shortfall_pct = 0;  // fraction of demand
   std::string source;
+  std::string sector = "total";  // "total" or one sector of the consumer's demand
+  // What covered the rest of demand: stocks drawn and deliveries (from suppliers still shipping).
+  double delivered_t = 0, stock_drawn_t = 0;
+  bool october_controls = false;  // one of the default scenarios (China's October 2025 controls)
+  // Monte Carlo over the risk register: probability of any shortfall, P95 shortfall (tonnes and
+  // fraction of demand), runs and seed. `monte_carlo` false: a single scenario.
+  bool monte_carlo = false;
+  double p_shortfall = 0, p95_shortfall_t = 0, p95_shortfall_pct = 0;
+  std::uint64_t runs = 0, seed = 0;
+  std::string unit;
+};
+
+// A project's evaluation against the risk register, as the dossier reports it (the caller runs
+// the evaluation; the dossier does not depend on the investment module).
+struct ProjectFinding {
+  std::string id, name, mineral, country, stage, unit;
+  bool evaluable = false;
+  bool baseline = false;              // operating: already inside the baseline supply
+  std::string reason;                 // why not evaluable
+  double partner_demand_t = 0;        // partners' demand over the horizon
+  double expected_before_t = 0;       // partners' expected shortfall without the project
+  double expected_relief_t = 0;       // expected shortfall removed by the project alone
+  std::optional<double> public_musd;  // public money needed (capex - private), million USD
+  std::optional<double> capex_musd;
+};
+
+struct ProjectFindings {
+  bool supplied = false;  // false: no evaluation was run
+  std::string register_id;
+  std::string project_source;  // where the projects come from, in words
+  std::uint64_t runs = 0, seed = 0;
+  double horizon_months = 12;
+  std::vector<ProjectFinding> projects;  // of every mineral; the dossier picks its own
 };
 
 // A project of the registry as the dossier lists it.
@@ -52,6 +86,7 @@ struct DossierRequest {
   std::uint64_t seed = 20251028;
   std::string as_of = "2026-11-27";
   bool registry_supplied = true;  // false: say that no registry was read
+  ProjectFindings findings;       // project evaluations against the risk register
 };
 
 struct Dossier {
@@ -65,7 +100,14 @@ struct Dossier {
   std::string svg_refining;
   std::string svg_refining_file;  // e.g. "lithium_outlook_refining.svg"
   std::string headline;           // one line for the index
+  // The key messages, plain sentences computed from the results (also at the top of the page).
+  std::vector<std::string> key_messages;
 };
+
+// The human name of a risk metric id ("top1_share" -> "Share of the largest supplier") and its
+// glossary entry (what it measures, its scale, its method page); the id itself when unknown.
+std::string MetricName(const std::string& metric);
+std::string MetricGlossary(const std::string& metric);
 
 // `outlook_data` may be null (no outlook section). Throws Error InvalidRequest for an unknown mineral.
 Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* outlook_data,

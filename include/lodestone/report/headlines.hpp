@@ -18,6 +18,8 @@ struct HeadlineRequest {
   std::uint64_t runs = 20000;
   std::uint64_t seed = 20251028;
   std::vector<std::string> consumers = {"USA", "JPN"};
+  // Scenario ids of the default scenarios (China's October 2025 controls): their rows are marked.
+  std::vector<std::string> october_ids;
 };
 
 std::vector<ScenarioHeadline> SimulateHeadlines(const sim::Network& net, const std::string& mineral,

@@ -3,6 +3,7 @@
 // no external font or URL: the file is self-contained and renders the same offline.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,29 @@ struct LineChart {
   int width = 860;
   int height = 500;
 };
+
+// A horizontal bar chart: one bar per row, grouped under optional group headings (a stage, a
+// scenario); values in `unit` (e.g. "%" or "t REO"), each bar labelled with its value. Rows whose
+// value is not known are drawn without a bar and labelled "not available".
+struct BarRow {
+  std::string group;  // rows of one group follow each other; the heading is drawn once
+  std::string label;
+  std::optional<double> value;
+  std::string colour = "#1f4e79";
+  std::string value_text;  // label shown at the bar's end; empty: the value with the unit
+};
+
+struct BarChart {
+  std::string title;
+  std::string subtitle;
+  std::string unit;  // of the values, shown on the axis ("share of world supply, %")
+  std::string source_note;
+  std::vector<BarRow> rows;
+  std::optional<double> max_value;  // axis end; nullopt: from the data
+  int width = 860;
+};
+
+std::string RenderBarChart(const BarChart& chart, bool standalone = true);
 
 // Tick positions covering [lo, hi] at a 1-2-5 step, about `target` of them.
 std::vector<double> NiceTicks(double lo, double hi, int target = 6);

@@ -22,6 +22,10 @@ struct ReportRequest {
   std::uint64_t sim_runs = 20000;  // risk register scenarios for the scenario section
   std::uint64_t seed = 20251028;
   std::filesystem::path projects;  // empty: the workspace's projects.csv when present
+  // Evaluate the workspace's project source against the risk register for the projects' key
+  // message and annex (scenarios drawn: eval_runs, seed: `seed`).
+  bool evaluate_projects = true;
+  std::uint64_t eval_runs = 2000;
 };
 
 struct ReportResult {
