@@ -313,10 +313,10 @@ async function renderFlows() {
   }
   const sc = typeof f.scenario === 'object' && f.scenario ? (f.scenario.title || f.scenario.id) : f.scenario;
   $('fl-scenario').textContent = `Scenario: ${sc || 'default'}${composedScenario ? ' (from the Scenario page)' : ''}`;
-  chart('fl-before').setOption(sankeyOption(f, f.before, `${label(mineral)}: flows before the shock`), true);
-  chart('fl-after').setOption(sankeyOption(f, f.after, `${label(mineral)}: flows after the shock`), true);
+  chart('fl-before').setOption(sankeyOption(f, f.before, `${label(f.mineral)}: flows before the shock`), true);
+  chart('fl-after').setOption(sankeyOption(f, f.after, `${label(f.mineral)}: flows after the shock`), true);
   const extra = new Map((f.sources || []).filter((s) => typeof s === 'object').map((s) => [s.id, s]));
-  $('fl-source').textContent = `${sourcesLine((f.sources || []).map((s) => (typeof s === 'object' ? s.id : s)), extra)}. Basis: ${f.basis}.`;
+  $('fl-source').textContent = [sourcesLine((f.sources || []).map((s) => (typeof s === 'object' ? s.id : s)), extra), `Basis: ${f.basis}.`].filter(Boolean).join('. ');
   fillTable('fl-consumers', [
     { head: 'Consumer', cell: (n) => n.name },
     { head: `Demand (${f.unit})`, num: true, cell: (n) => ({ text: num(n.demand_t), value: n.demand_t }) },
