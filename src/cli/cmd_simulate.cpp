@@ -2,11 +2,13 @@
 // printed as a table for people or JSON/CSV for programs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "lodestone/model/error.hpp"
 #include "lodestone/sim_facade/simulate.hpp"
 
 namespace lodestone::cli {
@@ -20,6 +22,8 @@ struct SimArgs {
   int threads = 0;
   std::optional<int> year;
   bool sectors = false;
+  bool flows = false;
+  std::string mineral;
   Format format = Format::Table;
 };
 
@@ -98,7 +102,85 @@ void PrintMonteCarlo(const sim::McResult& res, const SimArgs& a) {
   PrintTable(std::cout, t);
 }
 
+// A change in tonnes with its sign; rounding noise (below a billionth of the flow) is no change.
+std::string Signed(double t, double scale) {
+  if (std::abs(t) <= 1e-9 * scale) return "0";
+  return t > 0 ? "+" + Tonnes(t) : "-" + Tonnes(-t);
+}
+
+std::string Opt(const std::optional<double>& x) { return x ? Tonnes(*x) : std::string("not known"); }
+
+void PrintFlows(const sim::FlowsResult& r) {
+  std::cout << fmt::format("Flows of {} ({}), baseline {}, scenario {}: {}\n", r.mineral, r.unit, r.year, r.scenario_id,
+                           r.scenario_title);
+  std::cout << fmt::format("{}\n\n", r.basis);
+  // Links: the union of before and after, before's order first.
+  std::vector<std::pair<std::string, std::string>> keys;
+  auto add = [&](const sim::FlowLink& l) {
+    std::pair<std::string, std::string> k{l.source, l.target};
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  };
+  for (const auto& l : r.before) add(l);
+  for (const auto& l : r.after) add(l);
+  auto tonnes = [](const std::vector<sim::FlowLink>& v, const std::pair<std::string, std::string>& k) {
+    for (const auto& l : v) {
+      if (l.source == k.first && l.target == k.second) return l.tonnes;
+    }
+    return 0.0;
+  };
+  auto code = [](const std::string& id) { return id.substr(id.find(':') + 1); };
+  auto stage = [](const std::string& id) { return id.substr(0, id.find(':')); };
+  TextTable t;
+  t.columns = {"stage", "from", "to", "before t", "after t", "change"};
+  t.right = {false, false, false, true, true, true};
+  for (const auto& k : keys) {
+    double b = tonnes(r.before, k), x = tonnes(r.after, k);
+    t.rows.push_back({stage(k.first) + " -> " + stage(k.second), code(k.first), code(k.second), Tonnes(b), Tonnes(x),
+                      Signed(x - b, std::max(b, x))});
+  }
+  PrintTable(std::cout, t);
+  std::cout << "\n";
+  TextTable c;
+  c.columns = {"consumer", "demand", "delivered before", "delivered after", "from stock", "shortfall"};
+  c.right = {false, true, true, true, true, true};
+  for (const auto& n : r.nodes) {
+    if (n.stage != "consumer") continue;
+    if (!n.demand_t) {
+      c.rows.push_back({n.code, "not known", "", "", "", "(counted in ROW)"});
+      continue;
+    }
+    c.rows.push_back({n.code, Opt(n.demand_after_t), Opt(n.delivered_before_t), Opt(n.delivered_after_t),
+                      Opt(n.stock_drawn_t), Opt(n.shortfall_t)});
+  }
+  PrintTable(std::cout, c);
+  std::cout << "\nNotes:\n";
+  for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
+}
+
+int SimulateFlows(const SimArgs& a) {
+  if (!a.ws.risk_register.empty()) throw Error::InvalidRequest("--flows runs one scenario, not a risk register");
+  if (a.mineral.empty()) throw Error::InvalidRequest("--flows needs --mineral ID (e.g. --mineral rare_earths)");
+  app::Workspace ws(ResolvePaths(a.ws));
+  facade::FlowsRequest req;
+  req.mineral = a.mineral;
+  if (!a.scenario.empty()) req.scenario_file = a.scenario;
+  req.year = a.year;
+  req.sector_rule = a.sector_rule;
+  req.market = a.market;
+  auto res = facade::SimulateFlows(ws, req);
+  if (a.format == Format::Json) {
+    std::cout << sim::ToJson(res).dump(2) << "\n";
+  } else if (a.format == Format::Csv) {
+    PrintCsvRows(std::cout, sim::ToCsv(res));
+  } else {
+    PrintFlows(res);
+  }
+  return 0;
+}
+
 int Simulate(const SimArgs& a) {
+  if (a.flows) return SimulateFlows(a);
+  if (!a.mineral.empty()) throw Error::InvalidRequest("--mineral goes with --flows");
   app::Workspace ws(ResolvePaths(a.ws));
   facade::SimulateRequest req;
   req.monte_carlo = !a.ws.risk_register.empty();
@@ -152,6 +234,10 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--consumer", a.consumers, "Consumers shown in the table (comma-separated, or all)")
       ->capture_default_str();
   cmd->add_flag("--sectors", a.sectors, "Show each sector's rows in the table, not only totals");
+  cmd->add_flag("--flows", a.flows,
+                "One mineral's flows by stage (mining -> refining -> consumer) before and after the scenario, "
+                "for a Sankey chart (with --mineral)");
+  cmd->add_option("--mineral", a.mineral, "The mineral of --flows, e.g. rare_earths");
   cmd->add_option("--sector-rule", a.sector_rule,
                   "How a consumer's shortfall falls on sectors: pro-rata or defence-first")
       ->capture_default_str();

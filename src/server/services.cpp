@@ -242,6 +242,23 @@ Reply SimulateDefault(Context& c, const Request& r, const Caller&) {
   return JsonReply(facade::ToJson(facade::Simulate(c.ws, SimRequest(q))), 200, true);
 }
 
+// One mineral's flows before and after a scenario: the body's (POST), else the default one (GET).
+Reply Flows(Context& c, const Request& r, const Caller&) {
+  Query q(r);
+  facade::FlowsRequest req;
+  req.mineral = q.Text("mineral", "");
+  req.year = q.Integer<int>("year", 1900, 2200);
+  req.sector_rule = q.Text("sector_rule", req.sector_rule);
+  if (r.method == "POST") {
+    if (r.body.empty()) {
+      throw Error::InvalidRequest(
+          "the body must be a scenario (docs/scenarios.md); GET /v1/flows uses the default scenario");
+    }
+    req.scenario_text.emplace(kBody, r.body);
+  }
+  return JsonReply(sim::ToJson(facade::SimulateFlows(c.ws, req)), 200, true);
+}
+
 Reply SubmitJob(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   auto req = SimRequest(q);
@@ -509,6 +526,24 @@ const std::vector<Endpoint>& Endpoints() {
        200,
        {K::Array, {"scenario", "rows", "notes", "sources", "method", "provenance"}},
        SimulateDefault},
+      {"GET",
+       "/v1/flows",
+       Role::Viewer,
+       "One mineral's flows by stage before and after the default scenario, for a Sankey chart",
+       {"mineral", "year", "sector_rule"},
+       "",
+       200,
+       {K::Object, {"mineral", "unit", "year", "scenario", "basis", "nodes", "before", "after", "sources", "notes"}},
+       Flows},
+      {"POST",
+       "/v1/flows",
+       Role::Analyst,
+       "One mineral's flows by stage before and after a scenario (the body: a scenario file, docs/scenarios.md)",
+       {"mineral", "year", "sector_rule"},
+       "a scenario in the scenario file format (JSON)",
+       200,
+       {K::Object, {"mineral", "unit", "year", "scenario", "basis", "nodes", "before", "after", "sources", "notes"}},
+       Flows},
       {"POST",
        "/v1/jobs/monte-carlo",
        Role::Analyst,

@@ -126,6 +126,9 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   for (std::size_t k = 0; k < K; ++k) {
     for (int s = 0; s < kSectors; ++s) d[k] += ws.sector_demand[k][s];
   }
+  // With links: what each fill adds to a consumer is attributed to the refiner(s) it came from.
+  const bool links = ws.links != nullptr;
+  if (links) Fill(ws.lvl_before, K, 0.0);
   double pool = 0;
   for (std::size_t j = 0; j < J; ++j) {
     if (ws.spot[j] <= 0) continue;
@@ -140,14 +143,32 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
       e[k] = eff_of(j * K + k);
       if (d[k] > 0 && !blocked(j * K + k) && e[k] > 0) idx[n++] = static_cast<int>(k);
     }
+    if (links)
+      std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
     LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data());
+    if (links) {
+      for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += ws.delivered[k] - ws.lvl_before[k];
+    }
   }
   std::size_t n = 0;
   for (std::size_t k = 0; k < K; ++k) {
     e[k] = 1;
     if (d[k] > 0) idx[n++] = static_cast<int>(k);
   }
+  if (links)
+    std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
   LevelFill(pool, n, idx, d, e, ws.delivered.data());
+  if (links && pool > 0) {
+    // The pool is one market: each unrestricted refiner's share of it is its share of every fill.
+    for (std::size_t j = 0; j < J; ++j) {
+      if (ws.spot[j] <= 0) continue;
+      bool restricted = false;
+      for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+      if (restricted) continue;
+      const double share = ws.spot[j] / pool;
+      for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += share * (ws.delivered[k] - ws.lvl_before[k]);
+    }
+  }
 }
 
 // Rates (per year) of one segment with a constant set of active shocks: sector demand into
@@ -163,6 +184,10 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
   for (std::size_t k = 0; k < K; ++k) {
     for (int s = 0; s < kSectors; ++s) ws.sector_demand[k][s] = mn.demand[k] * mn.sector_share[k][s];
+  }
+  if (ws.links) {
+    Fill(ws.seg_ore, I * J, 0.0);
+    Fill(ws.seg_fin, J * K, 0.0);
   }
   Fill(ws.mine_keep, I, 1.0);      // mine output kept
   Fill(ws.refinery_keep, J, 1.0);  // refinery capacity kept
@@ -264,6 +289,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
           double f = base * ore_keep(i * J + j);
           ws.feed[j] += f;
           ws.blocked_ore[i] += base - f;
+          if (ws.links) ws.seg_ore[i * J + j] = f;
         }
       }
     } else {
@@ -275,6 +301,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         for (std::size_t j = 0; j < J; ++j) ws.feed[j] -= row[j] * (1 - ws.mine_keep[i]);
       }
       for (std::size_t j = 0; j < J; ++j) ws.feed[j] = std::max(0.0, ws.feed[j]);
+      if (ws.links) {
+        for (std::size_t x = 0; x < I * J; ++x) ws.seg_ore[x] = mn.ore_flow[x] * ws.mine_keep[x / J];
+      }
     }
     if (extra_ore) {
       for (std::size_t i = 0; i < I; ++i) ws.blocked_ore[i] += mn.extra_ore[i];
@@ -301,6 +330,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
           double take = std::min(avail, std::max(0.0, cap[home] - ws.refined[home]) / mn.yield);
           ws.refined[home] += take * mn.yield;
           avail -= take;
+          if (ws.links) ws.seg_ore[i * J + home] += take;
         }
         if (avail <= 0) continue;
         for (std::size_t j = 0; j < J; ++j) {
@@ -311,6 +341,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         }
         WaterFill(avail, J, need, eff, got);
         for (std::size_t j = 0; j < J; ++j) ws.refined[j] += got[j] * mn.yield;
+        if (ws.links) {
+          for (std::size_t j = 0; j < J; ++j) ws.seg_ore[i * J + j] += got[j];
+        }
       }
     }
   } else {
@@ -344,6 +377,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       }
       ws.gflow[j * K + k] = g;
       ws.delivered[k] += g;
+      if (ws.links) ws.seg_fin[j * K + k] = g;
     }
   }
   // A consumer whose demand fell returns what it no longer takes, pro rata to its suppliers.
@@ -352,7 +386,10 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
     if (ws.delivered[k] > dk) {
       double excess = ws.delivered[k] - dk;
-      for (std::size_t j = 0; j < J; ++j) free[j] += excess * (ws.gflow[j * K + k] / ws.delivered[k]);
+      for (std::size_t j = 0; j < J; ++j) {
+        free[j] += excess * (ws.gflow[j * K + k] / ws.delivered[k]);
+        if (ws.links) ws.seg_fin[j * K + k] -= excess * (ws.gflow[j * K + k] / ws.delivered[k]);
+      }
       ws.delivered[k] = dk;
     }
   }
@@ -372,6 +409,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       double take = std::min(avail, std::max(0.0, dk - ws.delivered[home]));
       ws.delivered[home] += take;
       avail -= take;
+      if (ws.links) ws.seg_fin[j * K + home] += take;
     }
     if (avail <= 0) continue;
     bool any = false;
@@ -391,10 +429,27 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     double left = WaterFill(avail, K, need, eff, got);
     if (clearing) ws.spot[j] += left;
     for (std::size_t k = 0; k < K; ++k) ws.delivered[k] += got[k];
+    if (ws.links) {
+      for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += got[k];
+    }
   }
   if (clearing)
     ClearSpot(
         net, mn, fin_mod, ws, [&](std::size_t x) { return fin_blocked(x); }, [&](std::size_t x) { return fin_eff(x); });
+}
+
+// The baseline's links over `years`: ore flows as they are, refined flows into each consumer
+// scaled to its demand (the baseline delivers every consumer its demand).
+void AddBaselineLinks(const Network& net, const MineralNetwork& mn, double years, LinkFlows& links) {
+  const std::size_t J = mn.J(), K = net.K();
+  for (std::size_t x = 0; x < links.ore.size(); ++x) links.ore[x] += mn.ore_flow[x] * years;
+  for (std::size_t k = 0; k < K; ++k) {
+    double sum = 0;
+    for (std::size_t j = 0; j < J; ++j) sum += mn.refined_flow[j * K + k];
+    if (sum <= 0) continue;
+    const double scale = mn.demand[k] / sum;
+    for (std::size_t j = 0; j < J; ++j) links.refined[j * K + k] += mn.refined_flow[j * K + k] * scale * years;
+  }
 }
 
 std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnostics& diags) {
@@ -554,6 +609,11 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
 
   Fill(ws.stock_left, K, 0.0);
   for (std::size_t k = 0; k < K; ++k) ws.stock_left[k] = mn.stock[k];
+  const std::size_t I = mn.I(), J = mn.J();
+  if (ws.links) {
+    ws.links->ore.assign(mn.has_ore_stage ? I * J : 0, 0.0);
+    ws.links->refined.assign(J * K, 0.0);
+  }
   const ActiveShock* active[64];
   std::vector<const ActiveShock*> many;
   for (std::size_t b = 0; b + 1 < ws.bounds.size(); ++b) {
@@ -582,6 +642,7 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
           o[s].delivered += d;
         }
       }
+      if (ws.links) AddBaselineLinks(net, mn, years, *ws.links);
       continue;
     }
     double contract = 1;
@@ -592,6 +653,9 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
                                                               : net.market.contract_share_later;
     }
     SegmentRates(net, mn, act, na, contract, ws);
+    if (ws.links) {
+      for (std::size_t x = 0; x < ws.links->ore.size(); ++x) ws.links->ore[x] += ws.seg_ore[x] * years;
+    }
     for (std::size_t k = 0; k < K; ++k) {
       const auto& sd = ws.sector_demand[k];
       double dk = 0;
@@ -616,6 +680,11 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
         } else {
           for (int s = 0; s < kSectors; ++s) pre[s] = dk > 0 ? short_rate * (sd[s] / dk) : 0.0;
         }
+      }
+      if (ws.links) {
+        // Links into k carry what it received (x, at most its demand), pro rata to the rates.
+        const double scale = ws.delivered[k] > 0 ? x / ws.delivered[k] : 0.0;
+        for (std::size_t j = 0; j < J; ++j) ws.links->refined[j * K + k] += ws.seg_fin[j * K + k] * scale * years;
       }
       double amount = short_rate * years;
       double draw = std::min(ws.stock_left[k], amount);
@@ -742,6 +811,156 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
     }
   }
   res.sources = ResultSources(net, res.minerals, scenario);
+  return res;
+}
+
+}  // namespace lodestone::sim
+
+namespace lodestone::sim {
+
+FlowsResult RunFlows(const Network& net, const Scenario& scenario, std::string_view mineral, const EvalOptions& opt) {
+  const int m = net.FindMineralIndex(mineral);
+  if (m < 0) {
+    std::vector<std::string> ids;
+    for (const auto& x : net.minerals) ids.push_back(x.id);
+    throw Error::NotFound(
+        fmt::format("mineral '{}' is not simulated: expected one of {}", mineral, fmt::join(ids, ", ")));
+  }
+  const MineralNetwork& mn = net.minerals[m];
+  const std::size_t I = mn.I(), J = mn.J(), K = net.K();
+  CompiledShocks cs = CompileShocks(net, scenario.shocks);
+  std::vector<ActiveShock> act;
+  Scenario touching = scenario;  // only the shocks on this mineral, for the sources
+  touching.shocks.clear();
+  for (std::size_t i = 0; i < cs.templates.size(); ++i) {
+    if (cs.templates[i].mineral != m) continue;
+    const Shock& s = scenario.shocks[cs.shock_of_template[i]];
+    act.push_back({&cs.templates[i], s.fraction, s.factor, s.start_month, s.start_month + s.months});
+    touching.shocks.push_back(s);
+  }
+  const double horizon = scenario.horizon_months;
+  const double years = horizon / kMonthsPerYear;
+  EvalScratch ws;
+  LinkFlows after, before;
+  MineralOutcome out, base_out;
+  ws.links = &before;
+  EvaluateMineral(net, m, nullptr, 0, horizon, opt, ws, base_out);
+  ws.links = &after;
+  EvaluateMineral(net, m, act.data(), act.size(), horizon, opt, ws, out);
+
+  FlowsResult res;
+  res.mineral = mn.id;
+  res.unit = mn.unit;
+  res.year = net.year;
+  res.scenario_id = scenario.id;
+  res.scenario_title = scenario.title;
+  res.horizon_months = horizon;
+  res.market = net.market;
+  res.basis = fmt::format(
+      "annual rates averaged over the scenario horizon ({} months): tonnes over the horizon divided by its length "
+      "in years; mining -> refining links carry ore content, refining -> consumer links refined content",
+      horizon);
+  const auto& countries = net.dataset->countries;
+  auto node = [&](const char* stage, int country, const std::string& code) {
+    FlowNode n;
+    n.stage = stage;
+    n.code = code;
+    n.id = fmt::format("{}:{}", stage, code);
+    n.is_country = country != kRestOfWorld;
+    n.name = n.is_country ? countries.at(static_cast<std::size_t>(country)).name : "Rest of the world";
+    return n;
+  };
+  auto iso = [&](int country) {
+    return country == kRestOfWorld ? std::string("ROW") : countries.at(static_cast<std::size_t>(country)).iso3;
+  };
+  // Nodes that carry a link before or after, in stage order; every consumer.
+  auto used_miner = [&](std::size_t i) {
+    for (std::size_t j = 0; j < J; ++j) {
+      if (before.ore[i * J + j] > 0 || after.ore[i * J + j] > 0) return true;
+    }
+    return false;
+  };
+  auto used_refiner = [&](std::size_t j) {
+    for (std::size_t k = 0; k < K; ++k) {
+      if (before.refined[j * K + k] > 0 || after.refined[j * K + k] > 0) return true;
+    }
+    for (std::size_t i = 0; i < before.ore.size() / std::max<std::size_t>(J, 1); ++i) {
+      if (before.ore[i * J + j] > 0 || after.ore[i * J + j] > 0) return true;
+    }
+    return false;
+  };
+  if (mn.has_ore_stage) {
+    for (std::size_t i = 0; i < I; ++i) {
+      if (used_miner(i)) res.nodes.push_back(node("mining", mn.miners[i], iso(mn.miners[i])));
+    }
+  }
+  for (std::size_t j = 0; j < J; ++j) {
+    if (used_refiner(j)) res.nodes.push_back(node("refining", mn.refiners[j], iso(mn.refiners[j])));
+  }
+  for (std::size_t k = 0; k < K; ++k) {
+    const Consumer& c = net.consumers[k];
+    FlowNode n = node("consumer", c.country, c.code);
+    n.flow_basis = mn.flow_basis.empty() ? std::string() : mn.flow_basis[k];
+    if (mn.demand_known[k]) {
+      double into_before = 0, into_after = 0;
+      for (std::size_t j = 0; j < J; ++j) {
+        into_before += before.refined[j * K + k];
+        into_after += after.refined[j * K + k];
+      }
+      const Flows& f = out.by_consumer[k][kSectors];
+      n.demand_t = base_out.by_consumer[k][kSectors].demand / years;
+      n.demand_after_t = f.demand / years;
+      n.delivered_before_t = into_before / years;
+      n.delivered_after_t = into_after / years;
+      n.stock_drawn_t = f.stock_drawn / years;
+      n.shortfall_t = f.shortfall / years;
+    }
+    res.nodes.push_back(std::move(n));
+  }
+  auto links = [&](const LinkFlows& l, std::vector<FlowLink>& to) {
+    for (std::size_t i = 0; i < I && !l.ore.empty(); ++i) {
+      for (std::size_t j = 0; j < J; ++j) {
+        const double t = l.ore[i * J + j] / years;
+        if (t > 0 && std::isfinite(t)) {
+          to.push_back(
+              {fmt::format("mining:{}", iso(mn.miners[i])), fmt::format("refining:{}", iso(mn.refiners[j])), t});
+        }
+      }
+    }
+    for (std::size_t j = 0; j < J; ++j) {
+      for (std::size_t k = 0; k < K; ++k) {
+        const double t = l.refined[j * K + k] / years;
+        if (t > 0 && std::isfinite(t)) {
+          to.push_back(
+              {fmt::format("refining:{}", iso(mn.refiners[j])), fmt::format("consumer:{}", net.consumers[k].code), t});
+        }
+      }
+    }
+  };
+  links(before, res.before);
+  links(after, res.after);
+
+  for (const auto& b : mn.basis) res.notes.push_back(fmt::format("{}: {}", mn.id, b));
+  if (touching.shocks.empty()) {
+    res.notes.push_back(fmt::format("the scenario does not touch {}: the flows after are the baseline's", mn.id));
+  }
+  res.notes.push_back(
+      "after: ore shipped and refined deliveries as the simulator delivers them, including reallocated and spot "
+      "tonnes; stock draws are not links (each consumer's stock_drawn_t), and a consumer's links after plus its "
+      "stock drawn plus its shortfall make its demand under the scenario");
+  if (mn.has_ore_stage) {
+    res.notes.push_back(fmt::format(
+        "ore links are in ore content; refined output is {:.4g} t per t of ore content (world refined / mined)",
+        mn.yield));
+  }
+  for (std::size_t k = 0; k < K; ++k) {
+    if (!mn.demand_known[k]) {
+      res.notes.push_back(
+          fmt::format("{}: demand not known, counted in the rest of the world (ROW)", net.consumers[k].code));
+    }
+  }
+  std::vector<std::string> ids{mn.id};
+  res.sources = ResultSources(net, ids, touching);
   return res;
 }
 

@@ -108,6 +108,92 @@ model::CsvRows ToCsv(const std::vector<ScenarioResult>& results) {
 
 model::CsvRows ToCsv(const ScenarioResult& r) { return ToCsv(std::vector<ScenarioResult>{r}); }
 
+Json ToJson(const FlowsResult& r) {
+  Json j;
+  j["mineral"] = r.mineral;
+  j["unit"] = r.unit;
+  j["year"] = r.year;
+  j["scenario"] = r.scenario_id;
+  j["scenario_title"] = r.scenario_title;
+  j["horizon_months"] = r.horizon_months;
+  j["basis"] = r.basis;
+  auto& nodes = j["nodes"] = Json::array();
+  for (const auto& n : r.nodes) {
+    Json o{
+        {"id", n.id}, {"stage", n.stage}, {"country", n.is_country ? Json(n.code) : Json(nullptr)}, {"name", n.name}};
+    if (n.stage == "consumer") {
+      o["demand_t"] = Optional(n.demand_t);
+      o["demand_after_t"] = Optional(n.demand_after_t);
+      o["delivered_before_t"] = Optional(n.delivered_before_t);
+      o["delivered_after_t"] = Optional(n.delivered_after_t);
+      o["stock_drawn_t"] = Optional(n.stock_drawn_t);
+      o["shortfall_t"] = Optional(n.shortfall_t);
+      o["flow_basis"] = n.flow_basis;
+    }
+    nodes.push_back(std::move(o));
+  }
+  auto links = [](const std::vector<FlowLink>& v) {
+    Json a = Json::array();
+    for (const auto& l : v) a.push_back({{"source", l.source}, {"target", l.target}, {"tonnes", l.tonnes}});
+    return a;
+  };
+  j["before"] = links(r.before);
+  j["after"] = links(r.after);
+  j["market"] = {{"rule", MarketRuleName(r.market.rule)},
+                 {"contract_share_initial", r.market.contract_share_initial},
+                 {"contract_hold_months", r.market.contract_hold_months},
+                 {"contract_share_later", r.market.contract_share_later},
+                 {"leakage", r.market.leakage}};
+  auto& sources = j["sources"] = Json::array();
+  Json ids = Json::array(), assumptions = Json::array();
+  for (const auto& s : r.sources) {
+    sources.push_back({{"id", s.id}, {"text", s.citation}, {"kind", s.kind}, {"licence", s.licence}, {"rule", s.rule}});
+    ids.push_back(s.id);
+    if (s.kind == "assumption") assumptions.push_back(s.id + ": " + s.rule);
+  }
+  j["notes"] = r.notes;
+  j["method"] = Method(kFlowsMethod);
+  j["provenance"] = {
+      {"sources", ids},
+      {"rules", Json::array({"docs/simulation.md: flows by stage",
+                             std::string("docs/simulation.md: market rule ") + MarketRuleName(r.market.rule)})},
+      {"assumptions", assumptions}};
+  return j;
+}
+
+model::CsvRows ToCsv(const FlowsResult& r) {
+  model::CsvRows out;
+  out.columns = {"scenario", "mineral", "unit",     "kind",           "stage",         "source",     "target",
+                 "before_t", "after_t", "demand_t", "demand_after_t", "stock_drawn_t", "shortfall_t"};
+  // Links: the union of before and after, in before's order then after's new ones.
+  std::vector<std::pair<std::string, std::string>> keys;
+  auto add = [&](const FlowLink& l) {
+    std::pair<std::string, std::string> k{l.source, l.target};
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  };
+  for (const auto& l : r.before) add(l);
+  for (const auto& l : r.after) add(l);
+  auto tonnes = [](const std::vector<FlowLink>& v, const std::pair<std::string, std::string>& k) {
+    for (const auto& l : v) {
+      if (l.source == k.first && l.target == k.second) return l.tonnes;
+    }
+    return 0.0;
+  };
+  for (const auto& k : keys) {
+    const std::string stage = k.first.substr(0, k.first.find(':')) + "->" + k.second.substr(0, k.second.find(':'));
+    out.rows.push_back({r.scenario_id, r.mineral, r.unit, "link", stage, k.first, k.second,
+                        model::FormatNumber(tonnes(r.before, k)), model::FormatNumber(tonnes(r.after, k)), "NA", "NA",
+                        "NA", "NA"});
+  }
+  for (const auto& n : r.nodes) {
+    if (n.stage != "consumer") continue;
+    out.rows.push_back({r.scenario_id, r.mineral, r.unit, "consumer", "consumer", n.id, "", Cell(n.delivered_before_t),
+                        Cell(n.delivered_after_t), Cell(n.demand_t), Cell(n.demand_after_t), Cell(n.stock_drawn_t),
+                        Cell(n.shortfall_t)});
+  }
+  return out;
+}
+
 Json ToJson(const McResult& res) {
   Json j;
   j["register"] = {{"id", res.reg.id}, {"title", res.reg.title}, {"events", res.reg.events.size()}};

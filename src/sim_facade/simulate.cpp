@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lodestone/model/error.hpp"
@@ -18,6 +20,24 @@ sim::Scenario LoadScenarioFile(const std::filesystem::path& file) {
     throw Error::NotFound(fmt::format("scenario file {} not found", file.string()));
   }
   return sim::LoadScenario(file);
+}
+
+// The workspace's network is the baseline year's; another year, or another market rule, is built
+// for this request into `other`.
+const sim::Network& SelectNetwork(const app::Workspace& ws, const std::optional<int>& year, const std::string& market,
+                                  std::optional<sim::Network>& other) {
+  if (year && *year != ws.baseline_year()) {
+    other = sim::BuildNetwork(ws.dataset(), ws.sim_inputs(), *year);
+  }
+  sim::MarketRule rule{};
+  if (!market.empty() && !sim::ParseMarketRule(market, rule)) {
+    throw Error::InvalidRequest(fmt::format("market rule '{}': expected market or pooled-rules", market));
+  }
+  if (!market.empty() && rule != (other ? other->market.rule : ws.network().market.rule)) {
+    if (!other) other = ws.network();
+    other->market.rule = rule;
+  }
+  return other ? *other : ws.network();
 }
 
 }  // namespace
@@ -42,20 +62,8 @@ SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request
   if (request.monte_carlo && (!request.scenario_files.empty() || !request.scenario_texts.empty())) {
     throw Error::InvalidRequest("give either scenario files or the risk register, not both");
   }
-  // The workspace's network is the baseline year's; another year is built for this request.
   std::optional<sim::Network> other;
-  if (request.year && *request.year != ws.baseline_year()) {
-    other = sim::BuildNetwork(ws.dataset(), ws.sim_inputs(), *request.year);
-  }
-  sim::MarketRule rule{};
-  if (!request.market.empty() && !sim::ParseMarketRule(request.market, rule)) {
-    throw Error::InvalidRequest(fmt::format("market rule '{}': expected market or pooled-rules", request.market));
-  }
-  if (!request.market.empty() && rule != (other ? other->market.rule : ws.network().market.rule)) {
-    if (!other) other = ws.network();
-    other->market.rule = rule;
-  }
-  const sim::Network& net = other ? *other : ws.network();
+  const sim::Network& net = SelectNetwork(ws, request.year, request.market, other);
   SimulateResult out;
   if (request.monte_carlo) {
     const auto& reg = ws.risk_register();
@@ -78,6 +86,33 @@ SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request
     out.scenarios.push_back(sim::Run(net, sim::ParseScenario(text, name), eval));
   }
   return out;
+}
+
+sim::FlowsResult SimulateFlows(const app::Workspace& ws, const FlowsRequest& request) {
+  const auto eval = SimEvalOptions(request.sector_rule);
+  if (request.mineral.empty()) throw Error::InvalidRequest("a mineral is required for the flows (e.g. rare_earths)");
+  if (request.scenario_file && request.scenario_text) {
+    throw Error::InvalidRequest("give one scenario: a file or a text, not both");
+  }
+  std::optional<sim::Network> other;
+  const sim::Network& net = SelectNetwork(ws, request.year, request.market, other);
+  if (net.FindMineralIndex(request.mineral) < 0) return sim::RunFlows(net, sim::Scenario{}, request.mineral, eval);
+  if (request.scenario_file) return sim::RunFlows(net, LoadScenarioFile(*request.scenario_file), request.mineral, eval);
+  if (request.scenario_text) {
+    return sim::RunFlows(net, sim::ParseScenario(request.scenario_text->second, request.scenario_text->first),
+                         request.mineral, eval);
+  }
+  std::optional<sim::Scenario> chosen;
+  for (const auto& f : DefaultScenarioFiles(ws)) {
+    auto sc = LoadScenarioFile(f);
+    bool touches = false;
+    for (const auto& s : sc.shocks) {
+      touches |= std::find(s.minerals.begin(), s.minerals.end(), request.mineral) != s.minerals.end();
+    }
+    if (touches) return sim::RunFlows(net, sc, request.mineral, eval);
+    if (!chosen) chosen = std::move(sc);
+  }
+  return sim::RunFlows(net, *chosen, request.mineral, eval);
 }
 
 sim::Json ToJson(const SimulateResult& r) {

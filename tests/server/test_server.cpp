@@ -109,6 +109,8 @@ TEST_F(Api, EveryEndpointAnswersAsItsOpenApiDocumentSays) {
       {"GET /v1/risk", [&] { return c.Get("/v1/risk?mineral=gallium"); }},
       {"POST /v1/simulate", [&] { return c.Post("/v1/simulate", scenario, "application/json"); }},
       {"GET /v1/simulate/default", [&] { return c.Get("/v1/simulate/default"); }},
+      {"GET /v1/flows", [&] { return c.Get("/v1/flows?mineral=rare_earths"); }},
+      {"POST /v1/flows", [&] { return c.Post("/v1/flows?mineral=rare_earths", scenario, "application/json"); }},
       {"POST /v1/jobs/monte-carlo", [&] { return c.Post("/v1/jobs/monte-carlo?runs=100", "", "application/json"); }},
       {"GET /v1/jobs", [&] { return c.Get("/v1/jobs"); }},
       {"GET /v1/jobs/{id}", [&] { return c.Get("/v1/jobs/" + job_id); }},
@@ -184,6 +186,13 @@ TEST_F(Api, ResultsAreTheFacadesBytes) {
   facade::SimulateRequest req;
   req.scenario_files = {file};
   EXPECT_EQ(r->body, facade::ToJson(facade::Simulate(*ws_, req)).dump(2) + "\n");
+  // Flows: the default scenario (GET) and a body (POST), the façade's bytes.
+  facade::FlowsRequest freq;
+  freq.mineral = "gallium";
+  EXPECT_EQ(c.Get("/v1/flows?mineral=gallium")->body, sim::ToJson(facade::SimulateFlows(*ws_, freq)).dump(2) + "\n");
+  freq.scenario_file = file;
+  EXPECT_EQ(c.Post("/v1/flows?mineral=gallium", ReadAll(file), "application/json")->body,
+            sim::ToJson(facade::SimulateFlows(*ws_, freq)).dump(2) + "\n");
   // A Monte Carlo job, run in chunks: the same bytes as the one-shot run.
   auto job = c.Post("/v1/jobs/monte-carlo?runs=3000&seed=11", "", "application/json");
   ASSERT_EQ(job->status, 202);
@@ -235,6 +244,21 @@ TEST_F(Api, BadRequestsGetTheLibrarysErrorBody) {
   EXPECT_EQ(r->status, 422);
   EXPECT_EQ(Code(r), "invalid_data");
   EXPECT_EQ(Body(r)["error"]["diagnostics"][0]["file"], "request body");
+  // The same for flows; no body, no mineral or an unknown one are the request's errors.
+  r = c.Post("/v1/flows?mineral=rare_earths", "{\"format\": \"lodestone-scenario/1\",\n  \"id\": ", "application/json");
+  EXPECT_EQ(r->status, 422);
+  EXPECT_EQ(Code(r), "invalid_data");
+  EXPECT_EQ(Body(r)["error"]["diagnostics"][0]["file"], "request body");
+  r = c.Post("/v1/flows?mineral=rare_earths", "", "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(Code(r), "invalid_request");
+  r = c.Get("/v1/flows");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(Body(r)["error"]["message"].get<std::string>().find("mineral"), std::string::npos);
+  r = c.Get("/v1/flows?mineral=unobtainium");
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(Code(r), "not_found");
+  EXPECT_NE(Body(r)["error"]["message"].get<std::string>().find("rare_earths"), std::string::npos);
   // Wrong types.
   r = c.Post("/v1/portfolio", R"({"budget_us": "a lot", "budget_jp": 1})", "application/json");
   EXPECT_EQ(r->status, 422);

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "lodestone/app/workspace.hpp"
 #include "lodestone/model/error.hpp"
@@ -280,6 +283,195 @@ TEST(SimulateFacade, RowsNameTheirBaselineSourceAndTheMarketRule) {
   facade::SimulateRequest bad;
   bad.market = "auction";
   ExpectKind([&] { facade::Simulate(Ws(), bad); }, ErrorKind::InvalidRequest);
+}
+
+// --- Flows by stage (GET /v1/flows, simulate --flows)
+
+// The shipped scenario files, each with the minerals its shocks name.
+std::vector<std::pair<std::filesystem::path, std::vector<std::string>>> ShippedScenarios() {
+  std::vector<std::pair<std::filesystem::path, std::vector<std::string>>> out;
+  for (const auto& e : std::filesystem::directory_iterator(kRoot / "scenarios")) {
+    if (e.path().extension() != ".json" || e.path().filename() == "register.json") continue;
+    const auto sc = sim::LoadScenario(e.path());
+    std::vector<std::string> minerals;
+    for (const auto& s : sc.shocks) {
+      for (const auto& m : s.minerals) {
+        if (std::find(minerals.begin(), minerals.end(), m) == minerals.end()) minerals.push_back(m);
+      }
+    }
+    // A shock naming no mineral (a chokepoint) touches every mineral through it.
+    bool all = std::any_of(sc.shocks.begin(), sc.shocks.end(), [](const sim::Shock& s) { return s.minerals.empty(); });
+    if (all) {
+      minerals.clear();
+      for (const auto& mn : Ws().network().minerals) minerals.push_back(mn.id);
+    }
+    out.emplace_back(e.path(), minerals);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Mass balance on every shipped scenario and every mineral it touches: per consumer, the refined
+// links after + stock drawn + shortfall = demand under the scenario, and the links before = the
+// baseline demand; the figures equal the scenario run's rows (annual basis over the horizon).
+TEST(FlowsFacade, MassBalanceOnEveryShippedScenario) {
+  const auto shipped = ShippedScenarios();
+  ASSERT_GE(shipped.size(), 5u);
+  std::size_t checked = 0;
+  for (const auto& [file, minerals] : shipped) {
+    facade::SimulateRequest sreq;
+    sreq.scenario_files = {file};
+    const auto run = facade::Simulate(Ws(), sreq).scenarios.at(0);
+    const double years = run.scenario.horizon_months / 12.0;
+    for (const auto& m : minerals) {
+      if (Ws().network().FindMineralIndex(m) < 0) continue;  // not simulated: a note in the run
+      facade::FlowsRequest req;
+      req.mineral = m;
+      req.scenario_file = file;
+      const auto fr = facade::SimulateFlows(Ws(), req);
+      SCOPED_TRACE(file.filename().string() + " " + m);
+      EXPECT_EQ(fr.scenario_id, run.scenario.id);
+      std::map<std::string, double> into_before, into_after;
+      for (const auto& l : fr.before) {
+        EXPECT_GT(l.tonnes, 0);
+        EXPECT_TRUE(std::isfinite(l.tonnes));
+        if (l.target.rfind("consumer:", 0) == 0) into_before[l.target] += l.tonnes;
+      }
+      for (const auto& l : fr.after) {
+        EXPECT_GT(l.tonnes, 0);
+        EXPECT_TRUE(std::isfinite(l.tonnes));
+        if (l.target.rfind("consumer:", 0) == 0) into_after[l.target] += l.tonnes;
+      }
+      bool any_change = false;
+      for (const auto& n : fr.nodes) {
+        if (n.stage != "consumer" || !n.demand_t) continue;
+        const double tol = 1e-6 * std::max(1.0, *n.demand_after_t);
+        EXPECT_NEAR(into_after[n.id] + *n.stock_drawn_t + *n.shortfall_t, *n.demand_after_t, tol) << n.id;
+        EXPECT_NEAR(into_before[n.id], *n.demand_t, tol) << n.id;
+        EXPECT_NEAR(*n.delivered_after_t, into_after[n.id], tol) << n.id;
+        any_change |= std::abs(into_after[n.id] - into_before[n.id]) > tol;
+        // The same figures as the scenario run's total row of this consumer.
+        const auto row = std::find_if(run.rows.begin(), run.rows.end(), [&](const sim::ScenarioRow& r) {
+          return r.mineral == m && r.sector == "total" && "consumer:" + r.consumer == n.id;
+        });
+        ASSERT_NE(row, run.rows.end());
+        EXPECT_NEAR(*n.shortfall_t, row->flows.shortfall / years, tol) << n.id;
+        EXPECT_NEAR(*n.stock_drawn_t, row->flows.stock_drawn / years, tol) << n.id;
+        EXPECT_NEAR(*n.delivered_after_t, row->flows.delivered / years, tol) << n.id;
+        ++checked;
+      }
+      // Every scenario on this mineral changes some consumer's deliveries or draws stock.
+      double drawn = 0, short_t = 0;
+      for (const auto& n : fr.nodes) {
+        drawn += n.stock_drawn_t.value_or(0);
+        short_t += n.shortfall_t.value_or(0);
+      }
+      EXPECT_TRUE(any_change || drawn > 0 || short_t > 0);
+    }
+  }
+  EXPECT_GT(checked, 20u);
+}
+
+// The ore stage balances too: ore arriving at refiners never exceeds what the mines produce, and
+// before the shock the ore links are the baseline's mine output.
+TEST(FlowsFacade, OreLinksStayWithinMineOutput) {
+  facade::FlowsRequest req;
+  req.mineral = "cobalt";
+  req.scenario_file = kRoot / "scenarios/drc-cobalt-outage.json";
+  const auto fr = facade::SimulateFlows(Ws(), req);
+  const auto& mn = *Ws().network().Find("cobalt");
+  ASSERT_TRUE(mn.has_ore_stage);
+  double mined = 0, before = 0, after = 0, from_cod_before = 0, from_cod_after = 0;
+  for (double p : mn.mine_output) mined += p;
+  for (const auto& l : fr.before) {
+    if (l.source.rfind("mining:", 0) != 0) continue;
+    before += l.tonnes;
+    if (l.source == "mining:COD") from_cod_before += l.tonnes;
+  }
+  for (const auto& l : fr.after) {
+    if (l.source.rfind("mining:", 0) != 0) continue;
+    after += l.tonnes;
+    if (l.source == "mining:COD") from_cod_after += l.tonnes;
+  }
+  EXPECT_NEAR(before, mined, 1e-6 * mined);
+  EXPECT_LE(after, before * (1 + 1e-9));
+  EXPECT_GT(from_cod_before, 0);
+  EXPECT_LT(from_cod_after, from_cod_before);  // the outage cuts the Congo's ore
+}
+
+TEST(FlowsFacade, JsonHasTheSankeyShape) {
+  facade::FlowsRequest req;
+  req.mineral = "rare_earths";
+  const auto fr = facade::SimulateFlows(Ws(), req);
+  EXPECT_EQ(fr.scenario_id, "cn-2025-10-ree-controls");  // the default scenario on rare earths
+  const auto j = sim::ToJson(fr);
+  for (const char* key : {"mineral", "unit", "year", "scenario", "basis", "nodes", "before", "after", "sources",
+                          "notes", "method", "provenance"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["mineral"], "rare_earths");
+  EXPECT_EQ(j["year"], Ws().baseline_year());
+  EXPECT_EQ(j["method"]["id"], sim::kFlowsMethod);
+  std::set<std::string> ids;
+  bool row_null = false, us = false;
+  for (const auto& n : j["nodes"]) {
+    ids.insert(n["id"].get<std::string>());
+    EXPECT_EQ(n["id"],
+              n["stage"].get<std::string>() + ":" + (n["country"].is_null() ? "ROW" : n["country"].get<std::string>()));
+    if (n["id"] == "consumer:ROW") row_null = n["country"].is_null();
+    if (n["id"] == "consumer:USA") {
+      us = true;
+      EXPECT_EQ(n["name"], "United States");
+      EXPECT_GT(n["demand_t"].get<double>(), 0);
+      EXPECT_GT(n["shortfall_t"].get<double>() + n["stock_drawn_t"].get<double>(), 0);
+      EXPECT_EQ(n["flow_basis"].get<std::string>().rfind("import sources:", 0), 0u);
+    }
+    if (n["stage"] == "consumer" && n["demand_t"].is_null()) EXPECT_TRUE(n["shortfall_t"].is_null());
+  }
+  EXPECT_TRUE(row_null);
+  EXPECT_TRUE(us);
+  for (const char* side : {"before", "after"}) {
+    ASSERT_FALSE(j[side].empty()) << side;
+    for (const auto& l : j[side]) {
+      EXPECT_TRUE(ids.count(l["source"].get<std::string>())) << l;
+      EXPECT_TRUE(ids.count(l["target"].get<std::string>())) << l;
+      EXPECT_GT(l["tonnes"].get<double>(), 0);
+    }
+  }
+  ASSERT_FALSE(j["sources"].empty());
+  EXPECT_TRUE(j["sources"][0].contains("text"));
+  // CSV: one row per link of the union and per consumer.
+  const auto csv = sim::ToCsv(fr);
+  std::size_t consumers = 0;
+  for (const auto& r : csv.rows) consumers += r[3] == "consumer";
+  EXPECT_EQ(consumers, Ws().network().K());
+  EXPECT_GE(csv.rows.size() - consumers, std::max(fr.before.size(), fr.after.size()));
+}
+
+// A mineral no scenario touches gives the baseline on both sides; errors have their kinds.
+TEST(FlowsFacade, UntouchedMineralAndErrors) {
+  facade::FlowsRequest req;
+  req.mineral = "cobalt";
+  req.scenario_file = kRoot / "scenarios/cn-2025-10-ree-controls.json";
+  const auto fr = facade::SimulateFlows(Ws(), req);
+  ASSERT_EQ(fr.before.size(), fr.after.size());
+  for (std::size_t i = 0; i < fr.before.size(); ++i) {
+    EXPECT_EQ(fr.before[i].source, fr.after[i].source);
+    EXPECT_DOUBLE_EQ(fr.before[i].tonnes, fr.after[i].tonnes);
+  }
+  facade::FlowsRequest unknown;
+  unknown.mineral = "unobtainium";
+  ExpectKind([&] { facade::SimulateFlows(Ws(), unknown); }, ErrorKind::NotFound);
+  facade::FlowsRequest none;
+  ExpectKind([&] { facade::SimulateFlows(Ws(), none); }, ErrorKind::InvalidRequest);
+  facade::FlowsRequest missing;
+  missing.mineral = "cobalt";
+  missing.scenario_file = kRoot / "scenarios/no-such-scenario.json";
+  ExpectKind([&] { facade::SimulateFlows(Ws(), missing); }, ErrorKind::NotFound);
+  facade::FlowsRequest bad;
+  bad.mineral = "cobalt";
+  bad.scenario_text.emplace("body", "{\"format\": ");
+  ExpectKind([&] { facade::SimulateFlows(Ws(), bad); }, ErrorKind::InvalidData);
 }
 
 TEST(OutlookFacade, SourcesCarryCitationsAndChartOnRequest) {

@@ -31,8 +31,20 @@ struct ActiveShock {
   double end = 0;
 };
 
+// Per-link flows of one evaluation over the horizon, in tonnes: ore content arriving at each
+// refiner from each miner (I x J, row-major) and refined content delivered by each refiner to each
+// consumer (J x K). Collected only when EvalScratch::links is set (never in the Monte Carlo).
+// Refined links into a consumer sum to its MineralOutcome delivered total; stock draws are not links.
+struct LinkFlows {
+  std::vector<double> ore;
+  std::vector<double> refined;
+};
+
 // Reusable scratch space, so that evaluating a scenario allocates nothing.
 struct EvalScratch {
+  LinkFlows* links = nullptr;                    // when set, EvaluateMineral fills it
+  std::vector<double> seg_ore, seg_fin;          // per-link rates of one segment (only with links)
+  std::vector<double> lvl_before;                // deliveries before a spot fill (only with links)
   std::vector<double> mine_keep, refinery_keep;  // output kept after outages, per miner / refiner
   std::vector<double> feed;                      // ore reaching each refiner; then its free refined supply
   std::vector<double> refined, refined_base;     // refined output, and the part from baseline flows

@@ -15,6 +15,7 @@ using Json = nlohmann::ordered_json;
 // The method ids and versions the results carry.
 inline constexpr const char* kScenarioMethod = "lodestone.sim.scenario";
 inline constexpr const char* kMonteCarloMethod = "lodestone.sim.montecarlo";
+inline constexpr const char* kFlowsMethod = "lodestone.sim.flows";
 inline constexpr int kMethodVersion = 1;
 
 Json ToJson(const ScenarioResult& r);
@@ -23,6 +24,12 @@ Json ToJson(const std::vector<ScenarioResult>& results);
 // One header, then every scenario's rows (the first column names the scenario).
 model::CsvRows ToCsv(const std::vector<ScenarioResult>& results);
 model::CsvRows ToCsv(const ScenarioResult& r);
+
+// One mineral's flows: nodes, links before and after (docs/simulation.md, "Flows").
+Json ToJson(const FlowsResult& r);
+// One row per link (kind "link": source, target, tonnes before and after) and per consumer (kind
+// "consumer": delivered before and after, demand, stock drawn, shortfall); NA where not known.
+model::CsvRows ToCsv(const FlowsResult& r);
 
 Json ToJson(const McResult& r);
 model::CsvRows ToCsv(const McResult& r);

@@ -60,6 +60,46 @@ struct ScenarioResult {
 };
 ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt = {});
 
+// --- One mineral's flows by stage before and after a scenario, for a Sankey chart.
+// Every figure is an annual rate averaged over the scenario's horizon (tonnes over the horizon
+// divided by its length in years), in the mineral's unit; ore links carry ore content.
+struct FlowNode {
+  std::string id;          // "<stage>:<code>", e.g. "mining:CHN", "consumer:ROW"
+  std::string stage;       // mining | refining | consumer
+  std::string code;        // ISO3, or ROW
+  bool is_country = true;  // false for ROW (the rest of the world)
+  std::string name;
+  // Consumers only; nullopt when the consumer's demand is not known (counted in ROW).
+  std::optional<double> demand_t;            // baseline demand (pre-shock)
+  std::optional<double> demand_after_t;      // demand under the scenario (demand shocks change it)
+  std::optional<double> delivered_before_t;  // refined links into it, baseline
+  std::optional<double> delivered_after_t;   // refined links into it, under the scenario
+  std::optional<double> stock_drawn_t;       // from its stockpile (not a link)
+  std::optional<double> shortfall_t;         // demand_after - delivered_after - stock_drawn
+  std::string flow_basis;                    // what its baseline refined flows came from
+};
+struct FlowLink {
+  std::string source, target;  // node ids
+  double tonnes = 0;
+};
+struct FlowsResult {
+  std::string mineral, unit;
+  int year = 0;
+  std::string scenario_id, scenario_title;
+  double horizon_months = 12;
+  std::string basis;  // what the numbers are
+  std::vector<FlowNode> nodes;
+  std::vector<FlowLink> before, after;  // links with tonnes > 0 only
+  std::vector<SourceRef> sources;
+  std::vector<std::string> notes;
+  MarketParams market;
+};
+// The flows of `mineral` (an id of net.minerals) under `scenario`; the baseline flows when the
+// scenario does not touch it. Throws Error NotFound for a mineral the network does not simulate
+// (with the ones it does), InvalidData for shocks that do not resolve (as Run).
+FlowsResult RunFlows(const Network& net, const Scenario& scenario, std::string_view mineral,
+                     const EvalOptions& opt = {});
+
 // --- Monte Carlo over the register
 struct McOptions {
   std::uint64_t runs = 10000;

@@ -56,6 +56,23 @@ sim::EvalOptions SimEvalOptions(const std::string& sector_rule);
 // validate.
 SimulateResult Simulate(const app::Workspace& ws, const SimulateRequest& request);
 
+// One mineral's flows by stage before and after one scenario (lodestone simulate --flows,
+// GET/POST /v1/flows).
+struct FlowsRequest {
+  std::string mineral;  // required: a simulated mineral id
+  // The scenario: a file, or a JSON text (a name for messages, the text); neither: the first
+  // default scenario that touches the mineral (else the first default scenario).
+  std::optional<std::filesystem::path> scenario_file;
+  std::optional<std::pair<std::string, std::string>> scenario_text;
+  std::optional<int> year;
+  std::string sector_rule = "pro-rata";
+  std::string market;  // as SimulateRequest::market
+};
+// Throws Error: InvalidRequest for no mineral, both a file and a text, a bad sector or market rule;
+// NotFound for a mineral that is not simulated or a missing scenario file; InvalidData for a
+// scenario that does not validate.
+sim::FlowsResult SimulateFlows(const app::Workspace& ws, const FlowsRequest& request);
+
 // The Monte Carlo's JSON or the scenarios' (one object for one scenario, else an array).
 sim::Json ToJson(const SimulateResult& r);
 // The Monte Carlo's CSV or the scenarios' (one header).
