@@ -19,6 +19,7 @@ packages=(
   postgresql-15 libpqxx-dev
   # The format check of .ci/run (scripts/check-format.sh).
   clang-format
+  chromium  # the dashboard's browser tests (tests/browser, driven by playwright-core from web/)
 )
 missing=()
 for p in "${packages[@]}"; do

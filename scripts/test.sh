@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/build-web.sh  # the dashboard (web/dist) and playwright-core for its browser tests
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release --parallel 2

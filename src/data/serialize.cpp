@@ -126,4 +126,22 @@ model::CsvRows ToCsv(const SupplyResult& result) {
   return out;
 }
 
+Json CountriesJson(const model::Dataset& ds) {
+  auto rows = Json::array();
+  for (const auto& c : ds->countries) {
+    const char* kind = c.kind == model::CountryKind::Country     ? "country"
+                       : c.kind == model::CountryKind::Aggregate ? "aggregate"
+                                                                 : "residual";
+    rows.push_back({{"iso3", c.iso3},
+                    {"iso_num", c.iso_num ? Json(c.iso_num) : Json(nullptr)},
+                    {"name", c.name},
+                    {"region", ds.Region(c.region)},
+                    {"kind", kind}});
+  }
+  Json j;
+  j["countries"] = std::move(rows);
+  j["source"] = "countries.csv of the dataset (ISO 3166-1 alpha-3 and numeric codes, names, UN M49 regions)";
+  return j;
+}
+
 }  // namespace lodestone::data

@@ -191,6 +191,11 @@ Reply DatasetInfo(Context& c, const Request& r, const Caller&) {
   return JsonReply(data::ToJson(data::DescribeDataset(c.ws.dataset())), 200, true);
 }
 
+Reply Countries(Context& c, const Request& r, const Caller&) {
+  Query q(r);
+  return JsonReply(data::CountriesJson(c.ws.dataset()), 200, true);
+}
+
 Reply Supply(Context& c, const Request& r, const Caller&) {
   Query q(r);
   data::SupplyRequest req;
@@ -527,6 +532,15 @@ const std::vector<Endpoint>& Endpoints() {
        200,
        {K::Object, {"name", "version", "date", "minerals", "tables", "sources"}},
        DatasetInfo},
+      {"GET",
+       "/v1/countries",
+       Role::Viewer,
+       "The dataset's countries: ISO alpha-3 and numeric codes, names, regions (for maps)",
+       {},
+       "",
+       200,
+       {K::Object, {"countries", "source"}},
+       Countries},
       {"GET",
        "/v1/supply",
        Role::Viewer,

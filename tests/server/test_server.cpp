@@ -104,6 +104,7 @@ TEST_F(Api, EveryEndpointAnswersAsItsOpenApiDocumentSays) {
       {"GET /v1/health", [&] { return c.Get("/v1/health"); }},
       {"GET /v1/openapi.json", [&] { return c.Get("/v1/openapi.json"); }},
       {"GET /v1/dataset", [&] { return c.Get("/v1/dataset"); }},
+      {"GET /v1/countries", [&] { return c.Get("/v1/countries"); }},
       {"GET /v1/supply", [&] { return c.Get("/v1/supply?mineral=cobalt,lithium&top=3"); }},
       {"GET /v1/risk", [&] { return c.Get("/v1/risk?mineral=gallium"); }},
       {"POST /v1/simulate", [&] { return c.Post("/v1/simulate", scenario, "application/json"); }},
@@ -214,6 +215,24 @@ TEST_F(Api, ResultsAreTheFacadesBytes) {
   auto b = c.Get("/v1/risk?mineral=cobalt");
   EXPECT_EQ(a->body, b->body);
   EXPECT_EQ(b->get_header_value("X-Cache"), "hit");
+}
+
+// The dashboard's world map joins world-atlas features (ISO numeric ids) on this table.
+TEST_F(Api, CountriesCarryIsoNumericCodesForMaps) {
+  auto& c = Start();
+  auto r = c.Get("/v1/countries");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const auto j = Body(r);
+  EXPECT_EQ(j["countries"].size(), ws_->dataset()->countries.size());
+  std::map<std::string, json> by_iso3;
+  for (const auto& x : j["countries"]) by_iso3[x["iso3"].get<std::string>()] = x;
+  EXPECT_EQ(by_iso3.at("FJI")["iso_num"], 242);
+  EXPECT_EQ(by_iso3.at("COD")["iso_num"], 180);
+  EXPECT_EQ(by_iso3.at("CHN")["name"], "China");
+  EXPECT_EQ(by_iso3.at("CHN")["kind"], "country");
+  EXPECT_TRUE(by_iso3.at("WLD")["iso_num"].is_null());
+  EXPECT_EQ(by_iso3.at("WLD")["kind"], "aggregate");
 }
 
 TEST_F(Api, BadRequestsGetTheLibrarysErrorBody) {

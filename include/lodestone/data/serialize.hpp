@@ -32,4 +32,9 @@ model::CsvRows ToCsv(const DatasetInfo& info);
 Json ToJson(const SupplyResult& result);
 model::CsvRows ToCsv(const SupplyResult& result);
 
+// The dataset's country table (countries.csv) for maps and labels: {"countries": [{"iso3",
+// "iso_num" (ISO 3166-1 numeric, null when none), "name", "region", "kind"}], "source"}, in table
+// order. A map keyed by ISO numeric ids (world-atlas) joins on iso_num.
+Json CountriesJson(const model::Dataset& ds);
+
 }  // namespace lodestone::data
