@@ -32,6 +32,8 @@ bool Wanted(const std::vector<std::string>& consumers, const std::string& c) {
   return std::find(consumers.begin(), consumers.end(), c) != consumers.end();
 }
 
+std::string Multiple(const std::optional<double>& m) { return m ? fmt::format("{:.2f}", *m) : std::string(); }
+
 std::string Days(double d) { return std::isfinite(d) ? Grouped(d, 0) : std::string("not known"); }
 
 void PrintScenario(const sim::ScenarioResult& r, const SimArgs& a, bool sectors, bool first) {
@@ -41,9 +43,9 @@ void PrintScenario(const sim::ScenarioResult& r, const SimArgs& a, bool sectors,
   std::cout << fmt::format("Baseline {} · horizon {} months · shortfall after reallocation and stockpiles\n\n", r.year,
                            r.scenario.horizon_months);
   TextTable t;
-  t.columns = {"mineral",    "consumer",  "sector",  "demand",    "delivered",
-               "from stock", "shortfall", "short %", "stock days"};
-  t.right = {false, false, false, true, true, true, true, true, true};
+  t.columns = {"mineral",   "consumer", "sector",     "demand",  "delivered",       "from stock",
+               "shortfall", "short %",  "stock days", "price x", "demand destroyed"};
+  t.right = {false, false, false, true, true, true, true, true, true, true, true};
   for (const auto& row : r.rows) {
     if (!Wanted(consumers, row.consumer)) continue;
     if (!sectors && row.sector != "total") continue;
@@ -51,16 +53,30 @@ void PrintScenario(const sim::ScenarioResult& r, const SimArgs& a, bool sectors,
     const auto& f = row.flows;
     if (!row.demand_known) {
       if (row.sector == "total") {
-        t.rows.push_back({row.mineral, row.consumer, row.sector, "not known", "", "", "", "", "(counted in ROW)"});
+        t.rows.push_back(
+            {row.mineral, row.consumer, row.sector, "not known", "", "", "", "", "(counted in ROW)", "", ""});
       }
       continue;
     }
     t.rows.push_back({row.mineral, row.consumer, row.sector, Tonnes(f.demand) + " " + row.unit, Tonnes(f.delivered),
                       Tonnes(f.stock_drawn), Tonnes(f.shortfall),
                       row.shortfall_pct ? Percent(*row.shortfall_pct / 100) : std::string("-"),
-                      row.sector == "total" ? Days(row.stock_days) : ""});
+                      row.sector == "total" ? Days(row.stock_days) : "", Multiple(row.price_multiple),
+                      row.demand_destroyed_t ? Tonnes(*row.demand_destroyed_t) : std::string()});
   }
   PrintTable(std::cout, t);
+  // Both readings per mineral: the physical shortfall at pre-shock demand, and the price that
+  // would clear the world market with the demand it destroys.
+  for (const auto& p : r.prices) {
+    if (!p.price_multiple) continue;
+    std::cout << fmt::format(
+        "\n{}: world shortfall {} {} of {} at pre-shock demand; clearing price x{}{} with demand elasticity {} and "
+        "supply elasticity {}: {} {} of demand destroyed, {} {} of supply added",
+        p.mineral, Tonnes(p.shortfall_t), p.unit, Tonnes(p.demand_t), Multiple(p.price_multiple),
+        p.capped ? " (the bound: part of the gap stays unserved)" : "", *p.demand_elasticity, *p.supply_elasticity,
+        Tonnes(*p.demand_destroyed_t), p.unit, Tonnes(*p.supply_added_t), p.unit);
+  }
+  if (!r.prices.empty()) std::cout << "\n(price x: the consumer's own gap cleared by price; docs/simulation.md)\n";
   const auto& mk = r.market;
   if (mk.rule == sim::MarketRule::Market) {
     std::cout << fmt::format(
@@ -83,21 +99,22 @@ void PrintMonteCarlo(const sim::McResult& res, const SimArgs& a) {
       "within {}% of demand\n\n",
       res.histogram_resolution_pct);
   TextTable t;
-  t.columns = {"mineral", "consumer", "sector", "demand", "mean",     "P50",
-               "P95",     "CVaR95",   "max",    "P95 %",  "P(short)", "stock days"};
-  t.right = {false, false, false, true, true, true, true, true, true, true, true, true};
+  t.columns = {"mineral", "consumer", "sector", "demand",   "mean",       "P50",         "P95",
+               "CVaR95",  "max",      "P95 %",  "P(short)", "stock days", "price x P50", "price x P95"};
+  t.right = {false, false, false, true, true, true, true, true, true, true, true, true, true, true};
   for (const auto& r : res.rows) {
     if (!Wanted(consumers, r.consumer) || (!a.sectors && r.sector != "total")) continue;
     if (!r.demand_known) {
       if (r.sector == "total")
         t.rows.push_back(
-            {r.mineral, r.consumer, r.sector, "not known", "", "", "", "", "", "", "", "(counted in ROW)"});
+            {r.mineral, r.consumer, r.sector, "not known", "", "", "", "", "", "", "", "(counted in ROW)", "", ""});
       continue;
     }
     t.rows.push_back({r.mineral, r.consumer, r.sector, Tonnes(r.demand_t) + " " + r.unit, Tonnes(r.shortfall_t.mean),
                       Tonnes(r.shortfall_t.p50), Tonnes(r.shortfall_t.p95), Tonnes(r.shortfall_t.cvar95),
                       Tonnes(r.shortfall_t.max), fmt::format("{:.1f}%", r.shortfall_pct.p95), Percent(r.p_shortfall),
-                      r.sector == "total" ? Days(r.stock_days) : ""});
+                      r.sector == "total" ? Days(r.stock_days) : "", Multiple(r.price_multiple_p50),
+                      Multiple(r.price_multiple_p95)});
   }
   PrintTable(std::cout, t);
 }

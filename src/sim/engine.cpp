@@ -12,6 +12,7 @@
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/kernel.hpp"
+#include "lodestone/sim/price.hpp"
 
 namespace lodestone::sim {
 
@@ -811,6 +812,7 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
     }
   }
   res.sources = ResultSources(net, res.minerals, scenario);
+  AddPriceResponse(net, res);
   return res;
 }
 

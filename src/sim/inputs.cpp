@@ -282,6 +282,27 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       }
     }
   }
+  if (fs::exists(dir / "elasticities.csv")) {
+    NamedTable t =
+        ReadTable(dir / "elasticities.csv", {"mineral", "demand_elasticity", "supply_elasticity", "source"}, diags);
+    std::set<std::string> seen;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      ElasticityRow e;
+      e.mineral = check_mineral(row);
+      if (!seen.insert(e.mineral).second) row.Error("mineral", fmt::format("duplicate mineral '{}'", e.mineral));
+      if (!model::ParseDouble(row.Get("demand_elasticity"), e.demand) || !(e.demand < 0 && e.demand >= -5)) {
+        row.Error("demand_elasticity",
+                  fmt::format("expected a number below 0 and at least -5, found '{}'", row.Get("demand_elasticity")));
+      }
+      if (!model::ParseDouble(row.Get("supply_elasticity"), e.supply) || !(e.supply >= 0 && e.supply <= 5)) {
+        row.Error("supply_elasticity",
+                  fmt::format("expected a number from 0 to 5, found '{}'", row.Get("supply_elasticity")));
+      }
+      e.source = check_source(row);
+      in.elasticities.push_back(std::move(e));
+    }
+  }
   if (fs::exists(dir / "parameters.csv")) {
     NamedTable t = ReadTable(dir / "parameters.csv", {"key", "value", "source"}, diags);
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -309,6 +330,9 @@ std::optional<std::string> ParameterValueProblem(const std::string& key, double 
   }
   if (key.rfind("market_", 0) == 0 && key != "market_contract_hold_months" && !(value >= 0 && value <= 1)) {
     return fmt::format("{} {} out of range: expected a share from 0 to 1", key, text);
+  }
+  if (key == "price_multiple_max" && !(value > 1 && value <= 1000)) {
+    return fmt::format("price_multiple_max {} out of range: expected above 1 and at most 1000", text);
   }
   if (key == "market_contract_hold_months" && !(value >= 0 && value <= 120)) {
     return fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months", text);

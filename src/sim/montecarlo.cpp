@@ -20,6 +20,7 @@
 
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/kernel.hpp"
+#include "lodestone/sim/price.hpp"
 
 namespace lodestone::sim {
 
@@ -452,6 +453,7 @@ McResult Finish(const Network& net, const Register& reg, const McPartial& total)
       }
     }
   }
+  AddPriceResponse(net, res);
   return res;
 }
 

@@ -377,6 +377,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   net.market.contract_share_later = in.Parameter("market_contract_share_later", 1);
   net.market.contract_hold_months = in.Parameter("market_contract_hold_months", 0);
   net.market.leakage = in.Parameter("market_leakage", 0);
+  net.elasticities = in.elasticities;
+  net.price_multiple_max = in.Parameter("price_multiple_max", net.price_multiple_max);
 
   for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi) {
     model::MineralId m{static_cast<std::uint16_t>(mi)};

@@ -40,7 +40,25 @@ Json ToJson(const ScenarioResult& r) {
                     {"shortfall_pct", Optional(row.shortfall_pct)},
                     {"stock_days_of_cover", NumOrNull(row.stock_days)},
                     {"demand_known", row.demand_known},
-                    {"baseline_source", row.baseline_source}});
+                    {"baseline_source", row.baseline_source},
+                    {"price_multiple", Optional(row.price_multiple)},
+                    {"demand_destroyed_t", Optional(row.demand_destroyed_t)}});
+  }
+  // Per mineral: the physical shortfall at pre-shock demand beside the market-clearing reading.
+  auto& prices = j["prices"] = Json::array();
+  for (const auto& p : r.prices) {
+    prices.push_back({{"mineral", p.mineral},
+                      {"unit", p.unit},
+                      {"demand_t", p.demand_t},
+                      {"shortfall_t", p.shortfall_t},
+                      {"stock_drawn_t", p.stock_drawn_t},
+                      {"demand_elasticity", Optional(p.demand_elasticity)},
+                      {"supply_elasticity", Optional(p.supply_elasticity)},
+                      {"price_multiple", Optional(p.price_multiple)},
+                      {"demand_destroyed_t", Optional(p.demand_destroyed_t)},
+                      {"supply_added_t", Optional(p.supply_added_t)},
+                      {"capped", p.capped},
+                      {"price_multiple_max", p.max_multiple}});
   }
   j["market"] = {{"rule", MarketRuleName(r.market.rule)},
                  {"contract_share_initial", r.market.contract_share_initial},
@@ -68,7 +86,8 @@ Json ToJson(const ScenarioResult& r) {
   j["provenance"] = {
       {"sources", ids},
       {"rules", Json::array({"docs/simulation.md: shortfall after reallocation and stockpiles",
-                             std::string("docs/simulation.md: market rule ") + MarketRuleName(r.market.rule)})},
+                             std::string("docs/simulation.md: market rule ") + MarketRuleName(r.market.rule),
+                             "docs/simulation.md: price and demand response"})},
       {"assumptions", assumptions}};
   return j;
 }
@@ -93,14 +112,16 @@ model::CsvRows ToCsv(const std::vector<ScenarioResult>& results) {
                  "shortfall_t",
                  "shortfall_pct",
                  "stock_days_of_cover",
-                 "baseline_source"};
+                 "baseline_source",
+                 "price_multiple",
+                 "demand_destroyed_t"};
   for (const auto& r : results) {
     for (const auto& row : r.rows) {
       const auto& f = row.flows;
       out.rows.push_back({r.scenario.id, row.mineral, row.unit, row.consumer, row.sector, model::FormatNumber(f.demand),
                           model::FormatNumber(f.delivered), model::FormatNumber(f.stock_drawn),
                           model::FormatNumber(f.shortfall), Cell(row.shortfall_pct), Cell(row.stock_days),
-                          row.baseline_source});
+                          row.baseline_source, Cell(row.price_multiple), Cell(row.demand_destroyed_t)});
     }
   }
   return out;
@@ -219,7 +240,9 @@ Json ToJson(const McResult& res) {
                     {"p_shortfall", r.p_shortfall},
                     {"stock_days_of_cover", NumOrNull(r.stock_days)},
                     {"stock_days_used", r.stock_days_used},
-                    {"demand_known", r.demand_known}});
+                    {"demand_known", r.demand_known},
+                    {"price_multiple_p50", Optional(r.price_multiple_p50)},
+                    {"price_multiple_p95", Optional(r.price_multiple_p95)}});
   }
   auto& ev = j["events"] = Json::array();
   for (std::size_t e = 0; e < res.reg.events.size(); ++e) {
@@ -259,7 +282,9 @@ model::CsvRows ToCsv(const McResult& res) {
                  "shortfall_p95_pct",
                  "shortfall_cvar95_pct",
                  "p_shortfall",
-                 "stock_days_of_cover"};
+                 "stock_days_of_cover",
+                 "price_multiple_p50",
+                 "price_multiple_p95"};
   for (const auto& r : res.rows) {
     out.rows.push_back({r.mineral, r.unit, r.consumer, r.sector, model::FormatNumber(r.demand_t),
                         model::FormatNumber(r.delivered_t), model::FormatNumber(r.stock_drawn_t),
@@ -267,7 +292,8 @@ model::CsvRows ToCsv(const McResult& res) {
                         model::FormatNumber(r.shortfall_t.p95), model::FormatNumber(r.shortfall_t.cvar95),
                         model::FormatNumber(r.shortfall_t.max), model::FormatNumber(r.shortfall_pct.mean),
                         model::FormatNumber(r.shortfall_pct.p95), model::FormatNumber(r.shortfall_pct.cvar95),
-                        model::FormatNumber(r.p_shortfall), Cell(r.stock_days)});
+                        model::FormatNumber(r.p_shortfall), Cell(r.stock_days), Cell(r.price_multiple_p50),
+                        Cell(r.price_multiple_p95)});
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "lodestone/app/workspace.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/sim/price.hpp"
 #include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "lodestone/sim_facade/outlook.hpp"
@@ -472,6 +473,150 @@ TEST(FlowsFacade, UntouchedMineralAndErrors) {
   bad.mineral = "cobalt";
   bad.scenario_text.emplace("body", "{\"format\": ");
   ExpectKind([&] { facade::SimulateFlows(Ws(), bad); }, ErrorKind::InvalidData);
+}
+
+// --- Price and demand response (sim/price.hpp)
+
+// Hand-computed: p = (1 - s)^(-1 / (|e_d| + e_s)), destroyed = 1 - p^e_d, added = (1 - s)(p^e_s - 1).
+TEST(PriceResponse, HandComputedCases) {
+  // s = 0.2, e_d = -0.3, e_s = 0.1: p = 0.8^-2.5 = 1 / (0.64 sqrt(0.8)) = 1.746928.
+  auto c = sim::ClearPrice(0.2, -0.3, 0.1, 10);
+  EXPECT_NEAR(c.multiple, 1.746928, 1e-6);
+  EXPECT_NEAR(c.demand_destroyed, 1 - std::pow(0.8, 0.75), 1e-12);  // 0.154103
+  EXPECT_NEAR(c.demand_destroyed, 0.154103, 1e-6);
+  EXPECT_NEAR(c.supply_added, 0.045897, 1e-6);
+  EXPECT_NEAR(c.demand_destroyed + c.supply_added, 0.2, 1e-12);  // the gap is closed
+  EXPECT_FALSE(c.capped);
+  // The shipped elasticities of a main product (-0.1, 0.1) and a 10% gap: p = 0.9^-5 = 1.693509.
+  c = sim::ClearPrice(0.1, -0.1, 0.1, 10);
+  EXPECT_NEAR(c.multiple, 1.693509, 1e-6);
+  EXPECT_NEAR(c.demand_destroyed, 1 - std::sqrt(0.9), 1e-12);
+  // Past the bound: the multiple is the bound and part of the gap stays unserved.
+  c = sim::ClearPrice(0.5, -0.1, 0.05, 10);
+  EXPECT_TRUE(c.capped);
+  EXPECT_DOUBLE_EQ(c.multiple, 10);
+  EXPECT_NEAR(c.demand_destroyed, 1 - std::pow(10, -0.1), 1e-12);  // 0.205672
+  EXPECT_LT(c.demand_destroyed + c.supply_added, 0.5);
+  c = sim::ClearPrice(1, -0.1, 0.1, 10);
+  EXPECT_TRUE(c.capped);
+  EXPECT_EQ(c.supply_added, 0);
+}
+
+TEST(PriceResponse, NoShortfallIsThePriceOfTheBaseline) {
+  for (double s : {0.0, -0.01}) {
+    const auto c = sim::ClearPrice(s, -0.1, 0.1, 10);
+    EXPECT_EQ(c.multiple, 1);
+    EXPECT_EQ(c.demand_destroyed, 0);
+    EXPECT_EQ(c.supply_added, 0);
+    EXPECT_FALSE(c.capped);
+  }
+}
+
+TEST(PriceResponse, MonotoneInTheShortfallAndBounded) {
+  for (double ed : {-0.05, -0.1, -0.5, -2.0}) {
+    for (double es : {0.0, 0.05, 0.5}) {
+      double last_p = 1, last_d = 0;
+      for (int i = 1; i <= 100; ++i) {
+        const auto c = sim::ClearPrice(i / 100.0, ed, es, 10);
+        EXPECT_GE(c.multiple, last_p) << ed << " " << es << " " << i;
+        EXPECT_GE(c.demand_destroyed, last_d);
+        EXPECT_LE(c.multiple, 10);
+        EXPECT_TRUE(std::isfinite(c.multiple) && std::isfinite(c.demand_destroyed));
+        EXPECT_LE(c.demand_destroyed, i / 100.0 + 1e-12);  // never more than the gap
+        last_p = c.multiple;
+        last_d = c.demand_destroyed;
+      }
+    }
+  }
+}
+
+// The scenario result carries both readings: per mineral in "prices" and per consumer in its
+// total row, in JSON and CSV, with the values of the formula and the elasticities' source.
+TEST(PriceResponse, ScenarioJsonAndCsvCarryBothReadings) {
+  facade::SimulateRequest req;
+  req.scenario_files = {kRoot / "scenarios/cn-2025-10-ree-controls.json"};
+  const auto res = facade::Simulate(Ws(), req);
+  const auto& r = res.scenarios.at(0);
+  const auto j = facade::ToJson(res);
+  ASSERT_EQ(j["prices"].size(), 1u);
+  const auto& p = j["prices"][0];
+  EXPECT_EQ(p["mineral"], "rare_earths");
+  double demand = 0, shortfall = 0;
+  for (const auto& row : r.rows) {
+    if (row.sector != "total") continue;
+    demand += row.flows.demand;
+    shortfall += row.flows.shortfall;
+  }
+  ASSERT_GT(shortfall, 0);
+  EXPECT_NEAR(p["demand_t"].get<double>(), demand, 1e-6 * demand);
+  EXPECT_NEAR(p["shortfall_t"].get<double>(), shortfall, 1e-6 * demand);
+  const double ed = p["demand_elasticity"], es = p["supply_elasticity"];
+  EXPECT_EQ(ed, -0.1);
+  EXPECT_EQ(es, 0.1);
+  const double expect = std::pow(1 - shortfall / demand, -1 / (-ed + es));
+  EXPECT_NEAR(p["price_multiple"].get<double>(), expect, 1e-9);
+  EXPECT_GT(p["price_multiple"].get<double>(), 1);
+  EXPECT_NEAR(p["demand_destroyed_t"].get<double>(), demand * (1 - std::pow(expect, ed)), 1e-6 * demand);
+  EXPECT_NEAR(p["demand_destroyed_t"].get<double>() + p["supply_added_t"].get<double>(), shortfall, 1e-6 * demand);
+  EXPECT_FALSE(p["capped"].get<bool>());
+  bool cited = false;
+  for (const auto& s : j["sources"]) cited |= s["id"] == "assume_short_run_elasticities";
+  EXPECT_TRUE(cited);
+  // Per consumer (total rows): the consumer's own gap; China, not short, keeps the baseline price.
+  const auto csv = facade::ToCsv(res);
+  const auto col = [&](const char* name) {
+    return std::size_t(std::find(csv.columns.begin(), csv.columns.end(), name) - csv.columns.begin());
+  };
+  ASSERT_LT(col("price_multiple"), csv.columns.size());
+  ASSERT_LT(col("demand_destroyed_t"), csv.columns.size());
+  bool usa = false, chn = false;
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    const auto& row = r.rows[i];
+    const auto& jr = j["rows"][i];
+    if (row.sector != "total" || !row.demand_known || row.flows.demand <= 0) {
+      EXPECT_TRUE(jr["price_multiple"].is_null());
+      EXPECT_EQ(csv.rows[i][col("price_multiple")], "NA");
+      continue;
+    }
+    const double s = row.flows.shortfall / row.flows.demand;
+    const auto c = sim::ClearPrice(s, ed, es, 10);
+    EXPECT_DOUBLE_EQ(jr["price_multiple"].get<double>(), c.multiple) << row.consumer;
+    EXPECT_NEAR(jr["demand_destroyed_t"].get<double>(), c.demand_destroyed * row.flows.demand, 1e-9);
+    EXPECT_NE(csv.rows[i][col("price_multiple")], "NA");
+    if (row.consumer == "USA") usa = jr["price_multiple"].get<double>() > 1;
+    if (row.consumer == "CHN") chn = jr["price_multiple"].get<double>() == 1 && jr["demand_destroyed_t"] == 0;
+  }
+  EXPECT_TRUE(usa);
+  EXPECT_TRUE(chn);
+}
+
+// Monte Carlo: P50 and P95 multiples per total row, mapped from the shortfall quantiles.
+TEST(PriceResponse, MonteCarloRowsCarryP50AndP95) {
+  facade::SimulateRequest mc;
+  mc.monte_carlo = true;
+  mc.runs = 2000;
+  const auto res = facade::Simulate(Ws(), mc);
+  std::size_t with = 0, above = 0;
+  for (const auto& r : res.monte_carlo->rows) {
+    if (r.sector != "total") {
+      EXPECT_FALSE(r.price_multiple_p95);
+      continue;
+    }
+    if (!r.demand_known) continue;
+    ASSERT_TRUE(r.price_multiple_p50 && r.price_multiple_p95) << r.mineral << " " << r.consumer;
+    EXPECT_GE(*r.price_multiple_p95, *r.price_multiple_p50);
+    EXPECT_GE(*r.price_multiple_p50, 1);
+    const auto e = sim::FindElasticity(Ws().network(), r.mineral);
+    ASSERT_NE(e, nullptr);
+    EXPECT_DOUBLE_EQ(*r.price_multiple_p95,
+                     sim::ClearPrice(r.shortfall_pct.p95 / 100, e->demand, e->supply, 10).multiple);
+    ++with;
+    above += *r.price_multiple_p95 > 1;
+  }
+  EXPECT_GT(with, 0u);
+  EXPECT_GT(above, 0u);
+  const auto j = facade::ToJson(res);
+  EXPECT_TRUE(j["rows"][0].contains("price_multiple_p95"));
 }
 
 TEST(OutlookFacade, SourcesCarryCitationsAndChartOnRequest) {

@@ -86,6 +86,15 @@ struct ParameterRow {
   std::string source;
 };
 
+// elasticities.csv: short-run price elasticities of one mineral (docs/simulation.md, "Price and
+// demand response").
+struct ElasticityRow {
+  std::string mineral;
+  double demand = 0;  // < 0: % change of demand per % change of price
+  double supply = 0;  // >= 0: % change of supply (spare capacity, stocks) per % change of price
+  std::string source;
+};
+
 struct SimInputs {
   std::filesystem::path dir;
   std::vector<SimSource> sources;
@@ -96,6 +105,7 @@ struct SimInputs {
   std::vector<RouteRow> routes;
   std::vector<RefiningRow> refining;
   std::vector<ParameterRow> parameters;
+  std::vector<ElasticityRow> elasticities;  // optional file; a mineral without a row has no price response
 
   const SimSource* FindSource(std::string_view id) const;
   // A parameter's value; `fallback` when the file does not set it.

@@ -95,6 +95,9 @@ struct Network {
   double refinery_headroom = 0;
   double stock_year_days = 365;
   MarketParams market;
+  // Price reading (sim/price.hpp): short-run elasticities per mineral and the multiple's bound.
+  std::vector<ElasticityRow> elasticities;
+  double price_multiple_max = 10;
 
   std::size_t K() const { return consumers.size(); }
   const MineralNetwork* Find(std::string_view mineral) const;

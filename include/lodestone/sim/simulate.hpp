@@ -43,6 +43,20 @@ struct ScenarioRow {
   std::optional<double> shortfall_pct;
   // What the consumer's baseline refined flows of this mineral came from (import sources or pooled).
   std::string baseline_source;
+  // Total rows only (sim/price.hpp): the price multiple that would clear this consumer's own gap
+  // and the demand it destroys over the horizon; nullopt for sector rows, unknown demand or a
+  // mineral without elasticities.
+  std::optional<double> price_multiple, demand_destroyed_t;
+};
+// The price reading of one mineral over the world (sim/price.hpp): world shortfall at pre-shock
+// demand beside the multiple that clears it and the demand destroyed, over the horizon.
+struct MineralPrice {
+  std::string mineral, unit;
+  double demand_t = 0, shortfall_t = 0, stock_drawn_t = 0;
+  std::optional<double> demand_elasticity, supply_elasticity;
+  std::optional<double> price_multiple, demand_destroyed_t, supply_added_t;
+  bool capped = false;  // the multiple reached price_multiple_max
+  double max_multiple = 0;
 };
 // A source behind a result: a simulator input's (data/sim sources.csv) or the dataset's.
 struct SourceRef {
@@ -55,8 +69,10 @@ struct ScenarioResult {
   std::vector<std::string> minerals;
   std::vector<std::string> notes;  // baseline basis of each touched mineral, shocks without effect
   MarketParams market;             // the rule that shared supply after the shocks
-  // Sources of the touched minerals' baselines, then of the shocks, each once, in that order.
+  // Sources of the touched minerals' baselines, then of the shocks, each once, in that order
+  // (then of the elasticities, when the price reading is added).
   std::vector<SourceRef> sources;
+  std::vector<MineralPrice> prices;  // per touched mineral, when AddPriceResponse ran
 };
 ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt = {});
 
@@ -124,6 +140,8 @@ struct McRow {
   double stock_days = 0;       // baseline days of cover (NaN when not known)
   double stock_days_used = 0;  // mean stock drawn in days of baseline demand
   bool demand_known = true;    // false: the consumer's demand is counted in the rest of the world
+  // Total rows, when AddPriceResponse ran: the price multiple at the P50 and P95 shortfall.
+  std::optional<double> price_multiple_p50, price_multiple_p95;
 };
 struct McResult {
   Register reg;
