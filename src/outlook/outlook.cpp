@@ -388,7 +388,7 @@ OutlookResult Run(const model::Dataset& ds, const OutlookData& data, const std::
         "{} in {} (coverage {} of the primary requirement in scenario {}, the coverage linear in between), flat "
         "after; registry projects expected to start by {} are inside it.",
         model::FormatNumber(world->t), res.unit, par.base_year,
-        model::FormatNumber(res.base_case.back().base_case_supply_t), res.unit, base_case_last,
+        model::FormatNumber(std::round(res.base_case.back().base_case_supply_t)), res.unit, base_case_last,
         model::FormatNumber(points.back().coverage), ref, base_case_last));
   }
 

@@ -14,7 +14,7 @@ expect_contains("${OUT}" "--chart")
 run(0 ${LODESTONE} outlook lithium --scenario sds-2021 --runs 200 --projects ${FIXTURE})
 expect_contains("${OUT}" "secure_gap_pct")
 expect_contains("${OUT}" "World gap opens:")
-expect_contains("${OUT}" "li_aus_build (AUS, construction, p=0.85, from 2028)")
+expect_contains("${OUT}" "li_aus_build: inside the base case's announced pipeline (expected start 2028 in or before 2035)")
 expect_contains("${OUT}" "not counted: li_cancelled: cancelled")
 
 # CSV: the same seed gives the same bytes; another seed does not.
