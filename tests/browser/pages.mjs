@@ -27,41 +27,19 @@ run(async () => {
   check(JSON.stringify(shares) === JSON.stringify(mining.countries.slice(0, shares.length).map((c) => c.share)),
     `the producer shares shown ${JSON.stringify(shares)} are not the API's`);
   check((await page.locator('#ov-source').innerText()).includes('Source:'), 'the map has no source line');
-  // The flows: a Sankey before and after (or the page says plainly that the server has none).
+  // The flows: a Sankey before and after the default scenario, and the consumers' figures of the API.
   await goto(t, 'flows');
-  if (t.flowsAvailable) {
-    check((await page.locator('#fl-before canvas').count()) > 0, 'the Sankey has no canvas');
-    check((await seriesData('fl-before')) > 0, 'the Sankey before has no flows');
-    check((await seriesData('fl-after')) > 0, 'the Sankey after has no flows');
-  } else {
-    const msg = await page.locator('#fl-error').innerText();
-    check(msg.includes('not available'), `without /v1/flows the page should say so, not: ${msg}`);
-    // Then the drawing itself, from an answer in the agreed shape of /v1/flows (docs/server.md),
-    // served by the test in place of the missing endpoint.
-    const nodes = [
-      { id: 'mining:COD', stage: 'mining', country: 'COD', name: 'DR Congo' },
-      { id: 'refining:CHN', stage: 'refining', country: 'CHN', name: 'China' },
-      { id: 'refining:FIN', stage: 'refining', country: 'FIN', name: 'Finland' },
-      { id: 'consumer:USA', stage: 'consumer', country: 'USA', name: 'United States', demand_t: 10, delivered_before_t: 10, delivered_after_t: 7, shortfall_t: 3, stock_drawn_t: 0 },
-      { id: 'consumer:ROW', stage: 'consumer', country: null, name: 'rest of the world', demand_t: 100, delivered_before_t: 100, delivered_after_t: 100, shortfall_t: 0, stock_drawn_t: 0 },
-    ];
-    const before = [
-      { source: 'mining:COD', target: 'refining:CHN', tonnes: 90 }, { source: 'mining:COD', target: 'refining:FIN', tonnes: 20 },
-      { source: 'refining:CHN', target: 'consumer:USA', tonnes: 5 }, { source: 'refining:FIN', target: 'consumer:USA', tonnes: 5 },
-      { source: 'refining:CHN', target: 'consumer:ROW', tonnes: 85 }, { source: 'refining:FIN', target: 'consumer:ROW', tonnes: 15 },
-    ];
-    const after = before.map((l) => (l.target === 'consumer:USA' && l.source === 'refining:CHN' ? { ...l, tonnes: 2 } : l));
-    const answer = { mineral: 'cobalt', unit: 't Co', year: 2025, scenario: 'test', basis: 'test answer', nodes, before, after, sources: [], notes: ['served by the test'] };
-    await page.route(/\/v1\/flows\?/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }));
-    await goto(t, 'flows');
-    const drawn = await seriesData('fl-before');
-    check(drawn === 6, `the Sankey before draws ${drawn} flows, not the six of the answer (${await page.locator('#fl-error').innerText()})`);
-    const shortfalls = await page.locator('#fl-consumers td:nth-child(5)').evaluateAll((tds) => tds.map((td) => JSON.parse(td.dataset.value)));
-    check(JSON.stringify(shortfalls) === '[3,0]', `consumer shortfalls shown ${shortfalls}`);
-    await t.shot('flows-contract');
-    await page.unroute(/\/v1\/flows\?/);
-    console.log('note: this server has no /v1/flows; the Sankey was drawn from a test answer of the agreed shape');
-  }
+  const mineral = await page.locator('#fl-mineral').inputValue();
+  const flows = await t.api(`/v1/flows?mineral=${mineral}`);
+  check((await page.locator('#fl-before canvas').count()) > 0, 'the Sankey has no canvas');
+  check((await seriesData('fl-before')) === flows.before.filter((l) => l.tonnes > 0).length, 'the Sankey before does not draw every flow of the API');
+  check((await seriesData('fl-after')) === flows.after.filter((l) => l.tonnes > 0).length, 'the Sankey after does not draw every flow of the API');
+  const shortfalls = await page.locator('#fl-consumers td:nth-child(6)').evaluateAll((tds) => tds.map((td) => JSON.parse(td.dataset.value)));
+  const want = flows.nodes.filter((n) => n.stage === 'consumer').map((n) => n.shortfall_t);
+  check(JSON.stringify(shortfalls) === JSON.stringify(want), `consumer shortfalls shown ${shortfalls}, the API's ${want}`);
+  // The map's trade arrows come from the same flows.
+  await goto(t, 'overview');
+  check((await seriesData('ov-map', 1)) > 0, 'the map has no trade arrows');
   // The risk table: every figure carries its source on hover.
   await goto(t, 'risk');
   const risk = await t.api('/v1/risk?mineral=cobalt');

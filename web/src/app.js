@@ -102,7 +102,7 @@ function countryName(iso3) {
 function sourceText(id, extra) {
   const s = (extra && extra.get(id)) || ref.sources.get(id);
   if (!s) return id;
-  return `${s.citation}${s.licence ? ` (licence: ${s.licence})` : ''}`;
+  return `${s.citation || s.text || id}${s.licence ? ` (licence: ${s.licence})` : ''}`;
 }
 
 function sourcesLine(ids, extra) {
@@ -278,7 +278,7 @@ function sankeyOption(f, links, title) {
   for (const l of links) { used.add(l.source); used.add(l.target); }
   const stageName = { mining: 'mine', refining: 'refinery', consumer: 'consumer' };
   return {
-    title: baseTitle(title, `tonnes a year (${f.unit}), ${f.year}`),
+    title: baseTitle(title, `${f.unit} a year, averaged over the ${f.horizon_months} months from ${f.year}`),
     tooltip: {
       trigger: 'item',
       formatter: (p) => p.dataType === 'edge'
@@ -311,7 +311,7 @@ async function renderFlows() {
     showError('fl-error', e.status === 404 ? { message: `The flows of ${label(mineral)} are not available from this server: ${e.message}` } : e);
     return;
   }
-  const sc = typeof f.scenario === 'object' && f.scenario ? (f.scenario.title || f.scenario.id) : f.scenario;
+  const sc = f.scenario_title || f.scenario;
   $('fl-scenario').textContent = `Scenario: ${sc || 'default'}${composedScenario ? ' (from the Scenario page)' : ''}`;
   chart('fl-before').setOption(sankeyOption(f, f.before, `${label(f.mineral)}: flows before the shock`), true);
   chart('fl-after').setOption(sankeyOption(f, f.after, `${label(f.mineral)}: flows after the shock`), true);
@@ -319,7 +319,8 @@ async function renderFlows() {
   $('fl-source').textContent = [sourcesLine((f.sources || []).map((s) => (typeof s === 'object' ? s.id : s)), extra), `Basis: ${f.basis}.`].filter(Boolean).join('. ');
   fillTable('fl-consumers', [
     { head: 'Consumer', cell: (n) => n.name },
-    { head: `Demand (${f.unit})`, num: true, cell: (n) => ({ text: num(n.demand_t), value: n.demand_t }) },
+    { head: `Demand (${f.unit} a year)`, num: true, cell: (n) => ({ text: num(n.demand_t), value: n.demand_t }) },
+    { head: 'Demand after', num: true, tip: 'Demand under the scenario (it may change demand too)', cell: (n) => ({ text: num(n.demand_after_t), value: n.demand_after_t }) },
     { head: 'Delivered before', num: true, cell: (n) => ({ text: num(n.delivered_before_t), value: n.delivered_before_t }) },
     { head: 'Delivered after', num: true, cell: (n) => ({ text: num(n.delivered_after_t), value: n.delivered_after_t }) },
     { head: 'Shortfall', num: true, tip: 'Demand not met after drawing on stocks', cell: (n) => ({ text: num(n.shortfall_t), value: n.shortfall_t }) },
