@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 "$BIN" projects import "$ROOT/data/projects/projects.csv" --stack "$ROOT/data/projects/capital_stack.csv" \
   --db "$WORK/registry.db" --actor bench >/dev/null
-KEY=$("$BIN" keys --keys "$WORK/keys.json" create bench-us --role analyst --partner USA | grep -o 'lsk_[A-Za-z0-9_]*' | head -1)
+KEY=$("$BIN" keys --keys "$WORK/keys.json" create bench-us --role analyst --partner USA | grep -o 'lsk_[A-Za-z0-9_-]*' | head -1)
 [ -n "$KEY" ] || { echo "could not create a key" >&2; exit 1; }
 AUTH="Authorization: Bearer $KEY"
 
@@ -70,7 +70,8 @@ echo "# server threads $THREADS, wrk runs of $DURATION; latencies in ms"
 printf "%-34s %6s %10s %9s %9s %8s\n" "request" "conns" "req/s" "p50" "p99" "non-2xx"
 for target in "GET /v1/risk?mineral=gallium" "GET /v1/simulate/default" "GET /v1/projects"; do
   path=${target#GET }
-  curl -s -H "$AUTH" "$BASE$path" >/dev/null || true  # warm the cache
+  SIZE=$(curl -s -o /dev/null -w '%{size_download}' -H "$AUTH" "$BASE$path" || true)  # warms the cache
+  echo "# $target: $SIZE bytes"
   for c in 1 16 256; do
     printf "%-34s %6d %s\n" "$target" "$c" "$(run_wrk "$c" "$BASE$path")"
   done
@@ -84,7 +85,7 @@ for target in "GET /v1/risk?mineral=gallium" "GET /v1/simulate/default" "GET /v1
   path=${target#GET }
   printf "%-34s %6d %s\n" "$target (job running)" 16 "$(run_wrk 16 "$BASE$path")"
 done
-STATE=$(curl -sf -H "$AUTH" "$BASE/v1/jobs/$JOB" | tr -d '\n ' | sed -n 's/.*"state":"\([a-z]*\)".*"runs_done":\([0-9]*\).*/\1, \2 runs done/p')
+STATE=$(curl -s -H "$AUTH" "$BASE/v1/jobs/$JOB" | tr -d '\n ' | sed -n 's/.*"state":"\([a-z]*\)".*"runs_done":\([0-9]*\).*/\1, \2 runs done/p')
 echo "# job $JOB: $STATE"
 curl -sf -X DELETE -H "$AUTH" "$BASE/v1/jobs/$JOB" >/dev/null || true
 

@@ -15,9 +15,9 @@ set(LITE "${WORK_DIR}/copy.db")
 set(ENV{LODESTONE_ACTOR} "e2e")
 
 run(0 ${LODESTONE} db migrate --db ${PG})
-expect_contains("${OUT}" "(postgresql) is at schema version 2; 0 project(s)")
+expect_contains("${OUT}" "(postgresql) is at schema version 3; 0 project(s)")
 run(0 ${LODESTONE} db migrate --db ${PG} --format json)
-expect_contains("${OUT}" "\"schema_version\": 2")
+expect_contains("${OUT}" "\"schema_version\": 3")
 
 run(0 ${LODESTONE} projects import ${SOURCE_DIR}/data/projects/projects.csv
     --stack ${SOURCE_DIR}/data/projects/capital_stack.csv --db ${PG})
