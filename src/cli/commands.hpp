@@ -52,6 +52,7 @@ void AddPortfolioCommands(CLI::App& app, int& exit_code);
 void AddServeCommands(CLI::App& app, int& exit_code);
 void AddSweepCommand(CLI::App& app, int& exit_code);  // cmd_sweep.cpp
 void AddDbCommands(CLI::App& app, int& exit_code);
+void AddValidateCommands(CLI::App& app, int& exit_code);  // cmd_validate.cpp
 // `projects evaluate` (cmd_portfolio.cpp), added to the `projects` command.
 void AddProjectsEvaluateCommand(CLI::App* projects, int& exit_code);
 // Subcommands of `risk` (one file each).

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   lodestone::cli::AddServeCommands(app, exit_code);
   lodestone::cli::AddSweepCommand(app, exit_code);
   lodestone::cli::AddDbCommands(app, exit_code);
+  lodestone::cli::AddValidateCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
