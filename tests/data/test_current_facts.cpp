@@ -446,14 +446,17 @@ TEST(CurrentFacts, ShippedProjectsAreTheCuratedPublicProjectsWithSources) {
     ASSERT_NE(cut, std::string::npos) << id;
     EXPECT_EQ(count(source.substr(0, cut)), count(url)) << id;
   }
-  EXPECT_GE(ids.size(), 71u);
+  EXPECT_GE(ids.size(), 81u);
   for (const char* added :
-       {"perpetua_stibnite",    "usac_thompson_falls",    "graphite_one_creek",  "south32_hermosa_mn",
-        "ucore_louisiana",      "terravolta_liberty_owl", "caremag_lacq",        "tanbreez_greenland",
-        "anovion_bainbridge",   "piedmont_tennessee",     "abtc_tonopah",        "kabanga_nickel",
-        "halleck_creek",        "quebrada_blanca_p2",     "quellaveco",          "centinela_expansion",
-        "arqueros_copper",      "caserones_copper",       "antucoya_copper",     "angel_island_lithium",
-        "lisbon_valley_copper", "resolution_copper",      "blue_copper_montana", "schell_creek_copper"}) {
+       {"perpetua_stibnite",    "usac_thompson_falls",     "graphite_one_creek",  "south32_hermosa_mn",
+        "ucore_louisiana",      "terravolta_liberty_owl",  "caremag_lacq",        "tanbreez_greenland",
+        "anovion_bainbridge",   "piedmont_tennessee",      "abtc_tonopah",        "kabanga_nickel",
+        "halleck_creek",        "quebrada_blanca_p2",      "quellaveco",          "centinela_expansion",
+        "arqueros_copper",      "caserones_copper",        "antucoya_copper",     "angel_island_lithium",
+        "lisbon_valley_copper", "resolution_copper",       "blue_copper_montana", "schell_creek_copper",
+        "fireweed_mactung",     "guardian_pilot_mountain", "evac_sumter",         "element25_louisiana",
+        "fortune_nico",         "lomiko_la_loutre",        "titan_kilbourne",     "meteoric_caldeira",
+        "cove_kaz_tungsten",    "blencowe_orom_cross"}) {
     EXPECT_TRUE(ids.count(added)) << added;
   }
 }

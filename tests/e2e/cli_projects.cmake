@@ -17,7 +17,7 @@ expect_contains("${OUT}" "lodestone projects import data/projects/projects.csv -
 
 run(0 ${LODESTONE} projects import ${SOURCE_DIR}/data/projects/projects.csv
     --stack ${SOURCE_DIR}/data/projects/capital_stack.csv --db ${DB})
-expect_contains("${OUT}" "71 new, 0 updated, 0 unchanged")
+expect_contains("${OUT}" "81 new, 0 updated, 0 unchanged")
 
 run(0 ${LODESTONE} projects list --mineral gallium --db ${DB})
 expect_contains("${OUT}" "alcoa_wagerup_gallium")
@@ -91,4 +91,4 @@ endif()
 # The CSV export imports back without a change.
 file(WRITE ${WORK_DIR}/export.csv "${OUT}")
 run(0 ${LODESTONE} projects import ${WORK_DIR}/export.csv --stack ${SOURCE_DIR}/data/projects/capital_stack.csv --db ${DB})
-expect_contains("${OUT}" "0 new, 0 updated, 71 unchanged")
+expect_contains("${OUT}" "0 new, 0 updated, 81 unchanged")

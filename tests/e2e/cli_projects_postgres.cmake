@@ -21,7 +21,7 @@ expect_contains("${OUT}" "\"schema_version\": 3")
 
 run(0 ${LODESTONE} projects import ${SOURCE_DIR}/data/projects/projects.csv
     --stack ${SOURCE_DIR}/data/projects/capital_stack.csv --db ${PG})
-expect_contains("${OUT}" "71 new, 0 updated, 0 unchanged")
+expect_contains("${OUT}" "81 new, 0 updated, 0 unchanged")
 run(0 ${LODESTONE} projects list --mineral gallium --db ${PG})
 expect_contains("${OUT}" "alcoa_wagerup_gallium")
 expect_contains("${OUT}" "4 project(s)")
@@ -40,7 +40,7 @@ expect_contains("${ERR}" "already exists")
 
 # To a SQLite file: the same projects and history, byte for byte.
 run(0 ${LODESTONE} db copy --from ${PG} --to sqlite:${LITE})
-expect_contains("${OUT}" "copied 71 project(s)")
+expect_contains("${OUT}" "copied 81 project(s)")
 run(0 ${LODESTONE} projects history thacker_pass --format csv --db sqlite:${LITE})
 if(NOT OUT STREQUAL PG_HISTORY)
   message(FATAL_ERROR "history differs after the copy:\n${OUT}\nvs\n${PG_HISTORY}")
@@ -56,7 +56,7 @@ endif()
 
 # A non-empty target is refused unless --force; a missing source is not created.
 run(5 ${LODESTONE} db copy --from sqlite:${LITE} --to ${PG})
-expect_contains("${ERR}" "is not empty (71 projects")
+expect_contains("${ERR}" "is not empty (81 projects")
 run(0 ${LODESTONE} db copy --from sqlite:${LITE} --to ${PG} --force)
 run(4 ${LODESTONE} db copy --from ${WORK_DIR}/absent.db --to ${PG})
 if(EXISTS "${WORK_DIR}/absent.db")

@@ -67,7 +67,7 @@ TEST(ProjectSource, CsvDatabaseOrSample) {
     // Without a database, not named: the shipped sample.
     auto sample = LoadProjectSource(ws, {});
     EXPECT_EQ(sample.kind, ProjectSourceKind::Sample);
-    EXPECT_EQ(sample.projects.size(), 71u);
+    EXPECT_EQ(sample.projects.size(), 81u);
     EXPECT_NE(sample.description.find("no database with projects at"), std::string::npos);
     // Named but missing: NotFound, no fall-back.
     ProjectSourceRequest named;
