@@ -310,6 +310,9 @@ std::optional<std::string> ParameterValueProblem(const std::string& key, double 
   if (key.rfind("market_", 0) == 0 && key != "market_contract_hold_months" && !(value >= 0 && value <= 1)) {
     return fmt::format("{} {} out of range: expected a share from 0 to 1", key, text);
   }
+  if (key == "baseline_bilateral_trade" && value != 0 && value != 1) {
+    return fmt::format("baseline_bilateral_trade {} out of range: expected 0 (import sources, then pooled) or 1", text);
+  }
   if (key == "market_contract_hold_months" && !(value >= 0 && value <= 120)) {
     return fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months", text);
   }
