@@ -55,6 +55,7 @@ std::vector<std::string> ImporterNames() {
           "wgi",
           "eu-crm-annex7",
           "baci",
+          "trade-atlas",
           "msp",
           "us-agreements",
           "processing-headlines",
@@ -75,6 +76,7 @@ ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& fil
   if (kind == "wgi") return ImportWgi(one(), ref);
   if (kind == "eu-crm-annex7") return ImportEuAnnex7(files, ref);
   if (kind == "baci") return ImportBaci(files, ref);
+  if (kind == "trade-atlas") return ImportTradeAtlas(files, ref);
   if (kind == "msp") return ImportMspMembership(one(), ref);
   if (kind == "us-agreements") return ImportUsAgreements(one(), ref);
   if (kind == "processing-headlines") return ImportProcessingHeadlines(one(), ref);

@@ -334,6 +334,9 @@ std::optional<std::string> ParameterValueProblem(const std::string& key, double 
   if (key == "price_multiple_max" && !(value > 1 && value <= 1000)) {
     return fmt::format("price_multiple_max {} out of range: expected above 1 and at most 1000", text);
   }
+  if (key == "baseline_bilateral_trade" && value != 0 && value != 1) {
+    return fmt::format("baseline_bilateral_trade {} out of range: expected 0 (import sources, then pooled) or 1", text);
+  }
   if (key == "market_contract_hold_months" && !(value >= 0 && value <= 120)) {
     return fmt::format("market_contract_hold_months {} out of range: expected 0 to 120 months", text);
   }

@@ -15,6 +15,8 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
+#include <set>
 
 namespace lodestone::sim {
 
@@ -161,6 +163,100 @@ ImportShares SharesOf(const model::Dataset& ds, const ImportChoice& c) {
   }
   return out;
 }
+
+// A consumer's bilateral imports of one mineral from the dataset's trade.csv: the latest year up
+// to the network's year with rows of a stage the consumer buys (refined: refining or metal; the
+// mine stage too when the network has one stage), as shares by exporter. Shares are of tonnes of
+// content when every row of that year has them, else of value (the extract's ranking basis).
+struct TradeShares {
+  ImportShares shares;
+  int year = 0;
+  std::string basis;  // words for flow_basis
+};
+
+class TradeIndex {
+ public:
+  TradeIndex(const model::Dataset& ds, model::MineralId m, int year, bool one_stage) : ds_(ds) {
+    const auto& t = ds->trade;
+    std::vector<model::StageId> stages;
+    for (const char* s : {"refining", "metal"}) {
+      if (auto id = ds.FindStage(s)) stages.push_back(*id);
+    }
+    if (one_stage) {
+      if (auto id = ds.FindStage("mining")) stages.push_back(*id);
+    }
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      if (t.mineral[r] != m || t.year[r] > year) continue;
+      if (std::find(stages.begin(), stages.end(), t.stage[r]) == stages.end()) continue;
+      auto& latest = latest_[static_cast<int>(t.importer[r].index())];
+      if (t.year[r] > latest.first) latest = {t.year[r], {}};
+      if (t.year[r] == latest.first) latest.second.push_back(r);
+    }
+    // Products that carry flows of several minerals (a group code such as HS 8112.92).
+    std::map<std::uint32_t, std::vector<model::MineralId>> by_product;
+    for (std::size_t r = 0; r < t.size(); ++r) {
+      auto& v = by_product[t.product[r]];
+      if (std::find(v.begin(), v.end(), t.mineral[r]) == v.end()) v.push_back(t.mineral[r]);
+    }
+    for (const auto& [p, v] : by_product) {
+      if (v.size() > 1) shared_.insert(p);
+    }
+  }
+
+  std::optional<TradeShares> Of(int country) const {
+    auto it = latest_.find(country);
+    if (it == latest_.end() || it->second.second.empty()) return std::nullopt;
+    const auto& t = ds_->trade;
+    const auto& rows = it->second.second;
+    bool by_tonnes = true;
+    for (auto r : rows) by_tonnes = by_tonnes && t.quantity[r].status == model::ValueStatus::Known;
+    std::map<int, double> by_exporter;
+    std::vector<std::uint32_t> products;
+    std::vector<std::string> sources;
+    double total = 0;
+    for (auto r : rows) {
+      const auto& v = by_tonnes ? t.quantity[r] : t.value_usd[r];
+      if (v.status != model::ValueStatus::Known || v.number <= 0) continue;
+      by_exporter[static_cast<int>(t.exporter[r].index())] += v.number;
+      total += v.number;
+      if (std::find(products.begin(), products.end(), t.product[r]) == products.end()) products.push_back(t.product[r]);
+      const auto& rec = ds_.SourceOf(t.source[r]);
+      if (std::find(sources.begin(), sources.end(), rec.id) == sources.end()) sources.push_back(rec.id);
+      if (!rec.rule.empty()) caveats_[rec.id] = rec.rule;
+    }
+    if (total <= 0) return std::nullopt;
+    TradeShares out;
+    out.year = it->second.first;
+    out.shares.sources = sources;
+    for (const auto& [c, q] : by_exporter) out.shares.by_country.emplace_back(c, q / total);
+    std::sort(products.begin(), products.end());
+    std::vector<std::string> codes;
+    bool group = false;
+    for (auto p : products) {
+      codes.push_back(fmt::format("{:06d}", p));
+      group = group || shared_.count(p) > 0;
+    }
+    out.basis = fmt::format(
+        "bilateral trade: HS {} imports {}, {} partner(s), shares by {} ({}; each country's top 6 partners only, so "
+        "shares are of the listed flows; a trade hub may be a trans-shipper){}; domestic refineries first, partners "
+        "that do not refine here served by refineries not named",
+        fmt::join(codes, "/"), out.year, by_exporter.size(), by_tonnes ? "tonnes of content" : "value",
+        fmt::join(sources, ", "),
+        group ? "; the product code is a group of several minerals, so the flows are the group's, not this mineral's "
+                "alone"
+              : "");
+    return out;
+  }
+
+ private:
+  const model::Dataset& ds_;
+  std::map<int, std::pair<int, std::vector<std::size_t>>> latest_;  // importer -> (year, rows)
+  std::set<std::uint32_t> shared_;
+  mutable std::map<std::string, std::string> caveats_;  // source id -> its caveats, for the sources used
+
+ public:
+  const std::map<std::string, std::string>& caveats() const { return caveats_; }
+};
 
 // Refined flows: each refinery first serves its own country; then consumers with import sources,
 // in consumer order, take each named supplier's share of their imports from that refinery (up to
@@ -379,6 +475,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   net.market.leakage = in.Parameter("market_leakage", 0);
   net.elasticities = in.elasticities;
   net.price_multiple_max = in.Parameter("price_multiple_max", net.price_multiple_max);
+  const bool use_trade = in.Parameter("baseline_bilateral_trade", 1) != 0;
 
   for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi) {
     model::MineralId m{static_cast<std::uint16_t>(mi)};
@@ -600,10 +697,25 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     mn.refiner_home_consumer = refiner_consumer;
     std::vector<ImportShares> sourced(K);
     mn.flow_basis.assign(K, "pooled: domestic refineries first, then a world pool pro rata to remaining need");
+    // In order of preference: bilateral trade (trade.csv), the consumer's import sources
+    // (import_basis.csv), the pooled rule.
+    std::map<std::string, std::string> trade_caveats;
+    if (use_trade) {
+      const TradeIndex trade(ds, m, year, !(mine_sum > 0 && !one_stage));
+      for (std::size_t k = 0; k + 1 < K; ++k) {
+        if (!mn.demand_known[k]) continue;
+        auto ts = trade.Of(net.consumers[k].country);
+        if (!ts) continue;
+        sourced[k] = std::move(ts->shares);
+        mn.flow_basis[k] = std::move(ts->basis);
+        for (const auto& s : sourced[k].sources) add_source(s);
+      }
+      trade_caveats = trade.caveats();
+    }
     for (const auto& choice : import_basis) {
       if (choice.mineral != info.id) continue;
       int k = net.FindConsumer(choice.consumer);
-      if (k < 0 || !mn.demand_known[k]) continue;
+      if (k < 0 || !mn.demand_known[k] || !sourced[k].by_country.empty()) continue;
       sourced[k] = SharesOf(ds, choice);
       if (sourced[k].by_country.empty()) continue;
       for (const auto& s : sourced[k].sources) add_source(s);
@@ -627,9 +739,13 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       mn.ore_flow = DomesticThenPooled(mn.mine_output, feed, miner_refiner);
     }
     mn.basis.push_back(
-        "no bilateral trade used: mine-to-refinery flows are domestic first, then a pooled market pro rata to "
-        "remaining need; refined flows follow each consumer's import sources where chosen in "
-        "data/sim/import_basis.csv, else the same pooled rule");
+        "mine-to-refinery flows are domestic first, then a pooled market pro rata to remaining need (no bilateral "
+        "ore trade used); each consumer's refined flows follow, in order of preference, its bilateral imports in "
+        "the dataset's trade.csv (latest year), its import sources chosen in data/sim/import_basis.csv, else the "
+        "pooled rule");
+    for (const auto& [id, rule] : trade_caveats) {
+      mn.basis.push_back(fmt::format("bilateral trade caveats ({}): {}", id, rule));
+    }
     for (std::size_t k = 0; k < K; ++k) {
       mn.basis.push_back(fmt::format("{} refined flows: {}", net.consumers[k].code, mn.flow_basis[k]));
     }

@@ -41,6 +41,13 @@ ImportResult ImportEuAnnex7(const std::vector<std::filesystem::path>& files, con
 // data/reference/hs6_map.csv; numeric country codes through ISO numeric and "baci:" aliases.
 ImportResult ImportBaci(const std::vector<std::filesystem::path>& files, const Reference& ref);
 
+// The critical-materials extract of CEPII BACI V202601 (flows_<year>.json, one a year, and
+// crosswalk.json): flows (exporter, importer, value, gross tonnes) of one HS6 code per material,
+// mapped to minerals, stages and content factors by data/reference/trade_atlas_map.csv. The
+// extract keeps each country's top 6 partners per side only; the caveats travel with the source
+// record (cepii_baci_atlas).
+ImportResult ImportTradeAtlas(const std::vector<std::filesystem::path>& files, const Reference& ref);
+
 // Curated tables of ../data/curated form (each row with its own source): Minerals Security
 // Partnership membership, US critical-mineral agreements, headline processing shares (IEA).
 ImportResult ImportMspMembership(const std::filesystem::path& file, const Reference& ref);
