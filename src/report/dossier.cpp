@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -244,7 +245,11 @@ std::string SectorName(const std::string& sector) {
   return s;
 }
 
-std::string Tonnes(double t, const std::string& unit) { return Thousands(t) + " " + unit; }
+// Tonnes with a decimal or two below 10 t, so that small figures (germanium, gallium) do not read as 0.
+std::string Tonnes(double t, const std::string& unit) {
+  const double a = std::abs(t);
+  return Thousands(t, a == 0 || a >= 10 ? 0 : (a >= 1 ? 1 : 2)) + " " + unit;
+}
 
 void SupplySection(Writer& w, const model::Dataset& ds, model::MineralId mid, std::vector<std::string>& sources) {
   w.H2("Supply picture by stage");
@@ -718,7 +723,9 @@ std::vector<std::string> KeyMessages(const model::Dataset& ds, const outlook::Ou
   // 4. Which projects close how much of the gap, at what cost.
   const auto& f = req.findings;
   if (!f.supplied) {
-    out.push_back("Projects: not available: no project evaluation was run for this dossier.");
+    out.push_back(
+        "Projects: not available: no project source was found (no project database and no project sample), so no "
+        "project was evaluated.");
   } else {
     std::vector<const ProjectFinding*> mine;
     const ProjectFinding* any = nullptr;
@@ -789,7 +796,7 @@ std::vector<std::string> KeyMessages(const model::Dataset& ds, const outlook::Ou
   return out;
 }
 
-void SupplyChart(Writer& w, const model::Dataset& ds, const outlook::OutlookData* od,
+void SupplyChart(Writer& w, Dossier& d, const model::Dataset& ds, const outlook::OutlookData* od,
                  const std::vector<data::SupplyPicture>& pictures, const std::string& mineral_name) {
   w.H3("Shares of world supply by stage");
   if (pictures.empty()) {
@@ -829,11 +836,12 @@ void SupplyChart(Writer& w, const model::Dataset& ds, const outlook::OutlookData
                         Pct(others) + (others_known ? "" : " (some shares not known)")});
   }
   c.source_note = "Source: " + Join(srcs, "; ") + " (full citations and licences in the annex). Lodestone dataset.";
-  Figure(w, RenderBarChart(c, false), "", c.title,
+  d.bar_charts.emplace_back(d.mineral + "_shares.svg", RenderBarChart(c, true));
+  Figure(w, RenderBarChart(c, false), d.bar_charts.back().first, c.title,
          c.title + ": the largest countries at each stage and the rest grouped, in % of world supply.");
 }
 
-void ScenarioChart(Writer& w, const model::Dataset& ds, const std::vector<ScenarioHeadline>& headlines,
+void ScenarioChart(Writer& w, Dossier& d, const model::Dataset& ds, const std::vector<ScenarioHeadline>& headlines,
                    const std::string& mineral, const std::string& mineral_name) {
   w.H3("Disruption scenarios: shortfall by partner and sector");
   BarChart c;
@@ -867,7 +875,8 @@ void ScenarioChart(Writer& w, const model::Dataset& ds, const std::vector<Scenar
   }
   c.source_note = "Source: Lodestone disruption simulator on the baseline network; " + Join(srcs, "; ") +
                   " (shocks and their sources in the annex).";
-  Figure(w, RenderBarChart(c, false), "", c.title,
+  d.bar_charts.emplace_back(d.mineral + "_scenarios.svg", RenderBarChart(c, true));
+  Figure(w, RenderBarChart(c, false), d.bar_charts.back().first, c.title,
          c.title +
              ": the share of each partner's demand left unmet over 12 months, after stocks and other "
              "suppliers.");
@@ -888,7 +897,8 @@ void RiskInWords(Writer& w, const risk::AssessResult& result, std::vector<std::s
     w.P("Not available: the dataset lacks the supply figures the measures need.");
     return;
   }
-  w.P("World supply at each stage; the measures of the partners' own imports are in the annex. Each measure links to "
+  w.P("World supply at each stage, and the partners' supply on a pooled world market; the measures of their "
+      "published import sources are in the annex. Each measure links to "
       "the glossary.",
       "note");
   w.Tab(t);
@@ -991,8 +1001,8 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
   RiskSection(annex, assessed, req, sources, assumptions, metrics);
   charts.Raw("<section class=\"charts\">\n", "");
   charts.H2("Charts");
-  SupplyChart(charts, ds, od, pictures, info.name);
-  ScenarioChart(charts, ds, headlines, req.mineral, info.name);
+  SupplyChart(charts, d, ds, od, pictures, info.name);
+  ScenarioChart(charts, d, ds, headlines, req.mineral, info.name);
   OutlookSection(annex, charts, d, ds, od, registry, req, sources, assumptions, charted);
   if (!charted) {
     charts.H3("Outlook: demand and supply to 2050");
@@ -1160,6 +1170,7 @@ void WriteDossier(const Dossier& d, const std::filesystem::path& dir) {
   write(dir / (d.mineral + ".md"), d.markdown);
   if (!d.svg.empty()) write(dir / d.svg_file, d.svg);
   if (!d.svg_refining.empty()) write(dir / d.svg_refining_file, d.svg_refining);
+  for (const auto& [file, svg] : d.bar_charts) write(dir / file, svg);
 }
 
 }  // namespace lodestone::report

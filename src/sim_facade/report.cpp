@@ -1,6 +1,7 @@
 // The dossiers' front-end façade (see report.hpp).
 #include "lodestone/sim_facade/report.hpp"
 
+#include <filesystem>
 #include <fstream>
 
 #include "lodestone/invest/plan.hpp"
@@ -82,7 +83,11 @@ std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const Report
   hreq.consumers = req.consumer;
   // China's October 2025 controls: the default scenarios of the simulator's façade.
   for (const auto& f : DefaultScenarioFiles(ws)) hreq.october_ids.push_back(sim::LoadScenario(f).id);
-  if (request.evaluate_projects) req.findings = EvaluateForDossiers(ws, request);
+  // Without a project source (no database and no project sample) the dossiers say so.
+  const auto& paths = ws.paths();
+  const bool have_projects = (!paths.database.empty() && std::filesystem::exists(paths.database)) ||
+                             std::filesystem::exists(paths.projects / "projects.csv");
+  if (request.evaluate_projects && have_projects) req.findings = EvaluateForDossiers(ws, request);
   std::vector<std::string> minerals;
   if (request.all) {
     for (const auto& m : ds->minerals) minerals.push_back(m.id);

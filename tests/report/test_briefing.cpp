@@ -151,6 +151,14 @@ TEST_F(Briefing, KeyMessagesCarryTheFacadesFigures) {
                                             : std::string("no world supply gap opens");
   EXPECT_NE(d.key_messages[4].find(gap), std::string::npos) << d.key_messages[4];
   EXPECT_NE(d.key_messages[4].find(Thousands(out.years.back().demand_t) + " t REO"), std::string::npos);
+  // The Markdown refers to every chart by its file, and the files are the same charts.
+  ASSERT_EQ(d.bar_charts.size(), 2u);
+  for (const auto& [file, svg] : d.bar_charts) {
+    EXPECT_NE(d.markdown.find("](" + file + ")"), std::string::npos) << file;
+    EXPECT_NE(svg.find("xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+    EXPECT_EQ(TagBalance(svg), "");
+  }
+  EXPECT_NE(d.markdown.find("](rare_earths_outlook.svg)"), std::string::npos);
   // The key messages open the page, in the HTML and the Markdown.
   EXPECT_LT(d.html.find("<h2>Key messages</h2>"), d.html.find("<h2>Charts</h2>"));
   EXPECT_LT(d.markdown.find("## Key messages"), d.markdown.find("## Annex"));

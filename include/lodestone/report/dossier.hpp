@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lodestone/model/dataset.hpp"
@@ -99,7 +100,9 @@ struct Dossier {
   // The refining-stage chart of the same scenario, when the mineral has both stages (else empty).
   std::string svg_refining;
   std::string svg_refining_file;  // e.g. "lithium_outlook_refining.svg"
-  std::string headline;           // one line for the index
+  // The bar charts (shares by stage, scenario results) as standalone files: name, SVG.
+  std::vector<std::pair<std::string, std::string>> bar_charts;
+  std::string headline;  // one line for the index
   // The key messages, plain sentences computed from the results (also at the top of the page).
   std::vector<std::string> key_messages;
 };
