@@ -7,7 +7,7 @@ run(async () => {
   const { page } = t;
   await goto(t, 'portfolio');
   const settled = (body) =>
-    page.waitForFunction((b) => document.body.dataset.portfolio === b && document.querySelector('#pf-table tbody'), JSON.stringify(body), { timeout: 60000 });
+    page.waitForFunction((b) => document.body.dataset.portfolio === b && document.querySelector('#pf-table tbody'), JSON.stringify(body), { timeout: 300000 });
   await settled({ budget_us: 500, budget_jp: 300 });
   const read = () =>
     page.locator('#pf-table tbody tr').evaluateAll((trs) =>
