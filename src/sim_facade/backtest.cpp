@@ -29,7 +29,8 @@ constexpr std::size_t kMaxEpisodeBytes = 1 << 20;
 constexpr std::size_t kMaxEpisodeDepth = 32;
 
 const std::set<std::string>& Metrics() {
-  static const std::set<std::string> m = {"consumer_delivered_change_pct", "consumer_shortfall_pct"};
+  static const std::set<std::string> m = {"consumer_delivered_change_pct", "consumer_shortfall_pct",
+                                          "supplier_delivered_change_pct"};
   return m;
 }
 
@@ -398,7 +399,7 @@ BackTestEpisode LoadEpisode(const std::filesystem::path& path) {
       if (auto m = f.find("model"); m == f.end()) {
         // A calibration figure may fix a parameter directly, with no model figure beside it.
         if (g.role != "calibration") r.Problem(at, "missing key 'model' (only a calibration figure may omit it)");
-      } else if (r.Object(*m, at + "/model", {"metric", "mineral", "consumer"})) {
+      } else if (r.Object(*m, at + "/model", {"metric", "mineral", "consumer", "supplier"})) {
         g.model_metric.metric = r.Text(*m, at + "/model", "metric");
         if (!g.model_metric.metric.empty() && !Metrics().count(g.model_metric.metric)) {
           std::string known;
@@ -407,6 +408,9 @@ BackTestEpisode LoadEpisode(const std::filesystem::path& path) {
         }
         g.model_metric.mineral = r.Text(*m, at + "/model", "mineral");
         g.model_metric.consumer = r.Text(*m, at + "/model", "consumer");
+        if (g.model_metric.metric == "supplier_delivered_change_pct") {
+          g.model_metric.supplier = r.Text(*m, at + "/model", "supplier");
+        }
       }
       ep.figures.push_back(std::move(g));
     }
@@ -513,6 +517,24 @@ std::optional<double> ModelFigure(const sim::ScenarioResult& result, const BackT
   throw Error::InvalidRequest(fmt::format("unknown metric '{}'", metric.metric));
 }
 
+// The change, after against before, of the refined tonnes one supplier country delivers to one
+// consumer in the scenario's flows (refining:SUPPLIER -> consumer:CONSUMER); none when the baseline
+// has no such link.
+std::optional<double> SupplierLinkChange(const sim::FlowsResult& flows, const BackTestMetric& metric) {
+  const std::string from = "refining:" + metric.supplier;
+  const std::string to = "consumer:" + metric.consumer;
+  auto sum = [&](const std::vector<sim::FlowLink>& links) {
+    double t = 0;
+    for (const auto& l : links) {
+      if (l.source == from && l.target == to) t += l.tonnes;
+    }
+    return t;
+  };
+  const double before = sum(flows.before);
+  if (!(before > 0)) return std::nullopt;
+  return 100.0 * (sum(flows.after) - before) / before;
+}
+
 BackTestsResult RunBackTests(const app::Workspace& ws, const std::filesystem::path& dir) {
   BackTestsResult out;
   out.episodes = LoadEpisodes(dir);
@@ -529,7 +551,14 @@ BackTestsResult RunBackTests(const app::Workspace& ws, const std::filesystem::pa
     int n = 0;
     for (auto& f : ep.figures) {
       if (f.model_metric.metric.empty()) continue;  // a parameter read off the observation
-      f.model = ModelFigure(res, f.model_metric);
+      if (f.model_metric.metric == "supplier_delivered_change_pct") {
+        FlowsRequest fr;
+        fr.mineral = f.model_metric.mineral;
+        fr.scenario_file = rq.scenario_files.front();
+        f.model = SupplierLinkChange(SimulateFlows(ws, fr), f.model_metric);
+      } else {
+        f.model = ModelFigure(res, f.model_metric);
+      }
       if (f.model) f.error = *f.model - f.observed;
       if (f.error && f.role == "validation") {
         sum += std::fabs(*f.error);
@@ -563,7 +592,8 @@ app::Json ToJson(const BackTestsResult& r) {
            {"model_metric", f.model_metric.metric.empty() ? app::Json(nullptr)
                                                           : app::Json{{"metric", f.model_metric.metric},
                                                                       {"mineral", f.model_metric.mineral},
-                                                                      {"consumer", f.model_metric.consumer}}},
+                                                                      {"consumer", f.model_metric.consumer},
+                                                                      {"supplier", f.model_metric.supplier}}},
            {"note", f.note},
            {"sources", srcs}});
     }

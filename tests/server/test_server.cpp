@@ -451,6 +451,9 @@ TEST_F(Api, AKeyOfOnePartnerNeverSeesAnothersConfidentialTerms) {
          return c.Post("/v1/portfolio", h, R"({"budget_us": 500, "budget_jp": 300, "runs": 100})", "application/json");
        }}},
       {"GET /v1/reports/{mineral}", {[&] { return c.Get("/v1/reports/gallium", h); }}},
+      {"GET /v1/countries", {[&] { return c.Get("/v1/countries", h); }}},
+      {"GET /v1/flows", {[&] { return c.Get("/v1/flows?mineral=gallium", h); }}},
+      {"POST /v1/flows", {[&] { return c.Post("/v1/flows?mineral=rare_earths", h, scenario, "application/json"); }}},
   };
   const auto doc = json::parse(c.Get("/v1/openapi.json")->body);
   std::size_t operations = 0;

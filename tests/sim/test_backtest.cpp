@@ -127,6 +127,51 @@ TEST(BackTest, ErrorIsModelMinusObservedFromTheSimulatorsOwnFigures) {
       << md;
 }
 
+// A bilateral figure reads the link from the supplier to the consumer in the scenario's flows.
+TEST(BackTest, SupplierFigureIsTheLinkChangeInTheScenariosFlows) {
+  TempDir dir;
+  WriteFile(dir / "ban.scenario.json", kScenario);
+  auto supplier = [](const std::string& id, const std::string& consumer, const std::string& from) {
+    return R"({"id": ")" + id + R"(", "quantity": "q", "period": "Jan 2025", "basis": "b", "observed": -90,
+      "unit": "%", "role": "validation",
+      "sources": [{"citation": "c", "url": "https://example.org", "date": "2025-02-01", "licence": "l"}],
+      "model": {"metric": "supplier_delivered_change_pct", "mineral": "gallium", "consumer": ")" +
+           consumer + R"(", "supplier": ")" + from + R"("}})";
+  };
+  WriteFile(dir / "ep.json", Episode("t-link",
+                                     supplier("usa", "USA", "CHN") + "," + supplier("jpn", "JPN", "CHN") + "," +
+                                         supplier("none", "USA", "ZZZ"),
+                                     kNoCalibration));
+  auto r = facade::RunBackTests(Ws(), dir.path());
+  ASSERT_EQ(r.episodes.size(), 1u);
+  const auto& f = r.episodes[0].figures;
+  ASSERT_EQ(f.size(), 3u);
+
+  facade::FlowsRequest fr;
+  fr.mineral = "gallium";
+  fr.scenario_file = dir / "ban.scenario.json";
+  const auto flows = facade::SimulateFlows(Ws(), fr);
+  auto link = [&](const std::vector<sim::FlowLink>& links, const std::string& to) {
+    double t = 0;
+    for (const auto& l : links) {
+      if (l.source == "refining:CHN" && l.target == to) t += l.tonnes;
+    }
+    return t;
+  };
+  const double before = link(flows.before, "consumer:USA");
+  ASSERT_GT(before, 0);  // China supplies the United States in the baseline
+  ASSERT_TRUE(f[0].model);
+  EXPECT_DOUBLE_EQ(*f[0].model, 100 * (link(flows.after, "consumer:USA") - before) / before);
+  EXPECT_NEAR(*f[0].model, -100, 1e-9);  // the ban stops every Chinese tonne to the United States
+  EXPECT_DOUBLE_EQ(*f[0].error, *f[0].model + 90);
+  // Japan is not targeted: its Chinese link does not fall.
+  ASSERT_TRUE(f[1].model);
+  EXPECT_GE(*f[1].model, -1e-9);
+  // No baseline link: not available, never 0.
+  EXPECT_FALSE(f[2].model);
+  EXPECT_FALSE(f[2].error);
+}
+
 TEST(BackTest, CalibrationFiguresDoNotCountInTheValidationError) {
   TempDir dir;
   WriteFile(dir / "ban.scenario.json", kScenario);

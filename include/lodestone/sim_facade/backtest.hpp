@@ -24,6 +24,7 @@ struct BackTestMetric {
   std::string metric;
   std::string mineral;
   std::string consumer;  // ISO3 or ROW
+  std::string supplier;  // ISO3 of the refining country, for supplier_delivered_change_pct
 };
 
 struct BackTestSource {
