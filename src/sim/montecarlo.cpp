@@ -449,6 +449,17 @@ McResult Finish(const Network& net, const Register& reg, const McPartial& total)
         row.demand_known = mn.demand_known[k];
         double daily = mn.demand[k] * (s == kSectors ? 1.0 : mn.sector_share[k][s]) / net.stock_year_days;
         row.stock_days_used = daily > 0 ? row.stock_drawn_t / daily : 0.0;
+        if (s == kSectors && runs > 0) {
+          // 0.1% bins folded into bands of kMcHistogramBandPct: bin b holds (b-1, b] thousandths.
+          constexpr int kPerBand = kBins * kMcHistogramBandPct / 100;
+          constexpr int kBands = 100 / kMcHistogramBandPct;
+          std::vector<std::uint64_t> count(kBands + 2, 0);
+          count[0] = zeros;
+          for (int b = 1; b <= kBins; ++b) count[1 + (b - 1) / kPerBand] += hc[b].count;
+          count[kBands + 1] = hc[kBins + 1].count;
+          row.histogram.reserve(count.size());
+          for (auto c : count) row.histogram.push_back(static_cast<double>(c) / n);
+        }
         res.rows.push_back(std::move(row));
       }
     }

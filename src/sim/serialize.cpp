@@ -215,6 +215,15 @@ model::CsvRows ToCsv(const FlowsResult& r) {
   return out;
 }
 
+// The shortfall distribution of a total row: shares of runs with none, per band of demand, above
+// 100%; null for sector rows.
+static Json Histogram(const std::vector<double>& h) {
+  if (h.empty()) return nullptr;
+  Json bands = Json::array();
+  for (std::size_t i = 1; i + 1 < h.size(); ++i) bands.push_back(h[i]);
+  return Json{{"band_pct", kMcHistogramBandPct}, {"none", h.front()}, {"bands", bands}, {"above_100", h.back()}};
+}
+
 Json ToJson(const McResult& res) {
   Json j;
   j["register"] = {{"id", res.reg.id}, {"title", res.reg.title}, {"events", res.reg.events.size()}};
@@ -242,7 +251,8 @@ Json ToJson(const McResult& res) {
                     {"stock_days_used", r.stock_days_used},
                     {"demand_known", r.demand_known},
                     {"price_multiple_p50", Optional(r.price_multiple_p50)},
-                    {"price_multiple_p95", Optional(r.price_multiple_p95)}});
+                    {"price_multiple_p95", Optional(r.price_multiple_p95)},
+                    {"histogram", Histogram(r.histogram)}});
   }
   auto& ev = j["events"] = Json::array();
   for (std::size_t e = 0; e < res.reg.events.size(); ++e) {

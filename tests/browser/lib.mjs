@@ -41,7 +41,11 @@ export async function open(name) {
     if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
     return r.json();
   };
-  const shot = (file) => page.screenshot({ path: path.join(shots, `${name}-${file}.png`), fullPage: false });
+  // Charts animate for about a second after they are drawn: the picture waits for the end.
+  const shot = async (file) => {
+    await page.waitForTimeout(1500);
+    return page.screenshot({ path: path.join(shots, `${name}-${file}.png`), fullPage: false });
+  };
   const done = async () => {
     await browser.close();
     if (errors.length) throw new Error(errors.join('\n'));

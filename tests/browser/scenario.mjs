@@ -37,6 +37,15 @@ run(async () => {
   check(JSON.stringify(p95) === JSON.stringify(rows.map((r) => r.shortfall_t.p95)), 'the P95 shown is not the API\'s');
   const marks = await page.evaluate(() => window.lodestoneCharts['mc-chart'].getOption().series.map((s) => s.name));
   check(JSON.stringify(marks) === JSON.stringify(['mean', 'P50', 'P95', 'CVaR95']), `the distribution chart marks ${marks}`);
+  // The distribution of one consumer: the bars are the API's histogram, in % of years.
+  const consumer = await page.locator('#mc-consumer').inputValue();
+  const hrow = rows.find((r) => r.consumer === consumer);
+  check(hrow && hrow.histogram, `no histogram in the API's row for ${consumer}`);
+  const bars = await page.evaluate(() => window.lodestoneCharts['mc-hist'].getOption().series[0].data);
+  const wantBars = [hrow.histogram.none, ...hrow.histogram.bands, hrow.histogram.above_100].map((v) => 100 * v);
+  check(JSON.stringify(bars) === JSON.stringify(wantBars), `the histogram shown ${bars} is not the API's ${wantBars}`);
+  await page.locator('#mc-hist').scrollIntoViewIfNeeded();
+  await t.shot('monte-carlo-histogram');
   await page.locator('#mc-chart').scrollIntoViewIfNeeded();
   await t.shot('monte-carlo');
   await t.done();

@@ -453,6 +453,57 @@ TEST(MonteCarlo, QuantilesMatchExactOrderStatisticsWithinTheBinWidth) {
   }
 }
 
+// The total rows' distribution: every run counted once, in the band of its own shortfall.
+TEST(MonteCarlo, HistogramCountsEveryRunInItsBand) {
+  const Network& net = Shipped();
+  auto reg = LoadRegister(kRoot / "scenarios/register.json");
+  const std::uint64_t runs = 3000;
+  McOptions opt;
+  opt.runs = runs;
+  opt.seed = 12;
+  std::map<std::pair<int, int>, std::vector<double>> fractions;
+  opt.observe = [&](std::uint64_t, int m, const MineralOutcome& out) {
+    for (std::size_t k = 0; k < net.K(); ++k) {
+      const double base = net.minerals[m].demand[k];
+      if (base > 0) fractions[{m, static_cast<int>(k)}].push_back(out.by_consumer[k][kSectors].shortfall / base);
+    }
+  };
+  auto res = RunMonteCarlo(net, reg, opt);
+  int checked = 0;
+  for (const auto& r : res.rows) {
+    if (r.sector != "total") {
+      EXPECT_TRUE(r.histogram.empty()) << r.mineral << " " << r.consumer << " " << r.sector;
+      continue;
+    }
+    const int bands = 100 / kMcHistogramBandPct;
+    ASSERT_EQ(r.histogram.size(), static_cast<std::size_t>(bands + 2));
+    const int m = net.FindMineralIndex(r.mineral), k = net.FindConsumer(r.consumer);
+    if (!(net.minerals[m].demand[k] > 0)) continue;
+    std::vector<double> expect(bands + 2, 0.0);
+    const auto& v = fractions[{m, k}];
+    expect[0] = static_cast<double>(runs - v.size());  // runs that never touched the mineral
+    for (double f : v) {
+      if (!(f > 0)) {
+        expect[0] += 1;
+      } else if (f > 1) {
+        expect[bands + 1] += 1;
+      } else {
+        expect[static_cast<std::size_t>(std::ceil(f * 100 / kMcHistogramBandPct))] += 1;
+      }
+    }
+    double sum = 0;
+    for (std::size_t b = 0; b < expect.size(); ++b) {
+      EXPECT_DOUBLE_EQ(r.histogram[b], expect[b] / static_cast<double>(runs))
+          << r.mineral << " " << r.consumer << " band " << b;
+      sum += r.histogram[b];
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+    EXPECT_NEAR(r.histogram[0], 1 - r.p_shortfall, 1e-12);
+    ++checked;
+  }
+  EXPECT_GT(checked, 3);
+}
+
 TEST(MonteCarlo, SameBitsWithOneAndTwoThreads) {
   const Network& net = Shipped();
   auto reg = LoadRegister(kRoot / "scenarios/register.json");

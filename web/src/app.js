@@ -509,6 +509,36 @@ async function cancelMc() {
   }
 }
 
+// One consumer's shortfall distribution: the share of simulated years in each band of demand, as
+// the API gives it (histogram of the total row), with its P50, P95 and CVaR95 marked.
+function renderMcHistogram(mineral, rows) {
+  const sel = $('mc-consumer');
+  const keep = sel.value;
+  sel.innerHTML = rows.map((x) => `<option value="${esc(x.consumer)}">${esc(countryName(x.consumer))}</option>`).join('');
+  if (rows.some((x) => x.consumer === keep)) sel.value = keep;
+  else if (rows.some((x) => x.consumer === 'USA')) sel.value = 'USA';
+  const row = rows.find((x) => x.consumer === sel.value);
+  const c = chart('mc-hist');
+  if (!row || !row.histogram) { c.clear(); return; }
+  const h = row.histogram, w = h.band_pct;
+  const cats = ['none', ...h.bands.map((_, i) => `${i * w}–${(i + 1) * w}%`), `>100%`];
+  const shares = [h.none, ...h.bands, h.above_100].map((v) => 100 * v);
+  const bandOf = (p) => (p <= 0 ? cats[0] : p > 100 ? cats[cats.length - 1] : cats[Math.ceil(p / w)]);
+  const mark = (name, p, color, position = 'end') => ({ name, xAxis: bandOf(p), lineStyle: { color, width: 2 }, label: { formatter: `${name} ${p.toFixed(1)}%`, color, position } });
+  c.setOption({
+    title: baseTitle(`${label(mineral)}: how short ${countryName(row.consumer)} is across ${num(mcResult.runs)} simulated years`,
+      `share of simulated years (%) by shortfall, in bands of ${w}% of demand; lines: P50, P95, CVaR95`),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${v.toFixed(1)}% of years` },
+    grid: { top: 80, bottom: 60, left: 60, right: 30 },
+    xAxis: { type: 'category', data: cats, name: 'shortfall, % of demand', nameLocation: 'middle', nameGap: 35, axisLabel: { interval: 1 } },
+    yAxis: { type: 'value', name: '% of years', min: 0 },
+    series: [{
+      type: 'bar', name: 'share of years', data: shares, itemStyle: { color: '#5b8fcf' },
+      markLine: { symbol: 'none', data: [mark('P50', row.shortfall_pct.p50, '#2a7a2a'), mark('P95', row.shortfall_pct.p95, '#c46a00', 'middle'), mark('CVaR95', row.shortfall_pct.cvar95, '#a32020')] },
+    }],
+  }, true);
+}
+
 function renderMc() {
   if (!mcResult) return;
   const mineral = $('mc-mineral').value;
@@ -531,6 +561,7 @@ function renderMc() {
       { type: 'scatter', name: 'CVaR95', data: pick('cvar95'), symbol: 'rect', symbolSize: 10, itemStyle: { color: '#a32020' } },
     ],
   }, true);
+  renderMcHistogram(mineral, rows);
   fillTable('mc-table', [
     { head: 'Consumer', cell: (x) => countryName(x.consumer) },
     { head: `Demand (${rows[0]?.unit || 't'})`, num: true, cell: (x) => ({ text: num(x.demand_t), value: x.demand_t }) },
@@ -768,6 +799,7 @@ function wire() {
   $('mc-start').addEventListener('click', startMc);
   $('mc-cancel').addEventListener('click', cancelMc);
   $('mc-mineral').addEventListener('change', renderMc);
+  $('mc-consumer').addEventListener('change', renderMc);
   $('pf-us').addEventListener('input', schedulePortfolio);
   $('pf-jp').addEventListener('input', schedulePortfolio);
   $('pj-table').addEventListener('click', (e) => {

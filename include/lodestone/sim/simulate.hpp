@@ -142,7 +142,12 @@ struct McRow {
   bool demand_known = true;    // false: the consumer's demand is counted in the rest of the world
   // Total rows, when AddPriceResponse ran: the price multiple at the P50 and P95 shortfall.
   std::optional<double> price_multiple_p50, price_multiple_p95;
+  // Total rows only (empty for sectors): the distribution of the shortfall over the runs, as shares
+  // of runs: [0] no shortfall, [1..20] shortfall in (0, 5%], (5, 10%], ... (95, 100%] of demand,
+  // [21] above 100% (a demand shock beyond the baseline). Sums to 1.
+  std::vector<double> histogram;
 };
+inline constexpr int kMcHistogramBandPct = 5;
 struct McResult {
   Register reg;
   int year = 0;  // the baseline network's year
