@@ -18,6 +18,7 @@
 #include "import_common.hpp"
 #include "lodestone/data/baci.hpp"
 #include "lodestone/model/error.hpp"
+#include "lodestone/model/json_limits.hpp"
 #include "lodestone/model/value.hpp"
 
 namespace lodestone::data {
@@ -135,20 +136,6 @@ std::optional<std::map<std::string, MapEntry>> LoadMap(const Reference& ref, mod
   return out;
 }
 
-// Byte offset in a one-line or multi-line text -> (line, column), both from 1.
-std::pair<std::size_t, std::size_t> LineColumn(const std::string& text, std::size_t byte) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
 // Reads and parses a JSON file; errors (unreadable, too large, syntax) go to `diags` with the
 // line and column of the fault.
 std::optional<json> ReadJson(const fs::path& path, model::Diagnostics& diags) {
@@ -174,7 +161,7 @@ std::optional<json> ReadJson(const fs::path& path, model::Diagnostics& diags) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
-    const auto [line, col] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+    const auto [line, col] = model::LineColumnAt(text, e.byte > 0 ? e.byte - 1 : 0);
     diags.Error(label, line, col, fmt::format("not valid JSON: {}", e.what()));
   } catch (const json::exception& e) {
     diags.Error(label, 1, 0, fmt::format("not valid JSON: {}", e.what()));

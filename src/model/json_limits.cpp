@@ -42,4 +42,17 @@ void CheckJsonLimits(std::string_view text, const std::string& file, std::size_t
   }
 }
 
+std::pair<std::size_t, std::size_t> LineColumnAt(std::string_view text, std::size_t byte) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
 }  // namespace lodestone::model

@@ -271,16 +271,8 @@ class Reader {
     try {
       doc_ = json::parse(text);
     } catch (const json::parse_error& e) {
-      // nlohmann reports a byte offset; turn it into line and column.
-      std::size_t line = 1, col = 1;
-      for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-          ++line;
-          col = 1;
-        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-          ++col;
-        }
-      }
+      // nlohmann reports the 1-based byte offset of the error; turn it into line and column.
+      const auto [line, col] = model::LineColumnAt(text, e.byte > 0 ? e.byte - 1 : 0);
       std::string what = e.what();
       auto p = what.find("syntax error");
       throw Error::InvalidData(file_, line, col, "not valid JSON: " + (p == std::string::npos ? what : what.substr(p)));

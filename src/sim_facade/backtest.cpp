@@ -292,16 +292,8 @@ BackTestEpisode LoadEpisode(const std::filesystem::path& path) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    // Byte offset to line and column.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++col;
-      }
-    }
+    // nlohmann reports the 1-based byte offset of the error.
+    const auto [line, col] = model::LineColumnAt(text, e.byte > 0 ? e.byte - 1 : 0);
     throw Error::InvalidData(file, line, col, "not valid JSON");
   }
   Reader r(file, text);

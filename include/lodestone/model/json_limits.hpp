@@ -6,8 +6,13 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace lodestone::model {
+
+// Line and column (both from 1; columns count UTF-8 code points) of the byte at offset `byte` of
+// `text`: where a parser's byte offset points, for messages.
+std::pair<std::size_t, std::size_t> LineColumnAt(std::string_view text, std::size_t byte);
 
 // Throws an InvalidData error (file, line and column of the first bracket past the limit) when
 // `text` is longer than `max_bytes` or nests objects and arrays more than `max_depth` deep.
