@@ -882,6 +882,53 @@ void ScenarioChart(Writer& w, Dossier& d, const model::Dataset& ds, const std::v
              "suppliers.");
 }
 
+// The flows by stage before and after the default scenario, as two charts on one scale.
+void FlowsChart(Writer& w, Dossier& d, const DossierRequest& req, const std::string& mineral_name) {
+  w.H3("Flows by stage: mines, refineries, consumers");
+  if (!req.flows) {
+    w.P("Chart not available: " + req.flows_unavailable + ".", "note");
+    return;
+  }
+  const auto& f = *req.flows;
+  FlowChart before = FlowChartOf(f, false), after = FlowChartOf(f, true);
+  const double top = std::max(FlowChartColumnMax(before), FlowChartColumnMax(after));
+  if (!(top > 0)) {
+    w.P("Chart not available: the simulator holds no flows for this mineral.", "note");
+    return;
+  }
+  const double scale = kFlowChartPlotHeight / top;
+  // The published sources by id; the assumptions counted (all are listed by the simulator's output).
+  std::vector<std::string> srcs;
+  std::size_t assumed = 0;
+  for (const auto& s : f.sources) {
+    if (s.kind == "assumption") {
+      ++assumed;
+    } else {
+      AddUnique(srcs, s.id);
+    }
+  }
+  const std::string note = fmt::format(
+      "Source: Lodestone disruption simulator, baseline network {}; scenario {}; {}. Published sources: {}; and {} "
+      "labelled assumptions (the simulator's flows output lists them all).",
+      f.year, f.scenario_id, f.basis, srcs.empty() ? std::string("none") : Join(srcs, ", "), assumed);
+  const std::string scen = f.scenario_id + (f.scenario_title.empty() ? "" : " (" + f.scenario_title + ")");
+  for (auto* c : {&before, &after}) {
+    const bool is_after = c == &after;
+    c->title = fmt::format("{}: flows by stage {} {}", mineral_name, is_after ? "under" : "before", f.scenario_id);
+    c->subtitle = fmt::format("{} per year, averaged over {:g} months; the six largest countries per column", f.unit,
+                              f.horizon_months);
+    c->source_note = note;
+    c->px_per_t = scale;
+    d.bar_charts.emplace_back(d.mineral + (is_after ? "_flows_after.svg" : "_flows_before.svg"),
+                              RenderFlowChart(*c, true));
+    Figure(w, RenderFlowChart(*c, false), d.bar_charts.back().first, c->title,
+           c->title + (is_after ? ": the flows the simulator delivers under " + scen +
+                                      "; stocks drawn and shortfalls are not bands (see the scenario chart)."
+                                : ": the baseline flows from mines to refineries (ore content) and to consumers "
+                                  "(refined content), band width proportional to tonnes."));
+  }
+}
+
 // The global-stage measures in words, each linked to its glossary entry.
 void RiskInWords(Writer& w, const risk::AssessResult& result, std::vector<std::string>& metrics) {
   w.H2("Concentration and risk, in words");
@@ -1003,6 +1050,7 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
   charts.H2("Charts");
   SupplyChart(charts, d, ds, od, pictures, info.name);
   ScenarioChart(charts, d, ds, headlines, req.mineral, info.name);
+  FlowsChart(charts, d, req, info.name);
   OutlookSection(annex, charts, d, ds, od, registry, req, sources, assumptions, charted);
   if (!charted) {
     charts.H3("Outlook: demand and supply to 2050");

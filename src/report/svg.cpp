@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace lodestone::report {
 
@@ -362,6 +363,206 @@ LineChart OutlookChart(const outlook::OutlookResult& r) {
       "licences in the dossier). Supply = base-year {} + pipeline weighted by stage + secondary supply. Bands: "
       "P5-P95 of {} Monte Carlo runs, seed {}.",
       ids, r.stage == "mining" ? "mine output after depletion" : r.stage + " output (held flat)", r.runs, r.seed);
+  return c;
+}
+
+namespace {
+
+// A node's tonnes in and out of a flows chart.
+struct FlowThroughput {
+  double in = 0, out = 0;
+  double Size() const { return std::max(in, out); }
+};
+
+std::map<std::string, FlowThroughput> Throughputs(const FlowChart& c) {
+  std::map<std::string, FlowThroughput> t;
+  for (const auto& l : c.links) {
+    t[l.source].out += std::max(0.0, l.tonnes);
+    t[l.target].in += std::max(0.0, l.tonnes);
+  }
+  return t;
+}
+
+constexpr double kFlowGap = 10, kFlowBar = 14, kFlowTop = 84;
+
+}  // namespace
+
+double FlowChartColumnMax(const FlowChart& c) {
+  const auto t = Throughputs(c);
+  double col[3] = {0, 0, 0};
+  for (const auto& n : c.nodes) {
+    if (n.column < 0 || n.column > 2) continue;
+    auto it = t.find(n.id);
+    if (it != t.end()) col[n.column] += it->second.Size();
+  }
+  return std::max({col[0], col[1], col[2]});
+}
+
+std::string RenderFlowChart(const FlowChart& c, bool standalone) {
+  const auto through = Throughputs(c);
+  double scale = c.px_per_t;
+  if (!(scale > 0)) {
+    const double m = FlowChartColumnMax(c);
+    scale = m > 0 ? kFlowChartPlotHeight / m : 0;
+  }
+  const double col_x[3] = {230, c.width / 2.0 - kFlowBar / 2, c.width - 250.0};
+  // Node positions: stacked from the top of each column in the given order.
+  struct Placed {
+    const FlowChartNode* node;
+    double x, y, h;
+    double out_used = 0, in_used = 0;
+  };
+  std::map<std::string, Placed> placed;
+  std::vector<std::string> order;  // node ids in drawing order
+  double col_y[3] = {kFlowTop, kFlowTop, kFlowTop};
+  for (const auto& n : c.nodes) {
+    if (n.column < 0 || n.column > 2 || placed.count(n.id)) continue;
+    auto it = through.find(n.id);
+    const double h = (it == through.end() ? 0.0 : it->second.Size()) * scale;
+    placed[n.id] = {&n, col_x[n.column], col_y[n.column], h};
+    order.push_back(n.id);
+    col_y[n.column] += std::max(h, 1.0) + kFlowGap;
+  }
+  const double bottom = std::max({col_y[0], col_y[1], col_y[2]});
+  const auto note_lines = Wrap(c.source_note, kNoteLineChars);
+  const int height = static_cast<int>(bottom + 30 + static_cast<double>(note_lines.size()) * 13 + 8);
+  std::string o;
+  o += fmt::format(
+      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
+      "font-family=\"sans-serif\">\n",
+      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
+  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
+  o += fmt::format("<text class=\"title\" x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
+                   XmlEscape(c.title));
+  if (!c.subtitle.empty()) {
+    o += fmt::format("<text class=\"subtitle\" x=\"8\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
+                     XmlEscape(c.subtitle));
+  }
+  const char* headings[3] = {"mines", "refineries", "consumers"};
+  o += "<g class=\"columns\" font-size=\"12\" font-weight=\"bold\">\n";
+  for (int k = 0; k < 3; ++k) {
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", Coord(col_x[k] + kFlowBar / 2),
+                     Coord(kFlowTop - 12), headings[k]);
+  }
+  o += "</g>\n";
+  o += fmt::format(
+      "<text class=\"axis-label\" x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">bar height and band width: "
+      "{}</text>\n",
+      c.width - 8, Coord(kFlowTop - 28), XmlEscape(c.unit));
+  // Links: leave each source in the order of their targets, enter each target in the order of
+  // their sources, so that the bands do not cross inside a node.
+  std::map<std::string, std::size_t> rank;
+  for (std::size_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+  std::vector<const FlowChartLink*> links;
+  for (const auto& l : c.links) {
+    if (rank.count(l.source) && rank.count(l.target) && l.tonnes > 0) links.push_back(&l);
+  }
+  auto by_target = links;
+  std::stable_sort(by_target.begin(), by_target.end(), [&](const auto* a, const auto* b) {
+    return std::pair(rank[a->source], rank[a->target]) < std::pair(rank[b->source], rank[b->target]);
+  });
+  std::map<const FlowChartLink*, double> y_out, y_in;
+  for (const auto* l : by_target) {
+    auto& s = placed[l->source];
+    y_out[l] = s.y + s.out_used;
+    s.out_used += l->tonnes * scale;
+  }
+  auto by_source = links;
+  std::stable_sort(by_source.begin(), by_source.end(), [&](const auto* a, const auto* b) {
+    return std::pair(rank[a->target], rank[a->source]) < std::pair(rank[b->target], rank[b->source]);
+  });
+  for (const auto* l : by_source) {
+    auto& t = placed[l->target];
+    y_in[l] = t.y + t.in_used;
+    t.in_used += l->tonnes * scale;
+  }
+  o += "<g class=\"links\" fill=\"none\" stroke-opacity=\"0.35\">\n";
+  for (const auto* l : by_target) {
+    const auto& s = placed[l->source];
+    const auto& t = placed[l->target];
+    const double w = l->tonnes * scale;
+    const double x0 = s.x + kFlowBar, x1 = t.x, xm = (x0 + x1) / 2;
+    const double y0 = y_out[l] + w / 2, y1 = y_in[l] + w / 2;
+    o += fmt::format(
+        "<path class=\"link\" data-source=\"{}\" data-target=\"{}\" data-tonnes=\"{:.6g}\" d=\"M{} {} C{} {} {} {} {} "
+        "{}\" stroke=\"{}\" stroke-width=\"{:.4f}\"><title>{} to {}: {} {}</title></path>\n",
+        XmlEscape(l->source), XmlEscape(l->target), l->tonnes, Coord(x0), Coord(y0), Coord(xm), Coord(y0), Coord(xm),
+        Coord(y1), Coord(x1), Coord(y1), s.node->colour, w, XmlEscape(s.node->label), XmlEscape(t.node->label),
+        Thousands(l->tonnes, l->tonnes < 10 ? 2 : 0), XmlEscape(c.unit));
+  }
+  o += "</g>\n<g class=\"nodes\" font-size=\"11\">\n";
+  for (const auto& id : order) {
+    const auto& p = placed[id];
+    auto it = through.find(id);
+    const double v = it == through.end() ? 0.0 : it->second.Size();
+    o += fmt::format(
+        "<rect class=\"node\" data-id=\"{}\" data-tonnes=\"{:.6g}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
+        "fill=\"{}\"/>\n",
+        XmlEscape(id), v, Coord(p.x), Coord(p.y), Coord(kFlowBar), fmt::format("{:.2f}", std::max(p.h, 1.0)),
+        p.node->colour);
+    const bool left = p.node->column == 0;
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{} {}</text>\n",
+                     Coord(left ? p.x - 6 : p.x + kFlowBar + 6), Coord(p.y + std::max(p.h, 1.0) / 2 + 4),
+                     left ? "end" : "start", XmlEscape(p.node->label), Thousands(v, v < 10 ? 2 : 0));
+  }
+  o += "</g>\n";
+  double note_y = bottom + 30;
+  o += "<g class=\"source-note\" font-size=\"10\" fill=\"#555555\">\n";
+  for (const auto& line : note_lines) {
+    o += fmt::format("<text x=\"8\" y=\"{}\">{}</text>\n", Coord(note_y), XmlEscape(line));
+    note_y += 13;
+  }
+  o += "</g>\n</svg>\n";
+  return o;
+}
+
+FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after) {
+  // In column order, so that the nodes are listed mines first.
+  static const std::vector<std::pair<std::string, std::pair<int, std::string>>> kColumns = {
+      {"mining", {0, "#8a6d3b"}}, {"refining", {1, "#1f4e79"}}, {"consumer", {2, "#2e7d32"}}};
+  // Rank by the baseline tonnes, so that the before and after charts show the same nodes.
+  FlowChart base;
+  for (const auto& l : flows.before) base.links.push_back({l.source, l.target, l.tonnes});
+  const auto through = Throughputs(base);
+  std::map<std::string, std::string> group;  // node id -> id drawn
+  FlowChart c;
+  for (const auto& [stage, col] : kColumns) {
+    std::vector<const sim::FlowNode*> nodes;
+    for (const auto& n : flows.nodes) {
+      if (n.stage == stage) nodes.push_back(&n);
+    }
+    auto size = [&](const sim::FlowNode* n) {
+      auto it = through.find(n->id);
+      return it == through.end() ? 0.0 : it->second.Size();
+    };
+    std::stable_sort(nodes.begin(), nodes.end(), [&](const auto* a, const auto* b) {
+      const double sa = size(a), sb = size(b);
+      return sa != sb ? sa > sb : a->id < b->id;
+    });
+    std::size_t kept = 0;
+    bool other = false;
+    const std::string other_id = stage + ":OTHER";
+    for (const auto* n : nodes) {
+      if (n->is_country && kept < 6 && size(n) > 0) {
+        ++kept;
+        group[n->id] = n->id;
+        c.nodes.push_back({n->id, n->name, col.first, col.second});
+      } else {
+        group[n->id] = other_id;
+        other = true;
+      }
+    }
+    if (other) c.nodes.push_back({other_id, "other countries", col.first, "#8a9bb0"});
+  }
+  std::map<std::pair<std::string, std::string>, double> merged;
+  for (const auto& l : after ? flows.after : flows.before) {
+    auto s = group.find(l.source), t = group.find(l.target);
+    if (s == group.end() || t == group.end()) continue;
+    merged[{s->second, t->second}] += l.tonnes;
+  }
+  for (const auto& [key, tonnes] : merged) c.links.push_back({key.first, key.second, tonnes});
+  c.unit = flows.unit + " per year";
   return c;
 }
 

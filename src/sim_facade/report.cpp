@@ -98,6 +98,17 @@ std::vector<report::Dossier> BuildReports(const app::Workspace& ws, const Report
   for (const auto& m : minerals) {
     req.mineral = m;
     if (request.all) req.scenario.clear();
+    // The flows chart: the simulator's flows under its default scenario, when it covers the mineral.
+    req.flows.reset();
+    req.flows_unavailable = "the disruption simulator does not cover this mineral";
+    for (const auto& why : net.skipped) {
+      if (why.rfind(m + ": ", 0) == 0) req.flows_unavailable += " (" + why.substr(m.size() + 2) + ")";
+    }
+    if (net.Find(m)) {
+      FlowsRequest freq;
+      freq.mineral = m;
+      req.flows = SimulateFlows(ws, freq);
+    }
     dossiers.push_back(report::BuildDossier(ds, &od, registry.projects, report::SimulateHeadlines(net, m, hreq), req));
   }
   return dossiers;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -152,7 +153,8 @@ TEST_F(Briefing, KeyMessagesCarryTheFacadesFigures) {
   EXPECT_NE(d.key_messages[4].find(gap), std::string::npos) << d.key_messages[4];
   EXPECT_NE(d.key_messages[4].find(Thousands(out.years.back().demand_t) + " t REO"), std::string::npos);
   // The Markdown refers to every chart by its file, and the files are the same charts.
-  ASSERT_EQ(d.bar_charts.size(), 2u);
+  // Shares, scenarios, and the flows before and after the October 2025 controls.
+  ASSERT_EQ(d.bar_charts.size(), 4u);
   for (const auto& [file, svg] : d.bar_charts) {
     EXPECT_NE(d.markdown.find("](" + file + ")"), std::string::npos) << file;
     EXPECT_NE(svg.find("xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
@@ -253,6 +255,120 @@ TEST_F(Briefing, SameRequestSameBytes) {
   const auto b = Build("gallium");
   EXPECT_EQ(a.html, b.html);
   EXPECT_EQ(a.markdown, b.markdown);
+}
+
+// The attribute `name` of the element that starts at `pos` in `svg`.
+std::string Attr(const std::string& svg, std::size_t pos, const std::string& name) {
+  const auto end = svg.find('>', pos);
+  const auto at = svg.find(" " + name + "=\"", pos);
+  if (at == std::string::npos || at > end) return "";
+  const auto v = at + name.size() + 3;
+  return svg.substr(v, svg.find('"', v) - v);
+}
+
+// The flows chart's band for source -> target: its stroke width and tonnes; NaN when absent.
+std::pair<double, double> Band(const std::string& svg, const std::string& source, const std::string& target) {
+  const auto pos = svg.find("data-source=\"" + source + "\" data-target=\"" + target + "\"");
+  if (pos == std::string::npos) return {std::nan(""), std::nan("")};
+  const auto start = svg.rfind("<path", pos);
+  return {std::stod(Attr(svg, start, "stroke-width")), std::stod(Attr(svg, start, "data-tonnes"))};
+}
+
+TEST_F(Briefing, FlowsChartDrawsTheSimulatorsFlowsBeforeAndAfterTheOctoberControls) {
+  const auto d = Build("rare_earths");
+  facade::FlowsRequest fr;
+  fr.mineral = "rare_earths";
+  const auto flows = facade::SimulateFlows(*ws_, fr);
+  const std::string body = Body(d);
+  const auto fig = body.find("flows by stage before " + flows.scenario_id);
+  ASSERT_NE(fig, std::string::npos);
+  EXPECT_NE(body.find("flows by stage under " + flows.scenario_id), std::string::npos);
+  std::string before, after;
+  for (const auto& [file, svg] : d.bar_charts) {
+    if (file == "rare_earths_flows_before.svg") before = svg;
+    if (file == "rare_earths_flows_after.svg") after = svg;
+  }
+  ASSERT_FALSE(before.empty());
+  ASSERT_FALSE(after.empty());
+  for (const auto* svg : {&before, &after}) {
+    EXPECT_NE(svg->find("class=\"title\""), std::string::npos);
+    EXPECT_NE(svg->find("bar height and band width: t REO per year"), std::string::npos);
+    EXPECT_NE(svg->find("Source: Lodestone disruption simulator"), std::string::npos);
+    EXPECT_NE(svg->find(">other countries "), std::string::npos);  // the rest grouped
+  }
+  // Bands carry the façade's tonnes (China's mines to China's refineries, China's refineries to
+  // the United States: countries large enough to be drawn on their own) at one scale.
+  auto tonnes = [](const std::vector<sim::FlowLink>& links, const std::string& s, const std::string& t) {
+    for (const auto& l : links) {
+      if (l.source == s && l.target == t) return l.tonnes;
+    }
+    return 0.0;
+  };
+  const auto [w1, t1] = Band(before, "mining:CHN", "refining:CHN");
+  const auto [w2, t2] = Band(before, "refining:CHN", "consumer:USA");
+  const auto [w3, t3] = Band(after, "refining:CHN", "consumer:USA");
+  EXPECT_NEAR(t1, tonnes(flows.before, "mining:CHN", "refining:CHN"), 1e-5 * t1);
+  EXPECT_NEAR(t2, tonnes(flows.before, "refining:CHN", "consumer:USA"), 1e-5 * t2);
+  EXPECT_NEAR(t3, tonnes(flows.after, "refining:CHN", "consumer:USA"), 1e-5 * std::max(t3, 1.0));
+  ASSERT_GT(t1, 0);
+  ASSERT_GT(t2, 0);
+  ASSERT_GT(t2, t3);  // the controls cut China's deliveries to the United States
+  EXPECT_NEAR(w2 / w1, t2 / t1, 1e-3);
+  EXPECT_NEAR(w3 / w1, t3 / t1, 1e-3);  // the same scale before and after
+  EXPECT_EQ(TagBalance(before), "");
+  EXPECT_EQ(TagBalance(after), "");
+  EXPECT_NE(d.markdown.find("](rare_earths_flows_after.svg)"), std::string::npos);
+}
+
+TEST_F(Briefing, MineralTheSimulatorDoesNotCoverGetsAFlowsNote) {
+  std::string uncovered;
+  for (const auto& m : ws_->dataset()->minerals) {
+    if (!ws_->network().Find(m.id)) {
+      uncovered = m.id;
+      break;
+    }
+  }
+  ASSERT_FALSE(uncovered.empty());
+  const auto d = Build(uncovered);
+  EXPECT_NE(d.html.find("Chart not available: the disruption simulator does not cover this mineral"),
+            std::string::npos);
+  EXPECT_EQ(d.html.find("flows by stage before"), std::string::npos);
+  for (const auto& [file, svg] : d.bar_charts) EXPECT_EQ(file.find("_flows_"), std::string::npos) << file;
+}
+
+TEST(FlowChart, GroupsAllButTheSixLargestCountriesAndMergesTheirLinks) {
+  sim::FlowsResult f;
+  f.unit = "t X";
+  for (int i = 0; i < 8; ++i) {
+    const std::string code = fmt::format("C{}", i);
+    f.nodes.push_back({"mining:" + code, "mining", code, true, "Country " + code});
+    f.before.push_back({"mining:" + code, "refining:R", 10.0 * (i + 1)});
+    f.after.push_back({"mining:" + code, "refining:R", 5.0 * (i + 1)});
+  }
+  f.nodes.push_back({"refining:R", "refining", "R", true, "Refiner"});
+  f.nodes.push_back({"consumer:K", "consumer", "K", true, "Consumer"});
+  f.before.push_back({"refining:R", "consumer:K", 360});
+  const auto c = FlowChartOf(f, false);
+  // C7..C2 on their own (largest first), C1 and C0 grouped: 20 + 10 t.
+  ASSERT_EQ(c.nodes.size(), 9u);
+  EXPECT_EQ(c.nodes[0].id, "mining:C7");
+  EXPECT_EQ(c.nodes[6].id, "mining:OTHER");
+  EXPECT_EQ(c.nodes[6].label, "other countries");
+  double other = 0;
+  for (const auto& l : c.links) {
+    if (l.source == "mining:OTHER") other += l.tonnes;
+  }
+  EXPECT_DOUBLE_EQ(other, 30);
+  EXPECT_DOUBLE_EQ(FlowChartColumnMax(c), 360);
+  const auto a = FlowChartOf(f, true);
+  EXPECT_EQ(a.nodes.size(), c.nodes.size());  // the after chart keeps the baseline's grouping
+  const auto svg = RenderFlowChart(c, true);
+  // Widths proportional to tonnes: 340 px for the tallest column (360 t).
+  const auto [w, t] = Band(svg, "mining:C7", "refining:R");
+  EXPECT_DOUBLE_EQ(t, 80);
+  EXPECT_NEAR(w, 80 * kFlowChartPlotHeight / 360, 1e-3);
+  EXPECT_EQ(svg, RenderFlowChart(c, true));
+  EXPECT_EQ(TagBalance(svg), "");
 }
 
 TEST(BarChart, ParsesWithBarsTitleUnitsAndMissingValues) {

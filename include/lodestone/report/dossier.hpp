@@ -14,6 +14,7 @@
 #include "lodestone/model/dataset.hpp"
 #include "lodestone/outlook/data.hpp"
 #include "lodestone/outlook/pipeline.hpp"
+#include "lodestone/sim/simulate.hpp"
 
 namespace lodestone::report {
 
@@ -88,6 +89,10 @@ struct DossierRequest {
   std::string as_of = "2026-11-27";
   bool registry_supplied = true;  // false: say that no registry was read
   ProjectFindings findings;       // project evaluations against the risk register
+  // The simulator's flows by stage before and after the default scenario (China's October 2025
+  // controls); nullopt: no flows chart, with `flows_unavailable` saying why.
+  std::optional<sim::FlowsResult> flows;
+  std::string flows_unavailable = "the simulator was not run";
 };
 
 struct Dossier {

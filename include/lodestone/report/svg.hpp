@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lodestone/outlook/outlook.hpp"
+#include "lodestone/sim/simulate.hpp"
 
 namespace lodestone::report {
 
@@ -74,5 +75,45 @@ std::string RenderSvg(const LineChart& chart, bool standalone = true);
 // The outlook chart: world demand and supply with their P5-P95 bands, and the partners' demand
 // against their secure supply; the source note names the scenario, the runs and the seed.
 LineChart OutlookChart(const outlook::OutlookResult& result);
+
+// A flows chart (Sankey style): nodes in three columns (0 mines, 1 refineries, 2 consumers) drawn
+// as bars whose height is the larger of the tonnes in and out, links as bands (stroked paths)
+// whose width is proportional to their tonnes. `px_per_t` fixes the scale, so that two charts
+// (before and after a scenario) drawn with the same scale compare by eye; 0: from the data.
+struct FlowChartNode {
+  std::string id;
+  std::string label;
+  int column = 0;
+  std::string colour = "#1f4e79";
+};
+struct FlowChartLink {
+  std::string source, target;  // node ids
+  double tonnes = 0;
+};
+struct FlowChart {
+  std::string title;
+  std::string subtitle;
+  std::string unit;  // of the tonnes, e.g. "t REO per year"
+  std::string source_note;
+  std::vector<FlowChartNode> nodes;  // in drawing order within each column, top first
+  std::vector<FlowChartLink> links;
+  double px_per_t = 0;
+  int width = 860;
+};
+
+// The plot height a flows chart's tallest column fills when `px_per_t` is 0.
+inline constexpr double kFlowChartPlotHeight = 340;
+
+std::string RenderFlowChart(const FlowChart& chart, bool standalone = true);
+
+// The largest column total (tonnes) of a flows chart: a node is as tall as the larger of its
+// tonnes in and out, a column as tall as its nodes together.
+double FlowChartColumnMax(const FlowChart& chart);
+
+// One mineral's flows before (`after` false) or after its scenario as a chart: per column the six
+// largest countries by their baseline tonnes, the rest (and the rest of the world) grouped as
+// "other countries"; links between grouped nodes summed. Title, unit and source note are left to
+// the caller.
+FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after);
 
 }  // namespace lodestone::report
