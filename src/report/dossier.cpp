@@ -883,14 +883,20 @@ void ScenarioChart(Writer& w, Dossier& d, const model::Dataset& ds, const std::v
 }
 
 // The flows by stage before and after the default scenario, as two charts on one scale.
-void FlowsChart(Writer& w, Dossier& d, const DossierRequest& req, const std::string& mineral_name) {
+void FlowsChart(Writer& w, Dossier& d, const model::Dataset& ds, const DossierRequest& req,
+                const std::string& mineral_name) {
   w.H3("Flows by stage: mines, refineries, consumers");
   if (!req.flows) {
     w.P("Chart not available: " + req.flows_unavailable + ".", "note");
     return;
   }
   const auto& f = *req.flows;
-  FlowChart before = FlowChartOf(f, false), after = FlowChartOf(f, true);
+  // Aggregates of the published tables ("other countries") are grouped with the rest.
+  auto single = [&](const std::string& code) {
+    auto cid = ds.FindCountry(code);
+    return cid && ds.Country(*cid).kind == model::CountryKind::Country;
+  };
+  FlowChart before = FlowChartOf(f, false, single), after = FlowChartOf(f, true, single);
   const double top = std::max(FlowChartColumnMax(before), FlowChartColumnMax(after));
   if (!(top > 0)) {
     w.P("Chart not available: the simulator holds no flows for this mineral.", "note");
@@ -1050,7 +1056,7 @@ Dossier BuildDossier(const model::Dataset& ds, const outlook::OutlookData* od,
   charts.H2("Charts");
   SupplyChart(charts, d, ds, od, pictures, info.name);
   ScenarioChart(charts, d, ds, headlines, req.mineral, info.name);
-  FlowsChart(charts, d, req, info.name);
+  FlowsChart(charts, d, ds, req, info.name);
   OutlookSection(annex, charts, d, ds, od, registry, req, sources, assumptions, charted);
   if (!charted) {
     charts.H3("Outlook: demand and supply to 2050");

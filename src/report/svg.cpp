@@ -517,7 +517,8 @@ std::string RenderFlowChart(const FlowChart& c, bool standalone) {
   return o;
 }
 
-FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after) {
+FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after,
+                      const std::function<bool(const std::string&)>& is_country) {
   // In column order, so that the nodes are listed mines first.
   static const std::vector<std::pair<std::string, std::pair<int, std::string>>> kColumns = {
       {"mining", {0, "#8a6d3b"}}, {"refining", {1, "#1f4e79"}}, {"consumer", {2, "#2e7d32"}}};
@@ -544,7 +545,7 @@ FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after) {
     bool other = false;
     const std::string other_id = stage + ":OTHER";
     for (const auto* n : nodes) {
-      if (n->is_country && kept < 6 && size(n) > 0) {
+      if (n->is_country && (!is_country || is_country(n->code)) && kept < 6 && size(n) > 0) {
         ++kept;
         group[n->id] = n->id;
         c.nodes.push_back({n->id, n->name, col.first, col.second});

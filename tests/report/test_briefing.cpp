@@ -295,6 +295,19 @@ TEST_F(Briefing, FlowsChartDrawsTheSimulatorsFlowsBeforeAndAfterTheOctoberContro
     EXPECT_NE(svg->find("bar height and band width: t REO per year"), std::string::npos);
     EXPECT_NE(svg->find("Source: Lodestone disruption simulator"), std::string::npos);
     EXPECT_NE(svg->find(">other countries "), std::string::npos);  // the rest grouped
+    // Nodes drawn on their own are single countries (aggregates of the tables go to the rest).
+    std::size_t pos = 0, nodes = 0;
+    while ((pos = svg->find("data-id=\"", pos)) != std::string::npos) {
+      pos += 9;
+      const std::string id = svg->substr(pos, svg->find('"', pos) - pos);
+      const std::string code = id.substr(id.find(':') + 1);
+      ++nodes;
+      if (code == "OTHER") continue;
+      auto cid = ws_->dataset().FindCountry(code);
+      ASSERT_TRUE(cid.has_value()) << id;
+      EXPECT_EQ(ws_->dataset().Country(*cid).kind, model::CountryKind::Country) << id;
+    }
+    EXPECT_GE(nodes, 6u);
   }
   // Bands carry the façade's tonnes (China's mines to China's refineries, China's refineries to
   // the United States: countries large enough to be drawn on their own) at one scale.

@@ -3,6 +3,7 @@
 // no external font or URL: the file is self-contained and renders the same offline.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,7 +114,9 @@ double FlowChartColumnMax(const FlowChart& chart);
 // One mineral's flows before (`after` false) or after its scenario as a chart: per column the six
 // largest countries by their baseline tonnes, the rest (and the rest of the world) grouped as
 // "other countries"; links between grouped nodes summed. Title, unit and source note are left to
-// the caller.
-FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after);
+// the caller. `is_country` (when given) says whether a node's code is a single country; an
+// aggregate ("other countries" of a published table) is grouped too.
+FlowChart FlowChartOf(const sim::FlowsResult& flows, bool after,
+                      const std::function<bool(const std::string&)>& is_country = {});
 
 }  // namespace lodestone::report
