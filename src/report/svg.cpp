@@ -444,6 +444,13 @@ std::string RenderFlowChart(const FlowChart& c, bool standalone) {
   for (int k = 0; k < 3; ++k) {
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", Coord(col_x[k] + kFlowBar / 2),
                      Coord(kFlowTop - 12), headings[k]);
+    // A stage the simulator does not model for this mineral (refined output given, no mines).
+    if (col_y[k] == kFlowTop) {
+      o += fmt::format(
+          "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"normal\" fill=\"#555555\">not "
+          "modelled</text>\n",
+          Coord(col_x[k] + kFlowBar / 2), Coord(kFlowTop + 14));
+    }
   }
   o += "</g>\n";
   o += fmt::format(

@@ -380,6 +380,12 @@ TEST(FlowChart, GroupsAllButTheSixLargestCountriesAndMergesTheirLinks) {
   const auto [w, t] = Band(svg, "mining:C7", "refining:R");
   EXPECT_DOUBLE_EQ(t, 80);
   EXPECT_NEAR(w, 80 * kFlowChartPlotHeight / 360, 1e-3);
+  EXPECT_EQ(svg.find("not modelled"), std::string::npos);
+  // Without mines (refined output given), the column says so.
+  FlowChart r;
+  r.nodes = {{"refining:R", "Refiner", 1}, {"consumer:K", "Consumer", 2}};
+  r.links = {{"refining:R", "consumer:K", 5}};
+  EXPECT_NE(RenderFlowChart(r, true).find(">not modelled</text>"), std::string::npos);
   EXPECT_EQ(svg, RenderFlowChart(c, true));
   EXPECT_EQ(TagBalance(svg), "");
 }
