@@ -158,7 +158,8 @@ class Reader {
       Problem(pointer, "expected an object");
       return false;
     }
-    for (const auto& [k, v] : j.items()) {
+    for (const auto& item : j.items()) {
+      const std::string& k = item.key();
       if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; })) {
         Problem(pointer + "/" + k, fmt::format("unknown key '{}'", k));
       }
