@@ -131,28 +131,14 @@ void PrintFlows(const sim::FlowsResult& r) {
   std::cout << fmt::format("Flows of {} ({}), baseline {}, scenario {}: {}\n", r.mineral, r.unit, r.year, r.scenario_id,
                            r.scenario_title);
   std::cout << fmt::format("{}\n\n", r.basis);
-  // Links: the union of before and after, before's order first.
-  std::vector<std::pair<std::string, std::string>> keys;
-  auto add = [&](const sim::FlowLink& l) {
-    std::pair<std::string, std::string> k{l.source, l.target};
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
-  };
-  for (const auto& l : r.before) add(l);
-  for (const auto& l : r.after) add(l);
-  auto tonnes = [](const std::vector<sim::FlowLink>& v, const std::pair<std::string, std::string>& k) {
-    for (const auto& l : v) {
-      if (l.source == k.first && l.target == k.second) return l.tonnes;
-    }
-    return 0.0;
-  };
   auto code = [](const std::string& id) { return id.substr(id.find(':') + 1); };
   auto stage = [](const std::string& id) { return id.substr(0, id.find(':')); };
   TextTable t;
   t.columns = {"stage", "from", "to", "before t", "after t", "change"};
   t.right = {false, false, false, true, true, true};
-  for (const auto& k : keys) {
-    double b = tonnes(r.before, k), x = tonnes(r.after, k);
-    t.rows.push_back({stage(k.first) + " -> " + stage(k.second), code(k.first), code(k.second), Tonnes(b), Tonnes(x),
+  for (const auto& k : sim::JoinFlowLinks(r)) {
+    const double b = k.before_t, x = k.after_t;
+    t.rows.push_back({stage(k.source) + " -> " + stage(k.target), code(k.source), code(k.target), Tonnes(b), Tonnes(x),
                       Signed(x - b, std::max(b, x))});
   }
   PrintTable(std::cout, t);

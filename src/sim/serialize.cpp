@@ -182,29 +182,33 @@ Json ToJson(const FlowsResult& r) {
   return j;
 }
 
+std::vector<FlowLinkChange> JoinFlowLinks(const FlowsResult& r) {
+  std::vector<FlowLinkChange> out;
+  auto find = [&](const FlowLink& l) {
+    return std::find_if(out.begin(), out.end(),
+                        [&](const FlowLinkChange& c) { return c.source == l.source && c.target == l.target; });
+  };
+  for (const auto& l : r.before) {
+    auto it = find(l);
+    if (it == out.end()) it = out.insert(out.end(), FlowLinkChange{l.source, l.target, 0, 0});
+    it->before_t += l.tonnes;
+  }
+  for (const auto& l : r.after) {
+    auto it = find(l);
+    if (it == out.end()) it = out.insert(out.end(), FlowLinkChange{l.source, l.target, 0, 0});
+    it->after_t += l.tonnes;
+  }
+  return out;
+}
+
 model::CsvRows ToCsv(const FlowsResult& r) {
   model::CsvRows out;
   out.columns = {"scenario", "mineral", "unit",     "kind",           "stage",         "source",     "target",
                  "before_t", "after_t", "demand_t", "demand_after_t", "stock_drawn_t", "shortfall_t"};
-  // Links: the union of before and after, in before's order then after's new ones.
-  std::vector<std::pair<std::string, std::string>> keys;
-  auto add = [&](const FlowLink& l) {
-    std::pair<std::string, std::string> k{l.source, l.target};
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
-  };
-  for (const auto& l : r.before) add(l);
-  for (const auto& l : r.after) add(l);
-  auto tonnes = [](const std::vector<FlowLink>& v, const std::pair<std::string, std::string>& k) {
-    for (const auto& l : v) {
-      if (l.source == k.first && l.target == k.second) return l.tonnes;
-    }
-    return 0.0;
-  };
-  for (const auto& k : keys) {
-    const std::string stage = k.first.substr(0, k.first.find(':')) + "->" + k.second.substr(0, k.second.find(':'));
-    out.rows.push_back({r.scenario_id, r.mineral, r.unit, "link", stage, k.first, k.second,
-                        model::FormatNumber(tonnes(r.before, k)), model::FormatNumber(tonnes(r.after, k)), "NA", "NA",
-                        "NA", "NA"});
+  for (const auto& k : JoinFlowLinks(r)) {
+    const std::string stage = k.source.substr(0, k.source.find(':')) + "->" + k.target.substr(0, k.target.find(':'));
+    out.rows.push_back({r.scenario_id, r.mineral, r.unit, "link", stage, k.source, k.target,
+                        model::FormatNumber(k.before_t), model::FormatNumber(k.after_t), "NA", "NA", "NA", "NA"});
   }
   for (const auto& n : r.nodes) {
     if (n.stage != "consumer") continue;

@@ -30,6 +30,13 @@ Json ToJson(const FlowsResult& r);
 // One row per link (kind "link": source, target, tonnes before and after) and per consumer (kind
 // "consumer": delivered before and after, demand, stock drawn, shortfall); NA where not known.
 model::CsvRows ToCsv(const FlowsResult& r);
+// The links of a flows result joined: every (source, target) of before or after, in before's order
+// then after's new ones, with both tonnages (0 where a side has no such link).
+struct FlowLinkChange {
+  std::string source, target;
+  double before_t = 0, after_t = 0;
+};
+std::vector<FlowLinkChange> JoinFlowLinks(const FlowsResult& r);
 
 Json ToJson(const McResult& r);
 model::CsvRows ToCsv(const McResult& r);
