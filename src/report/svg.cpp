@@ -87,6 +87,28 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+// The opening of a chart: the svg element, its title, a white background, the title and
+// subtitle lines. The caller closes the element.
+namespace {
+std::string SvgOpening(int width, int height, const std::string& title, const std::string& subtitle,
+                       const std::string& title_x, bool standalone) {
+  std::string o;
+  o += fmt::format(
+      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
+      "font-family=\"sans-serif\">\n",
+      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", width, height, width, height, XmlEscape(title));
+  o += fmt::format("<title>{}</title>\n", XmlEscape(title));
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", width, height);
+  o += fmt::format("<text class=\"title\" x=\"{}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n", title_x,
+                   XmlEscape(title));
+  if (!subtitle.empty()) {
+    o += fmt::format("<text class=\"subtitle\" x=\"{}\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
+                     title_x, XmlEscape(subtitle));
+  }
+  return o;
+}
+}  // namespace
+
 std::string RenderSvg(const LineChart& c, bool standalone) {
   double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = 0, ymax = 0;
   auto scan_x = [&](const std::vector<double>& xs) {
@@ -144,19 +166,7 @@ std::string RenderSvg(const LineChart& c, bool standalone) {
   const std::size_t legend_rows = (c.bands.size() + c.series.size() + 2) / 3;
   const int height = std::max(c.height, static_cast<int>(py1 + 56 + static_cast<double>(legend_rows) * 16 + 6 +
                                                          static_cast<double>(note_lines.size()) * 13 + 4));
-  std::string o;
-  o += fmt::format(
-      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
-      "font-family=\"sans-serif\">\n",
-      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
-  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
-  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
-  o += fmt::format("<text class=\"title\" x=\"{}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-                   Coord(px0), XmlEscape(c.title));
-  if (!c.subtitle.empty()) {
-    o += fmt::format("<text class=\"subtitle\" x=\"{}\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
-                     Coord(px0), XmlEscape(c.subtitle));
-  }
+  std::string o = SvgOpening(c.width, height, c.title, c.subtitle, Coord(px0), standalone);
   // Grid and y axis.
   o += "<g class=\"axis-y\" font-size=\"11\" fill=\"#333333\">\n";
   for (double t : yt) {
@@ -275,19 +285,7 @@ std::string RenderBarChart(const BarChart& c, bool standalone) {
   const double axis_y = y + 6;
   const auto note_lines = Wrap(c.source_note, kNoteLineChars);
   const int height = static_cast<int>(axis_y + 44 + static_cast<double>(note_lines.size()) * 13 + 8);
-  std::string o;
-  o += fmt::format(
-      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
-      "font-family=\"sans-serif\">\n",
-      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
-  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
-  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
-  o += fmt::format("<text class=\"title\" x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-                   XmlEscape(c.title));
-  if (!c.subtitle.empty()) {
-    o += fmt::format("<text class=\"subtitle\" x=\"8\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
-                     XmlEscape(c.subtitle));
-  }
+  std::string o = SvgOpening(c.width, height, c.title, c.subtitle, "8", standalone);
   o += "<g class=\"axis-x\" font-size=\"11\" fill=\"#333333\">\n";
   for (double t : ticks) {
     o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#e0e0e0\"/>\n", Coord(X(t)),
@@ -426,19 +424,7 @@ std::string RenderFlowChart(const FlowChart& c, bool standalone) {
   const double bottom = std::max({col_y[0], col_y[1], col_y[2]});
   const auto note_lines = Wrap(c.source_note, kNoteLineChars);
   const int height = static_cast<int>(bottom + 30 + static_cast<double>(note_lines.size()) * 13 + 8);
-  std::string o;
-  o += fmt::format(
-      "<svg {}width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
-      "font-family=\"sans-serif\">\n",
-      standalone ? "xmlns=\"http://www.w3.org/2000/svg\" " : "", c.width, height, c.width, height, XmlEscape(c.title));
-  o += fmt::format("<title>{}</title>\n", XmlEscape(c.title));
-  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", c.width, height);
-  o += fmt::format("<text class=\"title\" x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-                   XmlEscape(c.title));
-  if (!c.subtitle.empty()) {
-    o += fmt::format("<text class=\"subtitle\" x=\"8\" y=\"44\" font-size=\"12\" fill=\"#444444\">{}</text>\n",
-                     XmlEscape(c.subtitle));
-  }
+  std::string o = SvgOpening(c.width, height, c.title, c.subtitle, "8", standalone);
   const char* headings[3] = {"mines", "refineries", "consumers"};
   o += "<g class=\"columns\" font-size=\"12\" font-weight=\"bold\">\n";
   for (int k = 0; k < 3; ++k) {
