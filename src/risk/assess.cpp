@@ -257,6 +257,7 @@ namespace {
 struct RelianceFigure {
   std::optional<double> ir;
   std::string basis;
+  std::optional<model::SourceId> source;  // cited by the SR row (a derived figure brings its rule)
 };
 RelianceFigure LatestReliance(const model::Dataset& ds, model::MineralId mineral, CountryId country) {
   const auto& ir = ds->import_reliance;
@@ -267,6 +268,7 @@ RelianceFigure LatestReliance(const model::Dataset& ds, model::MineralId mineral
   }
   RelianceFigure out;
   if (!best) return out;
+  out.source = ir.source[*best];
   const auto& v = ir.reliance[*best];
   const std::string what =
       fmt::format("{} net import reliance ({}, {})", ds.Country(country).iso3, ir.material[*best], ir.year[*best]);
@@ -365,6 +367,7 @@ AssessRow EuSupplyRiskRow(const model::Dataset& ds, const AssessRequest& req, mo
       fmt::format("{:.1f} ({}; IR {}, HHI_GS {:.2f}, HHI_sourcing {}, EOL-RIR {}, SI_SR {:.2f})", *sr.sr,
                   SupplyDataUsedName(in.supply_data_used), Pct(*ir.ir), *hhi_gs,
                   src.hhi ? fmt::format("{:.2f}", *src.hhi) : std::string("not used"), Pct(par->eol_rir), par->si_sr);
+  if (ir.source) AddSource(r, ds, *ir.source);
   r.basis = fmt::format("assessing body {}: {}; sourcing {}", body_name, ir.basis,
                         src.hhi ? src.basis : std::string("none published (GS only variant)"));
   r.assumptions.push_back(fmt::format(
