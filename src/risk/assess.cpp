@@ -251,7 +251,7 @@ DatasetGeoPolRisk GeoPolRiskFromDataset(const model::Dataset& ds, model::Mineral
 
 namespace {
 
-// The latest published net import reliance of one country for a mineral: the latest year, the
+// The latest net import reliance of one country for a mineral (published or derived): the latest year, the
 // first material of that year in file order. Net exporter counts as 0 (the method's rule); a
 // bound is used at its value and said.
 struct RelianceFigure {
@@ -686,7 +686,8 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
           emit("top_supplier_share", top.share, fmt::format("{} {}", ds.Country(top.country).name, Pct(top.share)));
         }
       }
-      // Net import reliance as published (USGS, for the United States).
+      // Net import reliance: as published (USGS, for the United States) or derived by a stated rule
+      // (Japan's mine stage); each row cites its source, a derived one its rule.
       const auto& ir = ds->import_reliance;
       for (std::size_t i = 0; i < ir.size(); ++i) {
         if (ir.mineral[i] != mineral || std::find(consumer.begin(), consumer.end(), ir.consumer[i]) == consumer.end()) {
