@@ -61,6 +61,7 @@ std::vector<std::string> ImporterNames() {
           "processing-headlines",
           "export-restrictions",
           "japan-import-sources",
+          "japan-import-reliance",
           "refining-shares"};
 }
 
@@ -82,6 +83,7 @@ ImportResult RunImporter(std::string_view kind, const std::vector<fs::path>& fil
   if (kind == "processing-headlines") return ImportProcessingHeadlines(one(), ref);
   if (kind == "export-restrictions") return ImportExportRestrictions(one(), ref);
   if (kind == "japan-import-sources") return ImportJapanImportSources(one(), ref);
+  if (kind == "japan-import-reliance") return ImportJapanImportReliance(one(), ref);
   if (kind == "refining-shares") return ImportRefiningShares(one(), ref);
   std::string names;
   for (const auto& n : ImporterNames()) names += (names.empty() ? "" : ", ") + n;

@@ -251,12 +251,13 @@ DatasetGeoPolRisk GeoPolRiskFromDataset(const model::Dataset& ds, model::Mineral
 
 namespace {
 
-// The latest published net import reliance of one country for a mineral: the latest year, the
+// The latest net import reliance of one country for a mineral (published or derived): the latest year, the
 // first material of that year in file order. Net exporter counts as 0 (the method's rule); a
 // bound is used at its value and said.
 struct RelianceFigure {
   std::optional<double> ir;
   std::string basis;
+  std::optional<model::SourceId> source;  // cited by the SR row (a derived figure brings its rule)
 };
 RelianceFigure LatestReliance(const model::Dataset& ds, model::MineralId mineral, CountryId country) {
   const auto& ir = ds->import_reliance;
@@ -267,6 +268,7 @@ RelianceFigure LatestReliance(const model::Dataset& ds, model::MineralId mineral
   }
   RelianceFigure out;
   if (!best) return out;
+  out.source = ir.source[*best];
   const auto& v = ir.reliance[*best];
   const std::string what =
       fmt::format("{} net import reliance ({}, {})", ds.Country(country).iso3, ir.material[*best], ir.year[*best]);
@@ -365,6 +367,7 @@ AssessRow EuSupplyRiskRow(const model::Dataset& ds, const AssessRequest& req, mo
       fmt::format("{:.1f} ({}; IR {}, HHI_GS {:.2f}, HHI_sourcing {}, EOL-RIR {}, SI_SR {:.2f})", *sr.sr,
                   SupplyDataUsedName(in.supply_data_used), Pct(*ir.ir), *hhi_gs,
                   src.hhi ? fmt::format("{:.2f}", *src.hhi) : std::string("not used"), Pct(par->eol_rir), par->si_sr);
+  if (ir.source) AddSource(r, ds, *ir.source);
   r.basis = fmt::format("assessing body {}: {}; sourcing {}", body_name, ir.basis,
                         src.hhi ? src.basis : std::string("none published (GS only variant)"));
   r.assumptions.push_back(fmt::format(
@@ -683,7 +686,8 @@ AssessResult Assess(const model::Dataset& ds, const AssessRequest& req) {
           emit("top_supplier_share", top.share, fmt::format("{} {}", ds.Country(top.country).name, Pct(top.share)));
         }
       }
-      // Net import reliance as published (USGS, for the United States).
+      // Net import reliance: as published (USGS, for the United States) or derived by a stated rule
+      // (Japan's mine stage); each row cites its source, a derived one its rule.
       const auto& ir = ds->import_reliance;
       for (std::size_t i = 0; i < ir.size(); ++i) {
         if (ir.mineral[i] != mineral || std::find(consumer.begin(), consumer.end(), ir.consumer[i]) == consumer.end()) {

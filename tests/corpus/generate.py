@@ -51,6 +51,7 @@ IMPORTERS = [
     ("export-restrictions", "export_restrictions.csv", "fuzz/corpus/fuzz_import_export_restrictions/restrictions.csv", ",", "utf-8", 2, 0, 17, 8),
     ("japan-import-sources", "japan_import_sources.csv", "fuzz/corpus/fuzz_import_japan_import_sources/jpn.csv", ",", "utf-8", 2, 4, 14, 8),
     ("refining-shares", "refining_shares.csv", "sources/curated/refining_shares.csv", ",", "utf-8", 2, 5, 10, 4),
+    ("japan-import-reliance", "japan_import_reliance.csv", "sources/curated/japan_import_reliance.csv", ",", "utf-8", 2, 4, 10, 3),
 ]
 
 NUMERIC = [("nan", "NaN"), ("inf", "inf"), ("huge_value", "1e308"), ("negative", "-5"), ("negative_zero", "-0"),

@@ -460,3 +460,107 @@ TEST(CurrentFacts, ShippedProjectsAreTheCuratedPublicProjectsWithSources) {
     EXPECT_TRUE(ids.count(added)) << added;
   }
 }
+
+// Item 2: Japan's net import reliance next to the US's. Japan mines none of these minerals, so its
+// mine-stage reliance is 100% by the stated rule; gallium (Japan produces primary gallium) and
+// germanium (a by-product) have no such figure.
+TEST(CurrentFacts, JapanMineStageImportRelianceIsDerivedWithItsRule) {
+  const auto& ds = Shipped();
+  const auto& ir = ds->import_reliance;
+  std::map<std::string, std::size_t> jpn;
+  for (std::size_t i = 0; i < ir.size(); ++i) {
+    if (ds.Country(ir.consumer[i]).iso3 != "JPN") continue;
+    jpn[ds.Mineral(ir.mineral[i]).id] = i;
+  }
+  for (const char* m : {"antimony", "cobalt", "copper", "graphite", "lithium", "manganese", "nickel", "palladium",
+                        "platinum", "rare_earths", "dysprosium", "neodymium", "praseodymium", "terbium", "tungsten"}) {
+    ASSERT_TRUE(jpn.count(m)) << m;
+    const auto i = jpn[m];
+    EXPECT_EQ(ir.year[i], 2025) << m;
+    EXPECT_TRUE(ir.reliance[i].IsKnown()) << m;
+    EXPECT_DOUBLE_EQ(ir.reliance[i].number, 1.0) << m;
+    EXPECT_NE(ir.material[i].find("mine stage"), std::string::npos) << m;
+    const auto& src = ds.SourceOf(ir.source[i]);
+    EXPECT_EQ(src.id, "assume_jpn_no_mine_output") << m;
+    EXPECT_EQ(src.kind, model::SourceKind::Assumption);
+    EXPECT_FALSE(src.rule.empty());
+  }
+  EXPECT_EQ(jpn.size(), 15u);
+  EXPECT_FALSE(jpn.count("gallium"));
+  EXPECT_FALSE(jpn.count("germanium"));
+}
+
+TEST(CurrentFacts, RiskShowsJapanNetImportRelianceWithYearAndSource) {
+  risk::AssessRequest req;
+  req.minerals = {"lithium", "gallium"};
+  req.methods = {risk::Method::ImportReliance};
+  const auto result = risk::Assess(Shipped(), req);
+  bool jpn_li = false, usa_li = false;
+  for (const auto& r : result.rows) {
+    if (r.metric == "net_import_reliance_JPN") {
+      EXPECT_NE(r.mineral, "gallium");
+      if (r.mineral != "lithium") continue;
+      jpn_li = true;
+      EXPECT_DOUBLE_EQ(r.value.value_or(-1), 1.0);
+      EXPECT_NE(r.basis.find("2025"), std::string::npos) << r.basis;
+      EXPECT_NE(r.stage.find("mine stage"), std::string::npos) << r.stage;
+      EXPECT_NE(std::find(r.sources.begin(), r.sources.end(), "assume_jpn_no_mine_output"), r.sources.end());
+    }
+    if (r.metric == "net_import_reliance_USA" && r.mineral == "lithium") usa_li = true;
+  }
+  EXPECT_TRUE(jpn_li);
+  EXPECT_TRUE(usa_li);
+
+  // The EU supply risk with Japan as the assessing body now has its import reliance, and cites it.
+  req.minerals = {"nickel"};
+  req.methods = {risk::Method::EuCrm};
+  req.consumer = {"JPN"};
+  const auto params =
+      risk::LoadEuMaterialParameters(lodestone::testing::ReferenceDir() / "eu_crm_material_parameters.csv");
+  req.eu_parameters = &params;
+  bool sr = false;
+  for (const auto& r : risk::Assess(Shipped(), req).rows) {
+    if (r.metric != "supply_risk" || r.stage != "mining") continue;
+    sr = true;
+    ASSERT_TRUE(r.value) << r.status;
+    EXPECT_NE(r.display.find("IR 100.0%"), std::string::npos) << r.display;
+    EXPECT_NE(r.basis.find("mine stage"), std::string::npos) << r.basis;
+    EXPECT_NE(std::find(r.sources.begin(), r.sources.end(), "assume_jpn_no_mine_output"), r.sources.end());
+  }
+  EXPECT_TRUE(sr);
+}
+
+// Item 4: Japan's rare-earth sectors follow its own magnet share (22.2% of 2020 consumption, a
+// derived lower bound), not the world split; the US keeps the latest USGS split with percentages
+// (2020: magnets imported inside goods are not in its consumption).
+TEST(CurrentFacts, JapanAndUsRareEarthSectorSplits) {
+  std::map<std::string, std::map<sim::Sector, double>> split;
+  for (const auto& s : Sim().sectors) {
+    if (s.mineral == "rare_earths") split[s.region][s.sector] = s.share;
+    if (s.mineral == "rare_earths" && s.region == "JPN") EXPECT_EQ(s.source, "assume_sector_ree_jpn");
+  }
+  ASSERT_EQ(split["JPN"].size(), 5u);
+  EXPECT_DOUBLE_EQ(split["JPN"][sim::Sector::SemiconductorsElectronics], 0.0665);
+  EXPECT_DOUBLE_EQ(split["JPN"][sim::Sector::EvBatteries], 0.0370);
+  EXPECT_DOUBLE_EQ(split["JPN"][sim::Sector::RenewableEnergy], 0.0370);
+  EXPECT_DOUBLE_EQ(split["JPN"][sim::Sector::Defence], 0.0111);
+  EXPECT_DOUBLE_EQ(split["JPN"][sim::Sector::Other], 0.8484);
+  // The magnet share the rule derives: NdFeB alloy x Nd mass fraction x oxide factor / consumption.
+  const double nd = 2 * 144.242, ndfeb = nd + 14 * 55.845 + 10.81, nd2o3 = nd + 3 * 15.999;
+  const double magnets = 12400 * (nd / ndfeb) * (nd2o3 / nd) / 17400;
+  EXPECT_NEAR(magnets, 0.2218, 5e-5);
+  const double magnet_sectors = split["JPN"][sim::Sector::EvBatteries] + split["JPN"][sim::Sector::RenewableEnergy] +
+                                split["JPN"][sim::Sector::SemiconductorsElectronics] +
+                                split["JPN"][sim::Sector::Defence];
+  EXPECT_NEAR(magnet_sectors, magnets * (1.0 / 3 + 0.30 + 0.05), 2e-4);
+  EXPECT_DOUBLE_EQ(split["USA"][sim::Sector::Other], 0.95);
+  EXPECT_DOUBLE_EQ(split["USA"][sim::Sector::SemiconductorsElectronics], 0.05);
+
+  const auto net = sim::BuildNetwork(Shipped(), Sim(), 2025);
+  const auto* mn = net.Find("rare_earths");
+  ASSERT_NE(mn, nullptr);
+  const int k = net.FindConsumer("JPN");
+  ASSERT_GE(k, 0);
+  EXPECT_NEAR(mn->sector_share[k][static_cast<int>(sim::Sector::EvBatteries)], 0.0370, 1e-9);
+  EXPECT_NEAR(mn->sector_share[k][static_cast<int>(sim::Sector::Other)], 0.8484, 1e-9);
+}

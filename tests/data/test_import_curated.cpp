@@ -877,5 +877,78 @@ TEST(ImportCuratedErrors, JapanProblemsWithLineAndColumn) {
   EXPECT_EQ(r.diagnostics.ErrorCount(), 9u);
 }
 
+// ---- Japan's net import reliance ----------------------------------------------------------
+
+constexpr std::string_view kJpnReliance = "mineral,material,year,reliance_pct,basis,source,url,licence,evidence,note\n";
+
+TEST(ImportCuratedJapanReliance, DerivedRowsCiteTheirRule) {
+  auto r = ImportJapanImportReliance(Curated("japan_import_reliance.csv"), Ref());
+  ASSERT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.Format();
+  const auto rows = Rows(r, "import_reliance.csv");
+  ASSERT_EQ(rows.size(), 15u);
+  std::set<std::string> minerals;
+  for (auto row : rows) {
+    EXPECT_EQ(row["consumer"], "JPN");
+    EXPECT_EQ(row["year"], "2025");
+    EXPECT_EQ(row["reliance"], "1") << row["mineral"];
+    EXPECT_EQ(row["source"], "assume_jpn_no_mine_output");
+    EXPECT_NE(row["material"].find("mine stage"), std::string::npos) << row["material"];
+    minerals.insert(row["mineral"]);
+  }
+  // By-products without a mine stage of their own get no row.
+  EXPECT_FALSE(minerals.count("gallium"));
+  EXPECT_FALSE(minerals.count("germanium"));
+  EXPECT_TRUE(minerals.count("lithium") && minerals.count("rare_earths") && minerals.count("copper"));
+  const auto* rule = FindSource(r, "assume_jpn_no_mine_output");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->kind, model::SourceKind::Assumption);
+  EXPECT_NE(rule->rule.find("100%"), std::string::npos);
+  EXPECT_NE(rule->citation.find("usgs_mcs2026"), std::string::npos);
+  EXPECT_EQ(Stat(r, "rows imported: derived by a stated rule"), 15u);
+  EXPECT_EQ(Stat(r, "rows imported: published figures"), 0u);
+}
+
+TEST(ImportCuratedJapanReliance, PublishedFigureGetsASourceRecord) {
+  TempDir dir;
+  auto path = dir / "jpnir.csv";
+  WriteFile(path, std::string(kJpnReliance) +
+                      "nickel,refined nickel,2024,62.5,published,Some agency 2025,https://x.example,CC BY,primary,\n");
+  auto r = ImportJapanImportReliance(path, Ref());
+  ASSERT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.Format();
+  const auto rows = Rows(r, "import_reliance.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  auto row = rows.front();
+  EXPECT_EQ(row["reliance"], "0.625");
+  const auto* src = FindSource(r, row["source"]);
+  ASSERT_NE(src, nullptr);
+  EXPECT_EQ(src->kind, model::SourceKind::Published);
+  EXPECT_EQ(src->url, "https://x.example");
+}
+
+TEST(ImportCuratedJapanReliance, ErrorsWithLineAndColumn) {
+  TempDir dir;
+  auto path = dir / "jpnir.csv";
+  WriteFile(path, std::string(kJpnReliance) +
+                      "lithium,ores,2025,100,derived,no_such_rule,,,secondary,\n"              // 2: unknown rule
+                      "lithium,ores,2025,100,derived,usgs_mcs2026,,,secondary,\n"              // 3: not an assumption
+                      "lithium,ores,2025,120,published,src,,,primary,\n"                       // 4: above 100
+                      "lithium,ores,2025,50,guessed,src,,,primary,\n"                          // 5: basis
+                      "lithium,,2025,50,published,src,,,primary,\n"                            // 6: no material
+                      "unobtainium,ores,2025,50,published,src,,,primary,\n"                    // 7: mineral
+                      "cobalt,ores,2025,100,derived,assume_jpn_no_mine_output,,,secondary,\n"  // 8: fine
+                      "cobalt,ores,2025,100,derived,assume_jpn_no_mine_output,,,secondary,\n"  // 9: duplicate
+                      "cobalt,ores,2024,100,derived,assume_jpn_no_mine_output,,,low,\n");      // 10: skipped
+  auto r = ImportJapanImportReliance(path, Ref());
+  EXPECT_TRUE(HasError(r, 2, 6, "assumption record")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 3, 6, "not an assumption record")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 4, 4, "between 0 and 100")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 5, 5, "basis 'guessed'")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 6, 2, "empty material")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 7, 1, "unobtainium")) << r.diagnostics.Format();
+  EXPECT_TRUE(HasError(r, 9, 2, "second row")) << r.diagnostics.Format();
+  EXPECT_EQ(r.diagnostics.ErrorCount(), 7u) << r.diagnostics.Format();
+  EXPECT_EQ(Stat(r, "rows skipped: low evidence (not shipped as fact)"), 1u);
+}
+
 }  // namespace
 }  // namespace lodestone::data

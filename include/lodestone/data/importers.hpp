@@ -58,6 +58,9 @@ ImportResult ImportProcessingHeadlines(const std::filesystem::path& file, const 
 // the unlisted remainder of a distribution as "other countries").
 ImportResult ImportExportRestrictions(const std::filesystem::path& file, const Reference& ref);
 ImportResult ImportJapanImportSources(const std::filesystem::path& file, const Reference& ref);
+// Japan's net import reliance (sources/curated/japan_import_reliance.csv): published figures, or
+// figures derived by a rule stated in an assumption record of the reference sources.
+ImportResult ImportJapanImportReliance(const std::filesystem::path& file, const Reference& ref);
 // The latest processing and refining shares by country (shares.csv, scope global, period = year;
 // the unnamed rest as "other countries").
 ImportResult ImportRefiningShares(const std::filesystem::path& file, const Reference& ref);
