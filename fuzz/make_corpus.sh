@@ -48,6 +48,8 @@ seed fuzz_import_us_agreements agreements.csv <sources/curated/us_critical_miner
 excerpt sources/curated/processing_shares.csv 2 9 | seed fuzz_import_processing_headlines shares.csv
 excerpt sources/curated/export_restrictions.csv 2 7 | seed fuzz_import_export_restrictions restrictions.csv
 excerpt sources/curated/japan_import_sources.csv 2 9 | seed fuzz_import_japan_import_sources jpn.csv
+excerpt sources/curated/japan_import_reliance.csv 2 9 | seed fuzz_import_japan_import_reliance jpn.csv
+excerpt sources/curated/refining_shares.csv 2 9 | seed fuzz_import_refining_shares shares.csv
 
 # The dataset loader: every file of tests/data/mini, behind its selector (files in name order).
 i=0
