@@ -60,6 +60,8 @@ struct EvalScratch {
   std::vector<double> spot;
   std::vector<double> lvl_demand, lvl_eff;
   std::vector<int> lvl_index;
+  // The active shocks of the last segment evaluated (EvaluateMineral), to reuse its rates.
+  std::vector<const ActiveShock*> prev_active;
 };
 
 // Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws
