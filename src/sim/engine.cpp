@@ -58,10 +58,14 @@ double WaterFill(double avail, std::size_t n, double* need, const double* eff, d
 // level t of demand met, the least served first: each receives max(0, t d - x), at most its
 // demand (t <= 1). The level solves sum max(0, t d_k - x_k) / e_k = avail, piecewise linear in t,
 // so it is found exactly by walking the consumers in order of their level before the fill.
-// Returns what is left to send (non-zero only when every one reaches its demand).
-double LevelFill(double avail, std::size_t n, int* idx, const double* d, const double* e, double* x) {
+// Returns what is left to send (non-zero only when every one reaches its demand). `lv` is
+// scratch indexed like `d` (each consumer's level before the fill, divided once).
+double LevelFill(double avail, std::size_t n, int* idx, const double* d, const double* e, double* x, double* lv) {
   if (avail <= 0 || n == 0) return std::max(avail, 0.0);
-  auto level = [&](int k) { return x[k] / d[k]; };
+  for (std::size_t i = 0; i < n; ++i) lv[idx[i]] = x[idx[i]] / d[idx[i]];
+  auto level = [&](int k) { return lv[k]; };
+  // Units sent for v arriving at k; dividing by an efficiency of exactly 1 changes no bit.
+  auto sent = [&](double v, int k) { return e[k] == 1 ? v : v / e[k]; };
   // Insertion sort by level, ties by index: n is the number of consumers (a handful).
   for (std::size_t a = 1; a < n; ++a) {
     int v = idx[a];
@@ -81,8 +85,8 @@ double LevelFill(double avail, std::size_t n, int* idx, const double* d, const d
     // Cost of raising the first m consumers to `next`.
     if (m > 0 && next * sd - sx >= avail) break;
     if (level(k) >= 1) break;
-    sd += d[k] / e[k];
-    sx += x[k] / e[k];
+    sd += sent(d[k], k);
+    sx += sent(x[k], k);
   }
   if (m == 0) return avail;
   double cost_full = sd - sx;
@@ -97,7 +101,7 @@ double LevelFill(double avail, std::size_t n, int* idx, const double* d, const d
     const double want = t >= 1 ? d[k] - x[k] : std::min(d[k] - x[k], std::max(0.0, t * d[k] - x[k]));
     if (want <= 0) continue;
     x[k] += want;
-    used += want / e[k];
+    used += sent(want, k);
   }
   return t >= 1 ? std::max(0.0, avail - used) : 0.0;
 }
@@ -121,6 +125,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   Fill(ws.lvl_demand, K, 0.0);
   Fill(ws.lvl_eff, K, 1.0);
   Fill(ws.lvl_index, K, 0);
+  Fill(ws.lvl_level, K, 0.0);
   double* d = ws.lvl_demand.data();
   double* e = ws.lvl_eff.data();
   int* idx = ws.lvl_index.data();
@@ -134,7 +139,8 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   for (std::size_t j = 0; j < J; ++j) {
     if (ws.spot[j] <= 0) continue;
     bool restricted = false;
-    for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+    for (std::size_t k = 0; k < K && fin_mod && ws.fin_row_mod[j]; ++k)
+      restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
     if (!restricted) {
       pool += ws.spot[j];
       continue;
@@ -146,7 +152,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
     }
     if (links)
       std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
-    LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data());
+    LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data(), ws.lvl_level.data());
     if (links) {
       for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += ws.delivered[k] - ws.lvl_before[k];
     }
@@ -158,13 +164,14 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   }
   if (links)
     std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
-  LevelFill(pool, n, idx, d, e, ws.delivered.data());
+  LevelFill(pool, n, idx, d, e, ws.delivered.data(), ws.lvl_level.data());
   if (links && pool > 0) {
     // The pool is one market: each unrestricted refiner's share of it is its share of every fill.
     for (std::size_t j = 0; j < J; ++j) {
       if (ws.spot[j] <= 0) continue;
       bool restricted = false;
-      for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+      for (std::size_t k = 0; k < K && fin_mod && ws.fin_row_mod[j]; ++k)
+        restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
       if (restricted) continue;
       const double share = ws.spot[j] / pool;
       for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += share * (ws.delivered[k] - ws.lvl_before[k]);
@@ -230,6 +237,9 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       Fill(ws.fin_targeted, J * K, std::uint8_t{0});
     }
     if (fin_route) Fill(ws.keep_fin_route, J * K, 1.0);
+    // Refiners with a control or a closed route on one of their links: the other rows keep every
+    // factor at 1 (no blocked tonnes, no restriction) and take the short path below.
+    Fill(ws.fin_row_mod, J, std::uint8_t{0});
     for (std::size_t n = 0; n < na; ++n) {
       const ActiveShock& a = *act[n];
       const ShockTemplate& t = *a.t;
@@ -245,6 +255,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
               if (!t.targeted[k]) continue;
               ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction * (1 - leak);
               ws.fin_targeted[t.node * K + k] = 1;
+              ws.fin_row_mod[t.node] = 1;
             }
           } else {
             for (std::size_t j = 0; j < J; ++j) {
@@ -263,7 +274,10 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
           }
           if (fin_route && !mn.refined_route[t.chokepoint].empty()) {
             const auto& r = mn.refined_route[t.chokepoint];
-            for (std::size_t x = 0; x < J * K; ++x) ws.keep_fin_route[x] *= 1 - r[x] * loss;
+            for (std::size_t x = 0; x < J * K; ++x) {
+              ws.keep_fin_route[x] *= 1 - r[x] * loss;
+              if (r[x] != 0) ws.fin_row_mod[x / K] = 1;
+            }
           }
           break;
         }
@@ -376,9 +390,25 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     double spot_j = 0;
     if (!mn.extra_refined.empty()) free_j += mn.extra_refined[j] * ws.refinery_keep[j];
     const double* row = &mn.refined_flow[j * K];
+    if (!fin_mod || !ws.fin_row_mod[j]) {
+      // No factor on this row: every flow is delivered whole (nothing freed), less its spot share.
+      for (std::size_t k = 0; k < K; ++k) {
+        double g = row[k] * s;
+        if (clearing) {
+          spot_j += (1 - contract) * g;
+          g *= contract;
+        }
+        ws.gflow[j * K + k] = g;
+        ws.delivered[k] += g;
+        if (ws.links) ws.seg_fin[j * K + k] = g;
+      }
+      free[j] = free_j;
+      if (clearing) ws.spot[j] = spot_j;
+      continue;
+    }
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;
-      double g = fin_mod ? base * fin_keep(j * K + k) : base;
+      double g = base * fin_keep(j * K + k);
       free_j += base - g;
       if (clearing && !fin_blocked(j * K + k)) {
         // The spot share is not committed to this buyer: it clears again in step 7. A licensed
