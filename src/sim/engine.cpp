@@ -744,7 +744,8 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       auto& o = out.by_consumer[k];
       for (int s = 0; s < kSectors; ++s) {
         double amt = pre[s] * years;
-        double ds = amount > 0 ? draw * (amt / amount) : 0.0;
+        // Without a draw the share is 0 (0 times a finite ratio): the division is skipped.
+        double ds = amount > 0 && draw != 0 ? draw * (amt / amount) : 0.0;
         o[s].demand += sd[s] * years;
         o[s].delivered += (sd[s] - pre[s]) * years;
         o[s].stock_drawn += ds;
