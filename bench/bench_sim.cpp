@@ -1,11 +1,13 @@
 // Monte Carlo throughput over the shipped register and dataset: the sparse parallel path with 1
-// and 2 threads, the naive reference path (every mineral of every scenario, plain loops) in the
-// same run, and the machine's memory copy bandwidth for the bytes-per-scenario comparison.
+// and 2 threads, under the market rule and the pooled rules (process CPU time beside the wall
+// time), the naive reference path (every mineral of every scenario, plain loops) in the same run,
+// and the machine's memory copy bandwidth for the bytes-per-scenario comparison.
 //   LODESTONE_BENCH_RUNS=1000000 build/bench/bench/bench_sim
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <vector>
 
@@ -51,6 +53,14 @@ const sim::Network& PooledNet() {
   return net;
 }
 
+// CPU seconds used by the process so far, all threads together: on a shared machine the wall
+// time depends on the other jobs, the CPU time much less.
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 // Arguments: threads, then 1 for the market rule (as shipped) or 0 for the pooled rules.
 void BM_MonteCarlo(benchmark::State& state) {
   sim::McOptions opt;
@@ -60,8 +70,11 @@ void BM_MonteCarlo(benchmark::State& state) {
   const sim::Network& net = state.range(1) != 0 ? Net() : PooledNet();
   state.SetLabel(sim::MarketRuleName(net.market.rule));
   std::uint64_t evals = 0;
+  double cpu_s = 0;  // CPU time of the whole process (every thread), over the iterations
   for (auto _ : state) {
+    const double cpu0 = ProcessCpuSeconds();
     auto res = sim::RunMonteCarlo(net, Reg(), opt);
+    cpu_s += ProcessCpuSeconds() - cpu0;
     evals = res.mineral_evaluations;
     benchmark::DoNotOptimize(res.rows.data());
   }
@@ -73,9 +86,15 @@ void BM_MonteCarlo(benchmark::State& state) {
       static_cast<double>(opt.runs) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["minerals_per_scenario"] = per;
   state.counters["bytes_per_scenario"] = per * bytes;
+  // CPU per evaluated (scenario, mineral) pair, in microseconds: the market rule's figure minus
+  // the pooled rules' (same draws, same pairs) is what contracts and spot clearing cost per pair.
+  const double pairs = static_cast<double>(evals) * static_cast<double>(state.iterations());
+  state.counters["cpu_s"] = cpu_s / static_cast<double>(state.iterations());
+  state.counters["cpu_us_per_pair"] = pairs > 0 ? 1e6 * cpu_s / pairs : 0.0;
 }
 BENCHMARK(BM_MonteCarlo)
     ->Args({1, 1})
+    ->Args({1, 0})
     ->Args({2, 1})
     ->Args({2, 0})
     ->Unit(benchmark::kSecond)

@@ -58,10 +58,14 @@ double WaterFill(double avail, std::size_t n, double* need, const double* eff, d
 // level t of demand met, the least served first: each receives max(0, t d - x), at most its
 // demand (t <= 1). The level solves sum max(0, t d_k - x_k) / e_k = avail, piecewise linear in t,
 // so it is found exactly by walking the consumers in order of their level before the fill.
-// Returns what is left to send (non-zero only when every one reaches its demand).
-double LevelFill(double avail, std::size_t n, int* idx, const double* d, const double* e, double* x) {
+// Returns what is left to send (non-zero only when every one reaches its demand). `lv` is
+// scratch indexed like `d` (each consumer's level before the fill, divided once).
+double LevelFill(double avail, std::size_t n, int* idx, const double* d, const double* e, double* x, double* lv) {
   if (avail <= 0 || n == 0) return std::max(avail, 0.0);
-  auto level = [&](int k) { return x[k] / d[k]; };
+  for (std::size_t i = 0; i < n; ++i) lv[idx[i]] = x[idx[i]] / d[idx[i]];
+  auto level = [&](int k) { return lv[k]; };
+  // Units sent for v arriving at k; dividing by an efficiency of exactly 1 changes no bit.
+  auto sent = [&](double v, int k) { return e[k] == 1 ? v : v / e[k]; };
   // Insertion sort by level, ties by index: n is the number of consumers (a handful).
   for (std::size_t a = 1; a < n; ++a) {
     int v = idx[a];
@@ -81,8 +85,8 @@ double LevelFill(double avail, std::size_t n, int* idx, const double* d, const d
     // Cost of raising the first m consumers to `next`.
     if (m > 0 && next * sd - sx >= avail) break;
     if (level(k) >= 1) break;
-    sd += d[k] / e[k];
-    sx += x[k] / e[k];
+    sd += sent(d[k], k);
+    sx += sent(x[k], k);
   }
   if (m == 0) return avail;
   double cost_full = sd - sx;
@@ -97,7 +101,7 @@ double LevelFill(double avail, std::size_t n, int* idx, const double* d, const d
     const double want = t >= 1 ? d[k] - x[k] : std::min(d[k] - x[k], std::max(0.0, t * d[k] - x[k]));
     if (want <= 0) continue;
     x[k] += want;
-    used += want / e[k];
+    used += sent(want, k);
   }
   return t >= 1 ? std::max(0.0, avail - used) : 0.0;
 }
@@ -121,6 +125,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   Fill(ws.lvl_demand, K, 0.0);
   Fill(ws.lvl_eff, K, 1.0);
   Fill(ws.lvl_index, K, 0);
+  Fill(ws.lvl_level, K, 0.0);
   double* d = ws.lvl_demand.data();
   double* e = ws.lvl_eff.data();
   int* idx = ws.lvl_index.data();
@@ -134,7 +139,8 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   for (std::size_t j = 0; j < J; ++j) {
     if (ws.spot[j] <= 0) continue;
     bool restricted = false;
-    for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+    for (std::size_t k = 0; k < K && fin_mod && ws.fin_row_mod[j]; ++k)
+      restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
     if (!restricted) {
       pool += ws.spot[j];
       continue;
@@ -146,7 +152,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
     }
     if (links)
       std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
-    LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data());
+    LevelFill(ws.spot[j], n, idx, d, e, ws.delivered.data(), ws.lvl_level.data());
     if (links) {
       for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += ws.delivered[k] - ws.lvl_before[k];
     }
@@ -158,13 +164,14 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   }
   if (links)
     std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
-  LevelFill(pool, n, idx, d, e, ws.delivered.data());
+  LevelFill(pool, n, idx, d, e, ws.delivered.data(), ws.lvl_level.data());
   if (links && pool > 0) {
     // The pool is one market: each unrestricted refiner's share of it is its share of every fill.
     for (std::size_t j = 0; j < J; ++j) {
       if (ws.spot[j] <= 0) continue;
       bool restricted = false;
-      for (std::size_t k = 0; k < K && fin_mod; ++k) restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
+      for (std::size_t k = 0; k < K && fin_mod && ws.fin_row_mod[j]; ++k)
+        restricted |= blocked(j * K + k) || eff_of(j * K + k) < 1;
       if (restricted) continue;
       const double share = ws.spot[j] / pool;
       for (std::size_t k = 0; k < K; ++k) ws.seg_fin[j * K + k] += share * (ws.delivered[k] - ws.lvl_before[k]);
@@ -177,21 +184,11 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
 // `contract` is the share of each baseline refined flow under contract in this segment (1 under
 // the pooled rules); below 1, the spot share and what reallocation leaves clear again (step 7).
 void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShock* const* act, std::size_t na,
-                  double contract, EvalScratch& ws) {
+                  double contract, EvalScratch& ws, bool supply_kept) {
   const bool market = net.market.rule == MarketRule::Market;
   // A targeted control lets `leakage` of its blocked tonnes through (third countries).
   const double leak = market ? net.market.leakage : 0.0;
   const std::size_t I = mn.I(), J = mn.J(), K = net.K();
-  if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
-  for (std::size_t k = 0; k < K; ++k) {
-    for (int s = 0; s < kSectors; ++s) ws.sector_demand[k][s] = mn.demand[k] * mn.sector_share[k][s];
-  }
-  if (ws.links) {
-    Fill(ws.seg_ore, I * J, 0.0);
-    Fill(ws.seg_fin, J * K, 0.0);
-  }
-  Fill(ws.mine_keep, I, 1.0);      // mine output kept
-  Fill(ws.refinery_keep, J, 1.0);  // refinery capacity kept
   // Which flow matrices this segment modifies: only those are initialised and read.
   bool ore_ctrl = false, ore_route = false, fin_ctrl = false, fin_route = false;
   for (std::size_t n = 0; n < na; ++n) {
@@ -207,16 +204,6 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   const bool extra_ore = !mn.extra_ore.empty() && mn.has_ore_stage;
   const bool ore_mod = ore_ctrl || ore_route || extra_ore;
   const bool fin_mod = fin_ctrl || fin_route;
-  if (ore_ctrl) {
-    Fill(ws.keep_ore_ctrl, I * J, 1.0);
-    Fill(ws.ore_targeted, I * J, std::uint8_t{0});
-  }
-  if (ore_route) Fill(ws.keep_ore_route, I * J, 1.0);
-  if (fin_ctrl) {
-    Fill(ws.keep_fin_ctrl, J * K, 1.0);
-    Fill(ws.fin_targeted, J * K, std::uint8_t{0});
-  }
-  if (fin_route) Fill(ws.keep_fin_route, J * K, 1.0);
   auto ore_keep = [&](std::size_t x) {
     return (ore_ctrl ? ws.keep_ore_ctrl[x] : 1.0) * (ore_route ? ws.keep_ore_route[x] : 1.0);
   };
@@ -227,132 +214,167 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   };
   auto fin_eff = [&](std::size_t x) { return fin_route ? ws.keep_fin_route[x] : 1.0; };
   auto fin_blocked = [&](std::size_t x) { return fin_ctrl && ws.fin_targeted[x]; };
-  for (std::size_t n = 0; n < na; ++n) {
-    const ActiveShock& a = *act[n];
-    const ShockTemplate& t = *a.t;
-    switch (t.kind) {
-      case ShockKind::Outage:
-        if (t.node < 0) break;
-        (t.on_refiners ? ws.refinery_keep : ws.mine_keep)[t.node] *= 1 - a.fraction;
-        break;
-      case ShockKind::ExportControl:
-        if (t.node < 0 || a.fraction <= 0) break;
-        if (t.on_refiners) {
-          for (std::size_t k = 0; k < K; ++k) {
-            if (!t.targeted[k]) continue;
-            ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction * (1 - leak);
-            ws.fin_targeted[t.node * K + k] = 1;
-          }
-        } else {
-          for (std::size_t j = 0; j < J; ++j) {
-            if (!t.targeted[j]) continue;
-            ws.keep_ore_ctrl[t.node * J + j] *= 1 - a.fraction * (1 - leak);
-            ws.ore_targeted[t.node * J + j] = 1;
-          }
-        }
-        break;
-      case ShockKind::Chokepoint: {
-        if (a.fraction <= 0) break;
-        const double loss = a.fraction * (1 - t.reroutable);
-        if (ore_route && !mn.ore_route[t.chokepoint].empty()) {
-          const auto& r = mn.ore_route[t.chokepoint];
-          for (std::size_t x = 0; x < I * J; ++x) ws.keep_ore_route[x] *= 1 - r[x] * loss;
-        }
-        if (fin_route && !mn.refined_route[t.chokepoint].empty()) {
-          const auto& r = mn.refined_route[t.chokepoint];
-          for (std::size_t x = 0; x < J * K; ++x) ws.keep_fin_route[x] *= 1 - r[x] * loss;
-        }
-        break;
-      }
-      case ShockKind::Demand:
-        for (std::size_t k = 0; k < K; ++k) {
-          if (t.consumer >= 0 && static_cast<std::size_t>(t.consumer) != k) continue;
-          for (int s = 0; s < kSectors; ++s) {
-            if (t.sector < 0 || t.sector == s) ws.sector_demand[k][s] *= a.factor;
-          }
-        }
-        break;
+  // Steps 1 to 4 and the shocked demand depend only on the active shocks, not on the contract
+  // share: with `supply_kept` they are still in `ws` from the previous segment (same shocks).
+  if (!supply_kept) {
+    if (ws.sector_demand.size() < K) ws.sector_demand.resize(K);
+    for (std::size_t k = 0; k < K; ++k) {
+      for (int s = 0; s < kSectors; ++s) ws.sector_demand[k][s] = mn.demand[k] * mn.sector_share[k][s];
     }
-  }
+    if (ws.links) {
+      Fill(ws.seg_ore, I * J, 0.0);
+      Fill(ws.seg_fin, J * K, 0.0);
+    }
+    Fill(ws.mine_keep, I, 1.0);      // mine output kept
+    Fill(ws.refinery_keep, J, 1.0);  // refinery capacity kept
+    if (ore_ctrl) {
+      Fill(ws.keep_ore_ctrl, I * J, 1.0);
+      Fill(ws.ore_targeted, I * J, std::uint8_t{0});
+    }
+    if (ore_route) Fill(ws.keep_ore_route, I * J, 1.0);
+    if (fin_ctrl) {
+      Fill(ws.keep_fin_ctrl, J * K, 1.0);
+      Fill(ws.fin_targeted, J * K, std::uint8_t{0});
+    }
+    if (fin_route) Fill(ws.keep_fin_route, J * K, 1.0);
+    // Refiners with a control or a closed route on one of their links: the other rows keep every
+    // factor at 1 (no blocked tonnes, no restriction) and take the short path below.
+    Fill(ws.fin_row_mod, J, std::uint8_t{0});
+    for (std::size_t n = 0; n < na; ++n) {
+      const ActiveShock& a = *act[n];
+      const ShockTemplate& t = *a.t;
+      switch (t.kind) {
+        case ShockKind::Outage:
+          if (t.node < 0) break;
+          (t.on_refiners ? ws.refinery_keep : ws.mine_keep)[t.node] *= 1 - a.fraction;
+          break;
+        case ShockKind::ExportControl:
+          if (t.node < 0 || a.fraction <= 0) break;
+          if (t.on_refiners) {
+            for (std::size_t k = 0; k < K; ++k) {
+              if (!t.targeted[k]) continue;
+              ws.keep_fin_ctrl[t.node * K + k] *= 1 - a.fraction * (1 - leak);
+              ws.fin_targeted[t.node * K + k] = 1;
+              ws.fin_row_mod[t.node] = 1;
+            }
+          } else {
+            for (std::size_t j = 0; j < J; ++j) {
+              if (!t.targeted[j]) continue;
+              ws.keep_ore_ctrl[t.node * J + j] *= 1 - a.fraction * (1 - leak);
+              ws.ore_targeted[t.node * J + j] = 1;
+            }
+          }
+          break;
+        case ShockKind::Chokepoint: {
+          if (a.fraction <= 0) break;
+          const double loss = a.fraction * (1 - t.reroutable);
+          if (ore_route && !mn.ore_route[t.chokepoint].empty()) {
+            const auto& r = mn.ore_route[t.chokepoint];
+            for (std::size_t x = 0; x < I * J; ++x) ws.keep_ore_route[x] *= 1 - r[x] * loss;
+          }
+          if (fin_route && !mn.refined_route[t.chokepoint].empty()) {
+            const auto& r = mn.refined_route[t.chokepoint];
+            for (std::size_t x = 0; x < J * K; ++x) {
+              ws.keep_fin_route[x] *= 1 - r[x] * loss;
+              if (r[x] != 0) ws.fin_row_mod[x / K] = 1;
+            }
+          }
+          break;
+        }
+        case ShockKind::Demand:
+          for (std::size_t k = 0; k < K; ++k) {
+            if (t.consumer >= 0 && static_cast<std::size_t>(t.consumer) != k) continue;
+            for (int s = 0; s < kSectors; ++s) {
+              if (t.sector < 0 || t.sector == s) ws.sector_demand[k][s] *= a.factor;
+            }
+          }
+          break;
+      }
+    }
 
-  // Refinery output before and after reallocation of blocked ore.
-  // Sized, not cleared: every entry is written below.
-  if (ws.refined.size() < J) ws.refined.resize(J);            // R: refined output
-  if (ws.refined_base.size() < J) ws.refined_base.resize(J);  // output from the baseline flows (base R)
-  if (mn.has_ore_stage) {
-    Fill(ws.feed, J, 0.0);         // feed
-    Fill(ws.blocked_ore, I, 0.0);  // ore blocked at its mine country
-    if (ore_mod) {
-      for (std::size_t i = 0; i < I; ++i) {
-        const double* row = &mn.ore_flow[i * J];
-        for (std::size_t j = 0; j < J; ++j) {
-          double base = row[j] * ws.mine_keep[i];
-          double f = base * ore_keep(i * J + j);
-          ws.feed[j] += f;
-          ws.blocked_ore[i] += base - f;
-          if (ws.links) ws.seg_ore[i * J + j] = f;
+    // Refinery output before and after reallocation of blocked ore.
+    // Sized, not cleared: every entry is written below.
+    if (ws.refined.size() < J) ws.refined.resize(J);            // R: refined output
+    if (ws.refined_base.size() < J) ws.refined_base.resize(J);  // output from the baseline flows (base R)
+    if (mn.has_ore_stage) {
+      Fill(ws.feed, J, 0.0);         // feed
+      Fill(ws.blocked_ore, I, 0.0);  // ore blocked at its mine country
+      if (ore_mod) {
+        for (std::size_t i = 0; i < I; ++i) {
+          const double* row = &mn.ore_flow[i * J];
+          const double kept = ws.mine_keep[i];
+          double blocked = 0;  // summed in a register, in the same order
+          for (std::size_t j = 0; j < J; ++j) {
+            double base = row[j] * kept;
+            double f = base * ore_keep(i * J + j);
+            ws.feed[j] += f;
+            blocked += base - f;
+            if (ws.links) ws.seg_ore[i * J + j] = f;
+          }
+          ws.blocked_ore[i] = blocked;
+        }
+      } else {
+        // Only outages touch the ore stage: the baseline feed less the shocked mines' share.
+        for (std::size_t j = 0; j < J; ++j) ws.feed[j] = mn.refined_output[j] / mn.yield;
+        for (std::size_t i = 0; i < I; ++i) {
+          if (ws.mine_keep[i] == 1.0) continue;
+          const double* row = &mn.ore_flow[i * J];
+          for (std::size_t j = 0; j < J; ++j) ws.feed[j] -= row[j] * (1 - ws.mine_keep[i]);
+        }
+        for (std::size_t j = 0; j < J; ++j) ws.feed[j] = std::max(0.0, ws.feed[j]);
+        if (ws.links) {
+          for (std::size_t x = 0; x < I * J; ++x) ws.seg_ore[x] = mn.ore_flow[x] * ws.mine_keep[x / J];
+        }
+      }
+      if (extra_ore) {
+        for (std::size_t i = 0; i < I; ++i) ws.blocked_ore[i] += mn.extra_ore[i];
+      }
+      std::vector<double>& cap = ws.capacity;
+      if (cap.size() < J) cap.resize(J);
+      for (std::size_t j = 0; j < J; ++j) {
+        cap[j] = mn.refinery_capacity[j] * ws.refinery_keep[j];
+        ws.refined[j] = std::min(mn.yield * ws.feed[j], cap[j]);
+        ws.refined_base[j] = ws.refined[j];
+      }
+      if (ore_mod) {
+        // Blocked ore stays at home first (the controlling country's own refineries), then goes to
+        // refineries it may legally reach, pro rata to their spare capacity.
+        Fill(ws.scratch, 3 * J, 0.0);
+        double* need = ws.scratch.data();
+        double* eff = need + J;
+        double* got = eff + J;
+        for (std::size_t i = 0; i < I; ++i) {
+          double avail = ws.blocked_ore[i];
+          if (avail <= 0) continue;
+          int home = mn.miner_home_refiner.empty() ? -1 : mn.miner_home_refiner[i];
+          if (home >= 0) {
+            double take = std::min(avail, std::max(0.0, cap[home] - ws.refined[home]) / mn.yield);
+            ws.refined[home] += take * mn.yield;
+            avail -= take;
+            if (ws.links) ws.seg_ore[i * J + home] += take;
+          }
+          if (avail <= 0) continue;
+          for (std::size_t j = 0; j < J; ++j) {
+            bool ok = static_cast<int>(j) != home && !ore_blocked(i * J + j) && ore_eff(i * J + j) > 0;
+            need[j] = ok ? std::max(0.0, cap[j] - ws.refined[j]) / mn.yield : 0.0;
+            eff[j] = ore_eff(i * J + j);
+            got[j] = 0;
+          }
+          WaterFill(avail, J, need, eff, got);
+          for (std::size_t j = 0; j < J; ++j) ws.refined[j] += got[j] * mn.yield;
+          if (ws.links) {
+            for (std::size_t j = 0; j < J; ++j) ws.seg_ore[i * J + j] += got[j];
+          }
         }
       }
     } else {
-      // Only outages touch the ore stage: the baseline feed less the shocked mines' share.
-      for (std::size_t j = 0; j < J; ++j) ws.feed[j] = mn.refined_output[j] / mn.yield;
-      for (std::size_t i = 0; i < I; ++i) {
-        if (ws.mine_keep[i] == 1.0) continue;
-        const double* row = &mn.ore_flow[i * J];
-        for (std::size_t j = 0; j < J; ++j) ws.feed[j] -= row[j] * (1 - ws.mine_keep[i]);
-      }
-      for (std::size_t j = 0; j < J; ++j) ws.feed[j] = std::max(0.0, ws.feed[j]);
-      if (ws.links) {
-        for (std::size_t x = 0; x < I * J; ++x) ws.seg_ore[x] = mn.ore_flow[x] * ws.mine_keep[x / J];
+      for (std::size_t j = 0; j < J; ++j) {
+        ws.refined[j] = mn.refined_output[j] * ws.refinery_keep[j];
+        ws.refined_base[j] = ws.refined[j];
       }
     }
-    if (extra_ore) {
-      for (std::size_t i = 0; i < I; ++i) ws.blocked_ore[i] += mn.extra_ore[i];
-    }
-    std::vector<double>& cap = ws.capacity;
-    if (cap.size() < J) cap.resize(J);
-    for (std::size_t j = 0; j < J; ++j) {
-      cap[j] = mn.refinery_capacity[j] * ws.refinery_keep[j];
-      ws.refined[j] = std::min(mn.yield * ws.feed[j], cap[j]);
-      ws.refined_base[j] = ws.refined[j];
-    }
-    if (ore_mod) {
-      // Blocked ore stays at home first (the controlling country's own refineries), then goes to
-      // refineries it may legally reach, pro rata to their spare capacity.
-      Fill(ws.scratch, 3 * J, 0.0);
-      double* need = ws.scratch.data();
-      double* eff = need + J;
-      double* got = eff + J;
-      for (std::size_t i = 0; i < I; ++i) {
-        double avail = ws.blocked_ore[i];
-        if (avail <= 0) continue;
-        int home = mn.miner_home_refiner.empty() ? -1 : mn.miner_home_refiner[i];
-        if (home >= 0) {
-          double take = std::min(avail, std::max(0.0, cap[home] - ws.refined[home]) / mn.yield);
-          ws.refined[home] += take * mn.yield;
-          avail -= take;
-          if (ws.links) ws.seg_ore[i * J + home] += take;
-        }
-        if (avail <= 0) continue;
-        for (std::size_t j = 0; j < J; ++j) {
-          bool ok = static_cast<int>(j) != home && !ore_blocked(i * J + j) && ore_eff(i * J + j) > 0;
-          need[j] = ok ? std::max(0.0, cap[j] - ws.refined[j]) / mn.yield : 0.0;
-          eff[j] = ore_eff(i * J + j);
-          got[j] = 0;
-        }
-        WaterFill(avail, J, need, eff, got);
-        for (std::size_t j = 0; j < J; ++j) ws.refined[j] += got[j] * mn.yield;
-        if (ws.links) {
-          for (std::size_t j = 0; j < J; ++j) ws.seg_ore[i * J + j] += got[j];
-        }
-      }
-    }
-  } else {
-    for (std::size_t j = 0; j < J; ++j) {
-      ws.refined[j] = mn.refined_output[j] * ws.refinery_keep[j];
-      ws.refined_base[j] = ws.refined[j];
-    }
-  }
+
+  }  // !supply_kept
 
   // Refined deliveries along the baseline flows, scaled by each refinery's output.
   Fill(ws.delivered, K, 0.0);                           // X: delivered
@@ -363,23 +385,43 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   if (clearing) Fill(ws.spot, J, 0.0);
   for (std::size_t j = 0; j < J; ++j) {
     double s = mn.refined_output[j] > 0 ? ws.refined_base[j] / mn.refined_output[j] : 0.0;
-    free[j] = ws.refined[j] - ws.refined_base[j];
-    if (!mn.extra_refined.empty()) free[j] += mn.extra_refined[j] * ws.refinery_keep[j];
+    // Free and spot supply of j are summed in registers (the same order as in memory).
+    double free_j = ws.refined[j] - ws.refined_base[j];
+    double spot_j = 0;
+    if (!mn.extra_refined.empty()) free_j += mn.extra_refined[j] * ws.refinery_keep[j];
     const double* row = &mn.refined_flow[j * K];
+    if (!fin_mod || !ws.fin_row_mod[j]) {
+      // No factor on this row: every flow is delivered whole (nothing freed), less its spot share.
+      for (std::size_t k = 0; k < K; ++k) {
+        double g = row[k] * s;
+        if (clearing) {
+          spot_j += (1 - contract) * g;
+          g *= contract;
+        }
+        ws.gflow[j * K + k] = g;
+        ws.delivered[k] += g;
+        if (ws.links) ws.seg_fin[j * K + k] = g;
+      }
+      free[j] = free_j;
+      if (clearing) ws.spot[j] = spot_j;
+      continue;
+    }
     for (std::size_t k = 0; k < K; ++k) {
       double base = row[k] * s;
-      double g = fin_mod ? base * fin_keep(j * K + k) : base;
-      free[j] += base - g;
+      double g = base * fin_keep(j * K + k);
+      free_j += base - g;
       if (clearing && !fin_blocked(j * K + k)) {
         // The spot share is not committed to this buyer: it clears again in step 7. A licensed
         // flow to a targeted buyer stays on its route.
-        ws.spot[j] += (1 - contract) * g;
+        spot_j += (1 - contract) * g;
         g *= contract;
       }
       ws.gflow[j * K + k] = g;
       ws.delivered[k] += g;
       if (ws.links) ws.seg_fin[j * K + k] = g;
     }
+    free[j] = free_j;
+    if (clearing) ws.spot[j] = spot_j;
   }
   // A consumer whose demand fell returns what it no longer takes, pro rata to its suppliers.
   for (std::size_t k = 0; k < K; ++k) {
@@ -617,6 +659,11 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
   }
   const ActiveShock* active[64];
   std::vector<const ActiveShock*> many;
+  // The previous segment's active shocks and contract share: a segment with the same shocks reuses
+  // its supply (steps 1-4), and with the same share too, all its rates (the same bits).
+  ws.prev_active.clear();
+  bool have_prev = false;
+  double prev_contract = 0;
   for (std::size_t b = 0; b + 1 < ws.bounds.size(); ++b) {
     const double lo = ws.bounds[b], hi = ws.bounds[b + 1], years = (hi - lo) / kMonthsPerYear;
     const ActiveShock* const* act = active;
@@ -653,7 +700,11 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       contract = lo - first < net.market.contract_hold_months ? net.market.contract_share_initial
                                                               : net.market.contract_share_later;
     }
-    SegmentRates(net, mn, act, na, contract, ws);
+    const bool same_shocks = have_prev && std::equal(act, act + na, ws.prev_active.begin(), ws.prev_active.end());
+    if (!same_shocks || contract != prev_contract) SegmentRates(net, mn, act, na, contract, ws, same_shocks);
+    if (!same_shocks) ws.prev_active.assign(act, act + na);
+    have_prev = true;
+    prev_contract = contract;
     if (ws.links) {
       for (std::size_t x = 0; x < ws.links->ore.size(); ++x) ws.links->ore[x] += ws.seg_ore[x] * years;
     }
@@ -693,7 +744,8 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       auto& o = out.by_consumer[k];
       for (int s = 0; s < kSectors; ++s) {
         double amt = pre[s] * years;
-        double ds = amount > 0 ? draw * (amt / amount) : 0.0;
+        // Without a draw the share is 0 (0 times a finite ratio): the division is skipped.
+        double ds = amount > 0 && draw != 0 ? draw * (amt / amount) : 0.0;
         o[s].demand += sd[s] * years;
         o[s].delivered += (sd[s] - pre[s]) * years;
         o[s].stock_drawn += ds;

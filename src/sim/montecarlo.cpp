@@ -207,6 +207,13 @@ Wide Store(Int128 v) {
 
 Wide operator+(Wide a, Wide b) { return Store(Load(a) + Load(b)); }
 
+namespace {
+// The hot loop's `w += b`, inlined; adding 0 changes nothing, so it is skipped.
+inline void AddFixed(Wide& w, std::int64_t b) {
+  if (b != 0) w = Store(Load(w) + b);
+}
+}  // namespace
+
 Wide& operator+=(Wide& a, std::int64_t b) { return a = Store(Load(a) + b); }
 
 double ToDouble(Wide w) { return static_cast<double>(Load(w)); }
@@ -294,15 +301,15 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
             const std::int64_t dd = demand_shock ? Fixed(f.demand - base[cell], kFixedPoint) : 0;
             const std::int64_t st = f.stock_drawn != 0 ? Fixed(f.stock_drawn, kFixedPoint) : 0;
             const std::int64_t sh = f.shortfall != 0 ? Fixed(f.shortfall, kFixedPoint) : 0;
-            acc.demand[cell] += dd;
-            acc.stock[cell] += st;
-            acc.shortfall[cell] += sh;
+            AddFixed(acc.demand[cell], dd);
+            AddFixed(acc.stock[cell], st);
+            AddFixed(acc.shortfall[cell], sh);
             const bool short_here = f.shortfall > 0 && base[cell] > 0;
             if (s == kSectors && !diverge) {
               // Every sector is this total times its share: record once for all of them.
-              acc.mirror_demand[mk] += dd;
-              acc.mirror_stock[mk] += st;
-              acc.mirror_short[mk] += sh;
+              AddFixed(acc.mirror_demand[mk], dd);
+              AddFixed(acc.mirror_stock[mk], st);
+              AddFixed(acc.mirror_short[mk], sh);
               if (short_here) {
                 ++acc.mirror_nonzero[mk];
                 acc.mirror_max[mk] = std::max(acc.mirror_max[mk], f.shortfall);

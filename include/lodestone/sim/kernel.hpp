@@ -54,12 +54,15 @@ struct EvalScratch {
   std::vector<double> scratch, gflow, stock_left;
   std::vector<double> keep_ore_ctrl, keep_ore_route, keep_fin_ctrl, keep_fin_route;
   std::vector<std::uint8_t> ore_targeted, fin_targeted;
+  std::vector<std::uint8_t> fin_row_mod;  // per refiner: a control or closed route on one of its links
   std::vector<std::array<double, kSectors>> sector_demand;
   std::vector<double> bounds;
   // Market clearing: spot supply per refiner, and the eligible consumers of one level fill.
   std::vector<double> spot;
-  std::vector<double> lvl_demand, lvl_eff;
+  std::vector<double> lvl_demand, lvl_eff, lvl_level;
   std::vector<int> lvl_index;
+  // The active shocks of the last segment evaluated (EvaluateMineral), to reuse its rates.
+  std::vector<const ActiveShock*> prev_active;
 };
 
 // Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws
