@@ -122,6 +122,8 @@ TEST(PlanPortfolio, SameResultAsThePipelineItWraps) {
   er.runs = 150;
   er.seed = 11;
   er.projects = LoadProjectsCsvOrThrow(pf, sf, ReferenceCodes::Load(kRoot / "data/reference"));
+  // Every project is proposed for the partners' public money: the US share of all budgets.
+  er.proposed_us_share = (800.0 + 300.0) / (800.0 + 300.0 + 400.0);
   const auto ev = EvaluateWithScreens(ws, er);  // feed chains and the ESG screen, as the plan does
   const auto built = BuildPortfolioProblem(ev, rq.budgets);
   const auto res = Optimise(built.problem, {});
