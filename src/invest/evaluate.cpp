@@ -22,6 +22,7 @@
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/model/stats.hpp"
+#include "lodestone/model/text.hpp"
 #include "lodestone/model/value.hpp"
 #include "lodestone/sim/kernel.hpp"
 
@@ -166,7 +167,91 @@ struct Sample {
   std::vector<int> partners;
 };
 
+// Adds `share` for `code` to the list, merged by buyer; a code that is not a consumer of the
+// network is counted in ROW, where its demand is.
+void AddShare(std::vector<sim::OfftakeShare>& out, const sim::Network& net, std::string_view code, double share) {
+  const std::string buyer = net.FindConsumer(code) >= 0 ? std::string(code) : net.consumers.back().code;
+  for (auto& o : out) {
+    if (o.buyer == buyer) {
+      o.share += share;
+      return;
+    }
+  }
+  out.push_back({buyer, share});
+}
+
+std::string DescribeShares(const std::vector<sim::OfftakeShare>& shares) {
+  std::vector<std::string> parts;
+  for (const auto& o : shares) parts.push_back(fmt::format("{} {:.4g}", o.buyer, o.share));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 }  // namespace
+
+OfftakeChoice DefaultOfftake(const Project& p, const sim::Network& net, std::optional<double> proposed_us_share) {
+  OfftakeChoice out;
+  const ConfidentialTerms& c = p.confidential;
+  if (c.withheld) {
+    out.basis = fmt::format("the offtake terms of {} are withheld from this caller; ", c.owner);
+  } else if (!c.offtake.empty()) {
+    // Validated on entry ("JPN:0.6;USA:0.2", shares in (0, 1], sum <= 1); checked again here.
+    double sum = 0;
+    bool ok = true;
+    for (const auto& part : model::SplitList(c.offtake, ";")) {
+      const auto colon = part.find(':');
+      double share = 0;
+      if (colon == std::string::npos ||
+          !model::ParseDouble(model::Trim(std::string_view(part).substr(colon + 1)), share) || !(share > 0) ||
+          share > 1) {
+        ok = false;
+        break;
+      }
+      AddShare(out.shares, net, model::Trim(std::string_view(part).substr(0, colon)), share);
+      sum += share;
+    }
+    if (ok && sum <= 1 + 1e-9) {
+      out.basis = fmt::format("confidential offtake terms of {}: {}", c.owner, DescribeShares(out.shares));
+      return out;
+    }
+    out.shares.clear();
+    out.basis = fmt::format("offtake terms '{}' do not read as CODE:SHARE;...; ", c.offtake);
+  }
+  // The framework: US and Japan public money backs a project with offtakes to the two partners.
+  bool us_named = false, jp_named = false;
+  for (const auto& l : p.capital_stack) {
+    us_named |= l.funder == Funder::UsPublic;
+    jp_named |= l.funder == Funder::JapanPublic;
+  }
+  if (us_named || jp_named) {
+    const StackMoney money = SumCapitalStack(p.capital_stack);
+    double us = us_named ? money.us_public : 0, jp = jp_named ? money.jp_public : 0;
+    std::string how = "pro rata to their known public money in the capital stack";
+    if (!(us + jp > 0)) {
+      // Named, but no amount known: the partners named share equally.
+      us = us_named ? 1 : 0;
+      jp = jp_named ? 1 : 0;
+      how = "in equal shares among the partners named (no public amount known)";
+    }
+    if (us > 0) AddShare(out.shares, net, "USA", us / (us + jp));
+    if (jp > 0) AddShare(out.shares, net, "JPN", jp / (us + jp));
+    out.basis +=
+        fmt::format("framework rule: US/Japan public money in the capital stack, all output to the partners {} ({})",
+                    how, DescribeShares(out.shares));
+    return out;
+  }
+  if (proposed_us_share) {
+    const double us = std::clamp(*proposed_us_share, 0.0, 1.0);
+    if (us > 0) AddShare(out.shares, net, "USA", us);
+    if (us < 1) AddShare(out.shares, net, "JPN", 1 - us);
+    out.basis += fmt::format(
+        "framework rule: proposed for US/Japan public money, all output to the partners in the split of their "
+        "budgets ({})",
+        DescribeShares(out.shares));
+    return out;
+  }
+  out.basis += "none: no offtake terms and no US or Japan public money (all output uncommitted)";
+  return out;
+}
 
 std::optional<double> MonthsBetween(std::string_view from, std::string_view to) {
   auto a = model::Date::Parse(from), b = model::Date::Parse(to);
@@ -322,6 +407,19 @@ Evaluation EvaluateProjects(const EvaluationRequest& rq) {
       continue;
     }
     pe.addition = {p.mineral, p.country, p.stage != Stage::Mining, p.capacity_t.number};
+    if (rq.offtake) {
+      OfftakeChoice o = DefaultOfftake(p, net, rq.proposed_us_share);
+      pe.offtake_basis = std::move(o.basis);
+      if (!o.shares.empty() && !pe.addition.refined && net.minerals[m].has_ore_stage) {
+        pe.offtake_basis +=
+            "; not applied: ore at a mine reaches buyers only through refineries, as uncommitted supply";
+      } else {
+        pe.addition.offtake = std::move(o.shares);
+      }
+    } else {
+      pe.offtake_basis = "offtakes not applied: all output uncommitted";
+    }
+    pe.notes.push_back("offtake: " + pe.offtake_basis);
     if (p.capacity_t.status == model::ValueStatus::AtLeast) {
       pe.notes.push_back(fmt::format("capacity is a lower bound ({}): the figure itself is used",
                                      model::FormatValueCell(p.capacity_t)));

@@ -25,7 +25,19 @@ std::string_view Name(ProjectSourceKind kind) {
   return "sample";
 }
 
+namespace {
+ProjectSet LoadProjectSourceAsIs(const app::Workspace& ws, const ProjectSourceRequest& rq);
+}
+
 ProjectSet LoadProjectSource(const app::Workspace& ws, const ProjectSourceRequest& rq) {
+  ProjectSet out = LoadProjectSourceAsIs(ws, rq);
+  // What the caller may not see is not used either: withheld terms fall back to the public rules.
+  if (!rq.viewer.sees_all) out.projects = Redact(std::move(out.projects), rq.viewer);
+  return out;
+}
+
+namespace {
+ProjectSet LoadProjectSourceAsIs(const app::Workspace& ws, const ProjectSourceRequest& rq) {
   const auto codes = ReferenceCodes::Load(ws.paths().reference);
   ProjectSet out;
   if (!rq.projects_csv.empty()) {
@@ -65,6 +77,7 @@ ProjectSet LoadProjectSource(const app::Workspace& ws, const ProjectSourceReques
                                 out.path.string(), shown);
   return out;
 }
+}  // namespace
 
 namespace {
 
@@ -78,6 +91,7 @@ EvaluationRequest MakeRequest(const app::Workspace& ws, const EvaluationSettings
   rq.as_of = s.as_of;
   rq.threads = s.threads;
   rq.progress = s.progress;
+  rq.offtake = s.offtake;
   return rq;
 }
 
@@ -160,6 +174,12 @@ PortfolioPlan PlanPortfolio(const app::Workspace& ws, const PortfolioPlanRequest
   auto set = LoadProjectSource(ws, request.source);
   auto rq = MakeRequest(ws, request.evaluation);
   rq.projects = set.projects;
+  // Every project of the portfolio is proposed for the partners' public money: without terms or
+  // named money of its own, its output goes to the partners in the split of their budgets.
+  const auto& b = request.budgets;
+  const double us_budget = b.us_budget_musd + b.later_us_budget_musd;
+  const double jp_budget = b.jp_budget_musd + b.later_jp_budget_musd;
+  if (us_budget + jp_budget > 0) rq.proposed_us_share = us_budget / (us_budget + jp_budget);
   auto ev = EvaluateWithScreens(ws, std::move(rq));
   const auto built = BuildPortfolioProblem(ev, request.budgets);
   PortfolioOptions po;

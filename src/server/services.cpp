@@ -442,22 +442,24 @@ invest::ProjectSourceRequest DatabaseSource() {
   return s;
 }
 
-Reply EvaluateProject(Context& c, const Request& r, const Caller&) {
+Reply EvaluateProject(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   Body b(r.body, {"runs", "seed", "partners", "as_of"});
   invest::ProjectEvaluationRequest req;
   req.source = DatabaseSource();
+  req.source.viewer = ViewerOf(who);
   req.evaluation = Settings(b);
   req.project_id = r.params[0];
   return JsonReply(invest::ToJson(invest::EvaluateOneProject(c.ws, req)));
 }
 
-Reply Portfolio(Context& c, const Request& r, const Caller&) {
+Reply Portfolio(Context& c, const Request& r, const Caller& who) {
   Query q(r);
   Body b(r.body, {"runs", "seed", "partners", "as_of", "budget_us", "budget_jp", "later_budget_us", "later_budget_jp",
                   "deadline", "min_private", "max_country_share", "esg_threshold", "allow_unknown_esg", "method"});
   invest::PortfolioPlanRequest req;
   req.source = DatabaseSource();
+  req.source.viewer = ViewerOf(who);
   req.evaluation = Settings(b);
   auto& bo = req.budgets;
   const auto us = b.Number("budget_us", 0, 1e6), jp = b.Number("budget_jp", 0, 1e6);

@@ -436,6 +436,24 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       ws.delivered[k] = dk;
     }
   }
+  // New supply under offtake goes to its named buyers first, up to what each still needs; a buyer
+  // the refinery may not legally supply gets none of it, and what a buyer cannot take stays free.
+  if (!mn.extra_offtake.empty()) {
+    for (std::size_t j = 0; j < J; ++j) {
+      for (std::size_t k = 0; k < K; ++k) {
+        const double promised = mn.extra_offtake[j * K + k] * ws.refinery_keep[j];
+        const double e = fin_eff(j * K + k);
+        if (promised <= 0 || fin_blocked(j * K + k) || e <= 0) continue;
+        double dk = 0;
+        for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+        const double arrive = std::min(promised * e, std::max(0.0, dk - ws.delivered[k]));
+        if (arrive <= 0) continue;
+        ws.delivered[k] += arrive;
+        free[j] -= std::min(promised, arrive / e);
+        if (ws.links) ws.seg_fin[j * K + k] += arrive;
+      }
+    }
+  }
   // Free refined supply goes to short consumers: the refinery's own country first, then those
   // it may legally supply, pro rata to their shortfall.
   Fill(ws.scratch, 3 * K, 0.0);

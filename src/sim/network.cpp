@@ -376,6 +376,33 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
     const int c = static_cast<int>(cid->index());
     MineralNetwork& mn = net.minerals[m];
     const bool refined = a.refined || !mn.has_ore_stage;
+    // The offtake is checked before the network changes: buyers by consumer code, shares in (0, 1].
+    std::vector<std::pair<std::size_t, double>> promised;
+    double promised_share = 0;
+    for (const auto& o : a.offtake) {
+      const int k = net.FindConsumer(o.buyer);
+      if (k < 0) {
+        throw Error::InvalidRequest(
+            fmt::format("offtake of new {} supply in {}: buyer '{}' is not a consumer of the network", a.mineral,
+                        a.country, o.buyer));
+      }
+      if (!(o.share > 0 && o.share <= 1)) {
+        throw Error::InvalidRequest(fmt::format("offtake of new {} supply in {}: share {} of buyer {} is not in (0, 1]",
+                                                a.mineral, a.country, o.share, o.buyer));
+      }
+      promised.emplace_back(static_cast<std::size_t>(k), o.share);
+      promised_share += o.share;
+    }
+    if (promised_share > 1 + 1e-9) {
+      throw Error::InvalidRequest(fmt::format("offtake of new {} supply in {}: shares sum to {}, more than all of it",
+                                              a.mineral, a.country, promised_share));
+    }
+    if (!promised.empty() && !refined) {
+      throw Error::InvalidRequest(
+          fmt::format("offtake of new {} ore in {}: only refined supply carries an offtake (ore reaches buyers "
+                      "through refineries, as uncommitted supply)",
+                      a.mineral, a.country));
+    }
     auto& nodes = refined ? mn.refiners : mn.miners;
     int node = -1;
     for (std::size_t n = 0; n < nodes.size(); ++n) {
@@ -414,6 +441,7 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
         if (!mn.miner_home_refiner.empty() && mn.miners[i] == c) mn.miner_home_refiner[i] = static_cast<int>(J);
       }
       if (!mn.extra_refined.empty()) mn.extra_refined.push_back(0.0);
+      if (!mn.extra_offtake.empty()) mn.extra_offtake.resize((J + 1) * K, 0.0);  // a row for the new node
       node = static_cast<int>(J);
     } else if (node < 0) {
       // A new mine: no baseline flows; its ore finds refineries with spare capacity.
@@ -438,6 +466,11 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
       // The project brings its own feed (contracted concentrate, scrap): its output is extra
       // refined supply, not spare capacity for other ore.
       mn.extra_refined[node] += a.tonnes_per_year;
+      if (!promised.empty()) {
+        mn.extra_offtake.resize(mn.J() * K, 0.0);
+        for (const auto& [k, share] : promised)
+          mn.extra_offtake[static_cast<std::size_t>(node) * K + k] += share * a.tonnes_per_year;
+      }
     } else {
       mn.extra_ore.resize(mn.I(), 0.0);
       mn.extra_ore[node] += a.tonnes_per_year;

@@ -122,6 +122,8 @@ TEST(PlanPortfolio, SameResultAsThePipelineItWraps) {
   er.runs = 150;
   er.seed = 11;
   er.projects = LoadProjectsCsvOrThrow(pf, sf, ReferenceCodes::Load(kRoot / "data/reference"));
+  // Every project is proposed for the partners' public money: the US share of all budgets.
+  er.proposed_us_share = (800.0 + 300.0) / (800.0 + 300.0 + 400.0);
   const auto ev = EvaluateWithScreens(ws, er);  // feed chains and the ESG screen, as the plan does
   const auto built = BuildPortfolioProblem(ev, rq.budgets);
   const auto res = Optimise(built.problem, {});
@@ -185,6 +187,45 @@ TEST(EvaluateOneProject, FindsTheProjectOrSaysNotFound) {
   EXPECT_EQ(r.expected_before_pct, PartnerDemandPct(r.project, r.project.expected_before_t));
   rq.project_id = "no_such_project";
   EXPECT_EQ(KindOf([&] { EvaluateOneProject(ws, rq); }), ErrorKind::NotFound);
+}
+
+// A project's confidential offtake is used only for a caller who may see it: the local user and
+// the owning partner get an evaluation with the terms, another partner one under the public rules
+// that neither uses nor names them.
+TEST(EvaluateOneProject, ConfidentialOfftakeOnlyForWhoMaySeeIt) {
+  auto [pf, sf] = SmallCsv(6);
+  const auto db_path = TempDb("plan_offtake");
+  app::Workspace ws(Paths(db_path));
+  {
+    auto st = store::SqliteProjectStore::Open(db_path);
+    Registry reg(*st, ReferenceCodes::Load(kRoot / "data/reference"));
+    reg.Import(LoadProjectsCsvOrThrow(pf, sf, ReferenceCodes::Load(kRoot / "data/reference")), "tester");
+    ASSERT_EQ(reg.Edit("mp_10x", {{"confidential_owner", "USA"}, {"offtake", "USA:0.37;JPN:0.21"}}, "tester"), 2u);
+  }
+  ProjectEvaluationRequest rq;
+  rq.source.database_explicit = true;
+  rq.evaluation = Few(100);
+  rq.project_id = "mp_10x";
+  auto notes = [](const ProjectEvaluationReport& r) {
+    std::string all;
+    for (const auto& n : r.project.notes) all += n + "\n";
+    return all;
+  };
+  const auto local = EvaluateOneProject(ws, rq);
+  ASSERT_TRUE(local.project.evaluable) << local.project.reason;
+  ASSERT_EQ(local.project.addition.offtake.size(), 2u);
+  EXPECT_NE(notes(local).find("confidential offtake terms of USA: USA 0.37, JPN 0.21"), std::string::npos);
+  rq.source.viewer = Viewer::Partner("USA");
+  EXPECT_EQ(EvaluateOneProject(ws, rq).project.addition.offtake, local.project.addition.offtake);
+  rq.source.viewer = Viewer::Partner("JPN");
+  const auto other = EvaluateOneProject(ws, rq);
+  EXPECT_NE(notes(other).find("withheld"), std::string::npos);
+  EXPECT_EQ(notes(other).find("0.37"), std::string::npos);
+  EXPECT_EQ(notes(other).find("0.21"), std::string::npos);
+  // Its US public money makes it a project of the framework: all of it to the United States.
+  ASSERT_EQ(other.project.addition.offtake.size(), 1u);
+  EXPECT_EQ(other.project.addition.offtake[0].buyer, "USA");
+  EXPECT_DOUBLE_EQ(other.project.addition.offtake[0].share, 1.0);
 }
 
 TEST(Serialize, EvaluationPercentagesAreNullWithoutPartnerDemand) {

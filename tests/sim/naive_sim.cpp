@@ -270,6 +270,20 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           X[k] = total(k);
         }
       }
+      // Offtake: new supply promised to a buyer reaches it first (not across a control), up to its need.
+      if (!mn.extra_offtake.empty()) {
+        for (std::size_t j = 0; j < J; ++j) {
+          for (std::size_t k = 0; k < K; ++k) {
+            double promised = mn.extra_offtake[j * K + k] * ref_keep[j];
+            double route = fin_route[j * K + k];
+            if (promised <= 0 || fin_t[j * K + k] || route <= 0) continue;
+            double room = std::max(0.0, total(k) - X[k]);
+            double sent = std::min(promised, room / route);
+            X[k] += sent * route;
+            freeq[j] -= sent;
+          }
+        }
+      }
       for (std::size_t j = 0; j < J; ++j) {
         double avail = freeq[j];
         if (avail <= 0) continue;

@@ -48,6 +48,15 @@ struct EvaluationRequest {
   std::vector<Project> chain_context;
   std::string as_of = kDefaultAsOf;  // YYYY-MM-DD, for the time to first output
   int threads = 0;                   // 0 = all cores; the result does not depend on it
+  // Offtake of each project's new supply (docs/methods/evaluation.md, "Offtake"): its confidential
+  // offtake terms when the project carries them (not withheld from the caller), else for a project
+  // of the framework (US or Japan public money) USA and JPN pro rata to that money, else none.
+  // false: every project's supply is uncommitted (the rule before offtakes).
+  bool offtake = true;
+  // The US share of the public money proposed to every project (the portfolio's budgets): a project
+  // whose capital stack names no US or Japan public money counts as proposed for it, split this
+  // way. nullopt: only projects whose stack names such money are of the framework.
+  std::optional<double> proposed_us_share;
   sim::EvalOptions eval;
   // Called now and then with (projects done, total); from any thread, never concurrently.
   std::function<void(std::size_t, std::size_t)> progress;
@@ -88,8 +97,9 @@ struct ProjectEvaluation {
   // An operating project is baseline supply: its output is already in the network's baseline
   // year, so it is not evaluated as new supply and is never a candidate for public money.
   bool baseline = false;
-  std::string reason;  // why not evaluable
-  sim::SupplyAddition addition;
+  std::string reason;            // why not evaluable
+  sim::SupplyAddition addition;  // with its offtake (empty: all of it uncommitted)
+  std::string offtake_basis;     // where the offtake comes from, in words
   std::vector<std::string> notes;
 
   // Partners' shortfall of the project's mineral over the horizon (after stockpiles), over the sample.
@@ -132,6 +142,15 @@ struct Evaluation {
   const ProjectEvaluation* Find(std::string_view id) const;
   int MineralIndex(std::string_view mineral) const;  // -1 when absent
 };
+
+// The offtake a project's new supply carries under the rule of EvaluationRequest::offtake, with its
+// basis in words; buyers not among the network's consumers are counted in ROW (their demand is).
+struct OfftakeChoice {
+  std::vector<sim::OfftakeShare> shares;
+  std::string basis;
+};
+OfftakeChoice DefaultOfftake(const Project& project, const sim::Network& network,
+                             std::optional<double> proposed_us_share = std::nullopt);
 
 // Evaluates every project over DrawScenarios(reg, runs, seed). Throws lodestone::Error (InvalidRequest) for an
 // unknown partner code or a malformed as-of date; a project that cannot be evaluated (capacity not

@@ -37,6 +37,9 @@ struct ProjectSourceRequest {
   // The caller named the database: a missing file or one without projects is an error (NotFound)
   // instead of a fall-back to the sample.
   bool database_explicit = false;
+  // Who asks: projects are redacted for this viewer (invest::Redact) before any use, so that
+  // results shown to a partner use, and reveal, no other partner's confidential terms.
+  Viewer viewer = Viewer::Local();
 };
 
 enum class ProjectSourceKind { Csv, Database, Sample };
@@ -63,6 +66,7 @@ struct EvaluationSettings {
   std::vector<std::string> partners = {"USA", "JPN"};  // consumer codes of the network
   std::string as_of = kDefaultAsOf;                    // YYYY-MM-DD, for the time to first output
   int threads = 0;                                     // 0 = all cores; results do not depend on it
+  bool offtake = true;                                 // EvaluationRequest::offtake
   // Called now and then with (projects done, total); from any thread, never concurrently.
   std::function<void(std::size_t, std::size_t)> progress;
 };

@@ -74,6 +74,9 @@ struct MineralNetwork {
   // flow, so it is free supply that reallocation offers to short consumers. Empty = none.
   std::vector<double> extra_ore;      // per miner (I), ore content
   std::vector<double> extra_refined;  // per refiner (J), refined content
+  // The part of extra_refined promised to named buyers by offtake (J x K, row-major, refined
+  // content a year): delivered to those buyers before any reallocation. Empty = no offtake.
+  std::vector<double> extra_offtake;
 
   // Per consumer: what its baseline refined flows came from ("import sources: ..." or "pooled").
   std::vector<std::string> flow_basis;
@@ -109,14 +112,25 @@ struct Network {
 // New supply (a project's capacity) added to a network: at a mining country (ore, which needs
 // spare refining capacity to become refined supply) or at a refining country (refined supply).
 // A country without that stage in the baseline becomes a node with no baseline flows.
+// A share of an addition's output promised to one buyer (an offtake agreement).
+struct OfftakeShare {
+  std::string buyer;  // consumer code of the network (ISO3 or ROW)
+  double share = 0;   // of the addition's output, in (0, 1]
+  bool operator==(const OfftakeShare&) const = default;
+};
 struct SupplyAddition {
   std::string mineral;
   std::string country;  // ISO3
   bool refined = true;  // false: ore at a mine
   double tonnes_per_year = 0;
+  // Output promised to named buyers (shares summing to at most 1); the rest is uncommitted. Only
+  // refined supply carries an offtake (docs/simulation.md, "New supply"). Empty = none.
+  std::vector<OfftakeShare> offtake = {};
 };
 // The network with the additions applied; throws Error InvalidRequest on an unknown mineral or
-// country. Shocks must be compiled against the returned network.
+// country, and on an offtake that names a buyer not in the network, has a share outside (0, 1]
+// or shares summing above 1, or is given for ore at a mine of a mineral with a mine stage.
+// Shocks must be compiled against the returned network.
 Network WithAdditions(const Network& net, const std::vector<SupplyAddition>& additions);
 
 // Builds the baseline of `year` (production of that year, else the latest earlier year). Throws
