@@ -513,11 +513,18 @@ void AddBaselineLinks(const Network& net, const MineralNetwork& mn, double years
   }
 }
 
+// Country indexes a control's target list names, plus the value of every bloc consumer
+// (Consumer::country, e.g. EUU) that the list names or that has a member in it: a bloc buys as one,
+// so a group with a member of the bloc (MSP has DEU, FRA ...) covers the whole bloc's demand
+// (docs/scenarios.md, "Targets").
 std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnostics& diags) {
   std::set<int> out;
   const auto& ds = net.dataset;
   for (const auto& code : s.targets.codes) {
-    if (auto g = ds.FindGroup(code)) {
+    const int k = net.FindConsumer(code);
+    if (k >= 0 && IsBlocCountry(net.consumers[k].country)) {
+      out.insert(net.consumers[k].country);
+    } else if (auto g = ds.FindGroup(code)) {
       const auto& t = ds->groups;
       for (std::size_t r = 0; r < t.size(); ++r) {
         if (t.group[r] == *g) out.insert(static_cast<int>(t.country[r].index()));
@@ -527,7 +534,15 @@ std::set<int> ResolveTargets(const Network& net, const Shock& s, model::Diagnost
     } else {
       diags.Error(
           s.file, s.line, s.column,
-          fmt::format("unknown target '{}': expected a group id (MSP, US_AGREEMENT ...) or an ISO3 code", code));
+          fmt::format("unknown target '{}': expected a group id (MSP, US_AGREEMENT ...), a bloc code (EUU) or an ISO3 "
+                      "code",
+                      code));
+    }
+  }
+  for (const auto& c : net.consumers) {
+    if (!IsBlocCountry(c.country)) continue;
+    for (int m : c.members) {
+      if (out.count(m)) out.insert(c.country);
     }
   }
   return out;
@@ -626,7 +641,7 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
             t.targeted.assign(K, 0);
             for (std::size_t k = 0; k < K; ++k) {
               int c = net.consumers[k].country;
-              t.targeted[k] = c != country && IsTarget(s.targets, targets, c);
+              t.targeted[k] = !net.consumers[k].Includes(country) && IsTarget(s.targets, targets, c);
             }
           } else {
             t.targeted.assign(mn.J(), 0);
@@ -971,7 +986,8 @@ FlowsResult RunFlows(const Network& net, const Scenario& scenario, std::string_v
   }
   for (std::size_t k = 0; k < K; ++k) {
     const Consumer& c = net.consumers[k];
-    FlowNode n = node("consumer", c.country, c.code);
+    FlowNode n = node("consumer", IsBlocCountry(c.country) ? kRestOfWorld : c.country, c.code);
+    if (IsBlocCountry(c.country)) n.name = c.name;  // a bloc: one buyer, not a single country
     n.flow_basis = mn.flow_basis.empty() ? std::string() : mn.flow_basis[k];
     if (mn.demand_known[k]) {
       double into_before = 0, into_after = 0;

@@ -80,6 +80,13 @@ const SimSource* SimInputs::FindSource(std::string_view id) const {
   return nullptr;
 }
 
+bool SimInputs::IsBloc(std::string_view code) const {
+  for (const auto& b : blocs) {
+    if (b.bloc == code) return true;
+  }
+  return false;
+}
+
 double SimInputs::Parameter(std::string_view key, double fallback) const {
   for (const auto& p : parameters) {
     if (p.key == key) return p.value;
@@ -120,9 +127,37 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     if (!ds.FindMineral(m)) row.Error("mineral", fmt::format("unknown mineral '{}'", m));
     return m;
   };
+  // Blocs first: consumer and region columns may name them.
+  if (fs::exists(dir / "blocs.csv")) {
+    NamedTable t = ReadTable(dir / "blocs.csv", {"bloc", "name", "member", "source"}, diags);
+    std::set<std::string> pairs;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      BlocRow b{row.Get("bloc"), row.Get("name"), row.Get("member"), check_source(row)};
+      if (b.bloc.size() != 3 || ds.FindCountry(b.bloc) || ds.FindGroup(b.bloc)) {
+        row.Error("bloc", fmt::format("bloc code '{}' must be three letters that are neither a country code nor a "
+                                      "group id of the dataset",
+                                      b.bloc));
+      }
+      auto m = ds.FindCountry(b.member);
+      if (!m || ds.Country(*m).kind != model::CountryKind::Country) {
+        row.Error("member", fmt::format("unknown member country '{}': expected an ISO3 code", b.member));
+      }
+      if (!pairs.insert(b.bloc + "|" + b.member).second) {
+        row.Error("member", fmt::format("{} listed twice in bloc {}", b.member, b.bloc));
+      }
+      for (const auto& o : in.blocs) {
+        if (o.bloc == b.bloc && o.name != b.name) row.Error("name", fmt::format("bloc {} has two names", b.bloc));
+        if (o.bloc != b.bloc && o.member == b.member) {
+          row.Error("member", fmt::format("{} is already a member of bloc {}", b.member, o.bloc));
+        }
+      }
+      in.blocs.push_back(std::move(b));
+    }
+  }
   auto check_country = [&](const RowCtx& row, const std::string& col, bool allow_star, bool allow_wld) {
     const std::string& c = row.Get(col);
-    if ((allow_star && c == "*") || (allow_wld && c == "WLD")) return c;
+    if ((allow_star && c == "*") || (allow_wld && c == "WLD") || in.IsBloc(c)) return c;
     if (!ds.FindCountry(c) || c == "WLD") row.Error(col, fmt::format("unknown country code '{}'", c));
     return c;
   };
@@ -145,8 +180,13 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       d.year = year;
       const std::string& q = row.Get("quantity");
       const std::string& s = row.Get("share_of_world");
-      if (q.empty() == s.empty()) {
-        row.Error("quantity", "expected exactly one of quantity and share_of_world");
+      const std::string& rest = row.Get("share_of_rest");
+      if (int(!q.empty()) + int(!s.empty()) + int(!rest.empty()) != 1) {
+        row.Error("quantity", "expected exactly one of quantity, share_of_world and share_of_rest");
+      } else if (!rest.empty()) {
+        if (ParseFraction(row, "share_of_rest", d.share_of_rest.number)) {
+          d.share_of_rest.status = model::ValueStatus::Known;
+        }
       } else if (!q.empty()) {
         if (model::ParseValueCell(q, false, d.quantity) != model::ValueParse::Ok) {
           row.Error("quantity", fmt::format("expected a number or NA, found '{}'", q));

@@ -203,11 +203,33 @@ class TradeIndex {
     }
   }
 
-  std::optional<TradeShares> Of(int country) const {
-    auto it = latest_.find(country);
-    if (it == latest_.end() || it->second.second.empty()) return std::nullopt;
+  // Imports of a consumer that buys for `members` (one country, or a bloc's members): the rows of
+  // the latest year any member has, from exporters outside the members (trade between members is
+  // not an import of the bloc).
+  std::optional<TradeShares> Of(const std::vector<int>& members) const {
+    int year = 0;
+    for (int c : members) {
+      auto it = latest_.find(c);
+      if (it != latest_.end() && !it->second.second.empty()) year = std::max(year, it->second.first);
+    }
+    if (year == 0) return std::nullopt;
     const auto& t = ds_->trade;
-    const auto& rows = it->second.second;
+    std::vector<std::size_t> rows;
+    std::size_t internal = 0, importers = 0;
+    for (int c : members) {
+      auto it = latest_.find(c);
+      if (it == latest_.end() || it->second.first != year) continue;
+      ++importers;
+      for (auto r : it->second.second) {
+        const int exporter = static_cast<int>(t.exporter[r].index());
+        if (std::find(members.begin(), members.end(), exporter) != members.end()) {
+          ++internal;
+        } else {
+          rows.push_back(r);
+        }
+      }
+    }
+    if (rows.empty()) return std::nullopt;
     bool by_tonnes = true;
     for (auto r : rows) by_tonnes = by_tonnes && t.quantity[r].status == model::ValueStatus::Known;
     std::map<int, double> by_exporter;
@@ -226,7 +248,7 @@ class TradeIndex {
     }
     if (total <= 0) return std::nullopt;
     TradeShares out;
-    out.year = it->second.first;
+    out.year = year;
     out.shares.sources = sources;
     for (const auto& [c, q] : by_exporter) out.shares.by_country.emplace_back(c, q / total);
     std::sort(products.begin(), products.end());
@@ -245,6 +267,14 @@ class TradeIndex {
         group ? "; the product code is a group of several minerals, so the flows are the group's, not this mineral's "
                 "alone"
               : "");
+    if (members.size() > 1) {
+      out.basis += fmt::format(
+          "; one buyer for {} member states: {} of them report imports in {}, rows between members ({}) are not "
+          "imports of the buyer and are left out, so each member's top 6 partners, less its partners inside the "
+          "bloc, are the extra-bloc flows seen (extra-bloc partners below a member's top 6 are missed, and goods "
+          "entering through a member hub count as that hub's)",
+          members.size(), importers, year, internal);
+    }
     return out;
   }
 
@@ -325,6 +355,8 @@ std::vector<double> SourcedThenPooled(const std::vector<double>& supply, const s
 }
 
 }  // namespace
+
+bool Consumer::Includes(int c) const { return std::find(members.begin(), members.end(), c) != members.end(); }
 
 const char* MarketRuleName(MarketRule r) { return r == MarketRule::Market ? "market" : "pooled-rules"; }
 
@@ -434,7 +466,7 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
       mn.refinery_capacity.push_back(0.0);
       int home = -1;
       for (std::size_t k = 0; k + 1 < K; ++k) {
-        if (net.consumers[k].country == c) home = static_cast<int>(k);
+        if (net.consumers[k].Includes(c)) home = static_cast<int>(k);
       }
       mn.refiner_home_consumer.push_back(home);
       for (std::size_t i = 0; i < I; ++i) {
@@ -489,7 +521,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   model::Diagnostics diags;
   const std::string demand_file = (in.dir / "demand.csv").string();
 
-  // Consumers: every country named in demand.csv, in code order, then the rest of the world.
+  // Consumers: every country or bloc named in demand.csv, in code order, then the rest of the
+  // world. A bloc (blocs.csv) buys for all its members; a member cannot also be a consumer.
   std::vector<std::string> codes;
   for (const auto& d : in.demand) {
     if (d.consumer != "WLD" && std::find(codes.begin(), codes.end(), d.consumer) == codes.end()) {
@@ -497,8 +530,35 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     }
   }
   std::sort(codes.begin(), codes.end());
-  for (const auto& c : codes) net.consumers.push_back({c, static_cast<int>(ds.FindCountry(c)->index())});
-  net.consumers.push_back({"ROW", kRestOfWorld});
+  std::vector<std::string> bloc_codes;
+  for (const auto& b : in.blocs) {
+    if (std::find(bloc_codes.begin(), bloc_codes.end(), b.bloc) == bloc_codes.end()) bloc_codes.push_back(b.bloc);
+  }
+  for (const auto& c : codes) {
+    Consumer con;
+    con.code = c;
+    if (in.IsBloc(c)) {
+      const auto at = std::find(bloc_codes.begin(), bloc_codes.end(), c) - bloc_codes.begin();
+      con.country = kFirstBloc - static_cast<int>(at);
+      for (const auto& b : in.blocs) {
+        if (b.bloc != c) continue;
+        con.name = b.name;
+        con.members.push_back(static_cast<int>(ds.FindCountry(b.member)->index()));
+        if (std::find(codes.begin(), codes.end(), b.member) != codes.end()) {
+          diags.Error(demand_file, 0, 0,
+                      fmt::format("{} has its own demand rows and is also a member of the bloc {} (blocs.csv): a "
+                                  "country buys either alone or in its bloc",
+                                  b.member, c));
+        }
+      }
+    } else {
+      con.country = static_cast<int>(ds.FindCountry(c)->index());
+      con.name = ds.Country(*ds.FindCountry(c)).name;
+      con.members = {con.country};
+    }
+    net.consumers.push_back(std::move(con));
+  }
+  net.consumers.push_back({"ROW", kRestOfWorld, "Rest of the world", {}});
   const std::size_t K = net.consumers.size();
   const std::vector<ImportChoice> import_basis = ReadImportBasis(in.dir, ds, diags);
   const int other_code = ds.FindCountry("XOT") ? static_cast<int>(ds.FindCountry("XOT")->index()) : -2;
@@ -650,11 +710,15 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     mn.demand_known.assign(K, false);
     double listed = 0;
     std::size_t last_line = 0;
+    std::vector<double> rest_share(K, 0.0);  // share_of_rest rows, resolved once the others are known
     for (std::size_t k = 0; k + 1 < K; ++k) {
       for (const auto& d : in.demand) {
         if (d.mineral != info.id || d.consumer != net.consumers[k].code || d.year != year) continue;
         last_line = d.line;
-        if (d.share_of_world.status == model::ValueStatus::Known) {
+        if (d.share_of_rest.status == model::ValueStatus::Known) {
+          rest_share[k] = d.share_of_rest.number;
+          mn.demand_known[k] = true;
+        } else if (d.share_of_world.status == model::ValueStatus::Known) {
           mn.demand[k] = d.share_of_world.number * world;
           mn.demand_known[k] = true;
         } else if (Usable(d.quantity)) {
@@ -667,6 +731,25 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         mn.basis.push_back(fmt::format("{} demand not known: counted in the rest of the world", net.consumers[k].code));
       }
       listed += mn.demand[k];
+    }
+    // Consumers given as a share of the rest take it of world demand less the consumers above.
+    const double rest_total = std::accumulate(rest_share.begin(), rest_share.end(), 0.0);
+    if (rest_total > 1 + kLoose) {
+      diags.Error(demand_file, last_line, 0,
+                  fmt::format("{}: shares of the rest sum to {:.4f}, more than 1", info.id, rest_total));
+      continue;
+    }
+    if (rest_total > 0) {
+      const double rest = std::max(0.0, world - listed);
+      for (std::size_t k = 0; k + 1 < K; ++k) {
+        if (rest_share[k] <= 0) continue;
+        mn.demand[k] = rest_share[k] * rest;
+        listed += mn.demand[k];
+      }
+      mn.basis.push_back(fmt::format(
+          "demand given as a share of the rest: of world demand less the consumers with a quantity or a share of "
+          "world ({} {})",
+          model::FormatNumber(rest), mn.unit));
     }
     if (listed > world * (1 + kLoose)) {
       diags.Error(demand_file, last_line, 0,
@@ -724,7 +807,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     std::vector<int> refiner_consumer(J, -1);
     for (std::size_t j = 0; j < J; ++j) {
       for (std::size_t k = 0; k + 1 < K; ++k) {
-        if (net.consumers[k].country == mn.refiners[j]) refiner_consumer[j] = static_cast<int>(k);
+        if (net.consumers[k].Includes(mn.refiners[j])) refiner_consumer[j] = static_cast<int>(k);
       }
     }
     mn.refiner_home_consumer = refiner_consumer;
@@ -737,7 +820,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       const TradeIndex trade(ds, m, year, !(mine_sum > 0 && !one_stage));
       for (std::size_t k = 0; k + 1 < K; ++k) {
         if (!mn.demand_known[k]) continue;
-        auto ts = trade.Of(net.consumers[k].country);
+        auto ts = trade.Of(net.consumers[k].members);
         if (!ts) continue;
         sourced[k] = std::move(ts->shares);
         mn.flow_basis[k] = std::move(ts->basis);
@@ -790,11 +873,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       if (by_imp) return by_imp->share;
       return 0.0;
     };
-    auto share_of = [&](const std::string& cp, int from, int to) -> double {
-      if (from == to && from != kRestOfWorld) return 0.0;
+    // Importer `t` is an ISO3 code, a bloc code (routes.csv rows name the bloc) or "*" (ROW).
+    auto share_to = [&](const std::string& cp, int from, const std::string& t) -> double {
       const std::string& f = ds.Country(model::CountryId{static_cast<std::uint16_t>(from)}).iso3;
-      std::string t =
-          to == kRestOfWorld ? std::string("*") : ds.Country(model::CountryId{static_cast<std::uint16_t>(to)}).iso3;
       const RouteRow *exact = nullptr, *by_exp = nullptr, *by_imp = nullptr;
       for (const auto& r : in.routes) {
         if (r.chokepoint != cp) continue;
@@ -806,6 +887,14 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
           by_imp = &r;
       }
       return lookup(exact, by_exp, by_imp);
+    };
+    auto share_of = [&](const std::string& cp, int from, int to) -> double {
+      if (from == to) return 0.0;
+      return share_to(cp, from, ds.Country(model::CountryId{static_cast<std::uint16_t>(to)}).iso3);
+    };
+    auto share_into = [&](const std::string& cp, int from, const Consumer& to) -> double {
+      if (to.Includes(from)) return 0.0;  // a member's refinery serving its own bloc: no sea leg modelled
+      return share_to(cp, from, to.country == kRestOfWorld ? std::string("*") : to.code);
     };
     mn.ore_route.resize(net.chokepoints.size());
     mn.refined_route.resize(net.chokepoints.size());
@@ -824,7 +913,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       for (std::size_t j = 0; j < J; ++j) {
         for (std::size_t k = 0; k < K; ++k) {
           if (mn.refined_flow[j * K + k] <= 0 && net.consumers[k].country != kRestOfWorld) continue;
-          fin[j * K + k] = static_cast<float>(share_of(cp, mn.refiners[j], net.consumers[k].country));
+          fin[j * K + k] = static_cast<float>(share_into(cp, mn.refiners[j], net.consumers[k]));
           any_fin |= fin[j * K + k] > 0;
         }
       }

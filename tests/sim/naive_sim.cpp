@@ -33,6 +33,15 @@ std::set<std::string> Members(const Network& net, const std::vector<std::string>
 bool Targeted(const Network& net, const Shock& s, const std::string& to) {
   if (to == s.country) return false;
   auto members = Members(net, s.targets.codes);
+  // A bloc buyer (EUU) is named by its code or through any of its member states; a control by a
+  // member on its own bloc does not bind.
+  for (const auto& c : net.consumers) {
+    if (c.code != to || !IsBlocCountry(c.country)) continue;
+    for (int m : c.members) {
+      if (Code(net, m) == s.country) return false;
+      if (members.count(Code(net, m))) members.insert(to);
+    }
+  }
   if (s.targets.kind == Targets::Kind::All) return true;
   if (s.targets.kind == Targets::Kind::AllBut) return to == "ROW" || !members.count(to);
   return to != "ROW" && members.count(to) > 0;

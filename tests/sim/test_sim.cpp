@@ -252,7 +252,7 @@ TEST(Simulate, ShippedScenariosBalanceAndMatchTheNaivePath) {
     auto fast = sim::Run(net, sc);
     auto slow = naive::Evaluate(net, sc.shocks, sc.horizon_months);
     ASSERT_FALSE(fast.rows.empty()) << entry.path();
-    double total_short = 0;
+    double total_short = 0, total_drawn = 0;
     for (const auto& row : fast.rows) {
       ExpectBalanced(row.flows, sc.id + " " + row.mineral + " " + row.consumer + " " + row.sector);
       const auto& n = slow.at(row.mineral).at(row.consumer).at(row.sector);
@@ -261,8 +261,11 @@ TEST(Simulate, ShippedScenariosBalanceAndMatchTheNaivePath) {
       EXPECT_NEAR(row.flows.stock_drawn, n.stock, tol);
       EXPECT_NEAR(row.flows.delivered, n.delivered, tol);
       total_short += row.flows.shortfall;
+      total_drawn += row.flows.stock_drawn;
     }
-    EXPECT_GT(total_short, 0) << sc.id << ": a shipped scenario that changes nothing";
+    // A scenario changes something when some buyer goes short or draws its stock (the January 2026
+    // Japanese end-user ban is small enough for Japan's stocks and other suppliers to cover).
+    EXPECT_GT(total_short + total_drawn, 0) << sc.id << ": a shipped scenario that changes nothing";
   }
 }
 

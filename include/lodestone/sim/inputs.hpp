@@ -33,17 +33,29 @@ struct SimSource {
 
 struct DemandRow {
   std::string mineral;
-  std::string consumer;  // ISO3, or WLD for the world total
+  std::string consumer;  // ISO3, a bloc code of blocs.csv (EUU), or WLD for the world total
   int year = 0;
   model::Value quantity;  // canonical unit of the mineral; Unknown when the row gives a share
   model::Value share_of_world;
+  // Share of the rest: of world demand less the demand of consumers whose rows give a quantity or
+  // a share of world (docs/simulation.md, "Consumers"). Unknown unless the row gives it.
+  model::Value share_of_rest;
   std::string source;
   std::size_t line = 0;
 };
 
+// A bloc that buys as one consumer (blocs.csv): its code (not an ISO3 code of the dataset), its
+// name and one row per member country.
+struct BlocRow {
+  std::string bloc;
+  std::string name;
+  std::string member;  // ISO3
+  std::string source;
+};
+
 struct SectorRow {
   std::string mineral;
-  std::string region;  // "world" or ISO3
+  std::string region;  // "world", ISO3 or a bloc code
   Sector sector = Sector::Other;
   double share = 0;
   std::string source;
@@ -99,6 +111,7 @@ struct SimInputs {
   std::filesystem::path dir;
   std::vector<SimSource> sources;
   std::vector<DemandRow> demand;
+  std::vector<BlocRow> blocs;  // optional file; member rows of every bloc consumer
   std::vector<SectorRow> sectors;
   std::vector<StockpileRow> stockpiles;
   std::vector<ChokepointRow> chokepoints;
@@ -108,6 +121,8 @@ struct SimInputs {
   std::vector<ElasticityRow> elasticities;  // optional file; a mineral without a row has no price response
 
   const SimSource* FindSource(std::string_view id) const;
+  // Whether `code` is a bloc of blocs.csv.
+  bool IsBloc(std::string_view code) const;
   // A parameter's value; `fallback` when the file does not set it.
   double Parameter(std::string_view key, double fallback) const;
 };

@@ -15,6 +15,10 @@
 namespace lodestone::sim {
 
 inline constexpr int kRestOfWorld = -1;  // consumer "ROW": world demand not listed by country
+// A bloc consumer (blocs.csv, e.g. the EU as EUU) has no single country: its `country` is
+// kFirstBloc - b for the b-th bloc, a value no country index and not kRestOfWorld takes.
+inline constexpr int kFirstBloc = -2;
+inline constexpr bool IsBlocCountry(int country) { return country <= kFirstBloc; }
 
 // How refined supply is shared after a shock (docs/simulation.md, "Market clearing").
 enum class MarketRule : std::uint8_t {
@@ -35,8 +39,13 @@ struct MarketParams {
 };
 
 struct Consumer {
-  std::string code;            // ISO3 or ROW
-  int country = kRestOfWorld;  // CountryId index, or kRestOfWorld
+  std::string code;            // ISO3, a bloc code (EUU) or ROW
+  int country = kRestOfWorld;  // CountryId index, kRestOfWorld, or a bloc's value (<= kFirstBloc)
+  std::string name;            // the dataset's country name, the bloc's name, or "Rest of the world"
+  std::vector<int> members;    // CountryId indexes the consumer buys for: {country}, a bloc's members, none for ROW
+
+  // Whether country index `c` buys as part of this consumer.
+  bool Includes(int c) const;
 };
 
 // One mineral's network. Flows are annual rates in the mineral's canonical unit (tonnes of content).
