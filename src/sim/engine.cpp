@@ -569,7 +569,7 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
     auto err = [&](std::string msg) { diags.Error(s.file, s.line, s.column, std::move(msg)); };
     std::vector<int> minerals;
     for (const auto& m : s.minerals) {
-      if (!ds.FindMineral(m)) {
+      if (!ds.FindMineral(m) && net.FindMineralIndex(m) < 0) {
         err(fmt::format("unknown mineral '{}'", m));
         continue;
       }
@@ -630,8 +630,14 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
       const MineralNetwork& mn = net.minerals[m];
       ShockTemplate t = base;
       t.mineral = m;
+      if ((s.kind == ShockKind::Outage || s.kind == ShockKind::ExportControl) &&
+          mn.component != (s.stage == SimStage::Component)) {
+        err(mn.component ? fmt::format("{} is a component chain: expected stage component", mn.id)
+                         : fmt::format("stage component applies to component chains only, not to {}", mn.id));
+        continue;
+      }
       if ((s.kind == ShockKind::Outage || s.kind == ShockKind::ExportControl) && country >= 0) {
-        t.on_refiners = s.stage == SimStage::Refining || !mn.has_ore_stage;
+        t.on_refiners = s.stage != SimStage::Mining || !mn.has_ore_stage;
         const auto& nodes = t.on_refiners ? mn.refiners : mn.miners;
         for (std::size_t n = 0; n < nodes.size(); ++n) {
           if (nodes[n] == country) t.node = static_cast<int>(n);
@@ -844,6 +850,14 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
   for (const auto& t : cs.templates) {
     if (std::find(touched.begin(), touched.end(), t.mineral) == touched.end()) touched.push_back(t.mineral);
   }
+  // A component chain whose feed is touched is touched too (its producers lack feed).
+  for (std::size_t m = 0; m < net.minerals.size(); ++m) {
+    const int f = net.minerals[m].feed;
+    if (f >= 0 && std::find(touched.begin(), touched.end(), f) != touched.end() &&
+        std::find(touched.begin(), touched.end(), static_cast<int>(m)) == touched.end()) {
+      touched.push_back(static_cast<int>(m));
+    }
+  }
   std::sort(touched.begin(), touched.end());
   for (std::size_t i = 0; i < cs.templates.size(); ++i) {
     const auto& t = cs.templates[i];
@@ -870,14 +884,11 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
   MineralOutcome out;
   std::vector<ActiveShock> act;
   for (int m : touched) {
-    act.clear();
-    for (std::size_t i = 0; i < cs.templates.size(); ++i) {
-      if (cs.templates[i].mineral != m) continue;
-      const Shock& s = scenario.shocks[cs.shock_of_template[i]];
-      act.push_back({&cs.templates[i], s.fraction, s.factor, s.start_month, s.start_month + s.months});
-    }
+    DerivedTemplates keep;
+    act = ActiveShocksOf(net, m, cs, scenario.shocks, scenario.horizon_months, opt, keep);
     EvaluateMineral(net, m, act.data(), act.size(), scenario.horizon_months, opt, ws, out);
     const MineralNetwork& mn = net.minerals[m];
+    if (mn.component) AddComponentCauses(net, m, cs, scenario, opt, out, res);
     res.minerals.push_back(mn.id);
     for (const auto& b : mn.basis) res.notes.push_back(fmt::format("{}: {}", mn.id, b));
     for (std::size_t k = 0; k < net.K(); ++k) {
@@ -916,15 +927,14 @@ FlowsResult RunFlows(const Network& net, const Scenario& scenario, std::string_v
   const MineralNetwork& mn = net.minerals[m];
   const std::size_t I = mn.I(), J = mn.J(), K = net.K();
   CompiledShocks cs = CompileShocks(net, scenario.shocks);
-  std::vector<ActiveShock> act;
-  Scenario touching = scenario;  // only the shocks on this mineral, for the sources
+  Scenario touching = scenario;  // only the shocks on this mineral (or its feed), for the sources
   touching.shocks.clear();
   for (std::size_t i = 0; i < cs.templates.size(); ++i) {
-    if (cs.templates[i].mineral != m) continue;
-    const Shock& s = scenario.shocks[cs.shock_of_template[i]];
-    act.push_back({&cs.templates[i], s.fraction, s.factor, s.start_month, s.start_month + s.months});
-    touching.shocks.push_back(s);
+    if (cs.templates[i].mineral != m && cs.templates[i].mineral != mn.feed) continue;
+    touching.shocks.push_back(scenario.shocks[cs.shock_of_template[i]]);
   }
+  DerivedTemplates keep;
+  std::vector<ActiveShock> act = ActiveShocksOf(net, m, cs, scenario.shocks, scenario.horizon_months, opt, keep);
   const double horizon = scenario.horizon_months;
   const double years = horizon / kMonthsPerYear;
   EvalScratch ws;

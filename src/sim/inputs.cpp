@@ -87,6 +87,13 @@ bool SimInputs::IsBloc(std::string_view code) const {
   return false;
 }
 
+const ChainRow* SimInputs::FindChain(std::string_view id) const {
+  for (const auto& c : chains) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
 double SimInputs::Parameter(std::string_view key, double fallback) const {
   for (const auto& p : parameters) {
     if (p.key == key) return p.value;
@@ -122,9 +129,76 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
     if (!source_ids.count(id)) row.Error("source", fmt::format("unknown source '{}': not in sources.csv", id));
     return id;
   };
+  if (fs::exists(dir / "chains.csv")) {
+    NamedTable t = ReadTable(
+        dir / "chains.csv",
+        {"id", "kind", "parent", "unit", "content_share", "feed", "intensity", "trade_stage", "source"}, diags);
+    std::map<std::string, std::pair<double, std::size_t>> split_sums;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      ChainRow c;
+      c.line = row.line();
+      c.id = row.Get("id");
+      if (c.id.empty() || ds.FindMineral(c.id)) {
+        row.Error("id",
+                  fmt::format("expected a new chain id (not empty, not a mineral of the dataset), found '{}'", c.id));
+      }
+      if (in.FindChain(c.id)) row.Error("id", fmt::format("duplicate chain '{}'", c.id));
+      c.parent = row.Get("parent");
+      auto parent = ds.FindMineral(c.parent);
+      if (!parent) row.Error("parent", fmt::format("unknown mineral '{}'", c.parent));
+      const std::string& kind = row.Get("kind");
+      c.unit = row.Get("unit");
+      if (kind == "split") {
+        c.kind = ChainRow::Kind::Split;
+        if (ParseFraction(row, "content_share", c.content_share) && c.content_share <= 0) {
+          row.Error("content_share", "expected a share above 0");
+        }
+        if (parent) {
+          const std::string& pu = ds.Mineral(*parent).unit.text;
+          if (!c.unit.empty() && c.unit != pu) {
+            row.Error("unit", fmt::format("a split keeps its parent's unit '{}', found '{}'", pu, c.unit));
+          }
+          c.unit = pu;
+        }
+        auto& acc = split_sums[c.parent];
+        acc.first += c.content_share;
+        acc.second = row.line();
+        for (const char* col : {"feed", "intensity", "trade_stage"}) {
+          if (!row.Get(col).empty()) row.Error(col, fmt::format("a split has no {}", col));
+        }
+      } else if (kind == "component") {
+        c.kind = ChainRow::Kind::Component;
+        if (c.unit.empty()) row.Error("unit", "a component states its unit (e.g. 't magnet')");
+        c.feed = row.Get("feed");
+        if (!in.FindChain(c.feed) && !ds.FindMineral(c.feed)) {
+          row.Error("feed", fmt::format("unknown feed '{}': expected a mineral or a chain listed above", c.feed));
+        }
+        if (!model::ParseDouble(row.Get("intensity"), c.intensity) || !(c.intensity > 0 && c.intensity < 1e6)) {
+          row.Error("intensity", fmt::format("expected a number above 0 (feed units per unit of component), found '{}'",
+                                             row.Get("intensity")));
+        }
+        c.trade_stage = row.Get("trade_stage");
+        if (!c.trade_stage.empty() && !ds.FindStage(c.trade_stage)) {
+          row.Error("trade_stage", fmt::format("unknown stage '{}'", c.trade_stage));
+        }
+        if (!row.Get("content_share").empty()) row.Error("content_share", "a component has no content share");
+      } else {
+        row.Error("kind", fmt::format("expected split or component, found '{}'", kind));
+      }
+      c.source = check_source(row);
+      in.chains.push_back(std::move(c));
+    }
+    for (const auto& [m, acc] : split_sums) {
+      if (acc.first > 1.0 + kSectorSumTolerance) {
+        diags.Error(t.file, acc.second, t.Col("content_share"),
+                    fmt::format("content shares of the splits of {} sum to {:.4f}, expected at most 1", m, acc.first));
+      }
+    }
+  }
   auto check_mineral = [&](const RowCtx& row) {
     const std::string& m = row.Get("mineral");
-    if (!ds.FindMineral(m)) row.Error("mineral", fmt::format("unknown mineral '{}'", m));
+    if (!ds.FindMineral(m) && !in.FindChain(m)) row.Error("mineral", fmt::format("unknown mineral '{}'", m));
     return m;
   };
   // Blocs first: consumer and region columns may name them.
@@ -192,9 +266,16 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
           row.Error("quantity", fmt::format("expected a number or NA, found '{}'", q));
         } else if (d.quantity.status == model::ValueStatus::Known || d.quantity.status == model::ValueStatus::AtLeast ||
                    d.quantity.status == model::ValueStatus::AtMost) {
-          auto mid = ds.FindMineral(d.mineral);
+          const ChainRow* chain = in.FindChain(d.mineral);
+          auto mid = ds.FindMineral(chain ? chain->parent : d.mineral);
           auto unit = model::ParseUnit(row.Get("unit"));
-          if (!unit) {
+          if (chain && chain->kind == ChainRow::Kind::Component) {
+            // A component's quantities are in its own unit, taken as written.
+            if (row.Get("unit") != chain->unit) {
+              row.Error("unit", fmt::format("expected the unit of {}, '{}', found '{}'", chain->id, chain->unit,
+                                            row.Get("unit")));
+            }
+          } else if (!unit) {
             row.Error("unit",
                       fmt::format("unknown unit '{}': expected e.g. 't Co', 'kt Cu', 'kg Ga'", row.Get("unit")));
           } else if (mid) {
@@ -319,6 +400,32 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       if (acc.first > 1.0 + kSectorSumTolerance) {
         diags.Error(t.file, acc.second, 0,
                     fmt::format("refining shares of {} sum to {:.4f}, expected at most 1", m, acc.first));
+      }
+    }
+  }
+  if (fs::exists(dir / "chain_shares.csv")) {
+    // A chain's split by country (producers of a component, separation of a split): the whole
+    // split, summing to 1; kept apart from refining.csv, which overrides the dataset's minerals.
+    NamedTable t = ReadTable(dir / "chain_shares.csv", {"mineral", "country", "share", "source"}, diags);
+    std::map<std::string, std::pair<double, std::size_t>> sums;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      RowCtx row(t, r, diags);
+      RefiningRow f;
+      f.mineral = row.Get("mineral");
+      if (!in.FindChain(f.mineral)) {
+        row.Error("mineral", fmt::format("unknown chain '{}': not in chains.csv", f.mineral));
+      }
+      f.country = check_country(row, "country", false, false);
+      ParseFraction(row, "share", f.share);
+      f.source = check_source(row);
+      auto& acc = sums[f.mineral];
+      acc.first += f.share;
+      acc.second = row.line();
+      in.chain_shares.push_back(std::move(f));
+    }
+    for (const auto& [m, acc] : sums) {
+      if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
+        diags.Error(t.file, acc.second, 0, fmt::format("shares of {} sum to {:.4f}, expected 1", m, acc.first));
       }
     }
   }

@@ -237,6 +237,10 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
   for (std::size_t t = 0; t < cs.templates.size(); ++t)
     templates_of_event[cs.shock_of_template[t]].push_back(static_cast<int>(t));
   const std::vector<double> base = BaselineDemand(net, reg.horizon_months);
+  std::vector<int> components;  // component chains with a feed, in network order
+  for (std::size_t m = 0; m < M; ++m) {
+    if (net.minerals[m].component && net.minerals[m].feed >= 0) components.push_back(static_cast<int>(m));
+  }
 
   tbb::enumerable_thread_specific<McPartial> accs([&] {
     McPartial a;
@@ -255,6 +259,7 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
     thread_local std::vector<DrawnEvent> tl_drawn;
     thread_local std::vector<std::vector<ActiveShock>> tl_per_mineral;
     thread_local std::vector<int> tl_touched;
+    thread_local DerivedTemplates tl_keep;
     EvalScratch& ws = tl_ws;
     MineralOutcome& out = tl_out;
     std::vector<DrawnEvent>& drawn = tl_drawn;
@@ -274,6 +279,17 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
           if (list.empty()) touched.push_back(tpl.mineral);
           list.push_back({&tpl, d.fraction, d.factor, d.start, d.start + d.months});
         }
+      }
+      // Component chains whose feed is touched lose output for want of feed (sim/kernel.hpp);
+      // feeds come before their components in the network, so the feed's list is complete here.
+      tl_keep.blocks.clear();
+      for (int m : components) {
+        const int f = net.minerals[m].feed;
+        if (per_mineral[f].empty()) continue;
+        if (per_mineral[m].empty()) touched.push_back(m);
+        AppendFeedOutages(net, m, per_mineral[f].data(), per_mineral[f].size(), reg.horizon_months, opt.eval, tl_keep,
+                          per_mineral[m]);
+        if (per_mineral[m].empty()) touched.pop_back();
       }
       std::sort(touched.begin(), touched.end());
       for (int m : touched) {

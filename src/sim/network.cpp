@@ -176,10 +176,12 @@ struct TradeShares {
 
 class TradeIndex {
  public:
-  TradeIndex(const model::Dataset& ds, model::MineralId m, int year, bool one_stage) : ds_(ds) {
+  TradeIndex(const model::Dataset& ds, model::MineralId m, int year, bool one_stage,
+             const std::vector<std::string>& stage_names)
+      : ds_(ds) {
     const auto& t = ds->trade;
     std::vector<model::StageId> stages;
-    for (const char* s : {"refining", "metal"}) {
+    for (const auto& s : stage_names) {
       if (auto id = ds.FindStage(s)) stages.push_back(*id);
     }
     if (one_stage) {
@@ -570,21 +572,38 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
   net.price_multiple_max = in.Parameter("price_multiple_max", net.price_multiple_max);
   const bool use_trade = in.Parameter("baseline_bilateral_trade", 1) != 0;
 
-  for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi) {
-    model::MineralId m{static_cast<std::uint16_t>(mi)};
+  // One network: a dataset mineral's (chain null), or a chain's of data/sim/chains.csv built on its
+  // parent mineral `m`.
+  auto build = [&](model::MineralId m, const ChainRow* chain) {
     const auto& info = ds.Mineral(m);
+    const std::string id = chain ? chain->id : info.id;
+    const bool component = chain && chain->kind == ChainRow::Kind::Component;
     MineralNetwork mn;
     mn.mineral = m;
-    mn.id = info.id;
-    mn.unit = info.unit.text;
+    mn.id = id;
+    mn.unit = chain ? chain->unit : info.unit.text;
+    if (chain) mn.parent = info.id;
     auto add_source = [&](const std::string& s) {
       if (std::find(mn.sources.begin(), mn.sources.end(), s) == mn.sources.end()) mn.sources.push_back(s);
     };
 
-    int mine_year = LatestYear(ds, m, "mining", year);
-    int ref_year = LatestYear(ds, m, "refining", year);
+    // A component has no mine or refinery rows of its own; a split takes its content share of the
+    // parent's.
+    int mine_year = component ? 0 : LatestYear(ds, m, "mining", year);
+    int ref_year = component ? 0 : LatestYear(ds, m, "refining", year);
     StageRows mine = mine_year ? Collect(ds, ds->production, m, "mining", mine_year) : StageRows{};
     StageRows ref = ref_year ? Collect(ds, ds->production, m, "refining", ref_year) : StageRows{};
+    if (chain && !component) {
+      for (StageRows* rows : {&mine, &ref}) {
+        for (auto& [c, q] : rows->by_country) q *= chain->content_share;
+        rows->world *= chain->content_share;
+      }
+      add_source(chain->source);
+      mn.basis.push_back(
+          fmt::format("a part of {} by content: {:.4g} of its mine and refinery output in every country "
+                      "(data/sim/chains.csv, source {})",
+                      info.id, chain->content_share, chain->source));
+    }
     for (const auto& s : mine.sources) add_source(s);
     for (const auto& s : ref.sources) add_source(s);
     double mine_sum = 0;
@@ -611,7 +630,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     // World demand: demand.csv's WLD row, else refined output in tonnes, else mine output.
     double world = std::numeric_limits<double>::quiet_NaN();
     for (const auto& d : in.demand) {
-      if (d.mineral == info.id && d.consumer == "WLD" && Usable(d.quantity)) {
+      if (d.mineral == id && d.consumer == "WLD" && Usable(d.quantity)) {
         world = d.quantity.number;
         add_source(d.source);
         mn.basis.push_back(fmt::format("world demand {} {} from demand.csv (source {})", model::FormatNumber(world),
@@ -619,6 +638,17 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       }
     }
 
+    if (component && !std::isfinite(world)) {
+      // The baseline is balanced along the chain: the feed's world demand makes the component's.
+      if (const MineralNetwork* feed = net.Find(chain->feed)) {
+        world = std::accumulate(feed->demand.begin(), feed->demand.end(), 0.0) / chain->intensity;
+        mn.basis.push_back(fmt::format(
+            "world demand {:.0f} {}: the feed {}'s world demand {:.0f} {} over the "
+            "intensity {} (source {})",
+            world, mn.unit, feed->id, world * chain->intensity, feed->unit, chain->intensity, chain->source));
+      }
+    }
+    if (component) add_source(chain->source);
     std::map<int, double> refined;  // country -> annual refined output
     bool one_stage = false;
     if (ref_sum > 0) {
@@ -632,8 +662,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     } else {
       if (!std::isfinite(world) && mine_sum > 0) world = mine_sum;
       std::vector<data::RefiningOverride> overrides;
-      for (const auto& r : in.refining) {
-        if (r.mineral == info.id) overrides.push_back({r.country, r.share, r.source});
+      for (const auto& r : chain ? in.chain_shares : in.refining) {
+        if (r.mineral == id) overrides.push_back({r.country, r.share, r.source});
       }
       const auto split = data::GlobalRefiningSplit(ds, m, overrides, "data/sim/refining.csv");
       for (const auto& s : split.sources) add_source(s);
@@ -656,8 +686,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       }
     }
     if (refined.empty() || !std::isfinite(world) || world <= 0) {
-      net.skipped.push_back(fmt::format("{}: no usable production or world demand for {}", info.id, year));
-      continue;
+      net.skipped.push_back(fmt::format("{}: no usable production or world demand for {}", id, year));
+      return;
     }
     mn.year = mine_year ? mine_year : ref_year;
 
@@ -685,7 +715,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
 
     // Capacity: the dataset's refinery capacity where given, else output plus the headroom.
     StageRows caps;
-    if (auto sid = ds.FindStage("refining")) {
+    auto cap_stage = ds.FindStage("refining");
+    if (chain) cap_stage.reset();  // the parent's refinery capacity is not the chain's
+    if (auto sid = cap_stage) {
       const auto& t = ds->capacity;
       for (std::size_t r = 0; r < t.size(); ++r) {
         if (t.mineral[r] == m && t.stage[r] == *sid && t.year[r] <= year && Usable(t.quantity[r])) {
@@ -713,7 +745,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     std::vector<double> rest_share(K, 0.0);  // share_of_rest rows, resolved once the others are known
     for (std::size_t k = 0; k + 1 < K; ++k) {
       for (const auto& d : in.demand) {
-        if (d.mineral != info.id || d.consumer != net.consumers[k].code || d.year != year) continue;
+        if (d.mineral != id || d.consumer != net.consumers[k].code || d.year != year) continue;
         last_line = d.line;
         if (d.share_of_rest.status == model::ValueStatus::Known) {
           rest_share[k] = d.share_of_rest.number;
@@ -753,9 +785,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     }
     if (listed > world * (1 + kLoose)) {
       diags.Error(demand_file, last_line, 0,
-                  fmt::format("{}: listed consumers' demand {} exceeds world demand {} {}", info.id,
+                  fmt::format("{}: listed consumers' demand {} exceeds world demand {} {}", id,
                               model::FormatNumber(listed), model::FormatNumber(world), mn.unit));
-      continue;
+      return;
     }
     mn.demand[K - 1] = std::max(0.0, world - listed);
     mn.demand_known[K - 1] = true;
@@ -769,7 +801,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       std::array<double, kSectors> own{}, wld{};
       bool has_own = false, has_wld = false;
       for (const auto& s : in.sectors) {
-        if (s.mineral != info.id) continue;
+        if (s.mineral != id) continue;
         if (s.region == net.consumers[k].code) {
           own[static_cast<int>(s.sector)] += s.share;
           has_own = true;
@@ -786,14 +818,14 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       if (k == 0 && !has_own && !has_wld) mn.basis.push_back("no sector split known: all demand counted as other");
     }
     for (const auto& s : in.sectors) {
-      if (s.mineral == info.id) add_source(s.source);
+      if (s.mineral == id) add_source(s.source);
     }
 
     // Stockpiles: days of cover of the consumer's baseline demand.
     mn.stock.assign(K, 0.0);
     mn.stock_days.assign(K, std::numeric_limits<double>::quiet_NaN());
     for (const auto& s : in.stockpiles) {
-      if (s.mineral != info.id) continue;
+      if (s.mineral != id) continue;
       int k = net.FindConsumer(s.consumer);
       if (k < 0) continue;
       add_source(s.source);
@@ -817,7 +849,9 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     // (import_basis.csv), the pooled rule.
     std::map<std::string, std::string> trade_caveats;
     if (use_trade) {
-      const TradeIndex trade(ds, m, year, !(mine_sum > 0 && !one_stage));
+      std::vector<std::string> trade_stages = {"refining", "metal"};
+      if (component) trade_stages = {chain->trade_stage};
+      const TradeIndex trade(ds, m, year, !component && !(mine_sum > 0 && !one_stage), trade_stages);
       for (std::size_t k = 0; k + 1 < K; ++k) {
         if (!mn.demand_known[k]) continue;
         auto ts = trade.Of(net.consumers[k].members);
@@ -829,7 +863,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       trade_caveats = trade.caveats();
     }
     for (const auto& choice : import_basis) {
-      if (choice.mineral != info.id) continue;
+      if (choice.mineral != (component ? std::string() : info.id)) continue;
       int k = net.FindConsumer(choice.consumer);
       if (k < 0 || !mn.demand_known[k] || !sourced[k].by_country.empty()) continue;
       sourced[k] = SharesOf(ds, choice);
@@ -926,8 +960,39 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         add_source(net.chokepoints[c].source);
       }
     }
+    if (component) {
+      // Each producer's output is limited by the feed its country receives: the feed network's
+      // consumer of that country, else the rest of the world.
+      const int f = net.FindMineralIndex(chain->feed);
+      mn.component = true;
+      mn.feed = f;
+      mn.feed_intensity = chain->intensity;
+      mn.feed_consumer.assign(J, static_cast<int>(K) - 1);
+      for (std::size_t j = 0; j < J; ++j) {
+        for (std::size_t k = 0; k + 1 < K; ++k) {
+          if (net.consumers[k].country == mn.refiners[j] && f >= 0 && net.minerals[f].demand_known[k]) {
+            mn.feed_consumer[j] = static_cast<int>(k);
+          }
+        }
+        if (f < 0) continue;
+        const auto& fd = net.minerals[f];
+        const int k = mn.feed_consumer[j];
+        mn.basis.push_back(fmt::format(
+            "{} output {:.0f} {} needs {:.0f} {} of {} at the intensity {}; its feed is {}'s demand of {}, {:.0f} {}",
+            ds.Country(model::CountryId{static_cast<std::uint16_t>(mn.refiners[j])}).iso3, mn.refined_output[j],
+            mn.unit, mn.refined_output[j] * chain->intensity, fd.unit, fd.id, chain->intensity, net.consumers[k].code,
+            fd.id, fd.demand[k], fd.unit));
+      }
+      mn.basis.push_back(fmt::format(
+          "component of {}: in each period a producer's output falls by the share of its feed demand not met "
+          "(delivered or drawn from stock) in the feed's run of the same scenario",
+          mn.feed >= 0 ? net.minerals[mn.feed].id : chain->feed));
+    }
     net.minerals.push_back(std::move(mn));
-  }
+  };
+  for (std::size_t mi = 0; mi < ds->minerals.size(); ++mi)
+    build(model::MineralId{static_cast<std::uint16_t>(mi)}, nullptr);
+  for (const auto& c : in.chains) build(*ds.FindMineral(c.parent), &c);
   if (diags.HasErrors()) throw Error::InvalidData(std::move(diags));
   return net;
 }

@@ -448,8 +448,10 @@ class Reader {
         k.stage = SimStage::Mining;
       } else if (stage == "refining") {
         k.stage = SimStage::Refining;
+      } else if (stage == "component") {
+        k.stage = SimStage::Component;
       } else if (!stage.empty()) {
-        Error(p + "/stage", fmt::format("unknown stage '{}': expected mining or refining", stage));
+        Error(p + "/stage", fmt::format("unknown stage '{}': expected mining, refining or component", stage));
       }
       k.minerals = StrList(s, p, "minerals", true);
       if (k.minerals.empty() && s.contains("minerals")) Error(p + "/minerals", "expected at least one mineral");

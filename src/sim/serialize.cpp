@@ -60,6 +60,31 @@ Json ToJson(const ScenarioResult& r) {
                       {"capped", p.capped},
                       {"price_multiple_max", p.max_multiple}});
   }
+  // Component chains (only when the scenario touches one): each consumer's shortfall beside the
+  // shortfall its feed's lack alone and the component's own shocks alone would cause.
+  if (!r.components.empty()) {
+    auto& comps = j["components"] = Json::array();
+    for (const auto& c : r.components) {
+      comps.push_back({{"component", c.component},
+                       {"feed", c.feed},
+                       {"unit", c.unit},
+                       {"consumer", c.consumer},
+                       {"demand_known", c.demand_known},
+                       {"demand_t", c.demand_t},
+                       {"shortfall_t", c.shortfall_t},
+                       {"shortfall_from_feed_alone_t", c.feed_only_t},
+                       {"shortfall_from_component_shocks_alone_t", c.component_only_t}});
+    }
+    auto& loss = j["component_producers"] = Json::array();
+    for (const auto& p : r.producer_feed_loss) {
+      loss.push_back({{"component", p.component},
+                      {"feed", p.feed},
+                      {"unit", p.unit},
+                      {"producer", p.producer},
+                      {"output_t", p.output_t},
+                      {"output_lost_for_feed_t", p.lost_t}});
+    }
+  }
   j["market"] = {{"rule", MarketRuleName(r.market.rule)},
                  {"contract_share_initial", r.market.contract_share_initial},
                  {"contract_hold_months", r.market.contract_hold_months},

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 
 namespace lodestone::sim::naive {
@@ -118,11 +119,39 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
   const std::size_t K = net.K();
   const bool market = net.market.rule == MarketRule::Market;
   const double leak = market ? net.market.leakage : 0.0;
+  // Per mineral, per segment of its run: the share of each consumer's demand met (delivered or
+  // drawn from stock), for the component chains it feeds.
+  struct MetSegment {
+    double lo = 0, hi = 0;
+    std::vector<double> met;
+  };
+  std::map<std::string, std::vector<MetSegment>> met_of;
+  std::vector<std::unique_ptr<Shock>> derived;
   for (const MineralNetwork& mn : net.minerals) {
     const std::size_t I = mn.I(), J = mn.J();
     std::vector<const Shock*> mine;
     for (const auto& s : shocks) {
       if (Touches(s, mn.id)) mine.push_back(&s);
+    }
+    // A component chain: each producer loses, in each segment of its feed's run, the share of its
+    // feed consumer's demand not met, as an outage of that segment.
+    if (mn.component && mn.feed >= 0) {
+      for (const auto& seg : met_of[net.minerals[mn.feed].id]) {
+        for (std::size_t j = 0; j < J; ++j) {
+          const double lost = std::clamp(1.0 - seg.met[mn.feed_consumer[j]], 0.0, 1.0);
+          if (lost <= 1e-12) continue;
+          auto d = std::make_unique<Shock>();
+          d->kind = ShockKind::Outage;
+          d->minerals = {mn.id};
+          d->country = Code(net, mn.refiners[j]);
+          d->stage = SimStage::Component;
+          d->fraction = lost;
+          d->start_month = seg.lo;
+          d->months = seg.hi - seg.lo;
+          mine.push_back(d.get());
+          derived.push_back(std::move(d));
+        }
+      }
     }
     std::set<double> bounds = {0.0, horizon};
     for (const Shock* s : mine) {
@@ -344,6 +373,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
         }
         LevelFillNaive(pool, all, dem, e1, X);
       }
+      MetSegment ms{lo, hi, std::vector<double>(K, 1.0)};
       for (std::size_t k = 0; k < K; ++k) {
         double dk = total(k), x = std::min(X[k], dk), sh = dk - x;
         if (sh <= 1e-12 * dk) {
@@ -365,6 +395,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
         }
         double amount = sh * years, draw = std::min(stock[k], amount);
         stock[k] -= draw;
+        if (dk > 0) ms.met[k] = 1.0 - (amount - draw) / (dk * years);
         for (int q = 0; q < kSectors; ++q) {
           double amt = pre[q] * years, d = amount > 0 ? draw * (amt / amount) : 0.0;
           acc[k][q].demand += sd[k][q] * years;
@@ -373,6 +404,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           acc[k][q].shortfall += amt - d;
         }
       }
+      met_of[mn.id].push_back(std::move(ms));
     }
     for (std::size_t k = 0; k < K; ++k) {
       NaiveFlows t;

@@ -3,18 +3,23 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <tuple>
+
+#include <nlohmann/json.hpp>
 
 #include "data/test_fixtures.hpp"
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/diagnostics.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/kernel.hpp"
+#include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "naive_sim.hpp"
 
@@ -347,7 +352,9 @@ RC_GTEST_PROP(SimulateProperty, ShortfallNeverDecreasesWhenAShockGrows, ()) {
   if (f1 > f2) std::swap(f1, f2);
   double months = *rc::gen::inRange(1, 13);
   auto make = [&](double f) {
-    Shock s = Control(code, mn.id, refining ? SimStage::Refining : SimStage::Mining, f, months);
+    Shock s =
+        Control(code, mn.id, mn.component ? SimStage::Component : (refining ? SimStage::Refining : SimStage::Mining), f,
+                months);
     if (kind == 1) s.kind = ShockKind::Outage;
     if (kind == 2) {
       s.kind = ShockKind::Chokepoint;
@@ -714,7 +721,9 @@ RC_GTEST_PROP(MarketProperty, WorldShortfallNeverDecreasesWhenAShockGrows, ()) {
   if (f1 > f2) std::swap(f1, f2);
   double months = *rc::gen::inRange(1, 13);
   auto make = [&](double f) {
-    Shock s = Control(code, mn.id, refining ? SimStage::Refining : SimStage::Mining, f, months);
+    Shock s =
+        Control(code, mn.id, mn.component ? SimStage::Component : (refining ? SimStage::Refining : SimStage::Mining), f,
+                months);
     if (target == 1) {
       s.targets.kind = Targets::Kind::Only;
       s.targets.codes = {"USA"};
@@ -950,6 +959,255 @@ TEST(BaselineTrade, OnlyUsaTouchesOnlyUsFlows) {
   ASSERT_GT(from_china, 0.0);
   EXPECT_GT(Gap(Row(r, "gallium", "USA")), 0.0);
   EXPECT_LE(Gap(Row(r, "gallium", "USA")), from_china * (1 + 1e-9));
+}
+
+// --- Chains: the rare-earth split and the magnet component stage (docs/simulation.md, "Chains and
+// components").
+
+double TotalDemand(const MineralNetwork& mn) { return std::accumulate(mn.demand.begin(), mn.demand.end(), 0.0); }
+
+TEST(Chains, RareEarthSplitAddsUpToTheParent) {
+  const Network& net = Shipped();
+  const auto* all = net.Find("rare_earths");
+  const auto* mag = net.Find("rare_earths_magnet");
+  const auto* oth = net.Find("rare_earths_other");
+  ASSERT_TRUE(all && mag && oth);
+  EXPECT_EQ(mag->parent, "rare_earths");
+  EXPECT_EQ(mag->unit, all->unit);
+  // Mine output by country: 0.29 and 0.71 of the parent's.
+  ASSERT_EQ(mag->I(), all->I());
+  for (std::size_t i = 0; i < all->I(); ++i) {
+    EXPECT_EQ(mag->miners[i], all->miners[i]);
+    EXPECT_NEAR(mag->mine_output[i] + oth->mine_output[i], all->mine_output[i], 1e-9 * all->mine_output[i]);
+    EXPECT_NEAR(mag->mine_output[i], 0.29 * all->mine_output[i], 1e-9 * all->mine_output[i]);
+  }
+  EXPECT_NEAR(TotalDemand(*mag) + TotalDemand(*oth), TotalDemand(*all), 1e-6);
+  // China and Japan: magnet plus other rare earths is their rare-earth demand.
+  for (const char* c : {"CHN", "JPN"}) {
+    const int k = net.FindConsumer(c);
+    EXPECT_NEAR(mag->demand[k] + oth->demand[k], all->demand[k], 1.0) << c;
+  }
+  // US compounds-and-metals use has no magnet end use: its magnet rare earths are not known.
+  const int usa = net.FindConsumer("USA");
+  EXPECT_FALSE(mag->demand_known[usa]);
+  EXPECT_NEAR(oth->demand[usa], all->demand[usa], 1e-9);
+  // Magnet rare earths are separated 92% in China; their sectors differ from the other rare earths'.
+  double chn = 0;
+  for (std::size_t j = 0; j < mag->J(); ++j) {
+    if (net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(mag->refiners[j])}).iso3 == "CHN") {
+      chn = mag->refined_output[j] / TotalDemand(*mag);
+    }
+  }
+  EXPECT_NEAR(chn, 0.92, 1e-9);
+  EXPECT_GT(mag->sector_share[0][static_cast<int>(Sector::Defence)], 0.0);
+  EXPECT_EQ(oth->sector_share[0][static_cast<int>(Sector::Defence)], 0.0);
+}
+
+TEST(Chains, MagnetComponentIsBuiltOnItsFeed) {
+  const Network& net = Shipped();
+  const auto* mag = net.Find("ndfeb_magnets");
+  ASSERT_NE(mag, nullptr);
+  EXPECT_TRUE(mag->component);
+  EXPECT_FALSE(mag->has_ore_stage);
+  EXPECT_EQ(mag->unit, "t magnet");
+  ASSERT_GE(mag->feed, 0);
+  const auto& feed = net.minerals[mag->feed];
+  EXPECT_EQ(feed.id, "rare_earths_magnet");
+  EXPECT_LT(mag->feed, net.FindMineralIndex("ndfeb_magnets"));
+  EXPECT_NEAR(TotalDemand(*mag), TotalDemand(feed) / 0.35, 1e-6);
+  // Producers: China 0.90, Japan 0.07, others 0.03; each limited by its own country's feed, the
+  // others by the rest of the world's; each producer's feed need matches its feed demand.
+  ASSERT_EQ(mag->J(), 3u);
+  for (std::size_t j = 0; j < mag->J(); ++j) {
+    const std::string code = net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(mag->refiners[j])}).iso3;
+    const std::string fc = net.consumers[mag->feed_consumer[j]].code;
+    EXPECT_EQ(fc, code == "XOT" ? std::string("ROW") : code);
+    EXPECT_NEAR(mag->refined_output[j] * 0.35, feed.demand[mag->feed_consumer[j]], 1.0) << code;
+  }
+  // Flows follow HS 8505.11 trade where it exists: 75% of US magnet imports (by value) come from China.
+  const int usa = net.FindConsumer("USA");
+  EXPECT_NE(mag->flow_basis[usa].find("HS 850511"), std::string::npos) << mag->flow_basis[usa];
+  double from_china = 0;
+  for (std::size_t j = 0; j < mag->J(); ++j) {
+    if (net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(mag->refiners[j])}).iso3 == "CHN") {
+      from_china = mag->refined_flow[j * net.K() + usa] / mag->demand[usa];
+    }
+  }
+  EXPECT_NEAR(from_china, 0.750, 0.005);
+}
+
+TEST(Chains, StageMustMatchTheChain) {
+  const Network& net = Shipped();
+  EXPECT_THROW(sim::Run(net, Of({Control("CHN", "ndfeb_magnets", SimStage::Refining, 0.5, 12)})), lodestone::Error);
+  EXPECT_THROW(sim::Run(net, Of({Control("CHN", "rare_earths_magnet", SimStage::Component, 0.5, 12)})),
+               lodestone::Error);
+  auto sc = ParseScenario(R"({"format": "lodestone-scenario/1", "id": "x", "title": "x", "year": 2025,
+    "shocks": [{"kind": "export_control", "country": "CHN", "stage": "component", "minerals": ["ndfeb_magnets"],
+                "fraction": 0.5, "targets": "all", "months": 12, "source": "t", "basis": "t"}]})",
+                          "x.json");
+  ASSERT_EQ(sc.shocks.size(), 1u);
+  EXPECT_EQ(sc.shocks[0].stage, SimStage::Component);
+  try {
+    ParseScenario(R"({"format": "lodestone-scenario/1", "id": "x", "title": "x", "year": 2025,
+      "shocks": [{"kind": "outage", "country": "CHN", "stage": "magnets", "minerals": ["ndfeb_magnets"],
+                  "fraction": 0.5, "months": 12, "source": "t", "basis": "t"}]})",
+                  "x.json");
+    FAIL() << "expected an error";
+  } catch (const lodestone::Error& e) {
+    EXPECT_NE(e.diagnostics().Format().find("expected mining, refining or component"), std::string::npos);
+  }
+}
+
+// The coupling by hand: one shock on the feed over the whole horizon is one period, so each
+// producer loses exactly the share of its feed consumer's demand not met over the horizon; the
+// component run equals a run with those outages written out.
+TEST(Chains, FeedShortfallBecomesProducerOutage) {
+  // The pooled rules cut the horizon only at shocks (the market rule also at the end of the
+  // contract hold: that case is checked against the naive oracle on the shipped scenarios).
+  for (const Network* net : {&Pooled()}) {
+    Shock cut = Control("CHN", "rare_earths_magnet", SimStage::Refining, 0.9, 12);
+    cut.kind = ShockKind::Outage;
+    auto coupled = sim::Run(*net, Of({cut}));
+    // Each producer's feed consumer: its own country's, the others' the rest of the world's.
+    std::vector<Shock> written;
+    std::map<std::string, double> lost;
+    for (const auto& [producer, feed_consumer] :
+         std::vector<std::pair<std::string, std::string>>{{"CHN", "CHN"}, {"JPN", "JPN"}, {"XOT", "ROW"}}) {
+      const auto& f = Row(coupled, "rare_earths_magnet", feed_consumer);
+      lost[producer] = 1 - (f.flows.delivered + f.flows.stock_drawn) / f.flows.demand;
+      // China and Japan are short of feed beyond any stock; the rest of the world may be served.
+      if (producer != "XOT") ASSERT_GT(lost[producer], 0.01) << producer;
+      if (lost[producer] <= 1e-12) continue;
+      Shock o;
+      o.kind = ShockKind::Outage;
+      o.country = producer;
+      o.stage = SimStage::Component;
+      o.minerals = {"ndfeb_magnets"};
+      o.fraction = lost[producer];
+      o.months = 12;
+      written.push_back(o);
+    }
+    auto by_hand = sim::Run(*net, Of(written));
+    for (const char* c : {"CHN", "JPN", "USA", "ROW"}) {
+      const auto& a = Row(coupled, "ndfeb_magnets", c);
+      const auto& b = Row(by_hand, "ndfeb_magnets", c);
+      EXPECT_GT(a.flows.shortfall, 0.0) << c;
+      EXPECT_NEAR(a.flows.shortfall, b.flows.shortfall, 1e-9 * a.flows.demand) << c;
+      EXPECT_NEAR(a.flows.delivered, b.flows.delivered, 1e-9 * a.flows.demand) << c;
+      ExpectBalanced(a.flows, std::string("ndfeb_magnets ") + c);
+    }
+    // What caused it: the feed alone, nothing from shocks on magnets; each producer's lost output.
+    ASSERT_EQ(coupled.producer_feed_loss.size(), 3u);
+    for (const auto& p : coupled.producer_feed_loss) {
+      EXPECT_NEAR(p.lost_t, p.output_t * lost.at(p.producer), 1e-9 * p.output_t) << p.producer;
+    }
+    EXPECT_NEAR(coupled.producer_feed_loss[1].output_t, 22620, 1);  // Japan: 0.07 of 323,143 t
+    ASSERT_EQ(coupled.components.size(), net->K());
+    for (const auto& c : coupled.components) {
+      EXPECT_EQ(c.component_only_t, 0.0) << c.consumer;
+      EXPECT_NEAR(c.feed_only_t, c.shortfall_t, 1e-9 * std::max(1.0, c.demand_t)) << c.consumer;
+    }
+  }
+}
+
+// A control on magnets alone leaves the feed whole: no producer loses output; consumers are short
+// by the component shock only. With both, the causes are reported apart.
+TEST(Chains, ComponentShockAndFeedShockAreReportedApart) {
+  const Network& net = Shipped();
+  Shock magnets = Control("CHN", "ndfeb_magnets", SimStage::Component, 0.5, 12);
+  auto only = sim::Run(net, Of({magnets}));
+  for (const auto& p : only.producer_feed_loss) EXPECT_EQ(p.lost_t, 0.0) << p.producer;
+  EXPECT_GT(Row(only, "ndfeb_magnets", "USA").flows.shortfall, 0.0);
+  EXPECT_EQ(std::count(only.minerals.begin(), only.minerals.end(), "rare_earths_magnet"), 0);
+  Shock feed = Control("CHN", "rare_earths_magnet", SimStage::Refining, 0.7, 12);
+  auto both = sim::Run(net, Of({magnets, feed}));
+  double feed_part = 0, own_part = 0;
+  for (const auto& c : both.components) {
+    if (c.consumer != "USA") continue;
+    EXPECT_NEAR(c.shortfall_t, Row(both, "ndfeb_magnets", "USA").flows.shortfall, 1e-9);
+    feed_part = c.feed_only_t;
+    own_part = c.component_only_t;
+    EXPECT_NEAR(own_part, Row(only, "ndfeb_magnets", "USA").flows.shortfall, 1e-9 * c.demand_t);
+    EXPECT_GE(c.shortfall_t, std::max(feed_part, own_part) - 1e-9 * c.demand_t);
+  }
+  EXPECT_GT(own_part, 0.0);
+  // Deterministic: the same bytes again.
+  EXPECT_EQ(ToJson(sim::Run(net, Of({magnets, feed}))).dump(), ToJson(both).dump());
+}
+
+// The shipped variant of China's October 2025 controls acts on magnet rare earths and magnets: the
+// United States and Japan are short of magnets, the other rare earths are untouched.
+TEST(Chains, OctoberControlsOnMagnetsReachUsAndJapan) {
+  const Network& net = Shipped();
+  auto sc = LoadScenario(kRoot / "scenarios/cn-2025-10-ree-controls-magnets.json");
+  auto r = sim::Run(net, sc);
+  EXPECT_EQ(std::count(r.minerals.begin(), r.minerals.end(), "rare_earths_other"), 0);
+  for (const char* c : {"USA", "JPN"}) {
+    const auto& row = Row(r, "ndfeb_magnets", c);
+    ExpectBalanced(row.flows, c);
+    ASSERT_TRUE(row.shortfall_pct.has_value());
+    EXPECT_GT(*row.shortfall_pct, 5.0) << c;
+    EXPECT_LT(*row.shortfall_pct, 70.0) << c;
+  }
+  EXPECT_EQ(Row(r, "ndfeb_magnets", "CHN").flows.shortfall, 0.0);  // China's own use is untouched
+  auto j = ToJson(r);
+  ASSERT_TRUE(j.contains("components"));
+  EXPECT_EQ(j["components"].size(), net.K());
+}
+
+// The Monte Carlo couples the chains as a single run does, with the same bytes on 1 and 2 threads.
+TEST(Chains, MonteCarloCouplesTheChainsThreadIndependently) {
+  const Network& net = Shipped();
+  auto reg = ParseRegister(R"({"format": "lodestone-register/1", "id": "r", "title": "r", "year": 2025,
+    "events": [{"id": "cn-magnet-ree", "probability": 0.5,
+                "shock": {"kind": "outage", "country": "CHN", "stage": "refining",
+                          "minerals": ["rare_earths_magnet"],
+                          "fraction": {"dist": "uniform", "min": 0.5, "max": 1}, "months": 12, "source": "t",
+                          "basis": "t"},
+                "source": "t", "basis": "t"}]})",
+                           "r.json");
+  McOptions opt;
+  opt.runs = 400;
+  opt.seed = 3;
+  opt.threads = 1;
+  auto one = RunMonteCarlo(net, reg, opt);
+  opt.threads = 2;
+  auto two = RunMonteCarlo(net, reg, opt);
+  EXPECT_EQ(ToJson(one).dump(), ToJson(two).dump());
+  bool magnets = false;
+  for (const auto& row : one.rows) {
+    if (row.mineral == "ndfeb_magnets" && row.consumer == "JPN" && row.sector == "total") {
+      magnets = true;
+      EXPECT_GT(row.shortfall_t.mean, 0.0);
+      EXPECT_GT(row.p_shortfall, 0.3);
+    }
+  }
+  EXPECT_TRUE(magnets);
+}
+
+TEST(Chains, BadChainRowsAreReportedWithFileAndLine) {
+  lodestone::testing::TempDir dir;
+  for (const auto& e : fs::directory_iterator(kRoot / "data/sim")) {
+    if (e.path().extension() == ".csv" && e.path().filename() != "chains.csv") {
+      fs::copy_file(e.path(), dir.path() / e.path().filename());
+    }
+  }
+  lodestone::testing::WriteFile(
+      dir.path() / "chains.csv",
+      "id,kind,parent,unit,content_share,feed,intensity,trade_stage,source,note\n"
+      "rare_earths_magnet,split,rare_earths,,0.29,,,,assume_ree_magnet_split,\n"
+      "rare_earths_other,split,rare_earths,,0.8,,,,assume_ree_magnet_split,\n"
+      "ndfeb_magnets,component,rare_earths,t magnet,,nothing,-1,magnet,assume_ndfeb_intensity,\n");
+  auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
+  try {
+    LoadSimInputs(dir.path(), ds);
+    FAIL() << "expected an error";
+  } catch (const lodestone::Error& e) {
+    std::string msg = e.diagnostics().Format();
+    EXPECT_NE(msg.find("content shares of the splits of rare_earths sum to 1.0900"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("chains.csv:4:6: error: unknown feed 'nothing'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("expected a number above 0"), std::string::npos) << msg;
+  }
 }
 
 }  // namespace

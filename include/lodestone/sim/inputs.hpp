@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -107,6 +108,26 @@ struct ElasticityRow {
   std::string source;
 };
 
+// chains.csv: a supply chain simulated beside the dataset's minerals (docs/simulation.md,
+// "Chains and components"). A split is part of a dataset mineral by content (its mine output times
+// `content_share`, its own demand, sectors, separation shares); a component (magnets) has no mine
+// stage: its producers' output is limited by what they receive of `feed` (a chain or mineral),
+// `intensity` units of feed per unit of component, and its flows follow `trade_stage` rows of
+// the parent's trade.csv where they exist.
+struct ChainRow {
+  enum class Kind : std::uint8_t { Split, Component };
+  std::string id;
+  Kind kind = Kind::Split;
+  std::string parent;        // dataset mineral id
+  std::string unit;          // the chain's unit (split: the parent's)
+  double content_share = 1;  // split
+  std::string feed;          // component
+  double intensity = 0;      // component: feed units per unit of component
+  std::string trade_stage;   // component: stage of trade.csv rows for its flows; empty = none
+  std::string source;
+  std::size_t line = 0;
+};
+
 struct SimInputs {
   std::filesystem::path dir;
   std::vector<SimSource> sources;
@@ -119,10 +140,13 @@ struct SimInputs {
   std::vector<RefiningRow> refining;
   std::vector<ParameterRow> parameters;
   std::vector<ElasticityRow> elasticities;  // optional file; a mineral without a row has no price response
+  std::vector<RefiningRow> chain_shares;    // chain_shares.csv: a chain's producer or separation split
+  std::vector<ChainRow> chains;             // optional file chains.csv, in file order (a feed before its component)
 
   const SimSource* FindSource(std::string_view id) const;
   // Whether `code` is a bloc of blocs.csv.
   bool IsBloc(std::string_view code) const;
+  const ChainRow* FindChain(std::string_view id) const;
   // A parameter's value; `fallback` when the file does not set it.
   double Parameter(std::string_view key, double fallback) const;
 };

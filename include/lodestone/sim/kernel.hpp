@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "lodestone/sim/simulate.hpp"
@@ -73,6 +74,29 @@ struct CompiledShocks {
   std::vector<int> shock_of_template;  // index of the scenario shock behind each template
 };
 CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shocks);
+
+// The active shocks of network `m` under a compiled scenario (docs/simulation.md, "Chains and
+// components"): the scenario's own shocks on it (`own`) and, for a component chain, the outages of
+// its producers derived from its feed's run under the same scenario (`derived`): in each period
+// between the feed's cuts a producer loses the share of its feed consumer's demand not met. The
+// derived templates live in `keep`, which must outlive the returned shocks.
+struct DerivedTemplates {
+  std::vector<std::unique_ptr<std::vector<ShockTemplate>>> blocks;
+};
+std::vector<ActiveShock> ActiveShocksOf(const Network& net, int m, const CompiledShocks& cs,
+                                        const std::vector<Shock>& shocks, double horizon, const EvalOptions& opt,
+                                        DerivedTemplates& keep, bool own = true, bool derived = true);
+
+// Appends to `act` the outages of component chain `m`'s producers derived from its feed's run
+// under `feed_shocks` (the feed's active shocks); nothing when `m` is not a component.
+void AppendFeedOutages(const Network& net, int m, const ActiveShock* feed_shocks, std::size_t count, double horizon,
+                       const EvalOptions& opt, DerivedTemplates& keep, std::vector<ActiveShock>& act);
+
+// For a component chain `m` evaluated in `out` under every shock: appends to `res` each consumer's
+// shortfall with the feed-derived outages alone and with the component's own shocks alone, and
+// each producer's output lost for want of feed.
+void AddComponentCauses(const Network& net, int m, const CompiledShocks& cs, const Scenario& scenario,
+                        const EvalOptions& opt, const MineralOutcome& out, ScenarioResult& res);
 
 // Evaluates one mineral over a horizon of `horizon` months under the given active shocks (all of
 // this mineral). The baseline when `shocks` is empty.

@@ -92,6 +92,16 @@ struct MineralNetwork {
   std::vector<std::string> basis;    // how the baseline was built (pooled market, shares ...), in words
   std::vector<std::string> sources;  // source ids behind the baseline
 
+  // Chains (data/sim/chains.csv, docs/simulation.md "Chains and components"): the dataset mineral
+  // behind a split or a component (empty for a dataset mineral's own network); for a component,
+  // its feed network and, per producer (refiner), the feed network's consumer whose fill limits
+  // that producer's output (its own country's, else the rest of the world).
+  std::string parent;
+  bool component = false;
+  int feed = -1;                   // index into Network::minerals, or -1
+  double feed_intensity = 0;       // feed units per unit of component
+  std::vector<int> feed_consumer;  // per refiner (J)
+
   std::size_t I() const { return miners.size(); }
   std::size_t J() const { return refiners.size(); }
 };

@@ -11,7 +11,8 @@
 namespace lodestone::sim {
 
 enum class ShockKind : std::uint8_t { Outage, ExportControl, Chokepoint, Demand };
-enum class SimStage : std::uint8_t { Mining, Refining };
+// Component: the producers of a component chain (magnets), whose feed is another chain.
+enum class SimStage : std::uint8_t { Mining, Refining, Component };
 const char* ShockKindName(ShockKind k);
 
 // Whom an export control reaches: everyone, everyone except the listed groups/countries, or only

@@ -62,6 +62,23 @@ struct MineralPrice {
 struct SourceRef {
   std::string id, kind, citation, licence, rule;  // kind: published | assumption
 };
+// A component chain's shortfall for one consumer and what caused it (docs/simulation.md, "Chains
+// and components"): the run with every shock, the run with only the producer outages derived from
+// the feed, and the run with only the scenario's own shocks on the component. The causes overlap,
+// so the parts need not add up to the whole.
+struct ComponentCause {
+  std::string component, feed, unit, consumer;
+  double demand_t = 0, shortfall_t = 0;
+  double feed_only_t = 0;       // shortfall with the feed-derived outages alone
+  double component_only_t = 0;  // shortfall with the component's own shocks alone
+  bool demand_known = true;
+};
+// Output a component producer lost for want of feed over the horizon.
+struct ProducerFeedLoss {
+  std::string component, feed, unit, producer;
+  double output_t = 0;  // baseline output over the horizon
+  double lost_t = 0;    // output lost to the feed-derived outages
+};
 struct ScenarioResult {
   Scenario scenario;
   int year = 0;                   // the baseline network's year
@@ -73,6 +90,10 @@ struct ScenarioResult {
   // (then of the elasticities, when the price reading is added).
   std::vector<SourceRef> sources;
   std::vector<MineralPrice> prices;  // per touched mineral, when AddPriceResponse ran
+  // Component chains touched (directly or through their feed): causes per consumer, and each
+  // producer's output lost for want of feed.
+  std::vector<ComponentCause> components;
+  std::vector<ProducerFeedLoss> producer_feed_loss;
 };
 ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptions& opt = {});
 
