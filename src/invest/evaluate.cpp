@@ -168,9 +168,10 @@ struct Sample {
 };
 
 // Adds `share` for `code` to the list, merged by buyer; a code that is not a consumer of the
-// network is counted in ROW, where its demand is.
+// network is counted with the consumer that buys for it: a bloc for its member states (DEU ->
+// EUU), else ROW, where its demand is.
 void AddShare(std::vector<sim::OfftakeShare>& out, const sim::Network& net, std::string_view code, double share) {
-  const std::string buyer = net.FindConsumer(code) >= 0 ? std::string(code) : net.consumers.back().code;
+  const std::string buyer = net.consumers[static_cast<std::size_t>(net.BuyerFor(code))].code;
   for (auto& o : out) {
     if (o.buyer == buyer) {
       o.share += share;

@@ -392,6 +392,18 @@ int Network::FindConsumer(std::string_view code) const {
   return -1;
 }
 
+int Network::BuyerFor(std::string_view code) const {
+  const int k = FindConsumer(code);
+  if (k >= 0) return k;
+  if (auto c = dataset.FindCountry(code)) {
+    const int index = static_cast<int>(c->index());
+    for (std::size_t j = 0; j < consumers.size(); ++j) {
+      if (consumers[j].Includes(index)) return static_cast<int>(j);
+    }
+  }
+  return static_cast<int>(consumers.size()) - 1;
+}
+
 int Network::FindChokepoint(std::string_view id) const {
   for (std::size_t c = 0; c < chokepoints.size(); ++c) {
     if (chokepoints[c].id == id) return static_cast<int>(c);
@@ -471,6 +483,17 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
         if (net.consumers[k].Includes(c)) home = static_cast<int>(k);
       }
       mn.refiner_home_consumer.push_back(home);
+      // A new maker of a component draws its feed as its country's consumer of the feed chain, by
+      // the rule of the baseline makers (BuildNetwork): else the rest of the world.
+      if (mn.component) {
+        int feed_k = static_cast<int>(K) - 1;
+        for (std::size_t k = 0; k + 1 < K; ++k) {
+          if (net.consumers[k].country == c && mn.feed >= 0 && net.minerals[mn.feed].demand_known[k]) {
+            feed_k = static_cast<int>(k);
+          }
+        }
+        mn.feed_consumer.push_back(feed_k);
+      }
       for (std::size_t i = 0; i < I; ++i) {
         if (!mn.miner_home_refiner.empty() && mn.miners[i] == c) mn.miner_home_refiner[i] = static_cast<int>(J);
       }
@@ -769,7 +792,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     if (rest_total > 1 + kLoose) {
       diags.Error(demand_file, last_line, 0,
                   fmt::format("{}: shares of the rest sum to {:.4f}, more than 1", info.id, rest_total));
-      continue;
+      return;
     }
     if (rest_total > 0) {
       const double rest = std::max(0.0, world - listed);
@@ -893,8 +916,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         "ore trade used); each consumer's refined flows follow, in order of preference, its bilateral imports in "
         "the dataset's trade.csv (latest year), its import sources chosen in data/sim/import_basis.csv, else the "
         "pooled rule");
-    for (const auto& [id, rule] : trade_caveats) {
-      mn.basis.push_back(fmt::format("bilateral trade caveats ({}): {}", id, rule));
+    for (const auto& [source_id, rule] : trade_caveats) {
+      mn.basis.push_back(fmt::format("bilateral trade caveats ({}): {}", source_id, rule));
     }
     for (std::size_t k = 0; k < K; ++k) {
       mn.basis.push_back(fmt::format("{} refined flows: {}", net.consumers[k].code, mn.flow_basis[k]));

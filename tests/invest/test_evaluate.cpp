@@ -473,11 +473,12 @@ TEST(Offtake, TermsThenFrameworkMoneyThenProposedThenNone) {
   EXPECT_EQ(shares(DefaultOfftake(p, net)), "USA:0.5;JPN:0.5;");
   p.capital_stack = {jp};
   EXPECT_EQ(shares(DefaultOfftake(p, net)), "JPN:1;");
-  // Confidential terms come first; a buyer that is not a consumer of the network counts in ROW.
+  // Confidential terms come first; a member state counts with its bloc (DEU with the EU buyer),
+  // a country that is not a consumer of the network in ROW.
   p.confidential.owner = "JPN";
-  p.confidential.offtake = "JPN:0.6;KOR:0.2;DEU:0.1";
+  p.confidential.offtake = "JPN:0.6;KOR:0.2;DEU:0.1;BRA:0.05";
   const auto terms = DefaultOfftake(p, net);
-  EXPECT_EQ(shares(terms), "JPN:0.6;ROW:0.3;");
+  EXPECT_EQ(shares(terms), "JPN:0.6;KOR:0.2;EUU:0.1;ROW:0.05;");
   EXPECT_NE(terms.basis.find("confidential offtake terms of JPN"), std::string::npos);
   // Redacted for another partner: the terms are neither used nor shown; the public rule applies.
   const auto seen_by_us = DefaultOfftake(Redact(p, Viewer::Partner("USA")), net);

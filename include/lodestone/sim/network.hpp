@@ -125,6 +125,9 @@ struct Network {
   const MineralNetwork* Find(std::string_view mineral) const;
   int FindMineralIndex(std::string_view mineral) const;
   int FindConsumer(std::string_view code) const;
+  // The consumer that buys for `code`: the consumer of that code, else the bloc whose members
+  // include that country (DEU -> EUU), else the rest of the world (the last consumer).
+  int BuyerFor(std::string_view code) const;
   int FindChokepoint(std::string_view id) const;
 };
 
