@@ -1171,7 +1171,9 @@ const MetricInfo kMetrics[] = {
      "The share of the consumer's imports from its largest source country. Scale 0-100%.", kConc},
     {"net_import_reliance", "Net import reliance",
      "Net imports as a share of apparent consumption (production plus imports minus exports, adjusted for stock "
-     "changes), as published. Scale 0-100%.",
+     "changes): for the US as USGS publishes it; for Japan derived (100% at the mine stage where Japan mines none "
+     "of the mineral, rule assume_jpn_no_mine_output), so a Japanese figure is the ore stage, not refined metal. "
+     "Scale 0-100%.",
      kConc},
 };
 
