@@ -690,7 +690,14 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       }
       const auto split = data::GlobalRefiningSplit(ds, m, overrides, "data/sim/refining.csv");
       for (const auto& s : split.sources) add_source(s);
-      for (const auto& n : split.notes) mn.basis.push_back(n);
+      // The notes describe the parent's dataset shares; a chain whose rows give the whole split
+      // (anode makers instead of graphite refiners) replaces those shares, so they do not apply.
+      double given = 0;
+      for (const auto& o : overrides) given += o.share;
+      const bool replaced = chain && given >= 1 - kLoose;
+      if (!replaced) {
+        for (const auto& n : split.notes) mn.basis.push_back(n);
+      }
       const auto& shares = split.share;
       const std::string& how = split.how;
       if (!shares.empty() && std::isfinite(world)) {
