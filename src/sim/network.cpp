@@ -688,7 +688,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       for (const auto& r : chain ? in.chain_shares : in.refining) {
         if (r.mineral == id) overrides.push_back({r.country, r.share, r.source});
       }
-      const auto split = data::GlobalRefiningSplit(ds, m, overrides, "data/sim/refining.csv");
+      const auto split =
+          data::GlobalRefiningSplit(ds, m, overrides, chain ? "data/sim/chain_shares.csv" : "data/sim/refining.csv");
       for (const auto& s : split.sources) add_source(s);
       // The notes describe the parent's dataset shares; a chain whose rows give the whole split
       // (anode makers instead of graphite refiners) replaces those shares, so they do not apply.
@@ -705,7 +706,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
         mn.basis.push_back(
             fmt::format("refined output by country: {} applied to world demand {} {} (shares, not "
                         "tonnes; refined content assumed equal to world demand)",
-                        how, model::FormatNumber(world), mn.unit));
+                        how, model::FormatNumber(std::round(world * 1000) / 1000), mn.unit));
       } else if (mine_sum > 0) {
         refined = mine.by_country;
         if (std::isfinite(world) && std::fabs(world - mine_sum) > kLoose * world) {
