@@ -379,26 +379,34 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       in.routes.push_back(std::move(rr));
     }
   }
-  if (fs::exists(dir / "refining.csv")) {
-    NamedTable t = ReadTable(dir / "refining.csv", {"mineral", "country", "share", "source"}, diags);
+  // A split by country (refining.csv, chain_shares.csv): rows of mineral, country, share and
+  // source, the mineral checked by `mineral_of`; gives each mineral's sum and its last line.
+  auto read_split = [&](const fs::path& path, auto&& mineral_of, std::vector<RefiningRow>& out, std::string& file) {
+    NamedTable t = ReadTable(path, {"mineral", "country", "share", "source"}, diags);
+    file = t.file;
     std::map<std::string, std::pair<double, std::size_t>> sums;
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       RowCtx row(t, r, diags);
       RefiningRow f;
-      f.mineral = check_mineral(row);
+      f.mineral = mineral_of(row);
       f.country = check_country(row, "country", false, false);
       ParseFraction(row, "share", f.share);
       f.source = check_source(row);
       auto& acc = sums[f.mineral];
       acc.first += f.share;
       acc.second = row.line();
-      in.refining.push_back(std::move(f));
+      out.push_back(std::move(f));
     }
+    return sums;
+  };
+  if (fs::exists(dir / "refining.csv")) {
+    std::string file;
+    const auto sums = read_split(dir / "refining.csv", check_mineral, in.refining, file);
     for (const auto& [m, acc] : sums) {
       // A mineral's rows either give the whole split (sum 1) or override some countries of the
       // dataset's split (sum below 1; the dataset's other countries share the rest).
       if (acc.first > 1.0 + kSectorSumTolerance) {
-        diags.Error(t.file, acc.second, 0,
+        diags.Error(file, acc.second, 0,
                     fmt::format("refining shares of {} sum to {:.4f}, expected at most 1", m, acc.first));
       }
     }
@@ -406,26 +414,16 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
   if (fs::exists(dir / "chain_shares.csv")) {
     // A chain's split by country (producers of a component, separation of a split): the whole
     // split, summing to 1; kept apart from refining.csv, which overrides the dataset's minerals.
-    NamedTable t = ReadTable(dir / "chain_shares.csv", {"mineral", "country", "share", "source"}, diags);
-    std::map<std::string, std::pair<double, std::size_t>> sums;
-    for (std::size_t r = 0; r < t.rows.size(); ++r) {
-      RowCtx row(t, r, diags);
-      RefiningRow f;
-      f.mineral = row.Get("mineral");
-      if (!in.FindChain(f.mineral)) {
-        row.Error("mineral", fmt::format("unknown chain '{}': not in chains.csv", f.mineral));
-      }
-      f.country = check_country(row, "country", false, false);
-      ParseFraction(row, "share", f.share);
-      f.source = check_source(row);
-      auto& acc = sums[f.mineral];
-      acc.first += f.share;
-      acc.second = row.line();
-      in.chain_shares.push_back(std::move(f));
-    }
+    auto chain_of = [&](const RowCtx& row) {
+      std::string id = row.Get("mineral");
+      if (!in.FindChain(id)) row.Error("mineral", fmt::format("unknown chain '{}': not in chains.csv", id));
+      return id;
+    };
+    std::string file;
+    const auto sums = read_split(dir / "chain_shares.csv", chain_of, in.chain_shares, file);
     for (const auto& [m, acc] : sums) {
       if (std::fabs(acc.first - 1.0) > kSectorSumTolerance) {
-        diags.Error(t.file, acc.second, 0, fmt::format("shares of {} sum to {:.4f}, expected 1", m, acc.first));
+        diags.Error(file, acc.second, 0, fmt::format("shares of {} sum to {:.4f}, expected 1", m, acc.first));
       }
     }
   }

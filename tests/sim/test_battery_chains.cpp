@@ -16,36 +16,18 @@
 #include "lodestone/sim/kernel.hpp"
 #include "lodestone/sim/scenario.hpp"
 #include "lodestone/sim/simulate.hpp"
+#include "shipped.hpp"
 
 namespace lodestone::sim {
 namespace {
 
+using fixtures::Data;
+using fixtures::Inputs;
+using fixtures::Pooled;
+using fixtures::Shipped;
+
 namespace fs = std::filesystem;
 const fs::path kRoot = LODESTONE_SOURCE_DIR;
-
-const model::Dataset& Data() {
-  static const model::Dataset ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
-  return ds;
-}
-
-const SimInputs& Inputs() {
-  static const SimInputs in = LoadSimInputs(kRoot / "data/sim", Data());
-  return in;
-}
-
-const Network& Shipped() {
-  static const Network net = BuildNetwork(Data(), Inputs(), 2025);
-  return net;
-}
-
-const Network& Pooled() {
-  static const Network net = [] {
-    Network n = Shipped();
-    n.market.rule = MarketRule::PooledRules;
-    return n;
-  }();
-  return net;
-}
 
 void ExpectBalanced(const Flows& f, const std::string& what) {
   const double scale = std::max(1.0, f.demand);

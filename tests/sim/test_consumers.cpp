@@ -14,22 +14,16 @@
 #include "lodestone/data/loader.hpp"
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/simulate.hpp"
+#include "shipped.hpp"
 
 namespace lodestone::sim {
 namespace {
 
+using fixtures::Data;
+using fixtures::Shipped;
+
 namespace fs = std::filesystem;
 const fs::path kRoot = LODESTONE_SOURCE_DIR;
-
-const model::Dataset& Ds() {
-  static const model::Dataset ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
-  return ds;
-}
-
-const Network& Shipped() {
-  static const Network net = BuildNetwork(Ds(), LoadSimInputs(kRoot / "data/sim", Ds()), 2025);
-  return net;
-}
 
 // Every flow under contract, no leakage: the pooled rules.
 Network AllContract() {
@@ -163,7 +157,7 @@ TEST(Consumers, BlocErrorsAreReportedWithFileAndLine) {
     out << "DEU,Germany bloc,FRA,eu_member_states\n";
   }
   try {
-    LoadSimInputs(dir, Ds());
+    LoadSimInputs(dir, Data());
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string what = e.what();
@@ -180,7 +174,7 @@ TEST(Consumers, BlocErrorsAreReportedWithFileAndLine) {
     demand << "copper,DEU,2025,,,0.01,,assume_rest_steel_share,test\n";
   }
   try {
-    BuildNetwork(Ds(), LoadSimInputs(dir, Ds()), 2025);
+    BuildNetwork(Data(), LoadSimInputs(dir, Data()), 2025);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("DEU has its own demand rows and is also a member of the bloc EUU"),
@@ -302,7 +296,7 @@ TEST(Consumers, DefaultScenarioForUsJapanChinaChangesOnlyAsTheNewBuyersExplain) 
       if (!new_row) out << line << "\n";
     }
   }
-  const Network old_net = BuildNetwork(Ds(), LoadSimInputs(dir, Ds()), 2025);
+  const Network old_net = BuildNetwork(Data(), LoadSimInputs(dir, Data()), 2025);
   ASSERT_EQ(old_net.K(), 4u);
   const auto sc = LoadScenario(kRoot / "scenarios" / "cn-2025-10-widened-ga-ge-graphite.json");
   const auto before = sim::Run(old_net, sc);

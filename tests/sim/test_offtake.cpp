@@ -13,29 +13,16 @@
 #include "lodestone/model/error.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "naive_sim.hpp"
+#include "shipped.hpp"
 
 namespace lodestone::sim {
 namespace {
 
+using fixtures::Pooled;
+using fixtures::Shipped;
+
 namespace fs = std::filesystem;
 const fs::path kRoot = LODESTONE_SOURCE_DIR;
-
-const Network& Market() {
-  static const Network net = [] {
-    auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
-    return BuildNetwork(ds, LoadSimInputs(kRoot / "data/sim", ds), 2025);
-  }();
-  return net;
-}
-
-const Network& Pooled() {
-  static const Network net = [] {
-    Network n = Market();
-    n.market.rule = MarketRule::PooledRules;
-    return n;
-  }();
-  return net;
-}
 
 Shock Ban(const std::string& country, const std::string& mineral, std::vector<std::string> only = {}) {
   Shock s;
@@ -168,7 +155,7 @@ TEST(Offtake, ABuyerNotShortLeavesTheOthersAsWithoutOfftake) {
 TEST(Offtake, ABannedBuyerGetsNothingFromTheAddition) {
   // China bans gallium exports to the United States; a new Chinese refinery promises it all of its
   // output: none of it may go there, so it is uncommitted supply for the others.
-  for (const Network* net : {&Pooled(), &Market()}) {
+  for (const Network* net : {&Pooled(), &Shipped()}) {
     const auto sc = Of({Ban("CHN", "gallium", {"USA"})});
     const auto none = sim::Run(*net, sc);
     ASSERT_GT(Gap(none, "gallium", "USA"), 0.0);
@@ -190,7 +177,7 @@ TEST(Offtake, ABannedBuyerGetsNothingFromTheAddition) {
 // Every simulated mineral gets a refined addition with offtakes (one buyer short, one perhaps not);
 // every shipped scenario then balances and matches the naive oracle under both rules.
 TEST(Offtake, ShippedScenariosBalanceAndMatchTheNaivePathWithOfftakes) {
-  for (const Network* base : {&Pooled(), &Market()}) {
+  for (const Network* base : {&Pooled(), &Shipped()}) {
     std::vector<SupplyAddition> adds;
     for (const auto& mn : base->minerals) {
       const double world = std::accumulate(mn.refined_output.begin(), mn.refined_output.end(), 0.0);
@@ -224,7 +211,7 @@ TEST(Offtake, MonteCarloWithOfftakesBalancesAndMatchesTheNaivePath) {
   const auto reg = LoadRegister(kRoot / "scenarios/register.json");
   const std::uint64_t runs = 300, seed = 13;
   const auto draws = DrawScenarios(reg, runs, seed);
-  for (const Network* base : {&Pooled(), &Market()}) {
+  for (const Network* base : {&Pooled(), &Shipped()}) {
     std::vector<SupplyAddition> adds;
     for (const auto& mn : base->minerals) {
       const double world = std::accumulate(mn.refined_output.begin(), mn.refined_output.end(), 0.0);
@@ -269,7 +256,7 @@ TEST(Offtake, MonteCarloWithOfftakesBalancesAndMatchesTheNaivePath) {
 // gives the same bytes as one whose offtake table exists but promises nothing (the offtake step
 // runs and must leave every figure as it was).
 TEST(Offtake, NoOfftakeGivesTheSameBytesOnEveryShippedScenario) {
-  for (const Network* base : {&Pooled(), &Market()}) {
+  for (const Network* base : {&Pooled(), &Shipped()}) {
     std::vector<SupplyAddition> adds;
     for (const auto& mn : base->minerals) {
       const double world = std::accumulate(mn.refined_output.begin(), mn.refined_output.end(), 0.0);

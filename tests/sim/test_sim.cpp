@@ -22,30 +22,16 @@
 #include "lodestone/sim/serialize.hpp"
 #include "lodestone/sim/simulate.hpp"
 #include "naive_sim.hpp"
+#include "shipped.hpp"
 
 namespace lodestone::sim {
 namespace {
 
+using fixtures::Pooled;
+using fixtures::Shipped;
+
 namespace fs = std::filesystem;
 const fs::path kRoot = LODESTONE_SOURCE_DIR;
-
-const Network& Shipped() {
-  static const Network net = [] {
-    auto ds = data::LoadDatasetOrThrow(kRoot / "data/starter");
-    return BuildNetwork(ds, LoadSimInputs(kRoot / "data/sim", ds), 2025);
-  }();
-  return net;
-}
-
-// The shipped network under the pooled rules (the naive oracle implements those).
-const Network& Pooled() {
-  static const Network net = [] {
-    Network n = Shipped();
-    n.market.rule = MarketRule::PooledRules;
-    return n;
-  }();
-  return net;
-}
 
 // The shipped network under the market rule with the given contract shares and leakage.
 Network MarketWith(double initial, double later, double leakage, double hold = 3) {
