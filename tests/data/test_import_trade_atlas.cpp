@@ -1,6 +1,6 @@
-// The fixtures in tests/data/trade_atlas are invented: the crosswalk is written from our own
-// data/reference/trade_atlas_map.csv and the flows carry round made-up figures; the published files
-// are read only where ../shared/data keeps them (ImportTradeAtlasPublished).
+// The fixtures are invented: the crosswalk in tests/data/trade_atlas is written from our own
+// data/reference/trade_atlas_map.csv, and the flows (below) carry round made-up figures; the
+// published files are read only where ../shared/data keeps them (ImportTradeAtlasPublished).
 // Tests of the importer of the critical-materials BACI extract (flows_<year>.json, crosswalk.json):
 // materials mapped to minerals, stages and content factors by trade_atlas_map.csv, countries
 // resolved through each file's own numeric table, unknown quantities, the caveats carried by the
@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/test_fixtures.hpp"
@@ -37,8 +38,39 @@ const Reference& Ref() {
 
 fs::path FixtureDir() { return fs::path(LODESTONE_TEST_DATA_DIR) / "trade_atlas"; }
 
+// Two years of invented flows in the extract's format (round made-up figures, not BACI data),
+// written at run time; the published years are read only from ../shared/data.
+constexpr std::string_view kFixtureIso =
+    R"("iso": {"156": "CN", "392": "JP", "842": "US", "490": "TW", "56": "BE", "58": "BE", "152": "CL", )"
+    R"("36": "AU", "516": "NA", "891": "CS", "276": "DE", "280": "DE"})";
+constexpr std::string_view kFlows2016 = R"("materials": {"lithium": [{"from": "CL", "to": "US", "value": 300000000}], )"
+                                        R"("graphite": [{"from": "CN", "to": "JP", "value": 1000000}]})";
+constexpr std::string_view kFlows2024 =
+    R"("materials": {"lithium": [{"from": "CL", "to": "US", "value": 400000000, "qty": 20000}, )"
+    R"({"from": "CN", "to": "JP", "value": 30000000, "qty": 2000}, )"
+    R"({"from": "CL", "to": "JP", "value": 150000000, "qty": 0}], )"
+    R"("magnets": [{"from": "CN", "to": "US", "value": 300000000, "qty": 8000}, )"
+    R"({"from": "DE", "to": "US", "value": 50000000, "qty": 900}], )"
+    R"("gallium": [{"from": "CN", "to": "JP", "value": 5000000, "qty": 20}], )"
+    R"("cobalt": [{"from": "BE", "to": "US", "value": 70000000, "qty": 2500}], )"
+    R"("helium": [{"from": "US", "to": "JP", "value": 1, "qty": 1}], )"
+    R"("copper": [{"from": "CS", "to": "DE", "value": 10, "qty": 1}, {"from": "NA", "to": "TW", "value": 1000, "qty": 2}]})";
+
+std::string InventedYear(int year, std::string_view materials) {
+  return fmt::format(R"({{"year": {}, "source": "invented test flows in the format of the CEPII BACI extract", )"
+                     R"("centroids": {{}}, "names": {{}}, {}, {}}})",
+                     year, kFixtureIso, materials);
+}
+
 std::vector<fs::path> FixtureFiles() {
-  return {FixtureDir() / "crosswalk.json", FixtureDir() / "flows_2016.json", FixtureDir() / "flows_2024.json"};
+  static const TempDir dir;
+  static const bool written = [] {
+    WriteFile(dir / "flows_2016.json", InventedYear(2016, kFlows2016));
+    WriteFile(dir / "flows_2024.json", InventedYear(2024, kFlows2024));
+    return true;
+  }();
+  (void)written;
+  return {FixtureDir() / "crosswalk.json", dir / "flows_2016.json", dir / "flows_2024.json"};
 }
 
 const ImportResult& Fixture() {
