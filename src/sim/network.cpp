@@ -356,6 +356,18 @@ std::vector<double> SourcedThenPooled(const std::vector<double>& supply, const s
   return flow;
 }
 
+// The consumer whose fill limits a component maker in `country`: the feed network's consumer of
+// that country where its demand is known, else the rest of the world (the last consumer).
+int FeedConsumerOf(const Network& net, int feed, int country) {
+  const std::size_t K = net.consumers.size();
+  int found = static_cast<int>(K) - 1;
+  if (feed < 0) return found;
+  for (std::size_t k = 0; k + 1 < K; ++k) {
+    if (net.consumers[k].country == country && net.minerals[feed].demand_known[k]) found = static_cast<int>(k);
+  }
+  return found;
+}
+
 }  // namespace
 
 bool Consumer::Includes(int c) const { return std::find(members.begin(), members.end(), c) != members.end(); }
@@ -485,15 +497,7 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
       mn.refiner_home_consumer.push_back(home);
       // A new maker of a component draws its feed as its country's consumer of the feed chain, by
       // the rule of the baseline makers (BuildNetwork): else the rest of the world.
-      if (mn.component) {
-        int feed_k = static_cast<int>(K) - 1;
-        for (std::size_t k = 0; k + 1 < K; ++k) {
-          if (net.consumers[k].country == c && mn.feed >= 0 && net.minerals[mn.feed].demand_known[k]) {
-            feed_k = static_cast<int>(k);
-          }
-        }
-        mn.feed_consumer.push_back(feed_k);
-      }
+      if (mn.component) mn.feed_consumer.push_back(FeedConsumerOf(net, mn.feed, c));
       for (std::size_t i = 0; i < I; ++i) {
         if (!mn.miner_home_refiner.empty() && mn.miners[i] == c) mn.miner_home_refiner[i] = static_cast<int>(J);
       }
@@ -693,9 +697,8 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       for (const auto& s : split.sources) add_source(s);
       // The notes describe the parent's dataset shares; a chain whose rows give the whole split
       // (anode makers instead of graphite refiners) replaces those shares, so they do not apply.
-      double given = 0;
-      for (const auto& o : overrides) given += o.share;
-      const bool replaced = chain && given >= 1 - kLoose;
+      // (chain_shares.csv rows sum to 1, checked when read).
+      const bool replaced = chain && !overrides.empty();
       if (!replaced) {
         for (const auto& n : split.notes) mn.basis.push_back(n);
       }
@@ -1000,11 +1003,7 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
       mn.feed_intensity = chain->intensity;
       mn.feed_consumer.assign(J, static_cast<int>(K) - 1);
       for (std::size_t j = 0; j < J; ++j) {
-        for (std::size_t k = 0; k + 1 < K; ++k) {
-          if (net.consumers[k].country == mn.refiners[j] && f >= 0 && net.minerals[f].demand_known[k]) {
-            mn.feed_consumer[j] = static_cast<int>(k);
-          }
-        }
+        mn.feed_consumer[j] = FeedConsumerOf(net, f, mn.refiners[j]);
         if (f < 0) continue;
         const auto& fd = net.minerals[f];
         const int k = mn.feed_consumer[j];
