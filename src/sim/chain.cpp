@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "lodestone/sim/kernel.hpp"
@@ -30,54 +31,78 @@ std::vector<ActiveShock> ActiveShocksOf(const Network& net, int m, const Compile
     }
   }
   const MineralNetwork& mn = net.minerals[m];
-  if (!derived || !mn.component || mn.feed < 0) return act;
-  const std::vector<ActiveShock> feed = ActiveShocksOf(net, mn.feed, cs, shocks, horizon, opt, keep);
-  AppendFeedOutages(net, m, feed.data(), feed.size(), horizon, opt, keep, act);
+  if (!derived || !mn.component || mn.feeds.empty()) return act;
+  std::vector<std::vector<ActiveShock>> shocks_of(net.minerals.size());
+  for (const auto& f : mn.feeds) shocks_of[f.mineral] = ActiveShocksOf(net, f.mineral, cs, shocks, horizon, opt, keep);
+  std::vector<FeedRun> runs(net.minerals.size());
+  AppendFeedOutages(net, m, shocks_of, horizon, opt, keep, act, runs);
   return act;
 }
 
-void AppendFeedOutages(const Network& net, int m, const ActiveShock* feed_shocks, std::size_t count, double horizon,
-                       const EvalOptions& opt, DerivedTemplates& keep, std::vector<ActiveShock>& act) {
-  const MineralNetwork& mn = net.minerals[m];
-  if (!mn.component || mn.feed < 0 || count == 0) return;
-  const std::vector<ActiveShock> feed(feed_shocks, feed_shocks + count);
+namespace {
 
-  // Cuts of the feed's run: every start and end, and the end of the contract hold, as the kernel
-  // cuts it; within a period the feed's fill is constant.
-  std::vector<double> bounds = {0.0, horizon};
-  for (const auto& a : feed) {
-    for (double x : {a.start, a.end}) {
-      if (x > 0 && x < horizon) bounds.push_back(x);
-    }
-    const double change = a.start + net.market.contract_hold_months;
-    if (net.market.rule == MarketRule::Market && net.market.contract_share_initial != net.market.contract_share_later &&
-        change > 0 && change < horizon) {
-      bounds.push_back(change);
+void RunFeed(const Network& net, int f, const std::vector<ActiveShock>& shocks, double horizon, const EvalOptions& opt,
+             FeedRun& run) {
+  // One run of the feed over the horizon, with its totals at the end of every segment: the run is
+  // causal (stocks are drawn in time order), so the totals at a cut are those of a run ending
+  // there, and the feed's figures over a period are the totals at its end less those at its start.
+  run.cut_totals.clear();
+  run.ws.cut_totals = &run.cut_totals;
+  EvaluateMineral(net, f, shocks.data(), shocks.size(), horizon, opt, run.ws, run.out);
+  run.ws.cut_totals = nullptr;
+  // Per segment and consumer: the share of the feed's demand not met (delivered or drawn) in it.
+  const std::size_t K = net.K(), S = run.ws.bounds.size() - 1;
+  run.lost.assign(S * K, 0.0);
+  for (std::size_t k = 0; k < K; ++k) {
+    double prev_demand = 0, prev_met = 0;
+    for (std::size_t b = 0; b < S; ++b) {
+      const Flows& t = run.cut_totals[b * K + k];
+      const double demand = t.demand - prev_demand, met = t.delivered + t.stock_drawn - prev_met;
+      prev_demand = t.demand;
+      prev_met = t.delivered + t.stock_drawn;
+      if (demand > 0) run.lost[b * K + k] = std::clamp(1.0 - met / demand, 0.0, 1.0);
     }
   }
-  std::sort(bounds.begin(), bounds.end());
-  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  run.ran = true;
+}
 
-  // The feed's run is causal (stocks are drawn in time order), so its figures over a period are
-  // the run to the period's end less the run to its start.
+}  // namespace
+
+bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<ActiveShock>>& shocks_of,
+                       double horizon, const EvalOptions& opt, DerivedTemplates& keep, std::vector<ActiveShock>& act,
+                       std::vector<FeedRun>& runs) {
+  const MineralNetwork& mn = net.minerals[m];
+  if (!mn.component) return false;
+  // The feeds under a shock are run (once per scenario: a run is reused by every component it
+  // feeds); a feed without one is met in full and limits nothing.
+  std::vector<const MineralNetwork::Feed*> run_feeds;
+  std::vector<double> cuts;
+  for (const auto& f : mn.feeds) {
+    if (shocks_of[f.mineral].empty()) continue;
+    FeedRun& run = runs[f.mineral];
+    if (!run.ran) RunFeed(net, f.mineral, shocks_of[f.mineral], horizon, opt, run);
+    run_feeds.push_back(&f);
+    cuts.insert(cuts.end(), run.ws.bounds.begin(), run.ws.bounds.end());
+  }
+  if (run_feeds.empty()) return false;
+  // The periods are the feeds' segments cut by one another; within one, each feed's fill is
+  // constant, and a producer loses the largest share of any of its feeds not met.
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   const std::size_t K = net.K();
-  std::vector<double> prev_demand(K, 0.0), prev_met(K, 0.0);
-  EvalScratch ws;
-  MineralOutcome out;
+  std::vector<std::size_t> seg(run_feeds.size(), 0);  // per run feed: its segment holding the period
   auto block = std::make_unique<std::vector<ShockTemplate>>();
   std::vector<std::pair<std::size_t, ActiveShock>> pending;  // template index, shock
-  for (std::size_t b = 1; b < bounds.size(); ++b) {
-    EvaluateMineral(net, mn.feed, feed.data(), feed.size(), bounds[b], opt, ws, out);
-    std::vector<double> lost(K, 0.0);
-    for (std::size_t k = 0; k < K; ++k) {
-      const Flows& t = out.by_consumer[k][kSectors];
-      const double demand = t.demand - prev_demand[k], met = t.delivered + t.stock_drawn - prev_met[k];
-      prev_demand[k] = t.demand;
-      prev_met[k] = t.delivered + t.stock_drawn;
-      if (demand > 0) lost[k] = std::clamp(1.0 - met / demand, 0.0, 1.0);
+  for (std::size_t u = 1; u < cuts.size(); ++u) {
+    for (std::size_t x = 0; x < run_feeds.size(); ++x) {
+      const std::vector<double>& b = runs[run_feeds[x]->mineral].ws.bounds;
+      while (b[seg[x] + 1] < cuts[u]) ++seg[x];
     }
     for (std::size_t j = 0; j < mn.J(); ++j) {
-      const double f = lost[mn.feed_consumer[j]];
+      double f = 0;
+      for (std::size_t x = 0; x < run_feeds.size(); ++x) {
+        f = std::max(f, runs[run_feeds[x]->mineral].lost[seg[x] * K + run_feeds[x]->consumer[j]]);
+      }
       if (f <= kNoLoss) continue;
       ShockTemplate t;
       t.kind = ShockKind::Outage;
@@ -85,7 +110,7 @@ void AppendFeedOutages(const Network& net, int m, const ActiveShock* feed_shocks
       t.on_refiners = true;
       t.node = static_cast<int>(j);
       block->push_back(std::move(t));
-      pending.push_back({block->size() - 1, {nullptr, f, 1.0, bounds[b - 1], bounds[b]}});
+      pending.push_back({block->size() - 1, {nullptr, f, 1.0, cuts[u - 1], cuts[u]}});
     }
   }
   for (auto& [i, a] : pending) {
@@ -93,7 +118,21 @@ void AppendFeedOutages(const Network& net, int m, const ActiveShock* feed_shocks
     act.push_back(a);
   }
   keep.blocks.push_back(std::move(block));
+  return true;
 }
+
+namespace {
+
+std::string FeedIds(const Network& net, const MineralNetwork& mn) {
+  std::string ids;
+  for (const auto& f : mn.feeds) {
+    if (!ids.empty()) ids += ';';
+    ids += net.minerals[f.mineral].id;
+  }
+  return ids;
+}
+
+}  // namespace
 
 }  // namespace lodestone::sim
 
@@ -110,7 +149,7 @@ void AddComponentCauses(const Network& net, int m, const CompiledShocks& cs, con
   MineralOutcome by_feed, by_own;
   EvaluateMineral(net, m, feed_only.data(), feed_only.size(), h, opt, ws, by_feed);
   EvaluateMineral(net, m, own_only.data(), own_only.size(), h, opt, ws, by_own);
-  const std::string feed_id = mn.feed >= 0 ? net.minerals[mn.feed].id : std::string();
+  const std::string feed_id = FeedIds(net, mn);
   for (std::size_t k = 0; k < net.K(); ++k) {
     ComponentCause c;
     c.component = mn.id;

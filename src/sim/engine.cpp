@@ -122,16 +122,12 @@ template <class Blocked, class Eff>
 void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalScratch& ws, Blocked blocked,
                Eff eff_of) {
   const std::size_t J = mn.J(), K = net.K();
-  Fill(ws.lvl_demand, K, 0.0);
   Fill(ws.lvl_eff, K, 1.0);
   Fill(ws.lvl_index, K, 0);
   Fill(ws.lvl_level, K, 0.0);
-  double* d = ws.lvl_demand.data();
+  const double* d = ws.demand_total.data();
   double* e = ws.lvl_eff.data();
   int* idx = ws.lvl_index.data();
-  for (std::size_t k = 0; k < K; ++k) {
-    for (int s = 0; s < kSectors; ++s) d[k] += ws.sector_demand[k][s];
-  }
   // With links: what each fill adds to a consumer is attributed to the refiner(s) it came from.
   const bool links = ws.links != nullptr;
   if (links) Fill(ws.lvl_before, K, 0.0);
@@ -374,7 +370,13 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
       }
     }
 
+    // Each consumer's shocked demand, summed once in sector order (the same bits everywhere).
+    Fill(ws.demand_total, K, 0.0);
+    for (std::size_t k = 0; k < K; ++k) {
+      for (int s = 0; s < kSectors; ++s) ws.demand_total[k] += ws.sector_demand[k][s];
+    }
   }  // !supply_kept
+  const double* demand = ws.demand_total.data();
 
   // Refined deliveries along the baseline flows, scaled by each refinery's output.
   Fill(ws.delivered, K, 0.0);                           // X: delivered
@@ -425,8 +427,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
   }
   // A consumer whose demand fell returns what it no longer takes, pro rata to its suppliers.
   for (std::size_t k = 0; k < K; ++k) {
-    double dk = 0;
-    for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+    const double dk = demand[k];
     if (ws.delivered[k] > dk) {
       double excess = ws.delivered[k] - dk;
       for (std::size_t j = 0; j < J; ++j) {
@@ -444,8 +445,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
         const double promised = mn.extra_offtake[j * K + k] * ws.refinery_keep[j];
         const double e = fin_eff(j * K + k);
         if (promised <= 0 || fin_blocked(j * K + k) || e <= 0) continue;
-        double dk = 0;
-        for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+        const double dk = demand[k];
         const double arrive = std::min(promised * e, std::max(0.0, dk - ws.delivered[k]));
         if (arrive <= 0) continue;
         ws.delivered[k] += arrive;
@@ -465,8 +465,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     if (avail <= 0) continue;
     int home = mn.refiner_home_consumer[j];
     if (home >= 0) {
-      double dk = 0;
-      for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[home][s];
+      const double dk = demand[home];
       double take = std::min(avail, std::max(0.0, dk - ws.delivered[home]));
       ws.delivered[home] += take;
       avail -= take;
@@ -475,8 +474,7 @@ void SegmentRates(const Network& net, const MineralNetwork& mn, const ActiveShoc
     if (avail <= 0) continue;
     bool any = false;
     for (std::size_t k = 0; k < K; ++k) {
-      double dk = 0;
-      for (int s = 0; s < kSectors; ++s) dk += ws.sector_demand[k][s];
+      const double dk = demand[k];
       bool ok = static_cast<int>(k) != home && !fin_blocked(j * K + k) && fin_eff(j * K + k) > 0;
       need[k] = ok ? std::max(0.0, dk - ws.delivered[k]) : 0.0;
       eff[k] = fin_eff(j * K + k);
@@ -666,6 +664,36 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
   return out;
 }
 
+namespace {
+
+// Ends one consumer's sums: rounding residue is not a shortfall, so it stays delivered (the
+// balance stays exact); the total over sectors goes to index kSectors.
+void CloseConsumer(std::array<Flows, kSectors + 1>& o) {
+  Flows t;
+  for (int s = 0; s < kSectors; ++s) {
+    if (std::fabs(o[s].shortfall) <= kRelativeZero * o[s].demand) {
+      o[s].delivered += o[s].shortfall;
+      o[s].shortfall = 0;
+    }
+    t.demand += o[s].demand;
+    t.delivered += o[s].delivered;
+    t.stock_drawn += o[s].stock_drawn;
+    t.shortfall += o[s].shortfall;
+  }
+  o[kSectors] = t;
+}
+
+// Appends each consumer's totals so far, as a run ending here would close them.
+void AddCutTotals(const MineralOutcome& out, std::size_t K, std::vector<Flows>& totals) {
+  for (std::size_t k = 0; k < K; ++k) {
+    std::array<Flows, kSectors + 1> o = out.by_consumer[k];
+    CloseConsumer(o);
+    totals.push_back(o[kSectors]);
+  }
+}
+
+}  // namespace
+
 void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks, std::size_t count, double horizon,
                      const EvalOptions& opt, EvalScratch& ws, MineralOutcome& out) {
   const MineralNetwork& mn = net.minerals[mineral];
@@ -730,6 +758,7 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
         }
       }
       if (ws.links) AddBaselineLinks(net, mn, years, *ws.links);
+      if (ws.cut_totals) AddCutTotals(out, K, *ws.cut_totals);
       continue;
     }
     double contract = 1;
@@ -791,23 +820,9 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
         o[s].shortfall += amt - ds;
       }
     }
+    if (ws.cut_totals) AddCutTotals(out, K, *ws.cut_totals);
   }
-  for (std::size_t k = 0; k < K; ++k) {
-    auto& o = out.by_consumer[k];
-    Flows t;
-    for (int s = 0; s < kSectors; ++s) {
-      // Rounding residue is not a shortfall: keep it delivered (the balance stays exact).
-      if (std::fabs(o[s].shortfall) <= kRelativeZero * o[s].demand) {
-        o[s].delivered += o[s].shortfall;
-        o[s].shortfall = 0;
-      }
-      t.demand += o[s].demand;
-      t.delivered += o[s].delivered;
-      t.stock_drawn += o[s].stock_drawn;
-      t.shortfall += o[s].shortfall;
-    }
-    o[kSectors] = t;
-  }
+  for (std::size_t k = 0; k < K; ++k) CloseConsumer(out.by_consumer[k]);
 }
 
 namespace {
@@ -850,12 +865,14 @@ ScenarioResult Run(const Network& net, const Scenario& scenario, const EvalOptio
   for (const auto& t : cs.templates) {
     if (std::find(touched.begin(), touched.end(), t.mineral) == touched.end()) touched.push_back(t.mineral);
   }
-  // A component chain whose feed is touched is touched too (its producers lack feed).
+  // A component chain with a touched feed is touched too (its producers lack feed).
   for (std::size_t m = 0; m < net.minerals.size(); ++m) {
-    const int f = net.minerals[m].feed;
-    if (f >= 0 && std::find(touched.begin(), touched.end(), f) != touched.end() &&
-        std::find(touched.begin(), touched.end(), static_cast<int>(m)) == touched.end()) {
-      touched.push_back(static_cast<int>(m));
+    if (std::find(touched.begin(), touched.end(), static_cast<int>(m)) != touched.end()) continue;
+    for (const auto& f : net.minerals[m].feeds) {
+      if (std::find(touched.begin(), touched.end(), f.mineral) != touched.end()) {
+        touched.push_back(static_cast<int>(m));
+        break;
+      }
     }
   }
   std::sort(touched.begin(), touched.end());
@@ -930,7 +947,7 @@ FlowsResult RunFlows(const Network& net, const Scenario& scenario, std::string_v
   Scenario touching = scenario;  // only the shocks on this mineral (or its feed), for the sources
   touching.shocks.clear();
   for (std::size_t i = 0; i < cs.templates.size(); ++i) {
-    if (cs.templates[i].mineral != m && cs.templates[i].mineral != mn.feed) continue;
+    if (cs.templates[i].mineral != m && !mn.Feeds(cs.templates[i].mineral)) continue;
     touching.shocks.push_back(scenario.shocks[cs.shock_of_template[i]]);
   }
   DerivedTemplates keep;

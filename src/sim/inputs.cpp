@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "lodestone/data/named_table.hpp"
+#include "lodestone/model/text.hpp"
 #include "lodestone/model/units.hpp"
 
 namespace lodestone::sim {
@@ -170,13 +172,29 @@ SimInputs LoadSimInputs(const fs::path& dir, const model::Dataset& ds) {
       } else if (kind == "component") {
         c.kind = ChainRow::Kind::Component;
         if (c.unit.empty()) row.Error("unit", "a component states its unit (e.g. 't magnet')");
-        c.feed = row.Get("feed");
-        if (!in.FindChain(c.feed) && !ds.FindMineral(c.feed)) {
-          row.Error("feed", fmt::format("unknown feed '{}': expected a mineral or a chain listed above", c.feed));
+        c.feeds = model::SplitList(row.Get("feed"), ";");
+        const std::vector<std::string> ints = model::SplitList(row.Get("intensity"), ";");
+        if (c.feeds.empty()) row.Error("feed", "a component names its feed (a mineral or a chain listed above)");
+        for (const auto& f : c.feeds) {
+          if (!in.FindChain(f) && !ds.FindMineral(f)) {
+            row.Error("feed", fmt::format("unknown feed '{}': expected a mineral or a chain listed above", f));
+          }
+          if (std::count(c.feeds.begin(), c.feeds.end(), f) > 1) {
+            row.Error("feed", fmt::format("feed '{}' is listed twice", f));
+            break;
+          }
         }
-        if (!model::ParseDouble(row.Get("intensity"), c.intensity) || !(c.intensity > 0 && c.intensity < 1e6)) {
-          row.Error("intensity", fmt::format("expected a number above 0 (feed units per unit of component), found '{}'",
-                                             row.Get("intensity")));
+        if (ints.size() != c.feeds.size()) {
+          row.Error("intensity", fmt::format("expected {} intensities separated by ';' (one per feed), found '{}'",
+                                             c.feeds.size(), row.Get("intensity")));
+        }
+        for (const auto& x : ints) {
+          double v = 0;
+          if (!model::ParseDouble(x, v) || !(v > 0 && v < 1e6)) {
+            row.Error("intensity",
+                      fmt::format("expected a number above 0 (feed units per unit of component), found '{}'", x));
+          }
+          c.intensities.push_back(v);
         }
         c.trade_stage = row.Get("trade_stage");
         if (!c.trade_stage.empty() && !ds.FindStage(c.trade_stage)) {

@@ -239,7 +239,7 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
   const std::vector<double> base = BaselineDemand(net, reg.horizon_months);
   std::vector<int> components;  // component chains with a feed, in network order
   for (std::size_t m = 0; m < M; ++m) {
-    if (net.minerals[m].component && net.minerals[m].feed >= 0) components.push_back(static_cast<int>(m));
+    if (net.minerals[m].component && !net.minerals[m].feeds.empty()) components.push_back(static_cast<int>(m));
   }
 
   tbb::enumerable_thread_specific<McPartial> accs([&] {
@@ -260,12 +260,15 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
     thread_local std::vector<std::vector<ActiveShock>> tl_per_mineral;
     thread_local std::vector<int> tl_touched;
     thread_local DerivedTemplates tl_keep;
+    // Per feed mineral: its run for the components, reused as its own evaluation in the scenario.
+    thread_local std::vector<FeedRun> tl_feed_runs;
     EvalScratch& ws = tl_ws;
     MineralOutcome& out = tl_out;
     std::vector<DrawnEvent>& drawn = tl_drawn;
     std::vector<std::vector<ActiveShock>>& per_mineral = tl_per_mineral;
     std::vector<int>& touched = tl_touched;
     per_mineral.resize(M);
+    tl_feed_runs.resize(M);
     pcg32 rng(opt.seed, b);
     const std::uint64_t end = std::min(opt.runs, (b + 1) * kBlock);
     for (std::uint64_t sc = b * kBlock; sc < end; ++sc) {
@@ -282,13 +285,15 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
       }
       // Component chains whose feed is touched lose output for want of feed (sim/kernel.hpp);
       // feeds come before their components in the network, so the feed's list is complete here.
+      // A feed's run is its own evaluation too: the same shocks, so the same bits.
       tl_keep.blocks.clear();
+      for (auto& r : tl_feed_runs) r.ran = false;
       for (int m : components) {
-        const int f = net.minerals[m].feed;
-        if (per_mineral[f].empty()) continue;
+        bool fed_shock = false;
+        for (const auto& f : net.minerals[m].feeds) fed_shock |= !per_mineral[f.mineral].empty();
+        if (!fed_shock) continue;
         if (per_mineral[m].empty()) touched.push_back(m);
-        AppendFeedOutages(net, m, per_mineral[f].data(), per_mineral[f].size(), reg.horizon_months, opt.eval, tl_keep,
-                          per_mineral[m]);
+        AppendFeedOutages(net, m, per_mineral, reg.horizon_months, opt.eval, tl_keep, per_mineral[m], tl_feed_runs);
         if (per_mineral[m].empty()) touched.pop_back();
       }
       std::sort(touched.begin(), touched.end());
@@ -299,7 +304,12 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
           demand_shock |= a.t->kind == ShockKind::Demand;
           diverge |= a.t->kind == ShockKind::Demand && a.t->sector >= 0;
         }
-        EvaluateMineral(net, m, list.data(), list.size(), reg.horizon_months, opt.eval, ws, out);
+        if (tl_feed_runs[m].ran) {
+          std::swap(out, tl_feed_runs[m].out);
+          tl_feed_runs[m].ran = false;
+        } else {
+          EvaluateMineral(net, m, list.data(), list.size(), reg.horizon_months, opt.eval, ws, out);
+        }
         list.clear();
         ++acc.touched[m];
         ++acc.evaluations;

@@ -497,7 +497,7 @@ Network WithAdditions(const Network& base, const std::vector<SupplyAddition>& ad
       mn.refiner_home_consumer.push_back(home);
       // A new maker of a component draws its feed as its country's consumer of the feed chain, by
       // the rule of the baseline makers (BuildNetwork): else the rest of the world.
-      if (mn.component) mn.feed_consumer.push_back(FeedConsumerOf(net, mn.feed, c));
+      for (auto& f : mn.feeds) f.consumer.push_back(FeedConsumerOf(net, f.mineral, c));
       for (std::size_t i = 0; i < I; ++i) {
         if (!mn.miner_home_refiner.empty() && mn.miners[i] == c) mn.miner_home_refiner[i] = static_cast<int>(J);
       }
@@ -667,12 +667,18 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
 
     if (component && !std::isfinite(world)) {
       // The baseline is balanced along the chain: the feed's world demand makes the component's.
-      if (const MineralNetwork* feed = net.Find(chain->feed)) {
-        world = std::accumulate(feed->demand.begin(), feed->demand.end(), 0.0) / chain->intensity;
-        mn.basis.push_back(fmt::format(
-            "world demand {:.0f} {}: the feed {}'s world demand {:.0f} {} over the "
-            "intensity {} (source {})",
-            world, mn.unit, feed->id, world * chain->intensity, feed->unit, chain->intensity, chain->source));
+      // With several feeds, no one feed's demand is the component's: demand.csv must give it.
+      if (chain->feeds.size() > 1) {
+        diags.Error(demand_file, 0, 0,
+                    fmt::format("{} has {} feeds: expected its world demand as a WLD row of demand.csv", id,
+                                chain->feeds.size()));
+      } else if (const MineralNetwork* feed = net.Find(chain->feeds.front())) {
+        const double intensity = chain->intensities.front();
+        world = std::accumulate(feed->demand.begin(), feed->demand.end(), 0.0) / intensity;
+        mn.basis.push_back(
+            fmt::format("world demand {:.0f} {}: the feed {}'s world demand {:.0f} {} over the "
+                        "intensity {} (source {})",
+                        world, mn.unit, feed->id, world * intensity, feed->unit, intensity, chain->source));
       }
     }
     if (component) add_source(chain->source);
@@ -997,26 +1003,40 @@ Network BuildNetwork(const model::Dataset& ds, const SimInputs& in, int year) {
     if (component) {
       // Each producer's output is limited by the feed its country receives: the feed network's
       // consumer of that country, else the rest of the world.
-      const int f = net.FindMineralIndex(chain->feed);
       mn.component = true;
-      mn.feed = f;
-      mn.feed_intensity = chain->intensity;
-      mn.feed_consumer.assign(J, static_cast<int>(K) - 1);
-      for (std::size_t j = 0; j < J; ++j) {
-        mn.feed_consumer[j] = FeedConsumerOf(net, f, mn.refiners[j]);
-        if (f < 0) continue;
-        const auto& fd = net.minerals[f];
-        const int k = mn.feed_consumer[j];
-        mn.basis.push_back(fmt::format(
-            "{} output {:.0f} {} needs {:.0f} {} of {} at the intensity {}; its feed is {}'s demand of {}, {:.0f} {}",
-            ds.Country(model::CountryId{static_cast<std::uint16_t>(mn.refiners[j])}).iso3, mn.refined_output[j],
-            mn.unit, mn.refined_output[j] * chain->intensity, fd.unit, fd.id, chain->intensity, net.consumers[k].code,
-            fd.id, fd.demand[k], fd.unit));
+      std::vector<std::string> feed_ids;
+      for (std::size_t x = 0; x < chain->feeds.size(); ++x) {
+        MineralNetwork::Feed feed;
+        feed.mineral = net.FindMineralIndex(chain->feeds[x]);
+        feed.intensity = chain->intensities[x];
+        feed.consumer.assign(J, static_cast<int>(K) - 1);
+        for (std::size_t j = 0; j < J; ++j) {
+          feed.consumer[j] = FeedConsumerOf(net, feed.mineral, mn.refiners[j]);
+          if (feed.mineral < 0) continue;
+          const auto& fd = net.minerals[feed.mineral];
+          const int k = feed.consumer[j];
+          mn.basis.push_back(fmt::format(
+              "{} output {:.0f} {} needs {:.0f} {} of {} at the intensity {}; its feed is {}'s demand of {}, {:.0f} {}",
+              ds.Country(model::CountryId{static_cast<std::uint16_t>(mn.refiners[j])}).iso3, mn.refined_output[j],
+              mn.unit, mn.refined_output[j] * feed.intensity, fd.unit, fd.id, feed.intensity, net.consumers[k].code,
+              fd.id, fd.demand[k], fd.unit));
+        }
+        // A feed that is not simulated (no baseline) limits nothing; it is named in the basis.
+        feed_ids.push_back(feed.mineral >= 0 ? net.minerals[feed.mineral].id
+                                             : chain->feeds[x] + " (not simulated: no limit)");
+        if (feed.mineral >= 0) mn.feeds.push_back(std::move(feed));
       }
-      mn.basis.push_back(fmt::format(
-          "component of {}: in each period a producer's output falls by the share of its feed demand not met "
-          "(delivered or drawn from stock) in the feed's run of the same scenario",
-          mn.feed >= 0 ? net.minerals[mn.feed].id : chain->feed));
+      if (feed_ids.size() == 1) {
+        mn.basis.push_back(fmt::format(
+            "component of {}: in each period a producer's output falls by the share of its feed demand not met "
+            "(delivered or drawn from stock) in the feed's run of the same scenario",
+            feed_ids.front()));
+      } else {
+        mn.basis.push_back(fmt::format(
+            "component of {}: a fixed recipe; in each period a producer's output falls by the largest share of its "
+            "feeds' demand not met (delivered or drawn from stock) in the feeds' runs of the same scenario",
+            fmt::join(feed_ids, ", ")));
+      }
     }
     net.minerals.push_back(std::move(mn));
   };

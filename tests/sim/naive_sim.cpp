@@ -133,12 +133,27 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
     for (const auto& s : shocks) {
       if (Touches(s, mn.id)) mine.push_back(&s);
     }
-    // A component chain: each producer loses, in each segment of its feed's run, the share of its
-    // feed consumer's demand not met, as an outage of that segment.
-    if (mn.component && mn.feed >= 0) {
-      for (const auto& seg : met_of[net.minerals[mn.feed].id]) {
+    // A component chain: each producer loses, in each period between its feeds' cuts, the largest
+    // share of a feed consumer's demand not met, as an outage of that period.
+    if (mn.component && !mn.feeds.empty()) {
+      std::set<double> cuts;
+      for (const auto& f : mn.feeds) {
+        for (const auto& seg : met_of[net.minerals[f.mineral].id]) {
+          cuts.insert(seg.lo);
+          cuts.insert(seg.hi);
+        }
+      }
+      const std::vector<double> c(cuts.begin(), cuts.end());
+      for (std::size_t p = 0; p + 1 < c.size(); ++p) {
         for (std::size_t j = 0; j < J; ++j) {
-          const double lost = std::clamp(1.0 - seg.met[mn.feed_consumer[j]], 0.0, 1.0);
+          double lost = 0;
+          for (const auto& f : mn.feeds) {
+            for (const auto& seg : met_of[net.minerals[f.mineral].id]) {
+              if (seg.lo <= c[p] && seg.hi >= c[p + 1]) {
+                lost = std::max(lost, std::clamp(1.0 - seg.met[f.consumer[j]], 0.0, 1.0));
+              }
+            }
+          }
           if (lost <= 1e-12) continue;
           auto d = std::make_unique<Shock>();
           d->kind = ShockKind::Outage;
@@ -146,8 +161,8 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           d->country = Code(net, mn.refiners[j]);
           d->stage = SimStage::Component;
           d->fraction = lost;
-          d->start_month = seg.lo;
-          d->months = seg.hi - seg.lo;
+          d->start_month = c[p];
+          d->months = c[p + 1] - c[p];
           mine.push_back(d.get());
           derived.push_back(std::move(d));
         }

@@ -58,10 +58,11 @@ TEST(BatteryChains, ShippedAnodeRowsAreAsSourced) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->kind, ChainRow::Kind::Component);
   EXPECT_EQ(c->parent, "graphite");
-  EXPECT_EQ(c->feed, "graphite");
+  EXPECT_EQ(c->feeds, std::vector<std::string>{"graphite"});
   EXPECT_EQ(c->unit, "t anode material");
-  EXPECT_DOUBLE_EQ(c->intensity, 2.5);  // 1 / 0.40, the midpoint of a 30-50% spheronisation yield
-  EXPECT_EQ(c->trade_stage, "");        // no anode-material trade rows: the pooled rule
+  ASSERT_EQ(c->intensities.size(), 1u);
+  EXPECT_DOUBLE_EQ(c->intensities[0], 2.5);  // 1 / 0.40, the midpoint of a 30-50% spheronisation yield
+  EXPECT_EQ(c->trade_stage, "");             // no anode-material trade rows: the pooled rule
   EXPECT_EQ(c->source, "assume_anode_graphite_intensity");
 
   // Every chain's split by country sums to 1 (a component must have one; a split without rows keeps
@@ -104,13 +105,13 @@ TEST(BatteryChains, AnodeNetworkIsBuiltFromItsRows) {
   ASSERT_NE(a, nullptr);
   EXPECT_TRUE(a->component);
   EXPECT_FALSE(a->has_ore_stage);
-  ASSERT_GE(a->feed, 0);
-  const MineralNetwork& feed = net.minerals[a->feed];
+  ASSERT_EQ(a->feeds.size(), 1u);
+  const MineralNetwork& feed = net.minerals[a->feeds[0].mineral];
   EXPECT_EQ(feed.id, "graphite");
-  EXPECT_DOUBLE_EQ(a->feed_intensity, 2.5);
+  EXPECT_DOUBLE_EQ(a->feeds[0].intensity, 2.5);
   const double world = World(*a);
   EXPECT_NEAR(world, 290000, 1e-6);
-  EXPECT_LT(world * a->feed_intensity, World(feed));
+  EXPECT_LT(world * a->feeds[0].intensity, World(feed));
   EXPECT_NEAR(a->demand[net.FindConsumer("CHN")], 0.76 * 290000, 1e-6);
   EXPECT_NEAR(a->demand[net.FindConsumer("USA")], 0.0688 * 290000, 1e-6);
   EXPECT_NEAR(a->demand[net.FindConsumer("EUU")], 0.0973 * 290000, 1e-6);
@@ -137,9 +138,9 @@ TEST(BatteryChains, AnodeNetworkIsBuiltFromItsRows) {
   ASSERT_EQ(a->J(), 4u);
   for (std::size_t j = 0; j < a->J(); ++j) {
     const std::string code = Iso3(net, a->refiners[j]);
-    const std::string fc = net.consumers[a->feed_consumer[j]].code;
+    const std::string fc = net.consumers[a->feeds[0].consumer[j]].code;
     EXPECT_EQ(fc, code == "XOT" ? std::string("ROW") : code);
-    EXPECT_TRUE(feed.demand_known[a->feed_consumer[j]]) << code;
+    EXPECT_TRUE(feed.demand_known[a->feeds[0].consumer[j]]) << code;
   }
 }
 

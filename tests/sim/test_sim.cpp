@@ -996,19 +996,19 @@ TEST(Chains, MagnetComponentIsBuiltOnItsFeed) {
   EXPECT_TRUE(mag->component);
   EXPECT_FALSE(mag->has_ore_stage);
   EXPECT_EQ(mag->unit, "t magnet");
-  ASSERT_GE(mag->feed, 0);
-  const auto& feed = net.minerals[mag->feed];
+  ASSERT_EQ(mag->feeds.size(), 1u);
+  const auto& feed = net.minerals[mag->feeds[0].mineral];
   EXPECT_EQ(feed.id, "rare_earths_magnet");
-  EXPECT_LT(mag->feed, net.FindMineralIndex("ndfeb_magnets"));
+  EXPECT_LT(mag->feeds[0].mineral, net.FindMineralIndex("ndfeb_magnets"));
   EXPECT_NEAR(TotalDemand(*mag), TotalDemand(feed) / 0.35, 1e-6);
   // Producers: China 0.90, Japan 0.07, others 0.03; each limited by its own country's feed, the
   // others by the rest of the world's; each producer's feed need matches its feed demand.
   ASSERT_EQ(mag->J(), 3u);
   for (std::size_t j = 0; j < mag->J(); ++j) {
     const std::string code = net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(mag->refiners[j])}).iso3;
-    const std::string fc = net.consumers[mag->feed_consumer[j]].code;
+    const std::string fc = net.consumers[mag->feeds[0].consumer[j]].code;
     EXPECT_EQ(fc, code == "XOT" ? std::string("ROW") : code);
-    EXPECT_NEAR(mag->refined_output[j] * 0.35, feed.demand[mag->feed_consumer[j]], 1.0) << code;
+    EXPECT_NEAR(mag->refined_output[j] * 0.35, feed.demand[mag->feeds[0].consumer[j]], 1.0) << code;
   }
   // Flows follow HS 8505.11 trade where it exists: 75% of US magnet imports (by value) come from China.
   const int usa = net.FindConsumer("USA");

@@ -111,7 +111,7 @@ struct ElasticityRow {
 // chains.csv: a supply chain simulated beside the dataset's minerals (docs/simulation.md,
 // "Chains and components"). A split is part of a dataset mineral by content (its mine output times
 // `content_share`, its own demand, sectors, separation shares); a component (magnets) has no mine
-// stage: its producers' output is limited by what they receive of `feed` (a chain or mineral),
+// stage: its producers' output is limited by what they receive of each `feed` (a chain or mineral),
 // `intensity` units of feed per unit of component, and its flows follow `trade_stage` rows of
 // the parent's trade.csv where they exist.
 struct ChainRow {
@@ -121,9 +121,12 @@ struct ChainRow {
   std::string parent;        // dataset mineral id
   std::string unit;          // the chain's unit (split: the parent's)
   double content_share = 1;  // split
-  std::string feed;          // component
-  double intensity = 0;      // component: feed units per unit of component
-  std::string trade_stage;   // component: stage of trade.csv rows for its flows; empty = none
+  // Component: its feeds (minerals or chains listed before it) and, in the same order, feed units
+  // per unit of component. Several feeds are a fixed recipe: a producer makes as much as its
+  // scarcest feed allows (file columns `feed` and `intensity` are ';'-separated lists).
+  std::vector<std::string> feeds;
+  std::vector<double> intensities;
+  std::string trade_stage;  // component: stage of trade.csv rows for its flows; empty = none
   std::string source;
   std::size_t line = 0;
 };

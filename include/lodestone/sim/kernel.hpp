@@ -57,13 +57,18 @@ struct EvalScratch {
   std::vector<std::uint8_t> ore_targeted, fin_targeted;
   std::vector<std::uint8_t> fin_row_mod;  // per refiner: a control or closed route on one of its links
   std::vector<std::array<double, kSectors>> sector_demand;
+  std::vector<double> demand_total;  // per consumer: its sector demand summed in sector order
   std::vector<double> bounds;
   // Market clearing: spot supply per refiner, and the eligible consumers of one level fill.
   std::vector<double> spot;
-  std::vector<double> lvl_demand, lvl_eff, lvl_level;
+  std::vector<double> lvl_eff, lvl_level;
   std::vector<int> lvl_index;
   // The active shocks of the last segment evaluated (EvaluateMineral), to reuse its rates.
   std::vector<const ActiveShock*> prev_active;
+  // When set, EvaluateMineral appends after each segment every consumer's totals from the start
+  // to that segment's end: the same bits as a run whose horizon ends there (the run is causal).
+  // K entries per segment, segment after segment; the segments are `bounds` after the run.
+  std::vector<Flows>* cut_totals = nullptr;
 };
 
 // Resolves a scenario's shocks against the network: one template per (shock, mineral). Throws
@@ -87,10 +92,25 @@ std::vector<ActiveShock> ActiveShocksOf(const Network& net, int m, const Compile
                                         const std::vector<Shock>& shocks, double horizon, const EvalOptions& opt,
                                         DerivedTemplates& keep, bool own = true, bool derived = true);
 
-// Appends to `act` the outages of component chain `m`'s producers derived from its feed's run
-// under `feed_shocks` (the feed's active shocks); nothing when `m` is not a component.
-void AppendFeedOutages(const Network& net, int m, const ActiveShock* feed_shocks, std::size_t count, double horizon,
-                       const EvalOptions& opt, DerivedTemplates& keep, std::vector<ActiveShock>& act);
+// One feed network's run for the components it feeds (AppendFeedOutages). After it ran (`ran`),
+// `out` holds the feed's own outcome over the horizon under the shocks it was given (the same bits
+// as EvaluateMineral's) and `lost`, per segment of `ws.bounds` and consumer, the share of demand
+// not met (delivered or drawn from stock) in that segment.
+struct FeedRun {
+  EvalScratch ws;
+  MineralOutcome out;
+  std::vector<Flows> cut_totals;
+  std::vector<double> lost;
+  bool ran = false;
+};
+
+// Appends to `act` the outages of component chain `m`'s producers derived from its feeds' runs,
+// each feed `f` under `shocks_of[f]` (its active shocks; indexed by mineral); nothing when `m` is
+// not a component or no feed has a shock. `runs` (indexed by mineral) keeps each feed's run: one
+// that already ran is reused. Returns whether any feed ran.
+bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<ActiveShock>>& shocks_of,
+                       double horizon, const EvalOptions& opt, DerivedTemplates& keep, std::vector<ActiveShock>& act,
+                       std::vector<FeedRun>& runs);
 
 // For a component chain `m` evaluated in `out` under every shock: appends to `res` each consumer's
 // shortfall with the feed-derived outages alone and with the component's own shocks alone, and

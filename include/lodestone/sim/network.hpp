@@ -94,13 +94,23 @@ struct MineralNetwork {
 
   // Chains (data/sim/chains.csv, docs/simulation.md "Chains and components"): the dataset mineral
   // behind a split or a component (empty for a dataset mineral's own network); for a component,
-  // its feed network and, per producer (refiner), the feed network's consumer whose fill limits
-  // that producer's output (its own country's, else the rest of the world).
+  // its feed networks (a fixed recipe: output follows the scarcest feed) and, per feed and
+  // producer (refiner), the feed network's consumer whose fill limits that producer's output (its
+  // own country's, else the rest of the world).
+  struct Feed {
+    int mineral = -1;           // index into Network::minerals (before this network)
+    double intensity = 0;       // feed units per unit of component
+    std::vector<int> consumer;  // per refiner (J)
+  };
   std::string parent;
   bool component = false;
-  int feed = -1;                   // index into Network::minerals, or -1
-  double feed_intensity = 0;       // feed units per unit of component
-  std::vector<int> feed_consumer;  // per refiner (J)
+  std::vector<Feed> feeds;
+  bool Feeds(int m) const {
+    for (const auto& f : feeds) {
+      if (f.mineral == m) return true;
+    }
+    return false;
+  }
 
   std::size_t I() const { return miners.size(); }
   std::size_t J() const { return refiners.size(); }
