@@ -86,7 +86,9 @@ RefiningSplit GlobalRefiningSplit(const model::Dataset& ds, model::MineralId min
     std::map<model::CountryId, double> merged = named;
     if (shares.empty()) {
       out.how = fmt::format("refining split of {} (no refining shares in the dataset)", overrides_file);
-    } else if (rest > 0 && named_sum < 1) {
+    } else if (rest > 0 && named_sum < 1 - 1e-9) {
+      // (A split that sums to 1 but for rounding, as a chain's whole split does, replaces the
+      // dataset: scaling the others to a rest of 1e-16 would add producers with no output.)
       for (const auto& [c, x] : shares) {
         if (!named.count(c)) merged[c] = x / rest * (1 - named_sum);
       }

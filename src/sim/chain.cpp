@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lodestone/sim/kernel.hpp"
@@ -50,20 +51,25 @@ void RunFeed(const Network& net, int f, const std::vector<ActiveShock>& shocks, 
   run.ws.cut_totals = &run.cut_totals;
   EvaluateMineral(net, f, shocks.data(), shocks.size(), horizon, opt, run.ws, run.out);
   run.ws.cut_totals = nullptr;
-  // Per segment and consumer: the share of the feed's demand not met (delivered or drawn) in it.
-  const std::size_t K = net.K(), S = run.ws.bounds.size() - 1;
-  run.lost.assign(S * K, 0.0);
-  for (std::size_t k = 0; k < K; ++k) {
-    double prev_demand = 0, prev_met = 0;
-    for (std::size_t b = 0; b < S; ++b) {
-      const Flows& t = run.cut_totals[b * K + k];
-      const double demand = t.demand - prev_demand, met = t.delivered + t.stock_drawn - prev_met;
-      prev_demand = t.demand;
-      prev_met = t.delivered + t.stock_drawn;
-      if (demand > 0) run.lost[b * K + k] = std::clamp(1.0 - met / demand, 0.0, 1.0);
-    }
-  }
   run.ran = true;
+}
+
+// A feed consumer's demand and demand met (delivered or drawn from stock) from the start to `t`,
+// which lies in segment `s` of the feed's run (bounds[s] < t <= bounds[s + 1]): the totals at the
+// segment's end when t is that end, the same bits as a run ending there. Inside the segment the
+// rates are constant, so demand and deliveries grow in proportion to time, and the stock is drawn
+// at the rate of the shortfall before stock until what the segment draws is used up: what a run
+// ending at t draws.
+std::pair<double, double> MetUpTo(const FeedRun& run, std::size_t K, std::size_t s, std::size_t k, double t) {
+  const std::vector<double>& b = run.ws.bounds;
+  const Flows& end = run.cut_totals[s * K + k];
+  if (t == b[s + 1]) return {end.demand, end.delivered + end.stock_drawn};
+  const Flows start = s > 0 ? run.cut_totals[(s - 1) * K + k] : Flows{};
+  const double part = (t - b[s]) / (b[s + 1] - b[s]);
+  const double drawn = end.stock_drawn - start.stock_drawn, shortfall = end.shortfall - start.shortfall;
+  return {start.demand + (end.demand - start.demand) * part, start.delivered + start.stock_drawn +
+                                                                 (end.delivered - start.delivered) * part +
+                                                                 std::min(drawn, (drawn + shortfall) * part)};
 }
 
 }  // namespace
@@ -85,24 +91,31 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
     cuts.insert(cuts.end(), run.ws.bounds.begin(), run.ws.bounds.end());
   }
   if (run_feeds.empty()) return false;
-  // The periods are the feeds' segments cut by one another; within one, each feed's fill is
-  // constant, and a producer loses the largest share of any of its feeds not met.
+  // The periods are the feeds' cuts together. For each period, each feed consumer's demand not
+  // met over it (from its totals at the period's end less those at its start), and a producer
+  // loses the largest such share of any of its feeds.
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  const std::size_t K = net.K();
-  std::vector<std::size_t> seg(run_feeds.size(), 0);  // per run feed: its segment holding the period
+  const std::size_t K = net.K(), F = run_feeds.size();
+  std::vector<std::size_t> seg(F, 0);  // per run feed: its segment holding the period
+  std::vector<double> prev_demand(F * K, 0.0), prev_met(F * K, 0.0), lost(F * K, 0.0);
   auto block = std::make_unique<std::vector<ShockTemplate>>();
   std::vector<std::pair<std::size_t, ActiveShock>> pending;  // template index, shock
   for (std::size_t u = 1; u < cuts.size(); ++u) {
-    for (std::size_t x = 0; x < run_feeds.size(); ++x) {
-      const std::vector<double>& b = runs[run_feeds[x]->mineral].ws.bounds;
-      while (b[seg[x] + 1] < cuts[u]) ++seg[x];
+    for (std::size_t x = 0; x < F; ++x) {
+      const FeedRun& run = runs[run_feeds[x]->mineral];
+      while (run.ws.bounds[seg[x] + 1] < cuts[u]) ++seg[x];
+      for (std::size_t k = 0; k < K; ++k) {
+        const auto [demand_to, met_to] = MetUpTo(run, K, seg[x], k, cuts[u]);
+        const double demand = demand_to - prev_demand[x * K + k], met = met_to - prev_met[x * K + k];
+        prev_demand[x * K + k] = demand_to;
+        prev_met[x * K + k] = met_to;
+        lost[x * K + k] = demand > 0 ? std::clamp(1.0 - met / demand, 0.0, 1.0) : 0.0;
+      }
     }
     for (std::size_t j = 0; j < mn.J(); ++j) {
       double f = 0;
-      for (std::size_t x = 0; x < run_feeds.size(); ++x) {
-        f = std::max(f, runs[run_feeds[x]->mineral].lost[seg[x] * K + run_feeds[x]->consumer[j]]);
-      }
+      for (std::size_t x = 0; x < F; ++x) f = std::max(f, lost[x * K + run_feeds[x]->consumer[j]]);
       if (f <= kNoLoss) continue;
       ShockTemplate t;
       t.kind = ShockKind::Outage;

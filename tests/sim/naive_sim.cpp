@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <set>
+#include <utility>
 
 namespace lodestone::sim::naive {
 
@@ -123,7 +124,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
   // drawn from stock), for the component chains it feeds.
   struct MetSegment {
     double lo = 0, hi = 0;
-    std::vector<double> met;
+    std::vector<double> demand, delivered, drawn, short_before_stock;  // per consumer, over the segment
   };
   std::map<std::string, std::vector<MetSegment>> met_of;
   std::vector<std::unique_ptr<Shock>> derived;
@@ -134,7 +135,9 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
       if (Touches(s, mn.id)) mine.push_back(&s);
     }
     // A component chain: each producer loses, in each period between its feeds' cuts, the largest
-    // share of a feed consumer's demand not met, as an outage of that period.
+    // share of a feed consumer's demand not met over the period, as an outage of that period. A
+    // feed's demand met by time t: its whole segments before t, and the segment holding t in
+    // proportion to time, but for the stock, drawn at the rate of the shortfall until used up.
     if (mn.component && !mn.feeds.empty()) {
       std::set<double> cuts;
       for (const auto& f : mn.feeds) {
@@ -143,16 +146,25 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           cuts.insert(seg.hi);
         }
       }
+      auto met_by = [&](const std::vector<MetSegment>& segs, std::size_t k, double t) {
+        double demand = 0, met = 0;
+        for (const auto& seg : segs) {
+          if (seg.lo >= t) break;
+          const double part = std::min(1.0, (t - seg.lo) / (seg.hi - seg.lo));
+          demand += seg.demand[k] * part;
+          met += seg.delivered[k] * part + std::min(seg.drawn[k], seg.short_before_stock[k] * part);
+        }
+        return std::pair<double, double>(demand, met);
+      };
       const std::vector<double> c(cuts.begin(), cuts.end());
       for (std::size_t p = 0; p + 1 < c.size(); ++p) {
         for (std::size_t j = 0; j < J; ++j) {
           double lost = 0;
           for (const auto& f : mn.feeds) {
-            for (const auto& seg : met_of[net.minerals[f.mineral].id]) {
-              if (seg.lo <= c[p] && seg.hi >= c[p + 1]) {
-                lost = std::max(lost, std::clamp(1.0 - seg.met[f.consumer[j]], 0.0, 1.0));
-              }
-            }
+            const auto& segs = met_of[net.minerals[f.mineral].id];
+            const auto [d0, m0] = met_by(segs, f.consumer[j], c[p]);
+            const auto [d1, m1] = met_by(segs, f.consumer[j], c[p + 1]);
+            if (d1 - d0 > 0) lost = std::max(lost, std::clamp(1.0 - (m1 - m0) / (d1 - d0), 0.0, 1.0));
           }
           if (lost <= 1e-12) continue;
           auto d = std::make_unique<Shock>();
@@ -388,7 +400,12 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
         }
         LevelFillNaive(pool, all, dem, e1, X);
       }
-      MetSegment ms{lo, hi, std::vector<double>(K, 1.0)};
+      MetSegment ms{lo,
+                    hi,
+                    std::vector<double>(K, 0.0),
+                    std::vector<double>(K, 0.0),
+                    std::vector<double>(K, 0.0),
+                    std::vector<double>(K, 0.0)};
       for (std::size_t k = 0; k < K; ++k) {
         double dk = total(k), x = std::min(X[k], dk), sh = dk - x;
         if (sh <= 1e-12 * dk) {
@@ -410,7 +427,10 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
         }
         double amount = sh * years, draw = std::min(stock[k], amount);
         stock[k] -= draw;
-        if (dk > 0) ms.met[k] = 1.0 - (amount - draw) / (dk * years);
+        ms.demand[k] = dk * years;
+        ms.delivered[k] = x * years;
+        ms.drawn[k] = draw;
+        ms.short_before_stock[k] = amount;
         for (int q = 0; q < kSectors; ++q) {
           double amt = pre[q] * years, d = amount > 0 ? draw * (amt / amount) : 0.0;
           acc[k][q].demand += sd[k][q] * years;

@@ -82,9 +82,10 @@ TEST(Consumers, NewConsumersHaveDemandAndSectorsForEveryMineral) {
       // The explicit NAs, with their reason: Taiwan's platinum and palladium (no vehicle figure
       // read); every new buyer's magnet rare earths and magnets (bought by the magnet makers, whose
       // makers outside China and Japan are fed by the rest of the world); anode material of the
-      // buyers without a cell-output figure (India, Korea, Taiwan).
+      // buyers without a cell-output figure (India, Korea, Taiwan), and cathode material likewise.
       const bool magnets = mn.id == "rare_earths_magnet" || mn.id == "ndfeb_magnets";
-      const bool anode = mn.id == "anode_graphite" && code != "EUU";
+      const bool anode =
+          (mn.id == "anode_graphite" || mn.id == "cathode_lfp" || mn.id == "cathode_ncm_nca") && code != "EUU";
       if (!magnets && !anode) {
         EXPECT_EQ(code, "TWN") << mn.id;
         EXPECT_TRUE(mn.id == "platinum" || mn.id == "palladium") << mn.id;

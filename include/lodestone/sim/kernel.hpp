@@ -94,13 +94,12 @@ std::vector<ActiveShock> ActiveShocksOf(const Network& net, int m, const Compile
 
 // One feed network's run for the components it feeds (AppendFeedOutages). After it ran (`ran`),
 // `out` holds the feed's own outcome over the horizon under the shocks it was given (the same bits
-// as EvaluateMineral's) and `lost`, per segment of `ws.bounds` and consumer, the share of demand
-// not met (delivered or drawn from stock) in that segment.
+// as EvaluateMineral's) and `cut_totals` each consumer's totals at the end of every segment of
+// `ws.bounds`.
 struct FeedRun {
   EvalScratch ws;
   MineralOutcome out;
   std::vector<Flows> cut_totals;
-  std::vector<double> lost;
   bool ran = false;
 };
 
