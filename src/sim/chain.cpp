@@ -81,8 +81,13 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
   if (!mn.component) return false;
   // The feeds under a shock are run (once per scenario: a run is reused by every component it
   // feeds); a feed without one is met in full and limits nothing.
-  std::vector<const MineralNetwork::Feed*> run_feeds;
-  std::vector<double> cuts;
+  // Scratch kept per thread: this runs for every scenario of a Monte Carlo.
+  thread_local std::vector<const MineralNetwork::Feed*> run_feeds;
+  thread_local std::vector<double> cuts, prev_demand, prev_met, lost;
+  thread_local std::vector<std::size_t> seg;
+  thread_local std::vector<std::pair<std::size_t, ActiveShock>> pending;  // template index, shock
+  run_feeds.clear();
+  cuts.clear();
   for (const auto& f : mn.feeds) {
     if (shocks_of[f.mineral].empty()) continue;
     FeedRun& run = runs[f.mineral];
@@ -97,10 +102,12 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   const std::size_t K = net.K(), F = run_feeds.size();
-  std::vector<std::size_t> seg(F, 0);  // per run feed: its segment holding the period
-  std::vector<double> prev_demand(F * K, 0.0), prev_met(F * K, 0.0), lost(F * K, 0.0);
-  auto block = std::make_unique<std::vector<ShockTemplate>>();
-  std::vector<std::pair<std::size_t, ActiveShock>> pending;  // template index, shock
+  seg.assign(F, 0);  // per run feed: its segment holding the period
+  prev_demand.assign(F * K, 0.0);
+  prev_met.assign(F * K, 0.0);
+  lost.assign(F * K, 0.0);
+  std::vector<ShockTemplate>& block = keep.Next();
+  pending.clear();
   for (std::size_t u = 1; u < cuts.size(); ++u) {
     for (std::size_t x = 0; x < F; ++x) {
       const FeedRun& run = runs[run_feeds[x]->mineral];
@@ -122,15 +129,14 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
       t.mineral = m;
       t.on_refiners = true;
       t.node = static_cast<int>(j);
-      block->push_back(std::move(t));
-      pending.push_back({block->size() - 1, {nullptr, f, 1.0, cuts[u - 1], cuts[u]}});
+      block.push_back(std::move(t));
+      pending.push_back({block.size() - 1, {nullptr, f, 1.0, cuts[u - 1], cuts[u]}});
     }
   }
   for (auto& [i, a] : pending) {
-    a.t = &(*block)[i];
+    a.t = &block[i];
     act.push_back(a);
   }
-  keep.blocks.push_back(std::move(block));
   return true;
 }
 

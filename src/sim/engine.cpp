@@ -684,11 +684,23 @@ void CloseConsumer(std::array<Flows, kSectors + 1>& o) {
 }
 
 // Appends each consumer's totals so far, as a run ending here would close them.
+// (CloseConsumer's arithmetic on the values, without changing them.)
 void AddCutTotals(const MineralOutcome& out, std::size_t K, std::vector<Flows>& totals) {
   for (std::size_t k = 0; k < K; ++k) {
-    std::array<Flows, kSectors + 1> o = out.by_consumer[k];
-    CloseConsumer(o);
-    totals.push_back(o[kSectors]);
+    const auto& o = out.by_consumer[k];
+    Flows t;
+    for (int s = 0; s < kSectors; ++s) {
+      double delivered = o[s].delivered, shortfall = o[s].shortfall;
+      if (std::fabs(shortfall) <= kRelativeZero * o[s].demand) {
+        delivered += shortfall;
+        shortfall = 0;
+      }
+      t.demand += o[s].demand;
+      t.delivered += delivered;
+      t.stock_drawn += o[s].stock_drawn;
+      t.shortfall += shortfall;
+    }
+    totals.push_back(t);
   }
 }
 
@@ -798,7 +810,8 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
             pre[s] = std::max(0.0, sd[s] - del);
           }
         } else {
-          for (int s = 0; s < kSectors; ++s) pre[s] = dk > 0 ? short_rate * (sd[s] / dk) : 0.0;
+          // A sector without demand has no shortfall (0 / dk times the rate): its division is skipped.
+          for (int s = 0; s < kSectors; ++s) pre[s] = dk > 0 && sd[s] != 0 ? short_rate * (sd[s] / dk) : 0.0;
         }
       }
       if (ws.links) {

@@ -216,6 +216,42 @@ inline void AddFixed(Wide& w, std::int64_t b) {
 
 Wide& operator+=(Wide& a, std::int64_t b) { return a = Store(Load(a) + b); }
 
+namespace {
+// Histogram bins are far apart in memory (megabytes per thread) and each scenario adds to a few
+// dozen of them: an addition waits in this short queue after its bin is asked for (prefetched),
+// so that the loads overlap instead of stalling one after another. Integer sums: the order of the
+// additions does not change a bit.
+class BinQueue {
+ public:
+  void Add(Bin* bin, std::int64_t frac) {
+    __builtin_prefetch(bin, 1);
+    if (n_ == kSize)
+      Apply(queue_[next_]);
+    else
+      ++n_;
+    queue_[next_] = {bin, frac};
+    next_ = (next_ + 1) % kSize;
+  }
+  void Flush() {
+    for (std::size_t i = 0; i < n_; ++i) Apply(queue_[(next_ + kSize - n_ + i) % kSize]);
+    n_ = 0;
+  }
+
+ private:
+  struct Item {
+    Bin* bin;
+    std::int64_t frac;
+  };
+  static void Apply(const Item& x) {
+    x.bin->count += 1;
+    x.bin->sum += x.frac;
+  }
+  static constexpr std::size_t kSize = 16;
+  Item queue_[kSize];
+  std::size_t n_ = 0, next_ = 0;
+};
+}  // namespace
+
 double ToDouble(Wide w) { return static_cast<double>(Load(w)); }
 
 std::uint64_t McBlockSize() { return kBlock; }
@@ -269,6 +305,7 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
     std::vector<int>& touched = tl_touched;
     per_mineral.resize(M);
     tl_feed_runs.resize(M);
+    BinQueue bins;
     pcg32 rng(opt.seed, b);
     const std::uint64_t end = std::min(opt.runs, (b + 1) * kBlock);
     for (std::uint64_t sc = b * kBlock; sc < end; ++sc) {
@@ -286,7 +323,7 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
       // Component chains whose feed is touched lose output for want of feed (sim/kernel.hpp);
       // feeds come before their components in the network, so the feed's list is complete here.
       // A feed's run is its own evaluation too: the same shocks, so the same bits.
-      tl_keep.blocks.clear();
+      tl_keep.Reset();
       for (auto& r : tl_feed_runs) r.ran = false;
       for (int m : components) {
         bool fed_shock = false;
@@ -347,13 +384,9 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
               double frac = f.shortfall / base[cell];
               int bin = frac > 1.0 ? kBins + 1 : std::clamp(static_cast<int>(std::ceil(frac * kBins)), 1, kBins);
               const std::int64_t fixed_frac = Fixed(frac, kFracFixedPoint);
-              Bin* h = &acc.hist[((m * K + k) * kHistCells + s) * kHistSize];
-              h[bin].count += 1;
-              h[bin].sum += fixed_frac;
+              bins.Add(&acc.hist[((m * K + k) * kHistCells + s) * kHistSize + bin], fixed_frac);
               if (s == kSectors && diverge) {
-                Bin* d = &acc.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize];
-                d[bin].count += 1;
-                d[bin].sum += fixed_frac;
+                bins.Add(&acc.hist[((m * K + k) * kHistCells + kHistDiv) * kHistSize + bin], fixed_frac);
               }
             }
             if (s == kSectors && !diverge) break;  // sectors mirror the total
@@ -361,6 +394,7 @@ McPartial RunMonteCarloBlocks(const Network& net, const Register& reg, const McO
         }
       }
     }
+    bins.Flush();
     std::uint64_t now = done.fetch_add(end - b * kBlock) + (end - b * kBlock);
     if (opt.progress && report_mutex.try_lock()) {
       opt.progress(now, scenarios);

@@ -87,6 +87,16 @@ CompiledShocks CompileShocks(const Network& net, const std::vector<Shock>& shock
 // derived templates live in `keep`, which must outlive the returned shocks.
 struct DerivedTemplates {
   std::vector<std::unique_ptr<std::vector<ShockTemplate>>> blocks;
+  std::size_t used = 0;  // blocks in use; the others are kept for reuse
+  // An empty block that stays in place until Reset.
+  std::vector<ShockTemplate>& Next() {
+    if (used == blocks.size()) blocks.push_back(std::make_unique<std::vector<ShockTemplate>>());
+    std::vector<ShockTemplate>& b = *blocks[used++];
+    b.clear();
+    return b;
+  }
+  // Every block free again (their memory kept): the shocks that point into them are gone.
+  void Reset() { used = 0; }
 };
 std::vector<ActiveShock> ActiveShocksOf(const Network& net, int m, const CompiledShocks& cs,
                                         const std::vector<Shock>& shocks, double horizon, const EvalOptions& opt,
