@@ -102,6 +102,8 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   const std::size_t K = net.K(), F = run_feeds.size();
+  thread_local std::vector<double> loss_from;  // per producer: when its current run of losses began
+  loss_from.assign(mn.J(), -1.0);
   seg.assign(F, 0);  // per run feed: its segment holding the period
   prev_demand.assign(F * K, 0.0);
   prev_met.assign(F * K, 0.0);
@@ -123,14 +125,19 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
     for (std::size_t j = 0; j < mn.J(); ++j) {
       double f = 0;
       for (std::size_t x = 0; x < F; ++x) f = std::max(f, lost[x * K + run_feeds[x]->consumer[j]]);
-      if (f <= kNoLoss) continue;
+      if (f <= kNoLoss) {
+        loss_from[j] = -1;
+        continue;
+      }
+      // The contract hold runs from the start of the producer's loss, not of each period.
+      if (loss_from[j] < 0) loss_from[j] = cuts[u - 1];
       ShockTemplate t;
       t.kind = ShockKind::Outage;
       t.mineral = m;
       t.on_refiners = true;
       t.node = static_cast<int>(j);
       block.push_back(std::move(t));
-      pending.push_back({block.size() - 1, {nullptr, f, 1.0, cuts[u - 1], cuts[u]}});
+      pending.push_back({block.size() - 1, {nullptr, f, 1.0, cuts[u - 1], cuts[u], loss_from[j]}});
     }
   }
   for (auto& [i, a] : pending) {

@@ -128,6 +128,9 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   const double* d = ws.demand_total.data();
   double* e = ws.lvl_eff.data();
   int* idx = ws.lvl_index.data();
+  // A consumer whose level (share of demand met) is already 1 takes nothing: LevelFill would sort
+  // it last and stop there, so it is left out (the same level test, the same bits).
+  auto Unmet = [&](std::size_t k) { return !(ws.delivered[k] / d[k] >= 1); };
   // With links: what each fill adds to a consumer is attributed to the refiner(s) it came from.
   const bool links = ws.links != nullptr;
   if (links) Fill(ws.lvl_before, K, 0.0);
@@ -144,7 +147,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
     std::size_t n = 0;
     for (std::size_t k = 0; k < K; ++k) {
       e[k] = eff_of(j * K + k);
-      if (d[k] > 0 && !blocked(j * K + k) && e[k] > 0) idx[n++] = static_cast<int>(k);
+      if (d[k] > 0 && !blocked(j * K + k) && e[k] > 0 && Unmet(k)) idx[n++] = static_cast<int>(k);
     }
     if (links)
       std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
@@ -156,7 +159,7 @@ void ClearSpot(const Network& net, const MineralNetwork& mn, bool fin_mod, EvalS
   std::size_t n = 0;
   for (std::size_t k = 0; k < K; ++k) {
     e[k] = 1;
-    if (d[k] > 0) idx[n++] = static_cast<int>(k);
+    if (pool > 0 && d[k] > 0 && Unmet(k)) idx[n++] = static_cast<int>(k);
   }
   if (links)
     std::copy(ws.delivered.begin(), ws.delivered.begin() + static_cast<std::ptrdiff_t>(K), ws.lvl_before.begin());
@@ -720,7 +723,7 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
       if (x > 0 && x < horizon) ws.bounds.push_back(x);
     }
     // The contract share changes once contracts stop holding after a shock begins.
-    const double change = shocks[n].start + net.market.contract_hold_months;
+    const double change = shocks[n].HoldStart() + net.market.contract_hold_months;
     if (net.market.rule == MarketRule::Market && net.market.contract_share_initial != net.market.contract_share_later &&
         change > 0 && change < horizon) {
       ws.bounds.push_back(change);
@@ -776,7 +779,7 @@ void EvaluateMineral(const Network& net, int mineral, const ActiveShock* shocks,
     double contract = 1;
     if (net.market.rule == MarketRule::Market) {
       double first = hi;
-      for (std::size_t n = 0; n < na; ++n) first = std::min(first, act[n]->start);
+      for (std::size_t n = 0; n < na; ++n) first = std::min(first, act[n]->HoldStart());
       contract = lo - first < net.market.contract_hold_months ? net.market.contract_share_initial
                                                               : net.market.contract_share_later;
     }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 #include <utility>
@@ -128,6 +129,12 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
   };
   std::map<std::string, std::vector<MetSegment>> met_of;
   std::vector<std::unique_ptr<Shock>> derived;
+  // A derived outage's contract hold runs from the start of its producer's run of losses.
+  std::map<const Shock*, double> hold_from;
+  auto hold_start = [&](const Shock* s) {
+    auto it = hold_from.find(s);
+    return it == hold_from.end() ? s->start_month : it->second;
+  };
   for (const MineralNetwork& mn : net.minerals) {
     const std::size_t I = mn.I(), J = mn.J();
     std::vector<const Shock*> mine;
@@ -157,6 +164,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
         return std::pair<double, double>(demand, met);
       };
       const std::vector<double> c(cuts.begin(), cuts.end());
+      std::vector<double> since(J, -1.0);  // per producer: start of its current run of losses
       for (std::size_t p = 0; p + 1 < c.size(); ++p) {
         for (std::size_t j = 0; j < J; ++j) {
           double lost = 0;
@@ -166,7 +174,11 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
             const auto [d1, m1] = met_by(segs, f.consumer[j], c[p + 1]);
             if (d1 - d0 > 0) lost = std::max(lost, std::clamp(1.0 - (m1 - m0) / (d1 - d0), 0.0, 1.0));
           }
-          if (lost <= 1e-12) continue;
+          if (lost <= 1e-12) {
+            since[j] = -1;
+            continue;
+          }
+          if (since[j] < 0) since[j] = c[p];
           auto d = std::make_unique<Shock>();
           d->kind = ShockKind::Outage;
           d->minerals = {mn.id};
@@ -175,6 +187,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
           d->fraction = lost;
           d->start_month = c[p];
           d->months = c[p + 1] - c[p];
+          hold_from[d.get()] = since[j];
           mine.push_back(d.get());
           derived.push_back(std::move(d));
         }
@@ -185,7 +198,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
       for (double x : {s->start_month, s->start_month + s->months}) {
         if (x > 0 && x < horizon) bounds.insert(x);
       }
-      const double change = s->start_month + net.market.contract_hold_months;
+      const double change = hold_start(s) + net.market.contract_hold_months;
       if (market && net.market.contract_share_initial != net.market.contract_share_later && change > 0 &&
           change < horizon) {
         bounds.insert(change);
@@ -301,7 +314,7 @@ NaiveResult Evaluate(const Network& net, const std::vector<Shock>& shocks, doubl
       double contract = 1;
       if (market && !on.empty()) {
         double first = hi;
-        for (const Shock* s : on) first = std::min(first, s->start_month);
+        for (const Shock* s : on) first = std::min(first, hold_start(s));
         contract = lo - first < net.market.contract_hold_months ? net.market.contract_share_initial
                                                                 : net.market.contract_share_later;
       }

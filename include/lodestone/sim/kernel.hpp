@@ -30,6 +30,11 @@ struct ActiveShock {
   double factor = 1;
   double start = 0;  // months from the start of the horizon
   double end = 0;
+  // For the market rule's contract hold: when the disruption behind this shock began (a derived
+  // outage of a component: when its producer's feed loss began, which may be before this period).
+  // Negative: at `start`.
+  double hold_start = -1;
+  double HoldStart() const { return hold_start >= 0 ? hold_start : start; }
 };
 
 // Per-link flows of one evaluation over the horizon, in tonnes: ore content arriving at each
