@@ -2,7 +2,14 @@
 // by the simulator's test files (each used to build its own copy).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include "lodestone/data/loader.hpp"
 #include "lodestone/sim/simulate.hpp"
@@ -39,5 +46,28 @@ inline const Network& Pooled() {
   }();
   return net;
 }
+
+// Mass balance of one flow, and no negative part (relative to its demand).
+inline void ExpectBalanced(const Flows& f, const std::string& what) {
+  const double scale = std::max(1.0, f.demand);
+  EXPECT_NEAR(f.delivered + f.stock_drawn + f.shortfall, f.demand, 1e-9 * scale) << what;
+  EXPECT_GE(f.shortfall, -1e-9 * scale) << what;
+  EXPECT_GE(f.stock_drawn, -1e-9 * scale) << what;
+  EXPECT_GE(f.delivered, -1e-9 * scale) << what;
+}
+
+// A consumer's total row of one mineral in a result; throws when the result has none.
+inline const ScenarioRow& Row(const ScenarioResult& r, const std::string& m, const std::string& c) {
+  for (const auto& row : r.rows) {
+    if (row.mineral == m && row.consumer == c && row.sector == "total") return row;
+  }
+  throw std::runtime_error("no row " + m + " " + c);
+}
+
+inline std::string Iso3(const Network& net, int country) {
+  return net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(country)}).iso3;
+}
+
+inline double World(const MineralNetwork& mn) { return std::accumulate(mn.demand.begin(), mn.demand.end(), 0.0); }
 
 }  // namespace lodestone::sim::fixtures

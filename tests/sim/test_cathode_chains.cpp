@@ -28,31 +28,16 @@ namespace lodestone::sim {
 namespace {
 
 using fixtures::Data;
+using fixtures::ExpectBalanced;
 using fixtures::Inputs;
+using fixtures::Iso3;
 using fixtures::Pooled;
+using fixtures::Row;
 using fixtures::Shipped;
+using fixtures::World;
 
 namespace fs = std::filesystem;
 const fs::path kRoot = LODESTONE_SOURCE_DIR;
-
-void ExpectBalanced(const Flows& f, const std::string& what) {
-  const double scale = std::max(1.0, f.demand);
-  EXPECT_NEAR(f.delivered + f.stock_drawn + f.shortfall, f.demand, 1e-9 * scale) << what;
-  EXPECT_GE(f.shortfall, -1e-9 * scale) << what;
-}
-
-const ScenarioRow& Row(const ScenarioResult& r, const std::string& m, const std::string& c) {
-  for (const auto& row : r.rows) {
-    if (row.mineral == m && row.consumer == c && row.sector == "total") return row;
-  }
-  throw std::runtime_error("no row " + m + " " + c);
-}
-
-std::string Iso3(const Network& net, int country) {
-  return net.dataset.Country(model::CountryId{static_cast<std::uint16_t>(country)}).iso3;
-}
-
-double World(const MineralNetwork& mn) { return std::accumulate(mn.demand.begin(), mn.demand.end(), 0.0); }
 
 Shock MineOutage(const std::string& country, const std::string& mineral, double fraction, double start, double months) {
   Shock s;
