@@ -5,7 +5,7 @@
 // chain. The kernel itself is unchanged: the coupling is a set of derived outages.
 #include <algorithm>
 #include <cmath>
-#include <memory>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,6 +108,12 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
   prev_demand.assign(F * K, 0.0);
   prev_met.assign(F * K, 0.0);
   lost.assign(F * K, 0.0);
+  // Only the feed consumers of the producers are read: the others are not worked out.
+  thread_local std::vector<std::uint8_t> read;
+  read.assign(F * K, 0);
+  for (std::size_t x = 0; x < F; ++x) {
+    for (int k : run_feeds[x]->consumer) read[x * K + static_cast<std::size_t>(k)] = 1;
+  }
   std::vector<ShockTemplate>& block = keep.Next();
   pending.clear();
   for (std::size_t u = 1; u < cuts.size(); ++u) {
@@ -115,6 +121,7 @@ bool AppendFeedOutages(const Network& net, int m, const std::vector<std::vector<
       const FeedRun& run = runs[run_feeds[x]->mineral];
       while (run.ws.bounds[seg[x] + 1] < cuts[u]) ++seg[x];
       for (std::size_t k = 0; k < K; ++k) {
+        if (!read[x * K + k]) continue;
         const auto [demand_to, met_to] = MetUpTo(run, K, seg[x], k, cuts[u]);
         const double demand = demand_to - prev_demand[x * K + k], met = met_to - prev_met[x * K + k];
         prev_demand[x * K + k] = demand_to;
